@@ -1,0 +1,129 @@
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from onetouch.models import AudienceGroup, Province
+
+
+class Topic(models.TextChoices):
+    """What a course teaches; the first five are the tasks of community digital technology teams."""
+
+    PUBLIC_SERVICES = "public_services", _("Online public services")
+    DIGITAL_PAYMENT = "digital_payment", _("Online payment accounts")
+    ONLINE_SHOPPING = "online_shopping", _("Online shopping")
+    CYBER_SAFETY = "cyber_safety", _("Cyber-safety and scams")
+    LOCAL_PLATFORMS = "local_platforms", _("Local digital platforms")
+    DIGITAL_TRANSFORMATION = "digital_transformation", _("Digital transformation")
+    DIGITAL_GOVERNMENT = "digital_government", _("Digital government")
+    DIGITAL_SKILLS = "digital_skills", _("Basic digital skills")
+
+
+class Level(models.TextChoices):
+    BASIC = "basic", _("Basic")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    ADVANCED = "advanced", _("Advanced")
+
+
+class CourseFormat(models.TextChoices):
+    ONLINE = "online", _("Online")
+    BLENDED = "blended", _("Blended (online and one in-person day)")
+
+
+class Audience(models.Model):
+    """One of the four audience groups, as a row so courses can name several."""
+
+    code = models.CharField(_("code"), max_length=32, choices=AudienceGroup.choices, unique=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("audience group")
+        verbose_name_plural = _("audience groups")
+
+    def __str__(self) -> str:
+        return str(self.get_code_display())
+
+
+class Partner(models.Model):
+    """An enterprise or organisation that takes part in courses (postal, telecom, payment…)."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    website = models.URLField(_("website"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Course(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    summary = models.CharField(_("summary"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    audiences = models.ManyToManyField(Audience, related_name="courses", verbose_name=_("audience groups"))
+    topic = models.CharField(_("topic"), max_length=32, choices=Topic.choices)
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices, default=Level.BASIC)
+    format = models.CharField(_("format"), max_length=16, choices=CourseFormat.choices, default=CourseFormat.ONLINE)
+    owner_province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="courses",
+        verbose_name=_("owning province"),
+        help_text=_("Empty for a national course of the ministry."),
+    )
+    partners = models.ManyToManyField(Partner, blank=True, related_name="courses", verbose_name=_("partners"))
+    estimated_hours = models.DecimalField(_("estimated hours"), max_digits=5, decimal_places=1, default=1)
+    cover_image = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
+    is_published = models.BooleanField(_("published"), default=False)
+    # Derived columns, written by courses.services only: the folded text the catalogue search
+    # matches, and the number of active enrolments (recounted periodically from the source).
+    search_text = models.TextField(editable=False, default="")
+    enrolment_count = models.PositiveIntegerField(_("enrolments"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+        indexes = [
+            models.Index(fields=["is_published", "-created_at"], name="course_published_newest"),
+            models.Index(fields=["is_published", "-enrolment_count"], name="course_published_popular"),
+            models.Index(fields=["topic"], name="course_topic"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("courses:detail", args=[self.slug])
+
+    @property
+    def is_national(self) -> bool:
+        return self.owner_province_id is None
+
+
+class CourseRun(models.Model):
+    """A dated session of a course; a course without runs is self-paced."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="runs", verbose_name=_("course"))
+    title = models.CharField(_("title"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name = _("course run")
+        verbose_name_plural = _("course runs")
+        constraints = [
+            models.CheckConstraint(name="course_run_ends_after_start", condition=Q(ends_on__gte=F("starts_on"))),
+        ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,73 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from courses.forms import CatalogueFilterForm, CatalogueFilters
+from courses.selectors import course_get_for_page, course_list_for_audience_counts, course_list_for_catalogue
+from onetouch.cache import cache_get_or_build
+from onetouch.models import AudienceGroup
+
+CATALOGUE_GENERATION_KEY = "catalogue:generation"
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    counts = course_list_for_audience_counts()
+    groups = [(group, counts.get(group.value, 0)) for group in AudienceGroup]
+    return render(request, "courses/home.html", {"groups": groups})
+
+
+def catalogue(request: HttpRequest) -> HttpResponse:
+    form = CatalogueFilterForm(request.GET or None)
+    results_html = ""
+    if form.is_bound and not form.is_valid():
+        messages.error(request, _("Some filters were not understood; showing no courses until they are fixed."))
+    else:
+        filters = form.filters() if form.is_bound else CatalogueFilters()
+        results_html = catalogue_results_html(request, filters, request.GET.get("page", "1"))
+    return render(request, "courses/course_list.html", {"form": form, "results_html": results_html})
+
+
+def catalogue_results_html(request: HttpRequest, filters: CatalogueFilters, page_number: str) -> str:
+    """Return the rendered list of matching courses; shared by every visitor, so cached."""
+    generation = cache.get_or_set(CATALOGUE_GENERATION_KEY, 1, timeout=None)
+    key = f"catalogue:{generation}:{get_language()}:{filters.cache_key()}:{page_number[:6]}"
+
+    def build() -> str:
+        paginator = Paginator(course_list_for_catalogue(filters=filters), settings.CATALOGUE_PAGE_SIZE)
+        try:
+            page = paginator.page(page_number)
+        except PageNotAnInteger:
+            page = paginator.page(1)
+        except EmptyPage:
+            page = None
+        context = {
+            "page": page,
+            "paginator": paginator,
+            "page_number": page_number,
+            "query_string": query_without_page(request),
+        }
+        return render_to_string("courses/_catalogue_results.html", context)
+
+    return cache_get_or_build(key, build, fresh_seconds=settings.CATALOGUE_CACHE_SECONDS)
+
+
+def query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    course = course_get_for_page(slug=slug, user=request.user)
+    if course is None:
+        raise Http404
+    is_enrolled = (
+        request.user.is_authenticated and course.enrolments.filter(learner=request.user, is_active=True).exists()
+    )
+    return render(request, "courses/course_detail.html", {"course": course, "is_enrolled": is_enrolled})

@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, CourseRun
+from onetouch.models import AudienceGroup, Commune, Province
+
+
+class LearnerProfile(models.Model):
+    """Who the learner is for the statistics: audience group, province and commune."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    audience_group = models.CharField(_("audience group"), max_length=32, choices=AudienceGroup.choices)
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune"))
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    position = models.CharField(_("position"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("learner profile")
+        verbose_name_plural = _("learner profiles")
+        indexes = [models.Index(fields=["province", "commune"])]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Enrolment(models.Model):
+    """A learner's place in a course; cancelling keeps the row so history stays whole."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments", verbose_name=_("learner")
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="enrolments", verbose_name=_("course"))
+    course_run = models.ForeignKey(
+        CourseRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+        verbose_name=_("course run"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    unenrolled_at = models.DateTimeField(_("unenrolled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "course"], name="one_enrolment_per_learner_and_course"),
+        ]
+        indexes = [models.Index(fields=["learner", "is_active", "-enrolled_at"], name="enrolment_my_learning")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} → {self.course}"
+
+
+class LearningEvent(models.Model):
+    """An append-only record of something a learner did, with who they were at that moment.
+
+    Written in the same transaction as the change it records; the statistics are folded from
+    these rows, so a row is never updated or deleted.
+    """
+
+    class Kind(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        UNENROLLED = "unenrolled", _("Unenrolled")
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
+    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    course_run = models.ForeignKey(CourseRun, on_delete=models.PROTECT, null=True, related_name="+")
+    course_owner_province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, related_name="+")
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, related_name="+")
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, related_name="+")
+    audience_group = models.CharField(max_length=32, choices=AudienceGroup.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("learning event")
+        verbose_name_plural = _("learning events")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.learner_id} {self.course_id}"

@@ -1,0 +1,100 @@
+"""Writes of the learner's side: profiles, enrolments and the learning-event log."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from courses.models import Course, CourseRun
+from courses.services import course_enrolment_count_add
+from learners.models import Enrolment, LearnerProfile, LearningEvent
+from onetouch.models import Commune, Province, User
+
+
+@transaction.atomic
+def profile_save(
+    *,
+    user: User,
+    audience_group: str,
+    province: Province,
+    commune: Commune,
+    organisation: str = "",
+    position: str = "",
+    full_name: str | None = None,
+) -> LearnerProfile:
+    """Create or update the learner's profile; the commune must belong to the province."""
+    if commune.province_id != province.id:
+        raise ValidationError({"commune": _("This commune is not in the chosen province.")})
+    if full_name is not None:
+        user.full_name = full_name.strip()
+        user.save(update_fields=["full_name"])
+    profile = LearnerProfile.objects.filter(user=user).first() or LearnerProfile(user=user)
+    profile.audience_group = audience_group
+    profile.province = province
+    profile.commune = commune
+    profile.organisation = organisation.strip()
+    profile.position = position.strip()
+    profile.full_clean()
+    profile.save()
+    return profile
+
+
+def course_run_open_for_enrolment(*, course: Course) -> CourseRun | None:
+    """Return the run a new enrolment joins: the earliest not yet ended (None: self-paced)."""
+    runs = list(course.runs.all())
+    if not runs:
+        return None
+    today = timezone.localdate()
+    open_runs = [run for run in runs if run.ends_on >= today]
+    if not open_runs:
+        raise ValidationError(_("Every run of this course has ended; enrolment is closed."))
+    return min(open_runs, key=lambda run: run.starts_on)
+
+
+@transaction.atomic
+def enrolment_create(*, learner: User, course: Course) -> Enrolment:
+    """Enrol the learner; a repeated click, even a concurrent one, keeps one enrolment."""
+    if not course.is_published:
+        raise ValidationError(_("This course is not open for enrolment."))
+    run = course_run_open_for_enrolment(course=course)
+    enrolment, created = Enrolment.objects.select_for_update().get_or_create(
+        learner=learner, course=course, defaults={"course_run": run}
+    )
+    if not created:
+        if enrolment.is_active:
+            return enrolment
+        enrolment.is_active = True
+        enrolment.unenrolled_at = None
+        enrolment.course_run = run
+        enrolment.save(update_fields=["is_active", "unenrolled_at", "course_run"])
+    course_enrolment_count_add(course_id=course.id, delta=1)
+    learning_event_record(kind=LearningEvent.Kind.ENROLLED, enrolment=enrolment)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_cancel(*, learner: User, course: Course) -> None:
+    """Cancel the learner's enrolment in the course; cancelling twice changes nothing."""
+    enrolment = Enrolment.objects.select_for_update().filter(learner=learner, course=course, is_active=True).first()
+    if enrolment is None:
+        return
+    enrolment.is_active = False
+    enrolment.unenrolled_at = timezone.now()
+    enrolment.save(update_fields=["is_active", "unenrolled_at"])
+    course_enrolment_count_add(course_id=course.id, delta=-1)
+    learning_event_record(kind=LearningEvent.Kind.UNENROLLED, enrolment=enrolment)
+
+
+def learning_event_record(*, kind: str, enrolment: Enrolment) -> LearningEvent:
+    """Append an event carrying the learner's province, commune and group at this moment."""
+    profile = LearnerProfile.objects.filter(user_id=enrolment.learner_id).first()
+    return LearningEvent.objects.create(
+        kind=kind,
+        learner_id=enrolment.learner_id,
+        course_id=enrolment.course_id,
+        course_run_id=enrolment.course_run_id,
+        course_owner_province_id=enrolment.course.owner_province_id,
+        province_id=profile.province_id if profile else None,
+        commune_id=profile.commune_id if profile else None,
+        audience_group=profile.audience_group if profile else "",
+    )

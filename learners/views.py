@@ -1,0 +1,85 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET, require_POST
+
+from courses.selectors import course_list_published
+from learners.forms import ProfileForm
+from learners.models import LearnerProfile
+from learners.selectors import commune_list_for_province, enrolment_list_for_learner, learner_profile_list_for_province
+from learners.services import enrolment_cancel, enrolment_create, profile_save
+from onetouch import scope
+
+LEARNERS_PAGE_SIZE = 50
+
+
+@require_POST
+def enrolment_create_view(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_object_or_404(course_list_published(), slug=slug)
+    if not request.user.is_authenticated:
+        return redirect_to_login(course.get_absolute_url())
+    try:
+        enrolment_create(learner=request.user, course=course)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(course)
+    messages.success(request, _("You are enrolled in this course."))
+    return redirect("learners:my_learning")
+
+
+@require_POST
+@login_required
+def enrolment_cancel_view(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_object_or_404(course_list_published(), slug=slug)
+    enrolment_cancel(learner=request.user, course=course)
+    messages.success(request, _("You have left this course."))
+    return redirect("learners:my_learning")
+
+
+@login_required
+def my_learning(request: HttpRequest) -> HttpResponse:
+    paginator = Paginator(enrolment_list_for_learner(learner=request.user), settings.CATALOGUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(request, "learners/my_learning.html", {"page": page})
+
+
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    profile = LearnerProfile.objects.filter(user=request.user).select_related("province", "commune").first()
+    initial = {"full_name": request.user.full_name}
+    if profile:
+        initial |= {
+            "audience_group": profile.audience_group,
+            "province": profile.province,
+            "commune": profile.commune,
+            "organisation": profile.organisation,
+            "position": profile.position,
+        }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        profile_save(user=request.user, full_name=form.cleaned_data["full_name"], **form.profile_fields())
+        messages.success(request, _("Your profile is saved."))
+        return redirect("learners:profile")
+    return render(request, "learners/profile_form.html", {"form": form})
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def commune_list(request: HttpRequest) -> JsonResponse:
+    communes = commune_list_for_province(province_code=request.GET.get("province", "")[:2])
+    return JsonResponse({"communes": [{"code": c.code, "name": c.name} for c in communes]})
+
+
+@login_required
+def province_learner_list(request: HttpRequest, province_code: str) -> HttpResponse:
+    province = scope.get_province_or_404(request.user, province_code)
+    learners = learner_profile_list_for_province(user=request.user, province=province)
+    page = Paginator(learners, LEARNERS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "learners/province_learner_list.html", {"province": province, "page": page})

@@ -1,0 +1,56 @@
+"""django-allauth hooks: Vietnamese mobile numbers as a second login, and mail sent by a worker."""
+
+import logging
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from onetouch.models import User
+from onetouch.phones import MobileNumberField, mobile_number_normalize
+from onetouch.tasks import email_send as email_send_task
+
+logger = logging.getLogger(__name__)
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def phone_form_field(self, **kwargs) -> MobileNumberField:
+        return MobileNumberField(**kwargs)
+
+    def clean_phone(self, phone: str) -> str:
+        return mobile_number_normalize(phone)
+
+    def set_phone(self, user: User, phone: str, verified: bool) -> None:
+        user.phone = phone
+        user.phone_verified = verified
+        user.save(update_fields=["phone", "phone_verified"])
+
+    def get_phone(self, user: User) -> tuple[str, bool] | None:
+        return (user.phone, user.phone_verified) if user.phone else None
+
+    def set_phone_verified(self, user: User, phone: str) -> None:
+        self.set_phone(user, phone, True)
+
+    def get_user_by_phone(self, phone: str) -> User | None:
+        try:
+            normalized = mobile_number_normalize(phone)
+        except ValidationError:
+            return None
+        return User.objects.filter(phone=normalized).first()
+
+    def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs) -> None:
+        # No SMS gateway is contracted yet: the code goes to the log, which is the console in
+        # development. A gateway plugs in here without touching the flows.
+        logger.warning("SMS to %s: your OneTouch verification code is %s", phone, code)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        message = self.render_mail(template_prefix, email, context)
+        payload = {
+            "subject": message.subject,
+            "body": message.body,
+            "from_email": message.from_email,
+            "to": list(message.to),
+            "html": next((c for c, kind in getattr(message, "alternatives", []) if kind == "text/html"), None),
+        }
+        # A slow mail server must not hold up the page; the worker sends it after the commit.
+        transaction.on_commit(lambda: email_send_task.delay(**payload))
