@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The embedded platform: SQLite, local disk, a Celery worker and beat on kombu's filesystem
+# transport, and the web server on http://127.0.0.1:8000 with demo data.
+source "$(dirname "$0")/common.sh"
+
+venv_install requirements.txt
+export DEBUG="${DEBUG:-true}"
+export DJANGO_SETTINGS_MODULE=onetouch.settings.base
+mkdir -p var/broker/queue var/broker/processed var/log
+
+.venv/bin/python manage.py migrate --no-input -v 0
+.venv/bin/python manage.py load_demo_data > var/log/demo.txt
+.venv/bin/python manage.py collectstatic --no-input -v 0
+
+# Background and periodic jobs: stopped with the web server (Ctrl+C).
+.venv/bin/celery -A onetouch worker --pool=threads --concurrency=2 --loglevel=INFO > var/log/worker.log 2>&1 &
+worker_pid=$!
+.venv/bin/celery -A onetouch beat --schedule var/celerybeat-schedule --loglevel=INFO > var/log/beat.log 2>&1 &
+beat_pid=$!
+trap 'kill $worker_pid $beat_pid 2>/dev/null || true' EXIT INT TERM
+
+cat <<MSG
+
+  OneTouch is starting at http://127.0.0.1:8000
+  $(sed -n '1p' var/log/demo.txt)
+  $(sed -n '2,$p' var/log/demo.txt | sed 's/^/  /')
+  Worker and beat logs: var/log/worker.log, var/log/beat.log. Emails and SMS codes print below.
+
+MSG
+.venv/bin/python manage.py runserver 127.0.0.1:8000
