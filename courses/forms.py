@@ -1,9 +1,11 @@
+import hashlib
 from dataclasses import dataclass
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseFormat, Topic
+from courses.search import query_terms
 from onetouch.models import AudienceGroup, Province
 
 NATIONAL = "national"
@@ -32,7 +34,9 @@ class CatalogueFilters:
         return CatalogueSort.ORDER_BY[self.sort]
 
     def cache_key(self) -> str:
-        return "|".join([self.query, self.audience, self.topic, self.province, self.format, self.sort])
+        """Return a short key equal for every query that selects the same courses."""
+        parts = [" ".join(query_terms(self.query)), self.audience, self.topic, self.province, self.format, self.sort]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 def province_choices() -> list[tuple[str, str]]:

@@ -29,14 +29,15 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Some filters were not understood; showing no courses until they are fixed."))
     else:
         filters = form.filters() if form.is_bound else CatalogueFilters()
-        results_html = catalogue_results_html(request, filters, request.GET.get("page", "1"))
+        page_number = request.GET.get("page", "1")
+        results_html = catalogue_results_html(request, filters, page_number if page_number.isdigit() else "1")
     return render(request, "courses/course_list.html", {"form": form, "results_html": results_html})
 
 
 def catalogue_results_html(request: HttpRequest, filters: CatalogueFilters, page_number: str) -> str:
     """Return the rendered list of matching courses; shared by every visitor, so cached."""
     generation = cache.get_or_set(CATALOGUE_GENERATION_KEY, 1, timeout=None)
-    key = f"catalogue:{generation}:{get_language()}:{filters.cache_key()}:{page_number[:6]}"
+    key = f"catalogue:{generation}:{get_language()}:{filters.cache_key()}:{page_number[:9]}"
 
     def build() -> str:
         paginator = Paginator(course_list_for_catalogue(filters=filters), settings.CATALOGUE_PAGE_SIZE)

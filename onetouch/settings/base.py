@@ -238,7 +238,7 @@ ACCOUNT_SESSION_REMEMBER = None
 # Failed logins: at most 10 a minute from one address and 5 per account in 5 minutes.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
-LOGIN_REDIRECT_URL = "learners:my_learning"
+LOGIN_REDIRECT_URL = "courses:home"
 LOGIN_URL = "account_login"
 ACCOUNT_LOGOUT_REDIRECT_URL = "courses:home"
 

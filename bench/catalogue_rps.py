@@ -1,0 +1,614 @@
+#!/usr/bin/env python
+"""Requests per second of the course catalogue against a bare Django view, in one run.
+
+    .venv/bin/python bench/catalogue_rps.py            # about a minute and a half on 2 cores
+    .venv/bin/python bench/catalogue_rps.py --help
+
+It creates its own PostgreSQL database, fills it (administrative units, the demo catalogue and
+a few thousand generated published courses), serves the platform with gunicorn on 127.0.0.1 and
+a free port, with Redis as the cache, and loads each URL for a fixed time with wrk (or with a
+Python keep-alive client when wrk is not installed). The bare view (bench/urls.py) goes through
+the same gunicorn, settings and middleware, so catalogue/bare is the cost of the catalogue
+itself. Everything it made (server, database, cache keys, temporary files) is removed at the end,
+also on Ctrl+C. See bench/README.md for how to read the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+AIM = 0.5  # the project's aim: the catalogue at half the bare view's rate or better
+
+URLS = [
+    ("bare view", "/bench/bare/"),
+    ("catalogue, page 1", "/courses/"),
+    ("catalogue, search", "/courses/?q=chuyen+doi+so&audience=public&sort=popular"),
+]
+
+
+# --- Options and environment --------------------------------------------------------------------
+
+
+def options() -> argparse.Namespace:
+    cpus = os.cpu_count() or 2
+    parser = argparse.ArgumentParser(
+        description="Requests/second of the course catalogue against a bare Django view (gunicorn, PostgreSQL, Redis).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--courses", type=int, default=2000, help="generated published courses, on top of the demo")
+    parser.add_argument(
+        "--enrolments", type=int, default=500_000, help="total enrolments spread over the generated courses (Zipf-like)"
+    )
+    parser.add_argument("--seconds", type=float, default=10, help="measured duration for each URL")
+    parser.add_argument("--warmup", type=float, default=3, help="unmeasured load on each URL before its measurement")
+    parser.add_argument("--rounds", type=int, default=1, help="measure every URL this many times; the median is shown")
+    parser.add_argument("--workers", type=int, default=cpus + 1, help="gunicorn worker processes")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--concurrency", type=int, default=8, help="simultaneous connections of the load generator")
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL URL with the right to create databases",
+    )
+    parser.add_argument("--db-name", default="onetouch_bench", help="database created and dropped by the run")
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"), help="the cache"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="leave the database in place at the end")
+    parser.add_argument("--seed", type=int, default=2025, help="seed of the generated catalogue")
+    args = parser.parse_args()
+    if "bench" not in args.db_name:
+        parser.error("--db-name must contain 'bench': the run drops and recreates that database")
+    if args.courses < 0 or args.enrolments < 0 or args.seconds <= 0 or args.concurrency < 1 or args.rounds < 1:
+        parser.error("--courses/--enrolments must be >= 0; --seconds, --concurrency and --rounds positive")
+    return args
+
+
+def database_url(server_url: str, name: str) -> str:
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def server_environment(args: argparse.Namespace, scratch: Path) -> dict[str, str]:
+    """The environment of both this process (data loading) and gunicorn."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])),
+        "DATABASE_URL": database_url(args.postgres, args.db_name),
+        "CONN_MAX_AGE": "600",
+        "REDIS_URL": args.redis_url,
+        "CACHE_KEY_PREFIX": CACHE_PREFIX,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "false",
+        "ONETOUCH_VAR_DIR": str(scratch / "var"),
+        "STATIC_ROOT": str(scratch / "static"),
+        "MEDIA_ROOT": str(scratch / "media"),
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+CACHE_PREFIX = "onetouch_bench"
+
+
+# --- Database and cache ---------------------------------------------------------------------------
+
+
+def database_recreate(args: argparse.Namespace, *, create: bool) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    server = args.postgres if urlsplit(args.postgres).path not in ("", "/") else database_url(args.postgres, "postgres")
+    connection = psycopg2.connect(server)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.db_name)))
+            if create:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(args.db_name)))
+    finally:
+        connection.close()
+
+
+def cache_keys_delete(redis_url: str, pattern: str = "*") -> int:
+    """Delete this run's keys (those under CACHE_PREFIX) from the cache's Redis database."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    try:
+        keys = list(client.scan_iter(match=f"{CACHE_PREFIX}:{pattern}", count=1000))
+        return client.delete(*keys) if keys else 0
+    finally:
+        client.close()
+
+
+# --- The catalogue ------------------------------------------------------------------------------
+
+SUBJECTS = [
+    ("Chuyển đổi số", "digital_transformation"),
+    ("Chuyển đổi số trong nông nghiệp", "digital_transformation"),
+    ("Dịch vụ công trực tuyến", "public_services"),
+    ("Định danh điện tử VNeID", "public_services"),
+    ("Thanh toán không dùng tiền mặt", "digital_payment"),
+    ("Ví điện tử và Mobile Money", "digital_payment"),
+    ("Thương mại điện tử", "online_shopping"),
+    ("Bán nông sản trên sàn thương mại điện tử", "online_shopping"),
+    ("An toàn thông tin", "cyber_safety"),
+    ("Phòng chống lừa đảo trực tuyến", "cyber_safety"),
+    ("Nền tảng số của địa phương", "local_platforms"),
+    ("Ứng dụng công dân số", "local_platforms"),
+    ("Chính phủ số", "digital_government"),
+    ("Chữ ký số và văn bản điện tử", "digital_government"),
+    ("Kỹ năng số", "digital_skills"),
+    ("Sử dụng điện thoại thông minh", "digital_skills"),
+]
+AUDIENCES = [
+    ("cho lãnh đạo Ủy ban nhân dân cấp xã", ["commune_leader"]),
+    ("cho Tổ công nghệ số cộng đồng", ["digital_team"]),
+    ("cho cán bộ, công chức, viên chức", ["civil_servant"]),
+    ("cho người dân", ["public"]),
+    ("cho người cao tuổi", ["public"]),
+    ("cho hộ kinh doanh và hợp tác xã", ["public", "digital_team"]),
+    ("cho đoàn viên thanh niên", ["public", "digital_team"]),
+    ("cho cán bộ thôn, tổ dân phố", ["civil_servant", "digital_team"]),
+]
+ANGLES = [
+    "những điều cần biết",
+    "thực hành từng bước",
+    "tình huống thường gặp",
+    "hỏi và đáp",
+    "hướng dẫn nhanh",
+    "bài tập tình huống",
+    "kinh nghiệm triển khai",
+]
+SUMMARIES = [
+    "Học qua video ngắn và bài tập thực hành trên điện thoại, có kiểm tra cuối khóa.",
+    "Các bước làm cụ thể, ví dụ gần gũi và câu hỏi ôn tập sau mỗi bài.",
+    "Tài liệu chuẩn của Bộ, cập nhật theo quy định mới nhất năm 2025.",
+    "Khóa học ngắn, học mọi lúc, mọi nơi, được cấp giấy chứng nhận khi hoàn thành.",
+    "Xây dựng cùng các doanh nghiệp bưu chính, viễn thông và thanh toán.",
+]
+DESCRIPTIONS = [
+    "Khóa học giúp người học nắm vững kiến thức nền tảng và áp dụng ngay vào công việc hằng ngày.",
+    "Mỗi bài học gồm video, tài liệu đọc và bài tập tình huống, có hỗ trợ của Tổ công nghệ số cộng đồng.",
+    "Nội dung bám sát nhiệm vụ chuyển đổi số cấp xã sau sắp xếp đơn vị hành chính năm 2025.",
+    "Người học được hướng dẫn từng bước, từ cài đặt ứng dụng đến sử dụng an toàn và hiệu quả.",
+]
+
+
+def catalogue_prepare(args: argparse.Namespace) -> dict[str, int]:
+    """Migrate, load the reference and demo data, then bulk-create the generated courses."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, connections, transaction
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from courses.demo import demo_catalogue_load
+    from courses.models import Course
+    from courses.search import fold
+    from courses.services import audience_list_for_codes, course_search_text
+    from onetouch.models import AudienceGroup, Province
+    from onetouch.services import admin_units_load
+
+    call_command("migrate", interactive=False, verbosity=0)
+    provinces_loaded, communes_loaded = admin_units_load()
+    demo_loaded = demo_catalogue_load()
+
+    rng = random.Random(args.seed)
+    audience_ids = {a.code: a.id for a in audience_list_for_codes(AudienceGroup.values)}
+    provinces = list(Province.objects.all())
+    now = timezone.now()
+    # Enrolments follow a Zipf-like law: a few courses hold most learners, most courses few.
+    weights = [1 / rank**1.1 for rank in range(1, args.courses + 1)]
+    rng.shuffle(weights)
+    total_weight = sum(weights) or 1
+    courses, audiences_of = [], []
+    for number in range(args.courses):
+        subject, topic = rng.choice(SUBJECTS)
+        for_whom, codes = rng.choice(AUDIENCES)
+        title = f"{subject} {for_whom}: {rng.choice(ANGLES)} (phần {number % 12 + 1})"
+        course = Course(
+            title=title,
+            slug=f"{slugify(fold(title))[:170]}-{number}",
+            summary=rng.choice(SUMMARIES),
+            description=" ".join(rng.sample(DESCRIPTIONS, 2)),
+            topic=topic,
+            level=rng.choices(["basic", "intermediate", "advanced"], weights=[6, 3, 1])[0],
+            format=rng.choices(["online", "blended"], weights=[4, 1])[0],
+            owner_province=None if rng.random() < 0.4 else rng.choice(provinces),
+            estimated_hours=rng.choice(["1", "1.5", "2", "3", "4", "6", "8"]),
+            is_published=True,
+            enrolment_count=round(args.enrolments * weights[number] / total_weight),
+        )
+        course.search_text = course_search_text(course)
+        courses.append(course)
+        extra = [rng.choice(AudienceGroup.values)] if rng.random() < 0.3 else []
+        audiences_of.append(sorted(set(codes + extra)))
+
+    Through = Course.audiences.through
+    with transaction.atomic():
+        Course.objects.bulk_create(courses, batch_size=500)
+        # created_at is set by auto_now_add on insert; spread it over two years afterwards.
+        for course in courses:
+            course.created_at = now - timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
+        Course.objects.bulk_update(courses, ["created_at"], batch_size=500)
+        Through.objects.bulk_create(
+            [
+                Through(course_id=course.id, audience_id=audience_ids[code])
+                for course, codes in zip(courses, audiences_of, strict=True)
+                for code in codes
+            ],
+            batch_size=2000,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # what autovacuum would have done on a live database
+
+    call_command("collectstatic", interactive=False, verbosity=0)  # the manifest DEBUG=false needs
+    published = Course.objects.filter(is_published=True).count()
+    connections.close_all()
+    return {
+        "provinces": provinces_loaded,
+        "communes": communes_loaded,
+        "demo": demo_loaded,
+        "generated": len(courses),
+        "published": published,
+    }
+
+
+# --- The server ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def gunicorn_start(args: argparse.Namespace, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    command = [
+        sys.executable, "-m", "gunicorn", "onetouch.wsgi:application",
+        "--bind", f"127.0.0.1:{port}",
+        "--workers", str(args.workers),
+        "--worker-class", args.worker_class,
+        "--threads", str(args.threads),
+        "--chdir", str(REPO),
+        "--timeout", "30",
+        "--log-level", "warning",
+        "--error-logfile", str(log),
+    ]  # fmt: skip
+    # Its own session: Ctrl+C reaches this script only, which then stops the server in order.
+    return subprocess.Popen(command, cwd=REPO, env={**os.environ, **env}, start_new_session=True)
+
+
+def gunicorn_stop(server: subprocess.Popen) -> None:
+    if server.poll() is not None:
+        return
+    server.send_signal(signal.SIGTERM)  # the master stops its workers gracefully
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)  # the process group this script created
+        server.wait(timeout=5)
+
+
+def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes, float]:
+    started = time.perf_counter()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Language": "vi"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
+            body = response.read()
+            status = response.status
+    except urllib.error.HTTPError as error:
+        body, status = error.read(), error.code
+    return status, body, time.perf_counter() - started
+
+
+def server_wait(server: subprocess.Popen, port: int, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log_tail(log)}")
+        try:
+            if get(port, "/bench/bare/", timeout=2)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{log_tail(log)}")
+
+
+def log_tail(log: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+# --- Load generators ----------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    rps: float
+    requests: int
+    errors: int  # non-2xx/3xx responses, socket errors and timeouts
+    latency_ms: dict[str, float] = field(default_factory=dict)  # avg, p50, p90, p99
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _UNITS_MS[unit]
+
+
+def wrk_run(url: str, seconds: float, concurrency: int) -> Result:
+    threads = max(1, min(2, concurrency))
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s",
+         "-H", "Accept-Language: vi", url],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    ).stdout  # fmt: skip
+    latency = {"avg": _ms(re.search(r"Latency\s+(\S+)", output).group(1))}
+    for percent in ("50", "90", "99"):
+        latency[f"p{percent}"] = _ms(re.search(rf"^\s+{percent}%\s+(\S+)", output, re.M).group(1))
+    errors = 0
+    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
+        errors += int(match.group(1))
+    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
+        # A "read" error is how wrk counts a server closing the connection after a response, which
+        # gunicorn's sync workers do on every request (no keep-alive): not a failure.
+        errors += int(match.group(1)) + int(match.group(3)) + int(match.group(4))
+    return Result(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        requests=int(re.search(r"(\d+) requests in", output).group(1)),
+        errors=errors,
+        latency_ms=latency,
+    )
+
+
+def python_run(url: str, seconds: float, concurrency: int) -> Result:
+    """Keep-alive HTTP/1.1 clients in threads; bounded by the GIL, so a lower bound on the server."""
+    parts = urlsplit(url)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    deadline = time.perf_counter() + seconds
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    errors = [0] * concurrency
+
+    def client(index: int) -> None:
+        connection = None
+        while time.perf_counter() < deadline:
+            try:
+                if connection is None:
+                    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+                started = time.perf_counter()
+                connection.request("GET", target, headers={"Accept-Language": "vi"})
+                response = connection.getresponse()
+                response.read()
+                latencies[index].append(time.perf_counter() - started)
+                if response.status >= 400:
+                    errors[index] += 1
+                if response.will_close:
+                    connection.close()
+                    connection = None
+            except (OSError, http.client.HTTPException):
+                errors[index] += 1
+                if connection is not None:
+                    connection.close()
+                connection = None
+        if connection is not None:
+            connection.close()
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(concurrency)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(seconds + 15)
+    elapsed = time.perf_counter() - started
+    samples = sorted(s * 1000 for per_client in latencies for s in per_client)
+    if not samples:
+        return Result(rps=0.0, requests=0, errors=sum(errors))
+
+    def percentile(p: float) -> float:
+        return samples[min(len(samples) - 1, int(p / 100 * len(samples)))]
+
+    return Result(
+        rps=len(samples) / elapsed,
+        requests=len(samples),
+        errors=sum(errors),
+        latency_ms={"avg": statistics.fmean(samples), "p50": percentile(50), "p90": percentile(90),
+                    "p99": percentile(99)},
+    )  # fmt: skip
+
+
+# --- The run ------------------------------------------------------------------------------------
+
+
+def result_count(body: bytes) -> str:
+    match = re.search(rb'class="result-count">(.*?)</p>', body, re.S)
+    return match.group(1).decode(errors="replace").strip() if match else "no result count on the page"
+
+
+def cache_miss_latency(port: int, path: str, redis_url: str, times: int = 5) -> float:
+    """Median time of a request whose catalogue fragment is not in the cache (rebuilt from SQL)."""
+    samples = []
+    for _ in range(times):
+        cache_keys_delete(redis_url, "*catalogue:*")
+        status, _body, seconds = get(port, path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status} on a cache miss")
+        samples.append(seconds * 1000)
+    return statistics.median(samples)
+
+
+def main() -> int:
+    args = options()
+    client = args.client
+    if client == "auto":
+        client = "wrk" if shutil.which("wrk") else "python"
+    if client == "wrk" and not shutil.which("wrk"):
+        print("wrk is not installed (apt-get install -y wrk); use --client python", file=sys.stderr)
+        return 2
+    measure = wrk_run if client == "wrk" else python_run
+
+    def stop_on_term(signum, frame):  # a TERM is handled like Ctrl+C: clean up, then leave
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_term)
+    scratch = Path(tempfile.mkdtemp(prefix="onetouch-bench-"))
+    env = server_environment(args, scratch)
+    os.environ.update(env)
+    sys.path.insert(0, str(REPO))
+    server = None
+    started = time.monotonic()
+    try:
+        print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
+        database_recreate(args, create=True)
+        cache_keys_delete(args.redis_url)
+        loaded = catalogue_prepare(args)
+        print(
+            f"  {loaded['provinces']} provinces, {loaded['communes']} communes, {loaded['demo']} demo courses, "
+            f"{loaded['generated']} generated courses ({args.enrolments:,} enrolments spread over them); "
+            f"{loaded['published']} published in all; took {time.monotonic() - started:.1f} s",
+            flush=True,
+        )
+
+        port = free_port()
+        log = scratch / "gunicorn.log"
+        server = gunicorn_start(args, env, port, log)
+        server_wait(server, port, log)
+        print(
+            f"gunicorn on 127.0.0.1:{port}: {args.workers} workers ({args.worker_class}, {args.threads} thread(s)); "
+            f"load: {client}, {args.concurrency} connections, {args.warmup:g} s warm-up + {args.seconds:g} s "
+            f"x {args.rounds} round(s) per URL",
+            flush=True,
+        )
+
+        # Each URL once before any load: it must answer 200 and show what a visitor would see.
+        first = {}
+        for label, path in URLS:
+            status, body, seconds = get(port, path)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}; the benchmark needs 200.\n{log_tail(log)}")
+            first[path] = seconds * 1000
+            shown = result_count(body) if path.startswith("/courses/") else body.decode(errors="replace")
+            print(f"  {label:<20} {path}: 200, {len(body):,} bytes, {shown}")
+
+        runs: dict[str, list[Result]] = {path: [] for _, path in URLS}
+        for _round in range(args.rounds):
+            for _label, path in URLS:
+                url = f"http://127.0.0.1:{port}{path}"
+                if args.warmup > 0:
+                    measure(url, args.warmup, args.concurrency)
+                runs[path].append(measure(url, args.seconds, args.concurrency))
+                if server.poll() is not None:
+                    raise RuntimeError(f"gunicorn died during the load:\n{log_tail(log)}")
+        misses = {path: cache_miss_latency(port, path, args.redis_url) for _, path in URLS[1:]}
+
+        report(args, client, runs, first, misses)
+        print(f"\nTotal run time {time.monotonic() - started:.0f} s.")
+        return 0
+    except KeyboardInterrupt:
+        print("\nInterrupted; cleaning up.", file=sys.stderr)
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
+        if server is not None:
+            gunicorn_stop(server)
+        try:
+            cache_keys_delete(args.redis_url)
+        except Exception as error:  # noqa: BLE001 - clean-up goes on
+            print(f"could not clear cache keys: {error}", file=sys.stderr)
+        if not args.keep_db:
+            try:
+                from django.db import connections
+
+                connections.close_all()
+            except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
+                pass
+            try:
+                database_recreate(args, create=False)
+            except Exception as error:  # noqa: BLE001
+                print(f"could not drop database {args.db_name}: {error}", file=sys.stderr)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report(
+    args: argparse.Namespace,
+    client: str,
+    runs: dict[str, list[Result]],
+    first: dict[str, float],
+    misses: dict[str, float],
+) -> None:
+    def median_result(results: list[Result]) -> Result:
+        return sorted(results, key=lambda r: r.rps)[len(results) // 2]
+
+    chosen = {path: median_result(results) for path, results in runs.items()}
+    bare_rps = chosen[URLS[0][1]].rps
+    print()
+    header = (
+        f"{'URL':<58} {'req/s':>8} {'requests':>9} {'errors':>6} "
+        f"{'avg ms':>7} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'vs bare':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for _label, path in URLS:
+        result = chosen[path]
+        lat = result.latency_ms
+        ratio = result.rps / bare_rps if bare_rps else 0.0
+        print(
+            f"{path:<58} {result.rps:>8.1f} {result.requests:>9} {result.errors:>6} "
+            f"{lat.get('avg', 0):>7.2f} {lat.get('p50', 0):>7.2f} {lat.get('p90', 0):>7.2f} {lat.get('p99', 0):>7.2f} "
+            f"{ratio:>8.2f}"
+        )
+    if args.rounds > 1:
+        for _label, path in URLS:
+            print(f"  rounds of {path}: " + ", ".join(f"{r.rps:.1f}" for r in runs[path]) + " req/s")
+    print()
+    for label, path in URLS[1:]:
+        ratio = chosen[path].rps / bare_rps if bare_rps else 0.0
+        verdict = "meets" if ratio >= AIM else "below"
+        print(f"Ratio {label} / bare view: {ratio:.2f}  ({verdict} the aim of {AIM:.2f})")
+    print()
+    print("Single requests outside the load (ms):")
+    print(f"  {'URL':<58} {'first request':>14} {'cache miss (median of 5)':>25}")
+    for _label, path in URLS:
+        miss = f"{misses[path]:.1f}" if path in misses else "-"
+        print(f"  {path:<58} {first[path]:>14.1f} {miss:>25}")
+    if client == "python":
+        print("\nLoad generator: Python threads (wrk not found); the client shares the CPU and the GIL,")
+        print("so these rates are lower bounds. apt-get install -y wrk for figures closer to the server's.")
+    if any(r.errors for r in chosen.values()):
+        print("\nSome requests failed (see the errors column): their rates are not comparable.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

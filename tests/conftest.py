@@ -1,0 +1,99 @@
+"""Shared fixtures: the official administrative units, one person per role and province."""
+
+import pytest
+from django.core.cache import cache
+
+from onetouch.models import Commune, Province, User
+from onetouch.services import admin_units_load, staff_account_create
+from tests.factories import learner_make
+
+PASSWORD = "mat-khau-dai-123"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the 34 provinces and 3,321 communes once into the test database."""
+    with django_db_blocker.unblock():
+        admin_units_load()
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    """Each test starts with an empty cache (the real Redis, a database of its own)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def admin_units(django_db_blocker):
+    """Make sure the units are there; transactional tests flush them after each test."""
+    with django_db_blocker.unblock():
+        if not Province.objects.exists():
+            admin_units_load()
+
+
+@pytest.fixture
+def province_hanoi(admin_units) -> Province:
+    return Province.objects.get(code="01")
+
+
+@pytest.fixture
+def province_hue(admin_units) -> Province:
+    return Province.objects.get(code="46")
+
+
+@pytest.fixture
+def commune_hanoi(province_hanoi) -> Commune:
+    return Commune.objects.get(name="Phường Hoàn Kiếm")
+
+
+@pytest.fixture
+def commune_hue(province_hue) -> Commune:
+    return province_hue.communes.order_by("code").first()
+
+
+@pytest.fixture
+def learner_hanoi(commune_hanoi) -> User:
+    return learner_make(commune=commune_hanoi, email="learner.hanoi@example.vn")
+
+
+@pytest.fixture
+def learner_hue(commune_hue) -> User:
+    return learner_make(commune=commune_hue, email="learner.hue@example.vn")
+
+
+@pytest.fixture
+def admin_hanoi(province_hanoi) -> User:
+    return staff_account_create(
+        email="admin.hanoi@example.vn",
+        full_name="Quản trị Hà Nội",
+        role=User.Role.PROVINCIAL_ADMIN,
+        province=province_hanoi,
+        password=PASSWORD,
+    )
+
+
+@pytest.fixture
+def admin_hue(province_hue) -> User:
+    return staff_account_create(
+        email="admin.hue@example.vn",
+        full_name="Quản trị Huế",
+        role=User.Role.PROVINCIAL_ADMIN,
+        province=province_hue,
+        password=PASSWORD,
+    )
+
+
+@pytest.fixture
+def ministry_staff(admin_units) -> User:
+    return staff_account_create(
+        email="bo@example.vn", full_name="Cán bộ Bộ", role=User.Role.MINISTRY_STAFF, password=PASSWORD
+    )
+
+
+@pytest.fixture
+def partner_trainer(admin_units) -> User:
+    return staff_account_create(
+        email="doitac@example.vn", full_name="Giảng viên", role=User.Role.PARTNER_TRAINER, password=PASSWORD
+    )

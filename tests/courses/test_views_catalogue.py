@@ -1,0 +1,201 @@
+"""The catalogue page: search, filters, sorting, pagination, bad input and query bounds."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from courses.models import Audience, Course, CourseFormat, Topic
+from courses.services import course_search_text
+from learners.models import Enrolment
+from onetouch.models import User
+from tests.factories import course_make
+
+pytestmark = pytest.mark.django_db
+CATALOGUE = reverse("courses:list")
+
+
+def titles(response) -> str:
+    return response.content.decode()
+
+
+def test_search_without_diacritics_finds_vietnamese_titles(client):
+    """"chuyen doi so" finds "Chuyển đổi số…" and not an unrelated course."""
+    course_make(title="Chuyển đổi số cho lãnh đạo cấp xã")
+    course_make(title="Mua sắm trực tuyến an toàn")
+
+    page = titles(client.get(CATALOGUE, {"q": "chuyen doi so"}))
+
+    assert "Chuyển đổi số cho lãnh đạo cấp xã" in page
+    assert "Mua sắm trực tuyến an toàn" not in page
+
+
+def test_search_folds_d_with_stroke_and_case(client):
+    """"ĐỔI" and "doi" are the same word to the search."""
+    course_make(title="Đổi mới sáng tạo")
+    assert "Đổi mới sáng tạo" in titles(client.get(CATALOGUE, {"q": "DOI MOI"}))
+
+
+def test_filters_by_audience_topic_format_and_province(client, province_hue):
+    """Each filter keeps only the matching courses."""
+    leaders = course_make(title="Dành cho lãnh đạo xã", audiences=("commune_leader",))
+    public = course_make(title="Dành cho người dân", audiences=("public",), topic=Topic.ONLINE_SHOPPING)
+    blended = course_make(title="Khóa học kết hợp", format=CourseFormat.BLENDED)
+    hue = course_make(title="Khóa học của Huế", province=province_hue)
+
+    assert_only(client, {"audience": "commune_leader"}, leaders, [public, blended, hue])
+    assert_only(client, {"topic": "online_shopping"}, public, [leaders, blended, hue])
+    assert_only(client, {"format": "blended"}, blended, [leaders, public, hue])
+    assert_only(client, {"province": "46"}, hue, [leaders, public, blended])
+    assert_only(client, {"province": "national"}, leaders, [hue])
+
+
+def assert_only(client, params, expected, others):
+    page = titles(client.get(CATALOGUE, params))
+    assert expected.title in page
+    for other in others:
+        assert other.title not in page
+
+
+def test_unpublished_courses_stay_out_of_the_catalogue(client):
+    """A draft course is not listed."""
+    course_make(title="Bản nháp chưa xuất bản", is_published=False)
+    assert "Bản nháp chưa xuất bản" not in titles(client.get(CATALOGUE))
+
+
+def test_sort_by_most_enrolled(client):
+    """Sorting by popularity puts the most enrolled course first."""
+    busy = course_make(title="Nhiều người học")
+    quiet = course_make(title="Ít người học")
+    Course.objects.filter(id=busy.id).update(enrolment_count=50)
+
+    popular = titles(client.get(CATALOGUE, {"sort": "popular"}))
+    newest = titles(client.get(CATALOGUE, {"sort": "newest"}))
+
+    assert popular.index(busy.title) < popular.index(quiet.title)
+    assert newest.index(quiet.title) < newest.index(busy.title)
+
+
+def test_unknown_filter_value_shows_message_and_no_course(client):
+    """An audience that does not exist gets a translated message and an empty result."""
+    course_make(title="Khóa học bất kỳ")
+    response = client.get(CATALOGUE, {"audience": "aliens"}, HTTP_ACCEPT_LANGUAGE="en")
+    page = titles(response)
+    assert response.status_code == 200
+    assert "Khóa học bất kỳ" not in page
+    assert "Select a valid choice" in page
+
+
+def test_page_past_the_end_says_so(client):
+    """Page 99 of a one-page catalogue answers with a clear message, not an error."""
+    course_make(title="Khóa học duy nhất")
+    with_translation = client.get(CATALOGUE, {"page": "99"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert with_translation.status_code == 200
+    assert "There is no page 99; the last page is 1." in titles(with_translation)
+    assert "Khóa học duy nhất" not in titles(with_translation)
+
+
+def test_catalogue_paginates(client, settings):
+    """A long catalogue is cut into pages with a link to the next one."""
+    for _ in range(settings.CATALOGUE_PAGE_SIZE + 1):
+        course_make()
+    page = titles(client.get(CATALOGUE))
+    assert 'rel="next"' in page
+    assert page.count('class="card"') == settings.CATALOGUE_PAGE_SIZE
+
+
+def test_catalogue_page_is_cached_and_refreshed_when_a_course_changes(client):
+    """A cached page is served until a course is saved, which makes the cache stale."""
+    course = course_make(title="Tên cũ")
+    assert "Tên cũ" in titles(client.get(CATALOGUE))
+
+    Course.objects.filter(id=course.id).update(title="Tên mới")  # bypasses signals: cache still old
+    assert "Tên cũ" in titles(client.get(CATALOGUE))
+
+    course.title = "Tên mới nhất"
+    course.save()
+    assert "Tên mới nhất" in titles(client.get(CATALOGUE))
+
+
+def courses_bulk_make(count: int) -> None:
+    """Insert many published courses quickly, each with two audiences and enrolments."""
+    courses = []
+    for number in range(count):
+        course = Course(
+            title=f"Khóa học hàng loạt {number}",
+            slug=f"hang-loat-{number}",
+            summary="Tóm tắt",
+            topic=Topic.DIGITAL_SKILLS,
+            is_published=True,
+            enrolment_count=number % 97,
+        )
+        course.search_text = course_search_text(course)
+        courses.append(course)
+    Course.objects.bulk_create(courses, batch_size=1000)
+    audiences = list(Audience.objects.all()[:2])
+    links = [
+        Course.audiences.through(course_id=course.id, audience_id=audience.id)
+        for course in Course.objects.all()
+        for audience in audiences
+    ]
+    Course.audiences.through.objects.bulk_create(links, batch_size=2000)
+
+
+def enrolments_bulk_make(learner_count: int) -> None:
+    learners = User.objects.bulk_create(
+        [User(email=f"bulk{n}@example.vn", password="!") for n in range(learner_count)]
+    )
+    courses = list(Course.objects.all()[:20])
+    Enrolment.objects.bulk_create(
+        [Enrolment(learner=learner, course=course) for learner in learners for course in courses], batch_size=2000
+    )
+
+
+def catalogue_queries(client, params) -> int:
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(CATALOGUE, params)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_catalogue_queries_do_not_grow_with_courses(client, django_assert_max_num_queries, learner_hanoi, signed_in):
+    """With 20 or 2,000 courses and many enrolments the catalogue runs the same ≤10 queries."""
+    from django.core.cache import cache
+
+    if signed_in:
+        client.force_login(learner_hanoi)
+    params = {"q": "khoa hoc", "audience": "commune_leader", "sort": "popular"}
+    courses_bulk_make(20)
+    enrolments_bulk_make(50)
+    with django_assert_max_num_queries(10):
+        small = catalogue_queries(client, params)
+
+    courses_bulk_make_more(1980)
+    cache.clear()
+    with django_assert_max_num_queries(10):
+        large = catalogue_queries(client, params)
+
+    assert small == large
+
+
+def courses_bulk_make_more(count: int) -> None:
+    existing = Course.objects.count()
+    courses = []
+    for number in range(existing, existing + count):
+        course = Course(
+            title=f"Khóa học hàng loạt {number}",
+            slug=f"hang-loat-{number}",
+            summary="Tóm tắt",
+            topic=Topic.DIGITAL_SKILLS,
+            is_published=True,
+            enrolment_count=number % 97,
+        )
+        course.search_text = course_search_text(course)
+        courses.append(course)
+    created = Course.objects.bulk_create(courses, batch_size=1000)
+    audience = Audience.objects.get(code="commune_leader")
+    Course.audiences.through.objects.bulk_create(
+        [Course.audiences.through(course_id=course.id, audience_id=audience.id) for course in created],
+        batch_size=2000,
+    )

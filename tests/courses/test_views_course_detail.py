@@ -1,0 +1,60 @@
+"""The course page: what it shows, who may preview a draft, and its query bound."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from courses.models import Partner
+from learners.services import enrolment_create
+from tests.factories import course_make, learner_make
+
+pytestmark = pytest.mark.django_db
+
+
+def test_course_page_shows_audiences_partners_and_count(client, learner_hanoi):
+    """The page lists the audience groups, the partners and the enrolment count."""
+    course = course_make(title="Mở tài khoản thanh toán", audiences=("public", "digital_team"))
+    course.partners.add(Partner.objects.create(name="Bưu điện Việt Nam"))
+    enrolment_create(learner=learner_hanoi, course=course)
+
+    page = client.get(course.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "Mở tài khoản thanh toán" in page
+    assert "Bưu điện Việt Nam" in page
+    assert "General public" in page and "Community digital technology team members" in page
+    assert "1 learner enrolled" in page
+
+
+def test_draft_course_page_is_404_for_others_and_visible_to_its_admin(client, admin_hue, admin_hanoi, province_hue):
+    """A draft of Huế answers 404 to visitors and Hà Nội's admin, and previews for Huế's admin."""
+    draft = course_make(title="Bản nháp của Huế", province=province_hue, is_published=False)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(admin_hanoi)
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(admin_hue)
+    assert "Bản nháp của Huế" in client.get(draft.get_absolute_url()).content.decode()
+
+
+def test_unknown_course_is_404(client):
+    """A slug that does not exist answers 404."""
+    assert client.get("/courses/khong-co-khoa-hoc-nay/").status_code == 404
+
+
+def test_course_page_queries_do_not_grow_with_enrolments_or_partners(client, commune_hanoi, learner_hanoi):
+    """The course page runs the same ≤10 queries with 1 or 40 enrolments and partners."""
+    course = course_make()
+    client.force_login(learner_hanoi)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(course.get_absolute_url()).status_code == 200
+        return len(context.captured_queries)
+
+    small = queries()
+    for number in range(40):
+        enrolment_create(learner=learner_make(commune=commune_hanoi), course=course)
+        course.partners.add(Partner.objects.create(name=f"Đối tác {number}"))
+    large = queries()
+
+    assert small == large
+    assert large <= 10

@@ -1,0 +1,138 @@
+"""Enrolment: one click, idempotent, counted, recorded as an event in the same transaction."""
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from courses.models import Course
+from courses.services import course_enrolment_counts_refresh, course_run_create
+from learners.models import Enrolment, LearningEvent
+from learners.services import enrolment_cancel, enrolment_create
+from tests.factories import course_make
+
+
+@pytest.mark.django_db
+def test_enrolment_records_event_with_learner_place_at_that_moment(learner_hanoi, commune_hanoi):
+    """The event carries the learner's province, commune and audience group."""
+    course = course_make()
+    enrolment_create(learner=learner_hanoi, course=course)
+
+    event = LearningEvent.objects.get(learner=learner_hanoi)
+    assert event.kind == LearningEvent.Kind.ENROLLED
+    assert (event.province_id, event.commune_id, event.audience_group) == (
+        commune_hanoi.province_id,
+        commune_hanoi.id,
+        "public",
+    )
+    course.refresh_from_db()
+    assert course.enrolment_count == 1
+
+
+@pytest.mark.django_db
+def test_second_enrolment_keeps_one_row_and_one_event(learner_hanoi):
+    """Enrolling twice leaves one enrolment, one event and a count of one."""
+    course = course_make()
+    first = enrolment_create(learner=learner_hanoi, course=course)
+    second = enrolment_create(learner=learner_hanoi, course=course)
+
+    assert first.id == second.id
+    assert LearningEvent.objects.filter(learner=learner_hanoi).count() == 1
+    assert Course.objects.get(id=course.id).enrolment_count == 1
+
+
+@pytest.mark.django_db
+def test_cancel_then_enrol_again_reuses_the_row(learner_hanoi):
+    """Leaving and coming back keeps one enrolment row with the full history of events."""
+    course = course_make()
+    enrolment_create(learner=learner_hanoi, course=course)
+    enrolment_cancel(learner=learner_hanoi, course=course)
+    assert Course.objects.get(id=course.id).enrolment_count == 0
+    enrolment_create(learner=learner_hanoi, course=course)
+
+    assert Enrolment.objects.filter(learner=learner_hanoi, course=course, is_active=True).count() == 1
+    kinds = list(LearningEvent.objects.order_by("id").values_list("kind", flat=True))
+    assert kinds == ["enrolled", "unenrolled", "enrolled"]
+    assert Course.objects.get(id=course.id).enrolment_count == 1
+
+
+@pytest.mark.django_db
+def test_unpublished_course_refuses_enrolment(learner_hanoi):
+    """A draft course cannot be joined and nothing is written."""
+    course = course_make(is_published=False)
+    with pytest.raises(ValidationError):
+        enrolment_create(learner=learner_hanoi, course=course)
+    assert not Enrolment.objects.exists()
+    assert not LearningEvent.objects.exists()
+
+
+@pytest.mark.django_db
+def test_enrolment_joins_the_open_run_and_closed_runs_refuse(learner_hanoi, learner_hue):
+    """A course with runs enrols into the earliest run not yet ended; when all ended, refuses."""
+    today = timezone.localdate()
+    course = course_make()
+    course_run_create(course=course, title="Đợt cũ", starts_on=today - timedelta(days=90), ends_on=today - timedelta(days=30))
+    current = course_run_create(course=course, title="Đợt này", starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30))
+    assert enrolment_create(learner=learner_hanoi, course=course).course_run == current
+
+    closed = course_make()
+    course_run_create(course=closed, title="Đã xong", starts_on=today - timedelta(days=90), ends_on=today - timedelta(days=1))
+    with pytest.raises(ValidationError):
+        enrolment_create(learner=learner_hue, course=closed)
+    assert not Enrolment.objects.filter(course=closed).exists()
+
+
+@pytest.mark.django_db
+def test_rolled_back_enrolment_leaves_no_event(learner_hanoi):
+    """The event is written in the enrolment's transaction: a rollback removes both."""
+    course = course_make()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enrolment_create(learner=learner_hanoi, course=course)
+        raise RuntimeError("the request failed after enrolling")
+    assert not Enrolment.objects.exists()
+    assert not LearningEvent.objects.exists()
+    assert Course.objects.get(id=course.id).enrolment_count == 0
+
+
+@pytest.mark.django_db
+def test_enrolment_count_refresh_repairs_drift(learner_hanoi, learner_hue):
+    """The periodic recount sets every course's count from the enrolment rows."""
+    course = course_make()
+    enrolment_create(learner=learner_hanoi, course=course)
+    enrolment_create(learner=learner_hue, course=course)
+    Course.objects.filter(id=course.id).update(enrolment_count=999)
+
+    assert course_enrolment_counts_refresh() == 1
+    assert Course.objects.get(id=course.id).enrolment_count == 2
+    assert course_enrolment_counts_refresh() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_enrolments_give_one_row(learner_hanoi):
+    """Two requests enrolling at the same instant make one enrolment, one event, a count of one."""
+    course = course_make()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def enrol() -> None:
+        try:
+            barrier.wait(timeout=5)
+            enrolment_create(learner=learner_hanoi, course=course)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=enrol) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert Enrolment.objects.filter(learner=learner_hanoi, course=course).count() == 1
+    assert LearningEvent.objects.filter(learner=learner_hanoi).count() == 1
+    assert Course.objects.get(id=course.id).enrolment_count == 1

@@ -1,0 +1,76 @@
+"""Celery: the effective reliability settings, and a real worker on Redis doing real work."""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.urls import reverse
+
+from onetouch.celery import app
+from tests.factories import learner_make
+
+# Tasks that may run twice without harm: only these are acknowledged after they run.
+IDEMPOTENT_TASKS = {"courses.tasks.course_enrolment_counts_refresh"}
+
+
+def our_tasks() -> dict:
+    app.loader.import_default_modules()
+    return {name: task for name, task in app.tasks.items() if not name.startswith("celery.")}
+
+
+def test_broker_redelivers_only_after_the_longest_task_could_have_finished():
+    """The visibility timeout is longer than the hard time limit, so a running task is not redelivered."""
+    conf = app.conf
+    assert conf.broker_url.startswith("redis://")
+    assert conf.task_soft_time_limit < conf.task_time_limit
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_reject_on_worker_lost is True
+
+
+def test_late_acknowledgement_only_for_idempotent_tasks():
+    """Tasks are acknowledged before running, except those known to be idempotent."""
+    assert app.conf.task_acks_late is False
+    tasks = our_tasks()
+    assert set(tasks) >= IDEMPOTENT_TASKS | {"onetouch.tasks.email_send"}
+    late = {name for name, task in tasks.items() if task.acks_late}
+    assert late == IDEMPOTENT_TASKS
+
+
+def test_every_task_has_bounded_retries():
+    """No task of ours retries forever."""
+    for name, task in our_tasks().items():
+        assert task.max_retries is not None and task.max_retries <= 5, name
+
+
+def test_periodic_tasks_name_registered_tasks():
+    """Every beat entry points at a task that exists."""
+    tasks = our_tasks()
+    for entry in app.conf.beat_schedule.values():
+        assert entry["task"] in tasks
+
+
+@pytest.fixture
+def celery_worker_running(transactional_db):
+    """A real worker thread consuming the test Redis broker."""
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(app.conf.task_default_queue)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
+def test_password_reset_email_is_sent_by_the_worker(client, celery_worker_running, commune_hue):
+    """The reset mail is queued after the commit and delivered by the worker, not the web request."""
+    learner = learner_make(commune=commune_hue, email="quen@example.vn")
+    mail.outbox.clear()
+
+    response = client.post(reverse("account_reset_password"), {"email": learner.email})
+    assert response.status_code == 302
+
+    deadline = time.monotonic() + 15
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["quen@example.vn"]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
