@@ -65,8 +65,8 @@ def test_unpublished_courses_stay_out_of_the_catalogue(client):
 
 def test_sort_by_most_enrolled(client):
     """Sorting by popularity puts the most enrolled course first."""
-    busy = course_make(title="Nhiều người học")
-    quiet = course_make(title="Ít người học")
+    busy = course_make(title="Khóa học đông học viên")
+    quiet = course_make(title="Khóa học vắng học viên")
     Course.objects.filter(id=busy.id).update(enrolment_count=50)
 
     popular = titles(client.get(CATALOGUE, {"sort": "popular"}))
