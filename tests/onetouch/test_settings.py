@@ -1,0 +1,95 @@
+"""Settings come from the environment, with defaults that run the embedded demo."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SET_BY_TEST_SETTINGS = {
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "CACHE_KEY_PREFIX",
+    "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+}
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "conn_max_age": settings.DATABASES["default"]["CONN_MAX_AGE"],
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "broker": settings.CELERY_BROKER_URL,
+    "storage": settings.STORAGES["default"]["BACKEND"],
+    "time_zone": settings.TIME_ZONE,
+    "language": settings.LANGUAGE_CODE,
+}))
+"""
+
+
+def run_with(env: dict[str, str], code: str = PRINT_SETTINGS) -> subprocess.CompletedProcess:
+    # The test run's own variables (set by onetouch.settings.test) must not leak into the child.
+    clean = {k: v for k, v in os.environ.items() if k not in SET_BY_TEST_SETTINGS}
+    clean |= {"DJANGO_SETTINGS_MODULE": "onetouch.settings.base"} | env
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_embedded_defaults_need_no_service():
+    """With nothing set but DEBUG, the platform uses SQLite, a file cache, a file broker and the disk."""
+    result = run_with({"DEBUG": "true", "ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test"})
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["cache"].endswith("FileBasedCache")
+    assert values["broker"] == "filesystem://"
+    assert values["storage"] == "django.core.files.storage.FileSystemStorage"
+    assert (values["time_zone"], values["language"]) == ("Asia/Ho_Chi_Minh", "vi")
+
+
+def test_production_variables_switch_on_postgres_redis_and_s3():
+    """DATABASE_URL, REDIS_URL and a bucket switch on PostgreSQL with persistent connections, Redis and S3."""
+    result = run_with(
+        {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+            "AWS_STORAGE_BUCKET_NAME": "onetouch-media",
+        }
+    )
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["conn_max_age"] > 0
+    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["broker"] == "redis://127.0.0.1:6379/3"
+    assert values["storage"] == "storages.backends.s3.S3Storage"
+
+
+def test_debug_off_without_secret_key_refuses_to_start():
+    """Production without a SECRET_KEY stops with a clear message instead of using a default."""
+    result = run_with({})
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_deployment_checklist_passes_with_production_variables():
+    """manage.py check --deploy finds nothing to warn about with DEBUG off."""
+    result = run_with(
+        {
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "ALLOWED_HOSTS": "onetouch.example.vn",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+        },
+        code="import sys; from django.core.management import execute_from_command_line; "
+        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'WARNING'])",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
