@@ -351,7 +351,7 @@ KEY_STRINGS = {
 }
 
 
-@pytest.mark.parametrize(("source", "vietnamese"), sorted(KEY_STRINGS.items()))
+@pytest.mark.parametrize(("source", "vietnamese"), sorted(KEY_STRINGS.items()), ids=sorted(KEY_STRINGS))
 def test_vietnamese_is_served(source, vietnamese):
     with translation.override("vi"):
         assert translation.gettext(source) == vietnamese
