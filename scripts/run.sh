@@ -24,7 +24,7 @@ cat <<MSG
   OneTouch is starting at http://127.0.0.1:8000
   $(sed -n '1p' var/log/demo.txt)
   $(sed -n '2,$p' var/log/demo.txt | sed 's/^/  /')
-  Worker and beat logs: var/log/worker.log, var/log/beat.log. Emails and SMS codes print below.
+  Jobs: var/log/worker.log (emails are printed there), var/log/beat.log. SMS codes print below.
 
 MSG
 .venv/bin/python manage.py runserver 127.0.0.1:8000

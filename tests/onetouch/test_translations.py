@@ -11,7 +11,7 @@ Vietnamese translation shows English to every visitor. These tests fail when tha
 To update the catalogues after changing strings (gettext's tools are needed: apt-get install gettext):
 
     DEBUG=true .venv/bin/python manage.py makemessages -l vi -l en \
-        --ignore=.venv --ignore=var --ignore=bench --ignore=tests --no-obsolete
+        --ignore=.venv --ignore=var --ignore=bench --ignore=tests --ignore=node_modules --no-obsolete
     # translate the new entries of locale/vi/LC_MESSAGES/django.po, remove "fuzzy" flags, then
     DEBUG=true .venv/bin/python manage.py compilemessages --ignore=.venv
 """
@@ -248,14 +248,16 @@ def test_english_catalogue_is_valid():
 
 def test_catalogue_strings_come_from_the_project_only():
     """No string from the virtualenv, var/, bench/ or the tests leaks into the catalogue."""
-    problems = []
+    leaked, stale = [], []
     for entry in messages(po_read(VI_PO)):
         for reference in entry.references:
             path = reference.rsplit(":", 1)[0]
-            first = Path(path).parts[0]
-            if first in MAKEMESSAGES_IGNORE or "site-packages" in path or not (BASE_DIR / path).is_file():
-                problems.append(f"{describe(entry)} comes from {reference}")
-    assert not problems, "\n".join(problems)
+            if Path(path).parts[0] in MAKEMESSAGES_IGNORE or "site-packages" in path or Path(path).is_absolute():
+                leaked.append(f"{describe(entry)} comes from {reference}")
+            elif not (BASE_DIR / path).is_file():
+                stale.append(f"{describe(entry)} points to {reference}, which no longer exists")
+    assert not leaked, "strings from outside the project's code:\n" + "\n".join(leaked)
+    assert not stale, "run makemessages (see this module's docstring):\n" + "\n".join(stale)
 
 
 # --- The catalogues are up to date with the code ----------------------------------------------
@@ -385,3 +387,19 @@ def test_templates_render_in_the_active_language():
     with translation.override("en"):
         assert template.render(Context({"total": 3})) == "Sign in|3 learners"
         assert template.render(Context({"total": 1})) == "Sign in|1 learner"
+
+
+# Strings of django-allauth's own pages (sign-in, password reset, e-mail and phone verification).
+# django-allauth ships no Vietnamese catalogue, and makemessages --no-obsolete drops from ours any
+# msgid that is not in our code, so these pages are English on the Vietnamese site until the
+# project keeps its own Vietnamese translation of allauth's strings (for instance a second entry
+# in LOCALE_PATHS, which makemessages does not rewrite). Strict: it fails once that is done, so
+# this marker is removed and the check stands as a normal test.
+ALLAUTH_STRINGS = ["Sign In", "Forgot your password?", "Remember Me", "Password Reset"]
+
+
+@pytest.mark.xfail(strict=True, reason="django-allauth has no Vietnamese catalogue; its pages show English")
+def test_allauth_pages_are_vietnamese():
+    with translation.override("vi"):
+        untranslated = [source for source in ALLAUTH_STRINGS if translation.gettext(source) == source]
+    assert not untranslated, f"allauth strings still in English on the Vietnamese site: {untranslated}"
