@@ -10,7 +10,11 @@ class LearnerProfile(models.Model):
     """Who the learner is for the statistics: audience group, province and commune."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="profile"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="profile",
+        verbose_name=_("user"),
     )
     audience_group = models.CharField(_("audience group"), max_length=32, choices=AudienceGroup.choices)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="+", verbose_name=_("province"))
@@ -43,7 +47,7 @@ class Enrolment(models.Model):
         related_name="enrolments",
         verbose_name=_("course run"),
     )
-    is_active = models.BooleanField(_("active"), default=True)
+    is_active = models.BooleanField(_("still enrolled"), default=True)
     enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
     unenrolled_at = models.DateTimeField(_("unenrolled at"), null=True, blank=True)
 
@@ -72,17 +76,28 @@ class LearningEvent(models.Model):
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
-    learner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
-    course_run = models.ForeignKey(CourseRun, on_delete=models.PROTECT, null=True, related_name="+")
-    course_owner_province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, related_name="+")
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, related_name="+")
-    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, null=True, related_name="+")
-    audience_group = models.CharField(max_length=32, choices=AudienceGroup.choices, blank=True)
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("learner")
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+", verbose_name=_("course"))
+    course_run = models.ForeignKey(
+        CourseRun, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("course run")
+    )
+    course_owner_province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("owning province")
+    )
+    # Where the learner was and who they were when it happened, not where they are now.
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("province")
+    )
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("commune")
+    )
+    audience_group = models.CharField(_("audience group"), max_length=32, choices=AudienceGroup.choices, blank=True)
 
     class Meta:
         verbose_name = _("learning event")
         verbose_name_plural = _("learning events")
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.learner_id} {self.course_id}"
+        return f"{self.get_kind_display()} · {self.learner_id} · {self.course_id}"

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AudienceGroup(models.TextChoices):
@@ -25,8 +26,8 @@ class AudienceGroup(models.TextChoices):
 
 class Province(models.Model):
     class Kind(models.TextChoices):
-        PROVINCE = "tinh", _("Province")
-        CITY = "thanh_pho", _("Centrally governed city")
+        PROVINCE = "tinh", pgettext_lazy("administrative unit kind", "Province")
+        CITY = "thanh_pho", pgettext_lazy("administrative unit kind", "Centrally governed city")
 
     code = models.CharField(_("official code"), max_length=2, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -44,9 +45,9 @@ class Province(models.Model):
 
 class Commune(models.Model):
     class Kind(models.TextChoices):
-        COMMUNE = "xa", _("Commune")
-        WARD = "phuong", _("Ward")
-        SPECIAL_ZONE = "dac_khu", _("Special zone")
+        COMMUNE = "xa", pgettext_lazy("administrative unit kind", "Commune")
+        WARD = "phuong", pgettext_lazy("administrative unit kind", "Ward")
+        SPECIAL_ZONE = "dac_khu", pgettext_lazy("administrative unit kind", "Special zone")
 
     code = models.CharField(_("official code"), max_length=5, unique=True)
     name = models.CharField(_("name"), max_length=100)

@@ -1,18 +1,18 @@
 """Fixtures of the browser journeys: Debian's Chromium driven by Playwright against live_server.
 
-Playwright's sync API runs an event loop in the test thread, which makes Django refuse ORM calls
-("You cannot call this from an async context"); the journeys call the ORM only between browser
-steps, never concurrently with them, so the check is switched off for this package.
+Playwright's sync API keeps an asyncio loop marked as running in the test thread from its start
+to its stop, and Django refuses ORM calls while a loop runs there ("You cannot call this from an
+async context"). The journeys call the ORM only between browser steps, so the check is switched
+off (DJANGO_ALLOW_ASYNC_UNSAFE) for exactly as long as Playwright runs: from the first journey of
+this package to its last. Neither the variable nor the loop outlive the package, so the other
+tests keep Django's async-safety check, and subprocesses started by later tests (manage.py check
+--deploy rejects the variable with async.E001) do not inherit it.
 """
 
-import os
 import shutil
 
 import pytest
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -27,8 +27,17 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 10_000
 
 
-@pytest.fixture(scope="session")
-def browser() -> Browser:
+@pytest.fixture(scope="package")
+def async_unsafe_allowed():
+    """Let the test thread use the ORM while Playwright's loop runs; restored after the package."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="package")
+def browser(async_unsafe_allowed) -> Browser:
+    """One headless Chromium for every journey of the package, closed after the last one."""
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (never `playwright install`).")
     with sync_playwright() as playwright:

@@ -74,12 +74,18 @@ def test_enrolment_joins_the_open_run_and_closed_runs_refuse(learner_hanoi, lear
     """A course with runs enrols into the earliest run not yet ended; when all ended, refuses."""
     today = timezone.localdate()
     course = course_make()
-    course_run_create(course=course, title="Đợt cũ", starts_on=today - timedelta(days=90), ends_on=today - timedelta(days=30))
-    current = course_run_create(course=course, title="Đợt này", starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30))
+    course_run_create(
+        course=course, title="Đợt cũ", starts_on=today - timedelta(days=90), ends_on=today - timedelta(days=30)
+    )
+    current = course_run_create(
+        course=course, title="Đợt này", starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30)
+    )
     assert enrolment_create(learner=learner_hanoi, course=course).course_run == current
 
     closed = course_make()
-    course_run_create(course=closed, title="Đã xong", starts_on=today - timedelta(days=90), ends_on=today - timedelta(days=1))
+    course_run_create(
+        course=closed, title="Đã xong", starts_on=today - timedelta(days=90), ends_on=today - timedelta(days=1)
+    )
     with pytest.raises(ValidationError):
         enrolment_create(learner=learner_hue, course=closed)
     assert not Enrolment.objects.filter(course=closed).exists()

@@ -17,6 +17,7 @@ SET_BY_TEST_SETTINGS = {
     "SECURE_SSL_REDIRECT",
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
 }
 PRINT_SETTINGS = """
 import json, django
@@ -38,9 +39,7 @@ def run_with(env: dict[str, str], code: str = PRINT_SETTINGS) -> subprocess.Comp
     # The test run's own variables (set by onetouch.settings.test) must not leak into the child.
     clean = {k: v for k, v in os.environ.items() if k not in SET_BY_TEST_SETTINGS}
     clean |= {"DJANGO_SETTINGS_MODULE": "onetouch.settings.base"} | env
-    return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
-    )
+    return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60)
 
 
 def test_embedded_defaults_need_no_service():
