@@ -38,6 +38,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
 AIM = 0.5  # the project's aim: the catalogue at half the bare view's rate or better
+CACHE_PREFIX = "onetouch_bench"  # this run's cache keys; only these are deleted from the Redis database
 
 URLS = [
     ("bare view", "/bench/bare/"),
@@ -59,9 +60,11 @@ def options() -> argparse.Namespace:
     parser.add_argument(
         "--enrolments", type=int, default=500_000, help="total enrolments spread over the generated courses (Zipf-like)"
     )
-    parser.add_argument("--seconds", type=float, default=10, help="measured duration for each URL")
-    parser.add_argument("--warmup", type=float, default=3, help="unmeasured load on each URL before its measurement")
-    parser.add_argument("--rounds", type=int, default=1, help="measure every URL this many times; the median is shown")
+    parser.add_argument("--seconds", type=float, default=6, help="measured duration of each URL in each round")
+    parser.add_argument("--warmup", type=float, default=2, help="unmeasured load on a URL before each measurement")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="rounds over all URLs, interleaved; the median round is shown"
+    )
     parser.add_argument("--workers", type=int, default=cpus + 1, help="gunicorn worker processes")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
@@ -109,9 +112,6 @@ def server_environment(args: argparse.Namespace, scratch: Path) -> dict[str, str
         "MEDIA_ROOT": str(scratch / "media"),
         "LOG_LEVEL": "WARNING",
     }
-
-
-CACHE_PREFIX = "onetouch_bench"
 
 
 # --- Database and cache ---------------------------------------------------------------------------
@@ -303,7 +303,11 @@ def gunicorn_start(args: argparse.Namespace, env: dict[str, str], port: int, log
         "--error-logfile", str(log),
     ]  # fmt: skip
     # Its own session: Ctrl+C reaches this script only, which then stops the server in order.
-    return subprocess.Popen(command, cwd=REPO, env={**os.environ, **env}, start_new_session=True)
+    # Output before gunicorn's logging is set up (a bad option, an import error) goes to the log too.
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            command, cwd=REPO, env={**os.environ, **env}, start_new_session=True, stdout=output, stderr=output
+        )
 
 
 def gunicorn_stop(server: subprocess.Popen) -> None:
@@ -483,6 +487,7 @@ def main() -> int:
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop_on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (cmd &)
     scratch = Path(tempfile.mkdtemp(prefix="onetouch-bench-"))
     env = server_environment(args, scratch)
     os.environ.update(env)
@@ -501,6 +506,7 @@ def main() -> int:
             flush=True,
         )
 
+        load_before = os.getloadavg()[0]  # other work on the machine skews every figure below
         port = free_port()
         log = scratch / "gunicorn.log"
         server = gunicorn_start(args, env, port, log)
@@ -534,11 +540,18 @@ def main() -> int:
         misses = {path: cache_miss_latency(port, path, args.redis_url) for _, path in URLS[1:]}
 
         report(args, client, runs, first, misses)
+        print(
+            f"\nMachine: {os.cpu_count()} CPUs; 1-minute load average {load_before:.2f} before the server started, "
+            f"{os.getloadavg()[0]:.2f} at the end (server and load generator included)."
+        )
         print(f"\nTotal run time {time.monotonic() - started:.0f} s.")
         return 0
     except KeyboardInterrupt:
         print("\nInterrupted; cleaning up.", file=sys.stderr)
         return 130
+    except RuntimeError as error:
+        print(f"\nBenchmark failed: {error}", file=sys.stderr)
+        return 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
         if server is not None:
@@ -569,7 +582,8 @@ def report(
     misses: dict[str, float],
 ) -> None:
     def median_result(results: list[Result]) -> Result:
-        return sorted(results, key=lambda r: r.rps)[len(results) // 2]
+        """The round with the median rate (the lower middle one for an even count): a real run."""
+        return sorted(results, key=lambda r: r.rps)[(len(results) - 1) // 2]
 
     chosen = {path: median_result(results) for path, results in runs.items()}
     bare_rps = chosen[URLS[0][1]].rps
@@ -604,8 +618,8 @@ def report(
         miss = f"{misses[path]:.1f}" if path in misses else "-"
         print(f"  {path:<58} {first[path]:>14.1f} {miss:>25}")
     if client == "python":
-        print("\nLoad generator: Python threads (wrk not found); the client shares the CPU and the GIL,")
-        print("so these rates are lower bounds. apt-get install -y wrk for figures closer to the server's.")
+        print("\nLoad generator: Python threads; the client shares the CPU and the GIL, so these rates are")
+        print("lower bounds. With wrk installed (apt-get install -y wrk) the default client gives closer figures.")
     if any(r.errors for r in chosen.values()):
         print("\nSome requests failed (see the errors column): their rates are not comparable.")
 

@@ -6,7 +6,10 @@ Vietnamese translation shows English to every visitor. These tests fail when tha
 - every entry of locale/vi/LC_MESSAGES/django.po is translated, in every plural form, none fuzzy;
 - the catalogues hold exactly the strings `makemessages` finds in the code today;
 - each committed django.mo says what its django.po says (run compilemessages after editing a .po);
-- Django actually serves the Vietnamese and English strings.
+- Django actually serves the Vietnamese and English strings;
+- django-allauth's account pages, which the package ships no Vietnamese for, are Vietnamese too:
+  locale_allauth/vi/LC_MESSAGES/django.po (the second entry of LOCALE_PATHS, which makemessages
+  leaves alone) holds exactly the strings of allauth.account, all translated.
 
 To update the catalogues after changing strings (gettext's tools are needed: apt-get install gettext):
 
@@ -14,6 +17,9 @@ To update the catalogues after changing strings (gettext's tools are needed: apt
         --ignore=.venv --ignore=var --ignore=bench --ignore=tests --ignore=node_modules --no-obsolete
     # translate the new entries of locale/vi/LC_MESSAGES/django.po, remove "fuzzy" flags, then
     DEBUG=true .venv/bin/python manage.py compilemessages --ignore=.venv
+
+After upgrading django-allauth, update locale_allauth as locale_allauth/README.md says (the test
+test_allauth_catalogue_holds_exactly_the_account_strings_of_allauth lists what changed).
 """
 
 import gettext
@@ -25,10 +31,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import allauth
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.template import Context, Template
+from django.urls import reverse
 from django.utils import translation
 
 BASE_DIR = Path(django_settings.BASE_DIR)
@@ -36,6 +44,17 @@ LOCALE_DIR = Path(django_settings.LOCALE_PATHS[0])
 VI_PO = LOCALE_DIR / "vi" / "LC_MESSAGES" / "django.po"
 EN_PO = LOCALE_DIR / "en" / "LC_MESSAGES" / "django.po"
 CATALOGUES = {"vi": VI_PO, "en": EN_PO}
+
+# Our Vietnamese translation of django-allauth's account pages, which the package ships none of.
+ALLAUTH_LOCALE_DIR = BASE_DIR / "locale_allauth"
+ALLAUTH_VI_PO = ALLAUTH_LOCALE_DIR / "vi" / "LC_MESSAGES" / "django.po"
+# Every Vietnamese catalogue must be complete; every catalogue must be compiled.
+VIETNAMESE_CATALOGUES = {"project": VI_PO, "allauth": ALLAUTH_VI_PO}
+COMPILED_CATALOGUES = {**CATALOGUES, "vi-allauth": ALLAUTH_VI_PO}
+# The parts of django-allauth that its account pages use: allauth.account, the shared core and
+# utilities, the account templates (pages, messages, emails) and the base layout and elements.
+ALLAUTH_DIR = Path(allauth.__file__).parent
+ALLAUTH_ACCOUNT_SOURCES = ["account", "core", "utils.py", "templates/account", "templates/allauth"]
 
 # The same --ignore globs as the documented makemessages command.
 MAKEMESSAGES_IGNORE = [".venv", "var", "bench", "tests", "node_modules"]
@@ -161,8 +180,14 @@ _PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[#0 +-]*\d*(?:\.\d+)?[sdifreExXgGco%]
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
-def placeholders(text: str) -> Counter:
-    return Counter(_PLACEHOLDER.findall(text)) + Counter(_TAG.findall(text))
+_BRACE_FIELD = re.compile(r"\{[^{}]*\}")
+
+
+def placeholders(text: str, brace_format: bool = False) -> Counter:
+    found = Counter(_PLACEHOLDER.findall(text)) + Counter(_TAG.findall(text))
+    if brace_format:  # str.format() fields, as in allauth's "Marked {email} as verified."
+        found += Counter(_BRACE_FIELD.findall(text))
+    return found
 
 
 def tool(name: str) -> str:
@@ -172,11 +197,16 @@ def tool(name: str) -> str:
     return path
 
 
-# --- The Vietnamese catalogue is complete ------------------------------------------------------
+# --- The Vietnamese catalogues are complete (ours and the one of allauth's pages) ----------------
+
+vietnamese_catalogues = pytest.mark.parametrize(
+    "po", list(VIETNAMESE_CATALOGUES.values()), ids=list(VIETNAMESE_CATALOGUES)
+)
 
 
-def test_vietnamese_catalogue_header_is_valid():
-    entries = po_read(VI_PO)
+@vietnamese_catalogues
+def test_vietnamese_catalogue_header_is_valid(po):
+    entries = po_read(po)
     header = po_header(entries)
     assert header.get("Language") == "vi"
     assert "charset=UTF-8" in header.get("Content-Type", "")
@@ -184,8 +214,9 @@ def test_vietnamese_catalogue_header_is_valid():
     assert "fuzzy" not in next(e for e in entries if e.is_header).flags
 
 
-def test_every_vietnamese_entry_is_translated_and_not_fuzzy():
-    entries = po_read(VI_PO)
+@vietnamese_catalogues
+def test_every_vietnamese_entry_is_translated_and_not_fuzzy(po):
+    entries = po_read(po)
     forms = nplurals(po_header(entries))
     found = messages(entries)
     assert len(found) > 100, "the Vietnamese catalogue is suspiciously small"
@@ -200,25 +231,29 @@ def test_every_vietnamese_entry_is_translated_and_not_fuzzy():
         empty = [index for index, text in entry.msgstr.items() if not text.strip()]
         if empty:
             problems.append(f"{describe(entry)} is untranslated (form {empty})")
-    assert not problems, "Vietnamese catalogue incomplete:\n" + "\n".join(problems)
+    assert not problems, f"{po.relative_to(BASE_DIR)} incomplete:\n" + "\n".join(problems)
 
 
-def test_vietnamese_translations_keep_placeholders_and_markup():
+@vietnamese_catalogues
+def test_vietnamese_translations_keep_placeholders_and_markup(po):
     problems = []
-    for entry in messages(po_read(VI_PO)):
+    for entry in messages(po_read(po)):
         # A plural translation may follow either source form (Vietnamese has one form for both).
         sources = [entry.msgid] if entry.msgid_plural is None else [entry.msgid, entry.msgid_plural]
+        brace = "python-brace-format" in entry.flags
         for text in entry.msgstr.values():
-            if text and all(placeholders(source) != placeholders(text) for source in sources):
+            if text and all(placeholders(source, brace) != placeholders(text, brace) for source in sources):
                 problems.append(
-                    f"{describe(entry)}: {sorted(placeholders(sources[-1]))} became {sorted(placeholders(text))}"
+                    f"{describe(entry)}: {sorted(placeholders(sources[-1], brace))} "
+                    f"became {sorted(placeholders(text, brace))}"
                 )
     assert not problems, "placeholders or markup changed in translation:\n" + "\n".join(problems)
 
 
-def test_msgfmt_counts_every_vietnamese_message_as_translated():
+@vietnamese_catalogues
+def test_msgfmt_counts_every_vietnamese_message_as_translated(po):
     result = subprocess.run(
-        [tool("msgfmt"), "--check", "--statistics", "-o", "/dev/null", str(VI_PO)],
+        [tool("msgfmt"), "--check", "--statistics", "-o", "/dev/null", str(po)],
         capture_output=True,
         text=True,
         env={**os.environ, "LC_ALL": "C", "LANGUAGE": ""},
@@ -226,7 +261,7 @@ def test_msgfmt_counts_every_vietnamese_message_as_translated():
     assert result.returncode == 0, result.stderr
     statistics = result.stderr.strip().splitlines()[-1]
     assert re.fullmatch(r"\d+ translated messages?\.", statistics), statistics
-    assert int(statistics.split()[0]) == len(messages(po_read(VI_PO)))
+    assert int(statistics.split()[0]) == len(messages(po_read(po)))
 
 
 def test_english_catalogue_is_valid():
@@ -321,9 +356,9 @@ def _mo_read(path: Path) -> gettext.GNUTranslations:
         return gettext.GNUTranslations(handle)
 
 
-@pytest.mark.parametrize("language", sorted(CATALOGUES))
+@pytest.mark.parametrize("language", sorted(COMPILED_CATALOGUES))
 def test_compiled_catalogue_matches_its_source(language, tmp_path):
-    po = CATALOGUES[language]
+    po = COMPILED_CATALOGUES[language]
     committed_mo = po.with_suffix(".mo")
     assert committed_mo.is_file(), f"{committed_mo.relative_to(BASE_DIR)} is missing: run compilemessages"
     fresh_mo = tmp_path / "django.mo"
@@ -389,17 +424,140 @@ def test_templates_render_in_the_active_language():
         assert template.render(Context({"total": 1})) == "Sign in|1 learner"
 
 
-# Strings of django-allauth's own pages (sign-in, password reset, e-mail and phone verification).
+# --- django-allauth's pages are Vietnamese -----------------------------------------------------
 # django-allauth ships no Vietnamese catalogue, and makemessages --no-obsolete drops from ours any
-# msgid that is not in our code, so these pages are English on the Vietnamese site until the
-# project keeps its own Vietnamese translation of allauth's strings (for instance a second entry
-# in LOCALE_PATHS, which makemessages does not rewrite). Strict: it fails once that is done, so
-# this marker is removed and the check stands as a normal test.
-ALLAUTH_STRINGS = ["Sign In", "Forgot your password?", "Remember Me", "Password Reset"]
+# msgid that is not in our code, so the project keeps its own Vietnamese translation of the strings
+# of allauth.account (pages, form labels, errors, messages, emails) in locale_allauth/, the second
+# entry of LOCALE_PATHS, which makemessages does not rewrite.
+
+ALLAUTH_STRINGS = {
+    "Sign In": "Đăng nhập",
+    "Forgot your password?": "Quên mật khẩu?",
+    "Remember Me": "Ghi nhớ đăng nhập",
+    "Password Reset": "Đặt lại mật khẩu",
+    "Too many failed login attempts. Try again later.": "Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau.",
+}
 
 
-@pytest.mark.xfail(strict=True, reason="django-allauth has no Vietnamese catalogue; its pages show English")
+def test_allauth_catalogue_is_on_the_locale_paths_after_ours():
+    """Ours comes first (makemessages writes there, and it wins on a shared msgid); allauth's is read too."""
+    paths = [Path(path) for path in django_settings.LOCALE_PATHS]
+    assert paths[0] == LOCALE_DIR
+    assert ALLAUTH_LOCALE_DIR in paths[1:], "locale_allauth is missing from LOCALE_PATHS"
+
+
 def test_allauth_pages_are_vietnamese():
     with translation.override("vi"):
         untranslated = [source for source in ALLAUTH_STRINGS if translation.gettext(source) == source]
+        served = {source: translation.gettext(source) for source in ALLAUTH_STRINGS}
+        assert translation.pgettext("field label", "Login") == "Tài khoản đăng nhập"
     assert not untranslated, f"allauth strings still in English on the Vietnamese site: {untranslated}"
+    assert served == ALLAUTH_STRINGS
+    with translation.override("en"):
+        assert [translation.gettext(source) for source in ALLAUTH_STRINGS] == list(ALLAUTH_STRINGS)
+
+
+def _copy_allauth_account_sources(destination: Path) -> None:
+    """Copy the account parts of the installed django-allauth under destination/allauth/."""
+    for part in ALLAUTH_ACCOUNT_SOURCES:
+        source, target = ALLAUTH_DIR / part, destination / "allauth" / part
+        if source.is_dir():
+            shutil.copytree(source, target, ignore=shutil.ignore_patterns("__pycache__", "locale", "tests"))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def test_allauth_catalogue_holds_exactly_the_account_strings_of_allauth(tmp_path, monkeypatch, settings):
+    """Run makemessages on a copy of allauth.account's sources and compare the msgids.
+
+    Fails after an upgrade of django-allauth that adds, changes or removes strings of its account
+    pages: locale_allauth/README.md says how to merge them in.
+    """
+    for program in ("xgettext", "msgmerge", "msguniq", "msgattrib"):
+        tool(program)
+    sources = tmp_path / "allauth-sources"
+    _copy_allauth_account_sources(sources)
+    (sources / "locale").mkdir()
+    settings.LOCALE_PATHS = [sources / "locale"]
+    monkeypatch.chdir(sources)
+
+    call_command("makemessages", locale=["vi"], verbosity=0)
+
+    extracted = {e.key: e for e in messages(po_read(sources / "locale" / "vi" / "LC_MESSAGES" / "django.po"))}
+    assert len(extracted) > 100, "makemessages found suspiciously few strings in django-allauth"
+    committed = {e.key for e in messages(po_read(ALLAUTH_VI_PO))}
+    report = [
+        f"missing: {key[1]!r} ({' '.join(extracted[key].references)})"
+        for key in sorted(set(extracted) - committed, key=str)
+    ]
+    report += [f"no longer in django-allauth: {key[1]!r}" for key in sorted(committed - set(extracted), key=str)]
+    assert not report, (
+        f"{ALLAUTH_VI_PO.relative_to(BASE_DIR)} is out of date with django-allauth {allauth.__version__}; "
+        "see locale_allauth/README.md:\n" + "\n".join(report)
+    )
+
+
+ALLAUTH_ENGLISH = ["Sign In", "Forgot your password?", "Password Reset", "Remember Me", "Reset My Password"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url_name", "english_heading", "vietnamese_heading", "vietnamese"),
+    [
+        ("account_login", "Sign In", "Đăng nhập", ["Quên mật khẩu?", "Ghi nhớ đăng nhập", "Email hoặc số điện thoại"]),
+        ("account_reset_password", "Password Reset", "Đặt lại mật khẩu", ["Quên mật khẩu?", "Địa chỉ email"]),
+    ],
+    ids=["login", "password-reset"],
+)
+def test_allauth_pages_render_in_vietnamese(client, url_name, english_heading, vietnamese_heading, vietnamese):
+    response = client.get(reverse(url_name), HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 200
+    assert response["Content-Language"] == "vi"
+    page = response.content.decode()
+    assert re.search(rf"<h1[^>]*>\s*{re.escape(vietnamese_heading)}\s*</h1>", page), page
+    assert [text for text in vietnamese if text not in page] == []
+    assert [text for text in ALLAUTH_ENGLISH if text in page] == [], "English left on the Vietnamese page"
+
+    english = client.get(reverse(url_name), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert re.search(rf"<h1[^>]*>\s*{re.escape(english_heading)}\s*</h1>", english)
+
+
+@pytest.mark.django_db
+def test_allauth_login_errors_are_vietnamese(client, learner_hanoi):
+    """A wrong password, then the rate limit of failed logins, both said in Vietnamese."""
+    login = reverse("account_login")
+    wrong = {"login": learner_hanoi.email, "password": "sai-mat-khau"}
+    page = client.post(login, wrong, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Địa chỉ email hoặc mật khẩu không đúng." in page
+    assert "not correct" not in page
+    for _ in range(4):
+        client.post(login, wrong, HTTP_ACCEPT_LANGUAGE="vi")
+    page = client.post(login, wrong, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau." in page
+    assert "Too many failed login attempts" not in page
+
+
+@pytest.mark.django_db
+def test_allauth_password_reset_email_is_vietnamese(
+    client, learner_hanoi, mailoutbox, django_capture_on_commit_callbacks
+):
+    from onetouch.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True  # the mail is sent here rather than by a worker
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("account_reset_password"), {"email": learner_hanoi.email}, HTTP_ACCEPT_LANGUAGE="vi"
+            )
+    finally:
+        app.conf.task_always_eager = eager
+    assert response.status_code == 302
+    [mail] = mailoutbox
+    assert "Liên kết đặt lại mật khẩu" in mail.subject
+    assert "Bạn nhận được email này vì bạn hoặc một người khác đã yêu cầu đặt lại mật khẩu" in mail.body
+    assert "/accounts/password/reset/key/" in mail.body
+    assert "Cảm ơn bạn đã sử dụng" in mail.body
+    for english in ("Hello from", "You're receiving this email", "Thank you for using", "Password Reset"):
+        assert english not in mail.subject + mail.body
