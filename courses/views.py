@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
@@ -23,6 +25,19 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def catalogue(request: HttpRequest) -> HttpResponse:
+    """The catalogue; a visitor without account gets the whole page from the cache."""
+    if request.user.is_authenticated or len(messages.get_messages(request)):
+        return catalogue_page(request)
+    # Nothing on this page differs between anonymous visitors with the same URL and language:
+    # no CSRF token (search is GET, the language switch is CSRF-exempt), no name, no messages.
+    key = f"catalogue-page:{catalogue_generation()}:{get_language()}:{url_digest(request)}"
+    html = cache_get_or_build(
+        key, lambda: catalogue_page(request).content.decode(), fresh_seconds=settings.CATALOGUE_CACHE_SECONDS
+    )
+    return HttpResponse(html)
+
+
+def catalogue_page(request: HttpRequest) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
     results_html = ""
     if form.is_bound and not form.is_valid():
@@ -36,8 +51,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def catalogue_results_html(request: HttpRequest, filters: CatalogueFilters, page_number: str) -> str:
     """Return the rendered list of matching courses; shared by every visitor, so cached."""
-    generation = cache.get_or_set(CATALOGUE_GENERATION_KEY, 1, timeout=None)
-    key = f"catalogue:{generation}:{get_language()}:{filters.cache_key()}:{page_number[:9]}"
+    key = f"catalogue:{catalogue_generation()}:{get_language()}:{filters.cache_key()}:{page_number[:9]}"
 
     def build() -> str:
         paginator = Paginator(course_list_for_catalogue(filters=filters), settings.CATALOGUE_PAGE_SIZE)
@@ -56,6 +70,15 @@ def catalogue_results_html(request: HttpRequest, filters: CatalogueFilters, page
         return render_to_string("courses/_catalogue_results.html", context)
 
     return cache_get_or_build(key, build, fresh_seconds=settings.CATALOGUE_CACHE_SECONDS)
+
+
+def catalogue_generation() -> int:
+    """Return the catalogue's version, bumped whenever a course is saved (courses.apps)."""
+    return cache.get_or_set(CATALOGUE_GENERATION_KEY, 1, timeout=None)
+
+
+def url_digest(request: HttpRequest) -> str:
+    return hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
 
 
 def query_without_page(request: HttpRequest) -> str:

@@ -202,3 +202,33 @@ def courses_bulk_make_more(count: int) -> None:
         [Course.audiences.through(course_id=course.id, audience_id=audience.id) for course in created],
         batch_size=2000,
     )
+
+
+def test_visitors_get_the_cached_page_without_queries(client, django_assert_num_queries):
+    """A second anonymous visit to the same URL is served whole from the cache: no SQL at all."""
+    course_make(title="Khóa học được lưu đệm")
+    first = client.get(CATALOGUE, {"q": "luu dem"})
+    with django_assert_num_queries(0):
+        second = client.get(CATALOGUE, {"q": "luu dem"})
+    assert second.content == first.content
+    assert "Khóa học được lưu đệm" in titles(second)
+    assert "csrfmiddlewaretoken" not in titles(second)
+
+
+def test_signed_in_people_get_their_own_header_not_the_visitors_page(client, learner_hanoi):
+    """The cached visitors' page is never shown to a signed-in learner, whose header differs."""
+    client.get(CATALOGUE)
+    client.force_login(learner_hanoi)
+    page = titles(client.get(CATALOGUE))
+    assert reverse("account_logout") in page
+    assert reverse("learners:my_learning") in page
+
+
+def test_language_switch_works_without_a_token(client):
+    """The header's language switch posts without a CSRF token and changes the page language."""
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("set_language"), {"language": "en", "next": CATALOGUE})
+    assert response.status_code == 302
+    assert "Course catalogue" in titles(strict.get(CATALOGUE))
