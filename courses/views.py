@@ -1,4 +1,5 @@
 import hashlib
+import time
 
 from django.conf import settings
 from django.contrib import messages
@@ -72,9 +73,20 @@ def catalogue_results_html(request: HttpRequest, filters: CatalogueFilters, page
     return cache_get_or_build(key, build, fresh_seconds=settings.CATALOGUE_CACHE_SECONDS)
 
 
+# The generation as this process last read it, and until when (monotonic seconds) to trust it:
+# one cache round trip a second instead of one a request, for a second's delay after an edit.
+_generation_seen: tuple[int, float] = (0, 0.0)
+
+
 def catalogue_generation() -> int:
     """Return the catalogue's version, bumped whenever a course is saved (courses.apps)."""
-    return cache.get_or_set(CATALOGUE_GENERATION_KEY, 1, timeout=None)
+    global _generation_seen
+    generation, trusted_until = _generation_seen
+    if time.monotonic() < trusted_until:
+        return generation
+    generation = cache.get_or_set(CATALOGUE_GENERATION_KEY, 1, timeout=None)
+    _generation_seen = (generation, time.monotonic() + settings.CATALOGUE_GENERATION_TRUST_SECONDS)
+    return generation
 
 
 def url_digest(request: HttpRequest) -> str:

@@ -310,6 +310,8 @@ CONTENT_SECURITY_POLICY = {
 CATALOGUE_PAGE_SIZE = 12
 # Rendered catalogue fragments are served for this long, then rebuilt by one process at a time.
 CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "60"))
+# How long a process trusts the catalogue generation it last read (a saved course shows after that).
+CATALOGUE_GENERATION_TRUST_SECONDS = 1.0
 
 LOGGING = {
     "version": 1,

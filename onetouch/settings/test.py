@@ -19,3 +19,5 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Tests check that a saved course shows at once.
+CATALOGUE_GENERATION_TRUST_SECONDS = 0
