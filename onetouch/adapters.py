@@ -5,6 +5,7 @@ import logging
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from onetouch.models import User
 from onetouch.phones import MobileNumberField, mobile_number_normalize
@@ -41,7 +42,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs) -> None:
         # No SMS gateway is contracted yet: the code goes to the log, which is the console in
         # development. A gateway plugs in here without touching the flows.
-        logger.warning("SMS to %s: your OneTouch verification code is %s", phone, code)
+        message = _("Your OneTouch verification code is %(code)s") % {"code": code}
+        logger.warning("SMS to %s: %s", phone, message)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         message = self.render_mail(template_prefix, email, context)

@@ -36,7 +36,8 @@ venv_install requirements-test.txt
 # --- Static checks --------------------------------------------------------------------------
 .venv/bin/ruff check .
 .venv/bin/lint-imports --no-cache
-DJANGO_SETTINGS_MODULE=onetouch.settings.test .venv/bin/python manage.py makemigrations --check --dry-run
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres DJANGO_SETTINGS_MODULE=onetouch.settings.test \
+  .venv/bin/python manage.py makemigrations --check --dry-run
 # The deployment checklist, with production's variables and DEBUG off.
 DEBUG=false SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
   ALLOWED_HOSTS=onetouch.example.vn DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \

@@ -83,3 +83,20 @@ def test_pages_have_no_inline_script(client, url):
     page = client.get(url).content.decode()
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag or "nonce=" in tag, tag
+
+
+def test_too_many_password_resets_get_a_translated_429(client, learner_with_phone):
+    """Past the reset limit the answer is 429 with our own page, in Vietnamese."""
+    url = reverse("account_reset_password")
+    for _ in range(5):
+        client.post(url, {"email": learner_with_phone.email})
+    response = client.post(url, {"email": learner_with_phone.email}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 429
+    assert "Quá nhiều yêu cầu" in response.content.decode()
+
+
+def test_unknown_page_gets_a_translated_404(client):
+    """A missing page answers 404 with the site's own page."""
+    response = client.get("/khong-co-trang-nay/", HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 404
+    assert "Không tìm thấy trang" in response.content.decode()
