@@ -2,8 +2,9 @@
 
 import itertools
 
-from courses.models import Course, CourseFormat, Topic
-from courses.services import course_create
+from courses.models import Audience, Course, CourseFormat, Topic
+from courses.services import course_create, course_search_text
+from learners.models import Enrolment
 from learners.services import profile_save
 from onetouch.models import Commune, Province, User
 
@@ -43,3 +44,38 @@ def learner_make(*, commune: Commune, audience_group: str = "public", email: str
         commune=commune,
     )
     return user
+
+
+def courses_bulk_make(count: int, *, audience_codes: tuple[str, ...]) -> list[Course]:
+    """Insert many published courses at once (query-bound tests need thousands)."""
+    courses = []
+    for _ in range(count):
+        number = next(_numbers)
+        course = Course(
+            title=f"Khóa học hàng loạt {number}",
+            slug=f"hang-loat-{number}",
+            summary="Tóm tắt",
+            topic=Topic.DIGITAL_SKILLS,
+            is_published=True,
+            enrolment_count=number % 97,
+        )
+        course.search_text = course_search_text(course)
+        courses.append(course)
+    created = Course.objects.bulk_create(courses, batch_size=1000)
+    audiences = list(Audience.objects.filter(code__in=audience_codes))
+    Course.audiences.through.objects.bulk_create(
+        [Course.audiences.through(course_id=c.id, audience_id=a.id) for c in created for a in audiences],
+        batch_size=2000,
+    )
+    return created
+
+
+def enrolments_bulk_make(courses: list[Course], *, learner_count: int) -> None:
+    """Enrol as many new learners in each of (up to) the first 20 courses."""
+    learners = User.objects.bulk_create(
+        [User(email=f"bulk.{next(_numbers)}@example.vn", password="!") for _ in range(learner_count)]
+    )
+    Enrolment.objects.bulk_create(
+        [Enrolment(learner=learner, course=course) for learner in learners for course in courses[:20]],
+        batch_size=2000,
+    )

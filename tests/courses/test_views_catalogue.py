@@ -5,11 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from courses.models import Audience, Course, CourseFormat, Topic
-from courses.services import course_search_text
-from learners.models import Enrolment
-from onetouch.models import User
-from tests.factories import course_make
+from courses.models import Course, CourseFormat, Topic
+from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make
 
 pytestmark = pytest.mark.django_db
 CATALOGUE = reverse("courses:list")
@@ -122,38 +119,6 @@ def test_catalogue_page_is_cached_and_refreshed_when_a_course_changes(client, dj
     assert "Tên mới nhất" in titles(client.get(CATALOGUE))
 
 
-def courses_bulk_make(count: int) -> None:
-    """Insert many published courses quickly, each with two audiences and enrolments."""
-    courses = []
-    for number in range(count):
-        course = Course(
-            title=f"Khóa học hàng loạt {number}",
-            slug=f"hang-loat-{number}",
-            summary="Tóm tắt",
-            topic=Topic.DIGITAL_SKILLS,
-            is_published=True,
-            enrolment_count=number % 97,
-        )
-        course.search_text = course_search_text(course)
-        courses.append(course)
-    Course.objects.bulk_create(courses, batch_size=1000)
-    audiences = list(Audience.objects.all()[:2])
-    links = [
-        Course.audiences.through(course_id=course.id, audience_id=audience.id)
-        for course in Course.objects.all()
-        for audience in audiences
-    ]
-    Course.audiences.through.objects.bulk_create(links, batch_size=2000)
-
-
-def enrolments_bulk_make(learner_count: int) -> None:
-    learners = User.objects.bulk_create([User(email=f"bulk{n}@example.vn", password="!") for n in range(learner_count)])
-    courses = list(Course.objects.all()[:20])
-    Enrolment.objects.bulk_create(
-        [Enrolment(learner=learner, course=course) for learner in learners for course in courses], batch_size=2000
-    )
-
-
 def catalogue_queries(client, params) -> int:
     with CaptureQueriesContext(connection) as context:
         response = client.get(CATALOGUE, params)
@@ -169,39 +134,17 @@ def test_catalogue_queries_do_not_grow_with_courses(client, django_assert_max_nu
     if signed_in:
         client.force_login(learner_hanoi)
     params = {"q": "khoa hoc", "audience": "commune_leader", "sort": "popular"}
-    courses_bulk_make(20)
-    enrolments_bulk_make(50)
+    courses = courses_bulk_make(20, audience_codes=("commune_leader", "public"))
+    enrolments_bulk_make(courses, learner_count=50)
     with django_assert_max_num_queries(10):
         small = catalogue_queries(client, params)
 
-    courses_bulk_make_more(1980)
+    enrolments_bulk_make(courses_bulk_make(1980, audience_codes=("commune_leader",)), learner_count=50)
     cache.clear()
     with django_assert_max_num_queries(10):
         large = catalogue_queries(client, params)
 
     assert small == large
-
-
-def courses_bulk_make_more(count: int) -> None:
-    existing = Course.objects.count()
-    courses = []
-    for number in range(existing, existing + count):
-        course = Course(
-            title=f"Khóa học hàng loạt {number}",
-            slug=f"hang-loat-{number}",
-            summary="Tóm tắt",
-            topic=Topic.DIGITAL_SKILLS,
-            is_published=True,
-            enrolment_count=number % 97,
-        )
-        course.search_text = course_search_text(course)
-        courses.append(course)
-    created = Course.objects.bulk_create(courses, batch_size=1000)
-    audience = Audience.objects.get(code="commune_leader")
-    Course.audiences.through.objects.bulk_create(
-        [Course.audiences.through(course_id=course.id, audience_id=audience.id) for course in created],
-        batch_size=2000,
-    )
 
 
 def test_visitors_get_the_cached_page_without_queries(client, django_assert_num_queries):

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from courses.models import Partner
 from learners.services import enrolment_create
-from tests.factories import course_make, learner_make
+from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make, learner_make
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +40,9 @@ def test_unknown_course_is_404(client):
     assert client.get("/courses/khong-co-khoa-hoc-nay/").status_code == 404
 
 
-def test_course_page_queries_do_not_grow_with_enrolments_or_partners(client, commune_hanoi, learner_hanoi):
-    """The course page runs the same ≤10 queries with 1 or 40 enrolments and partners."""
+def test_course_page_queries_do_not_grow_with_courses_enrolments_or_partners(client, commune_hanoi, learner_hanoi):
+    """The course page runs the same ≤10 queries with 20 or 2,000 courses, few or many enrolments."""
+    courses_bulk_make(19, audience_codes=("public",))
     course = course_make()
     client.force_login(learner_hanoi)
 
@@ -51,6 +52,7 @@ def test_course_page_queries_do_not_grow_with_enrolments_or_partners(client, com
         return len(context.captured_queries)
 
     small = queries()
+    enrolments_bulk_make([course, *courses_bulk_make(1980, audience_codes=("public",))], learner_count=200)
     for number in range(40):
         enrolment_create(learner=learner_make(commune=commune_hanoi), course=course)
         course.partners.add(Partner.objects.create(name=f"Đối tác {number}"))
