@@ -13,7 +13,7 @@ class ProfileFieldsMixin(forms.Form):
     """Audience group, province and a commune of that province.
 
     The commune list follows the chosen province: a small script refills it in the browser, and
-    without JavaScript the "Show communes" button posts the form back with the list filled in.
+    without JavaScript the "Show the communes of this province" button posts the form back with the list filled in.
     """
 
     audience_group = forms.ChoiceField(label=_("I am"), choices=[("", _("Choose your group"))] + AudienceGroup.choices)
