@@ -26,6 +26,26 @@ def clean_cache():
 
 
 @pytest.fixture
+def in_english(client, settings):
+    """The test client has chosen English with the header's language switch."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+@pytest.fixture
+def celery_worker_running(transactional_db):
+    """A real Celery worker thread consuming the test Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from onetouch.celery import app
+
+    with app.connection_for_write() as connection:
+        connection.default_channel.queue_purge(app.conf.task_default_queue)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
+@pytest.fixture
 def admin_units(django_db_blocker):
     """Make sure the units are there; transactional tests flush them after each test."""
     with django_db_blocker.unblock():

@@ -73,20 +73,20 @@ def test_sort_by_most_enrolled(client):
     assert newest.index(quiet.title) < newest.index(busy.title)
 
 
-def test_unknown_filter_value_shows_message_and_no_course(client):
+def test_unknown_filter_value_shows_message_and_no_course(in_english):
     """An audience that does not exist gets a translated message and an empty result."""
     course_make(title="Khóa học bất kỳ")
-    response = client.get(CATALOGUE, {"audience": "aliens"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english.get(CATALOGUE, {"audience": "aliens"})
     page = titles(response)
     assert response.status_code == 200
     assert "Khóa học bất kỳ" not in page
     assert "Select a valid choice" in page
 
 
-def test_page_past_the_end_says_so(client):
+def test_page_past_the_end_says_so(in_english):
     """Page 99 of a one-page catalogue answers with a clear message, not an error."""
     course_make(title="Khóa học duy nhất")
-    with_translation = client.get(CATALOGUE, {"page": "99"}, HTTP_ACCEPT_LANGUAGE="en")
+    with_translation = in_english.get(CATALOGUE, {"page": "99"})
     assert with_translation.status_code == 200
     assert "There is no page 99; the last page is 1." in titles(with_translation)
     assert "Khóa học duy nhất" not in titles(with_translation)

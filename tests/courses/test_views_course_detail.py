@@ -11,13 +11,13 @@ from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make
 pytestmark = pytest.mark.django_db
 
 
-def test_course_page_shows_audiences_partners_and_count(client, learner_hanoi):
+def test_course_page_shows_audiences_partners_and_count(in_english, learner_hanoi):
     """The page lists the audience groups, the partners and the enrolment count."""
     course = course_make(title="Mở tài khoản thanh toán", audiences=("public", "digital_team"))
     course.partners.add(Partner.objects.create(name="Bưu điện Việt Nam"))
     enrolment_create(learner=learner_hanoi, course=course)
 
-    page = client.get(course.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = in_english.get(course.get_absolute_url()).content.decode()
 
     assert "Mở tài khoản thanh toán" in page
     assert "Bưu điện Việt Nam" in page

@@ -44,10 +44,10 @@ def test_signup_creates_account_and_profile(client, signup_data, commune_hue):
     assert client.get(reverse("learners:my_learning")).status_code == 200
 
 
-def test_commune_of_another_province_is_refused(client, signup_data):
+def test_commune_of_another_province_is_refused(in_english, signup_data):
     """A Hà Nội commune with Huế as province gets a clear message and no account."""
     signup_data["commune"] = Commune.objects.get(name="Phường Hoàn Kiếm").code
-    response = client.post(SIGNUP, signup_data, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english.post(SIGNUP, signup_data)
 
     assert response.status_code == 200
     assert "This commune is not in the chosen province." in response.content.decode()
@@ -55,10 +55,10 @@ def test_commune_of_another_province_is_refused(client, signup_data):
     assert not LearnerProfile.objects.exists()
 
 
-def test_email_already_used_is_refused(client, signup_data, learner_hue):
+def test_email_already_used_is_refused(in_english, signup_data, learner_hue):
     """An email that has an account already gets a message; no second account appears."""
     signup_data["email"] = "LEARNER.HUE@example.vn"
-    response = client.post(SIGNUP, signup_data, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english.post(SIGNUP, signup_data)
 
     assert response.status_code == 200
     assert "A user is already registered with this email address." in response.content.decode()
@@ -66,21 +66,21 @@ def test_email_already_used_is_refused(client, signup_data, learner_hue):
 
 
 @pytest.mark.parametrize("phone", ["12345", "+1 202 555 0143", "0241 234 567x", "0243 825 1234"])
-def test_malformed_or_non_mobile_phone_is_refused(client, signup_data, phone):
+def test_malformed_or_non_mobile_phone_is_refused(in_english, signup_data, phone):
     """Anything but a Vietnamese mobile number is refused with a message, and nothing is created."""
     signup_data["phone"] = phone
-    response = client.post(SIGNUP, signup_data, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english.post(SIGNUP, signup_data)
 
     assert response.status_code == 200
     assert "Enter a valid Vietnamese mobile number" in response.content.decode()
     assert not User.objects.exists()
 
 
-def test_missing_audience_group_and_commune_are_refused(client, signup_data):
+def test_missing_audience_group_and_commune_are_refused(in_english, signup_data):
     """The audience group and the commune are required."""
     del signup_data["audience_group"]
     del signup_data["commune"]
-    response = client.post(SIGNUP, signup_data, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english.post(SIGNUP, signup_data)
 
     page = response.content.decode()
     assert "Choose your commune." in page
@@ -88,11 +88,11 @@ def test_missing_audience_group_and_commune_are_refused(client, signup_data):
     assert not User.objects.exists()
 
 
-def test_without_javascript_the_commune_list_follows_the_province(client, signup_data, commune_hue):
+def test_without_javascript_the_commune_list_follows_the_province(in_english, signup_data, commune_hue):
     """The no-script button posts the form back with the province's communes and creates nothing."""
     del signup_data["commune"]
     signup_data["choose_province"] = "1"
-    response = client.post(SIGNUP, signup_data, HTTP_ACCEPT_LANGUAGE="en")
+    response = in_english.post(SIGNUP, signup_data)
 
     page = response.content.decode()
     assert f'value="{commune_hue.code}"' in page

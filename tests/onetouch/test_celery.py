@@ -2,8 +2,6 @@
 
 import time
 
-import pytest
-from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.urls import reverse
 
@@ -49,15 +47,6 @@ def test_periodic_tasks_name_registered_tasks():
     tasks = our_tasks()
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in tasks
-
-
-@pytest.fixture
-def celery_worker_running(transactional_db):
-    """A real worker thread consuming the test Redis broker."""
-    with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(app.conf.task_default_queue)
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
 
 
 def test_password_reset_email_is_sent_by_the_worker(client, celery_worker_running, commune_hue):

@@ -53,14 +53,14 @@ def test_onsite_next_brings_the_user_back(client, learner_with_phone):
     assert response.url == "/courses/"
 
 
-def test_failed_logins_are_rate_limited(client, learner_with_phone):
+def test_failed_logins_are_rate_limited(in_english, learner_with_phone):
     """After five wrong passwords the account refuses even the right one for a while."""
     for _ in range(5):
-        client.post(LOGIN, {"login": learner_with_phone.email, "password": "sai-mat-khau"})
-    response = client.post(LOGIN, {"login": learner_with_phone.email, "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="en")
+        in_english.post(LOGIN, {"login": learner_with_phone.email, "password": "sai-mat-khau"})
+    response = in_english.post(LOGIN, {"login": learner_with_phone.email, "password": PASSWORD})
 
     assert "Too many failed login attempts" in response.content.decode()
-    assert "_auth_user_id" not in client.session
+    assert "_auth_user_id" not in in_english.session
 
 
 def test_pages_carry_a_content_security_policy(client):
@@ -90,13 +90,21 @@ def test_too_many_password_resets_get_a_translated_429(client, learner_with_phon
     url = reverse("account_reset_password")
     for _ in range(5):
         client.post(url, {"email": learner_with_phone.email})
-    response = client.post(url, {"email": learner_with_phone.email}, HTTP_ACCEPT_LANGUAGE="vi")
+    response = client.post(url, {"email": learner_with_phone.email})
     assert response.status_code == 429
     assert "Quá nhiều yêu cầu" in response.content.decode()
 
 
 def test_unknown_page_gets_a_translated_404(client):
     """A missing page answers 404 with the site's own page."""
-    response = client.get("/khong-co-trang-nay/", HTTP_ACCEPT_LANGUAGE="vi")
+    response = client.get("/khong-co-trang-nay/")
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_pages_are_vietnamese_whatever_the_browser_language(client):
+    """A phone set to English still gets Vietnamese until its owner picks English."""
+    page = client.get(reverse("courses:list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Danh mục khóa học" in page
+    client.cookies["django_language"] = "en"
+    assert "Course catalogue" in client.get(reverse("courses:list")).content.decode()

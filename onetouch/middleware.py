@@ -1,0 +1,14 @@
+from django.middleware.locale import LocaleMiddleware
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """Vietnamese for everyone unless they chose English with the header's switch.
+
+    Many phones in Vietnam run with an English interface; the browser's Accept-Language says
+    nothing about the language a commune official or a citizen wants to learn in, so only the
+    language cookie (set by the switch) is read.
+    """
+
+    def process_request(self, request) -> None:
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)
