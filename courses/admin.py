@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from courses.models import Audience, Course, CourseRun, Partner
-from courses.services import course_save
+from courses.services.catalogue import course_save
 
 
 class CourseRunInline(admin.TabularInline):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 def catalogue_generation_next() -> None:
     from django.core.cache import cache
 
-    from courses.views import CATALOGUE_GENERATION_KEY
+    from courses.views.catalogue import CATALOGUE_GENERATION_KEY
 
     try:
         cache.incr(CATALOGUE_GENERATION_KEY)

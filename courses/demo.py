@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Course, CourseFormat, Level, Partner, Topic
-from courses.services import course_run_create, course_save
+from courses.services.catalogue import course_run_create, course_save
 from onetouch.models import Province
 
 LEADER, TEAM, SERVANT, PUBLIC = "commune_leader", "digital_team", "civil_servant", "public"

@@ -81,6 +81,11 @@ class Course(models.Model):
     estimated_hours = models.DecimalField(_("estimated hours"), max_digits=5, decimal_places=1, default=1)
     cover_image = models.ImageField(_("cover image"), upload_to="covers/", blank=True)
     is_published = models.BooleanField(_("published"), default=False)
+    requires_order = models.BooleanField(
+        _("lessons in order"),
+        default=False,
+        help_text=_("Learners open a lesson only after the required ones before it."),
+    )
     # Derived columns, written by courses.services only: the folded text the catalogue search
     # matches, and the number of active enrolments (recounted periodically from the source).
     search_text = models.TextField(editable=False, default="")
@@ -127,3 +132,87 @@ class CourseRun(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class Module(models.Model):
+    """An ordered part of a course, holding lessons."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules", verbose_name=_("course"))
+    title = models.CharField(_("title"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+def lesson_source_path(lesson: "Lesson", filename: str) -> str:
+    # The file name was sanitised by courses.uploads before it got here.
+    return f"lessons/{lesson.course_id}/{lesson.id or 'new'}/source/{filename}"
+
+
+class Lesson(models.Model):
+    """One step of a course: a video, a slide deck, a document or a text.
+
+    Derived media (poster, HLS renditions, slide page images) live in storage under
+    `media_prefix`, which changes with every processing run so a browser or CDN never mixes
+    files of two runs.
+    """
+
+    class Kind(models.TextChoices):
+        VIDEO = "video", _("Video")
+        SLIDES = "slides", _("Slides")
+        DOCUMENT = "document", _("Document")
+        TEXT = "text", _("Text")
+
+    class Processing(models.TextChoices):
+        NOT_NEEDED = "not_needed", _("Nothing to process")
+        WAITING = "waiting", _("Waiting for a file")
+        PROCESSING = "processing", _("Processing")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Processing failed")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("course"))
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("module"))
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_required = models.BooleanField(_("required"), default=True)
+    estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=5)
+    is_published = models.BooleanField(_("published"), default=False)
+    # Text lessons: HTML already cleaned by courses.richtext when it was saved.
+    body_html = models.TextField(_("text"), blank=True)
+    # The uploaded original (video, slide deck or document), checked by content before storing.
+    source = models.FileField(_("file"), upload_to=lesson_source_path, blank=True, max_length=300)
+    source_name = models.CharField(_("file name"), max_length=200, blank=True)
+    source_content_type = models.CharField(_("file type"), max_length=100, blank=True)
+    source_size = models.PositiveBigIntegerField(_("file size"), default=0)
+    captions = models.FileField(_("captions (WebVTT)"), upload_to=lesson_source_path, blank=True, max_length=300)
+    processing = models.CharField(
+        _("processing"), max_length=16, choices=Processing.choices, default=Processing.NOT_NEEDED
+    )
+    processing_error = models.CharField(_("processing error"), max_length=500, blank=True)
+    media_prefix = models.CharField(max_length=200, blank=True, editable=False)
+    duration_seconds = models.FloatField(_("duration (seconds)"), null=True, blank=True)
+    page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
+    # Storage names of derived files, relative to the storage root.
+    poster_name = models.CharField(max_length=300, blank=True, editable=False)
+    hls_playlist_name = models.CharField(max_length=300, blank=True, editable=False)
+    slides_pdf_name = models.CharField(max_length=300, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["module__position", "position", "id"]
+        verbose_name = _("lesson")
+        verbose_name_plural = _("lessons")
+        indexes = [models.Index(fields=["course", "is_published"], name="lesson_course_published")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("learners:lesson", args=[self.course.slug, self.id])

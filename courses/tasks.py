@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from courses.services import course_enrolment_counts_refresh as course_enrolment_counts_refresh_service
+from courses.services.catalogue import course_enrolment_counts_refresh as course_enrolment_counts_refresh_service
 
 
 # Idempotent (a recount from the source), so acknowledged only after it has run.

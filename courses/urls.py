@@ -1,10 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
-from courses import views
+from courses.urls_studio import urlpatterns as studio_urlpatterns
+from courses.views import catalogue
 
 app_name = "courses"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("courses/", views.catalogue, name="list"),
-    path("courses/<slug:slug>/", views.course_detail, name="detail"),
+    path("", catalogue.home, name="home"),
+    path("courses/", catalogue.catalogue, name="list"),
+    path("courses/<slug:slug>/", catalogue.course_detail, name="detail"),
+    path("studio/", include(studio_urlpatterns)),
 ]

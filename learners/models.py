@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Course, CourseRun
+from courses.models import Course, CourseRun, Lesson
 from onetouch.models import AudienceGroup, Commune, Province
 
 
@@ -73,6 +73,7 @@ class LearningEvent(models.Model):
     class Kind(models.TextChoices):
         ENROLLED = "enrolled", _("Enrolled")
         UNENROLLED = "unenrolled", _("Unenrolled")
+        LESSON_COMPLETED = "lesson_completed", _("Lesson completed")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
@@ -82,6 +83,9 @@ class LearningEvent(models.Model):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+", verbose_name=_("course"))
     course_run = models.ForeignKey(
         CourseRun, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("course run")
+    )
+    lesson = models.ForeignKey(
+        Lesson, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("lesson")
     )
     course_owner_province = models.ForeignKey(
         Province, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("owning province")
@@ -101,3 +105,37 @@ class LearningEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.learner_id} · {self.course_id}"
+
+
+class LessonProgress(models.Model):
+    """How far a learner got in one lesson; created when the lesson is first opened.
+
+    Video progress is a list of merged watched intervals in seconds ([[0.0, 42.5], [60.0, 90.0]]),
+    capped by the video's duration; slides keep the page numbers seen.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lesson_progress", verbose_name=_("learner")
+    )
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress", verbose_name=_("lesson"))
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="lesson_progress", verbose_name=_("enrolment")
+    )
+    watched_intervals = models.JSONField(_("watched intervals"), default=list, blank=True)
+    watched_seconds = models.FloatField(_("seconds watched"), default=0)
+    position_seconds = models.FloatField(_("resume position (seconds)"), default=0)
+    pages_viewed = models.JSONField(_("pages viewed"), default=list, blank=True)
+    last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lesson progress")
+        verbose_name_plural = _("lesson progress")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "lesson"], name="one_progress_per_learner_and_lesson"),
+        ]
+        indexes = [models.Index(fields=["enrolment", "completed_at"], name="progress_enrolment_done")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.lesson}"

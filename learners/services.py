@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseRun
-from courses.services import course_enrolment_count_add
+from courses.services.catalogue import course_enrolment_count_add
 from learners.models import Enrolment, LearnerProfile, LearningEvent
 from onetouch.models import Commune, Province, User
 

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from learners import views
+from learners.urls_learning import urlpatterns as learning_urlpatterns
 
 app_name = "learners"
 urlpatterns = [
@@ -10,4 +11,5 @@ urlpatterns = [
     path("enrol/<slug:slug>/", views.enrolment_create_view, name="enrol"),
     path("unenrol/<slug:slug>/", views.enrolment_cancel_view, name="unenrol"),
     path("province/<str:province_code>/learners/", views.province_learner_list, name="province_learners"),
+    path("", include(learning_urlpatterns)),
 ]

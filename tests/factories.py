@@ -3,7 +3,7 @@
 import itertools
 
 from courses.models import Audience, Course, CourseFormat, Topic
-from courses.services import course_create, course_search_text
+from courses.services.catalogue import course_create, course_search_text
 from learners.models import Enrolment
 from learners.services import profile_save
 from onetouch.models import Commune, Province, User

@@ -199,6 +199,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
             "querystring_auth": True,
+            "querystring_expire": int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600")),
             "file_overwrite": False,
         },
     }
@@ -304,6 +305,22 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- Lessons and materials ------------------------------------------------------------------
+# Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, never whole into memory, and
+# are copied to storage in chunks. Limits per kind of file, in bytes, from the environment.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+MATERIAL_MAX_BYTES = {
+    "video": int(os.environ.get("MATERIAL_MAX_VIDEO_BYTES", str(2 * 1024**3))),
+    "slides": int(os.environ.get("MATERIAL_MAX_SLIDES_BYTES", str(100 * 1024**2))),
+    "document": int(os.environ.get("MATERIAL_MAX_DOCUMENT_BYTES", str(50 * 1024**2))),
+    "image": int(os.environ.get("MATERIAL_MAX_IMAGE_BYTES", str(10 * 1024**2))),
+    "captions": int(os.environ.get("MATERIAL_MAX_CAPTIONS_BYTES", str(1024**2))),
+}
+# A video lesson is complete when this share of it was watched and its last seconds reached.
+VIDEO_COMPLETION_SHARE = float(os.environ.get("VIDEO_COMPLETION_SHARE", "0.9"))
+# Lifetime of the signed URLs that let a browser fetch lesson media from the object store.
+MEDIA_URL_EXPIRY_SECONDS = int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600"))
 
 # --- Platform ---------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from courses.models import Course
-from courses.services import course_enrolment_counts_refresh, course_run_create
+from courses.services.catalogue import course_enrolment_counts_refresh, course_run_create
 from learners.models import Enrolment, LearningEvent
 from learners.services import enrolment_cancel, enrolment_create
 from tests.factories import course_make

@@ -1,0 +1,3 @@
+"""The studio: authoring pages for ministry staff and provincial admins (mounted at /studio/)."""
+
+urlpatterns: list = []

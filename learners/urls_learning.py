@@ -1,0 +1,3 @@
+"""Learning pages: lessons, progress heartbeats and lesson media (mounted under /learning/)."""
+
+urlpatterns: list = []
