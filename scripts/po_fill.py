@@ -1,64 +1,71 @@
 #!/usr/bin/env python3
 """Fill empty or fuzzy msgstr entries of a .po file from a JSON table {msgid: msgstr}.
 
-Usage: scripts/po_fill.py locale/vi/LC_MESSAGES/django.po table.json (after `make messages`).
+Usage, after `make messages`: scripts/po_fill.py locale/vi/LC_MESSAGES/django.po table.json
+Prints the msgids still without a translation. Plural entries get msgstr[0] (Vietnamese has one form).
 """
 
-import json, re, sys
-
-po, table = sys.argv[1], json.load(open(sys.argv[2]))
-text = open(po).read()
-entries = text.split("\n\n")
+import json
+import sys
 
 
-def unq(lines):
-    return "".join(json.loads(l) for l in lines)
+def unquote(lines: list[str]) -> str:
+    return "".join(json.loads(line) for line in lines)
 
 
-out = []
-missing = []
-for e in entries:
-    lines = e.split("\n")
-    try:
-        i = next(k for k, l in enumerate(lines) if l.startswith("msgid "))
-    except StopIteration:
-        out.append(e)
-        continue
-    j = i + 1
-    while j < len(lines) and lines[j].startswith('"'):
-        j += 1
-    msgid = unq([lines[i][6:]] + lines[i + 1 : j])
+def continuation_end(lines: list[str], start: int) -> int:
+    end = start + 1
+    while end < len(lines) and lines[end].startswith('"'):
+        end += 1
+    return end
+
+
+def entry_fill(entry: str, table: dict[str, str], missing: list[str]) -> str:
+    lines = entry.split("\n")
+    starts = [k for k, line in enumerate(lines) if line.startswith("msgid ")]
+    if not starts:
+        return entry
+    i = starts[0]
+    j = continuation_end(lines, i)
+    msgid = unquote([lines[i][6:], *lines[i + 1 : j]])
+    if not msgid:
+        return entry
+    fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines[:i])
+    head = [line for line in lines[:i] if not line.startswith("#|")]
+    head = [line.replace(", fuzzy", "") for line in head]
+    head = [line for line in head if line.strip() not in ("#", "#,")]
     rest = lines[j:]
-    if (
-        any(l.startswith("#,") and "fuzzy" in l for l in lines)
-        and msgid in table
-        and rest
-        and rest[0].startswith("msgstr ")
-    ):
-        k = j + 1
-        while k < len(lines) and lines[k].startswith('"'):
-            k += 1
-        head = [l for l in lines[:i] if not l.startswith("#|")]
-        head = [l.replace(", fuzzy", "") for l in head]
-        head = [l for l in head if l.strip() not in ("#", "#,")]
-        lines = head + lines[i:j] + ["msgstr " + json.dumps(table[msgid], ensure_ascii=False)] + lines[k:]
-        out.append("\n".join(lines))
-        continue
-    if msgid and rest and rest[0] == 'msgstr ""' and (len(rest) == 1 or not rest[1].startswith('"')):
-        if msgid in table:
-            lines = lines[:j] + ["msgstr " + json.dumps(table[msgid], ensure_ascii=False)] + rest[1:]
-        else:
+    if rest and rest[0].startswith("msgstr "):
+        k = continuation_end(lines, j)
+        empty = rest[0] == 'msgstr ""' and k == j + 1
+        if not (empty or fuzzy):
+            return entry
+        if msgid not in table:
             missing.append(msgid)
-    elif msgid and rest and rest[0].startswith("msgid_plural"):
-        if any(l == 'msgstr[0] ""' for l in rest):
-            if msgid in table:
-                rest = [
-                    ("msgstr[0] " + json.dumps(table[msgid], ensure_ascii=False)) if l == 'msgstr[0] ""' else l
-                    for l in rest
-                ]
-                lines = lines[:j] + rest
-            else:
-                missing.append(msgid)
-    out.append("\n".join(lines))
-open(po, "w").write("\n\n".join(out))
-print("missing:", json.dumps(missing, ensure_ascii=False, indent=0))
+            return entry
+        return "\n".join([*head, *lines[i:j], "msgstr " + json.dumps(table[msgid], ensure_ascii=False), *lines[k:]])
+    if rest and rest[0].startswith("msgid_plural") and (fuzzy or 'msgstr[0] ""' in rest):
+        if msgid not in table:
+            missing.append(msgid)
+            return entry
+        translated = [line for line in rest if not line.startswith("msgstr[")]
+        translated.append("msgstr[0] " + json.dumps(table[msgid], ensure_ascii=False))
+        return "\n".join([*head, *lines[i:j], *translated])
+    return entry
+
+
+def main() -> None:
+    po_path, table_path = sys.argv[1], sys.argv[2]
+    with open(table_path, encoding="utf-8") as table_file:
+        table = json.load(table_file)
+    with open(po_path, encoding="utf-8") as po_file:
+        entries = po_file.read().split("\n\n")
+    missing: list[str] = []
+    filled = [entry_fill(entry, table, missing) for entry in entries]
+    with open(po_path, "w", encoding="utf-8") as po_file:
+        po_file.write("\n\n".join(filled))
+    print(json.dumps({"still missing": missing}, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()
