@@ -216,3 +216,7 @@ class Lesson(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("learners:lesson", args=[self.course.slug, self.id])
+
+    def page_image_name(self, number: int) -> str:
+        """Return the storage name of slide page `number` (1-based), made by processing."""
+        return f"{self.media_prefix}pages/{number:03d}.jpg"

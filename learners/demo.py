@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from courses.models import Course
-from learners.services import enrolment_create, profile_save
+from learners.services.enrolments import enrolment_create, profile_save
 from onetouch.models import Commune, Province, User
 from onetouch.services import staff_account_create
 

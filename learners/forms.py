@@ -2,8 +2,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from learners.selectors import commune_list_for_province
-from learners.services import profile_save
+from learners.selectors.enrolments import commune_list_for_province
+from learners.services.enrolments import profile_save
 from onetouch.models import AudienceGroup, Commune, Province
 
 REFRESH_COMMUNES = "choose_province"

@@ -1,7 +1,7 @@
 from django.urls import include, path
 
-from learners import views
 from learners.urls_learning import urlpatterns as learning_urlpatterns
+from learners.views import accounts as views
 
 app_name = "learners"
 urlpatterns = [

@@ -5,7 +5,7 @@ import itertools
 from courses.models import Audience, Course, CourseFormat, Topic
 from courses.services.catalogue import course_create, course_search_text
 from learners.models import Enrolment
-from learners.services import profile_save
+from learners.services.enrolments import profile_save
 from onetouch.models import Commune, Province, User
 
 _numbers = itertools.count(1)

@@ -5,7 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import Partner
-from learners.services import enrolment_create
+from learners.services.enrolments import enrolment_create
 from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make, learner_make
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.utils import timezone
 from courses.models import Course
 from courses.services.catalogue import course_enrolment_counts_refresh, course_run_create
 from learners.models import Enrolment, LearningEvent
-from learners.services import enrolment_cancel, enrolment_create
+from learners.services.enrolments import enrolment_cancel, enrolment_create
 from tests.factories import course_make
 
 

@@ -13,8 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from courses.selectors import course_list_published
 from learners.forms import ProfileForm
 from learners.models import LearnerProfile
-from learners.selectors import commune_list_for_province, enrolment_list_for_learner, learner_profile_list_for_province
-from learners.services import enrolment_cancel, enrolment_create, profile_save
+from learners.selectors.enrolments import (
+    commune_list_for_province,
+    enrolment_list_for_learner,
+    learner_profile_list_for_province,
+)
+from learners.services.enrolments import enrolment_cancel, enrolment_create, profile_save
 from onetouch import scope
 
 LEARNERS_PAGE_SIZE = 50

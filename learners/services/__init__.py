@@ -1,0 +1,1 @@
+"""Writes of the learners app, one module per sub-domain. Import from the submodule."""

@@ -1,0 +1,1 @@
+"""Pages of the learners app, one module per surface. Import from the submodule."""
