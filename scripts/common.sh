@@ -35,3 +35,15 @@ venv_install() {
     touch "$stamp"
   fi
 }
+
+media_tools_install() {
+  # The worker's programs for lesson media: ffmpeg (video duration, poster, HLS renditions, demo video),
+  # poppler-utils (slide pages as images) and a font with Vietnamese letters (demo slides).
+  # LibreOffice (PPTX/ODP slides to PDF) is optional and not installed: apt-get install libreoffice-impress.
+  if command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 \
+    && command -v pdftoppm >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1 \
+    && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+    return 0
+  fi
+  apt_install ffmpeg poppler-utils fonts-dejavu-core
+}

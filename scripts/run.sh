@@ -4,6 +4,7 @@
 source "$(dirname "$0")/common.sh"
 
 venv_install requirements.txt
+media_tools_install || echo "Without ffmpeg and poppler-utils, videos and slides stay 'processing failed'." >&2
 export DEBUG="${DEBUG:-true}"
 export DJANGO_SETTINGS_MODULE=onetouch.settings.base
 mkdir -p var/broker/queue var/broker/processed var/log

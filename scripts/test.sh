@@ -28,9 +28,11 @@ if ! redis_ready; then
   }
 fi
 
-# --- Tools: Debian's Chromium for the browser journeys, gettext for the catalogues ---------
+# --- Tools: Chromium for the browser journeys, gettext for the catalogues, media tools ------
 command -v chromium >/dev/null 2>&1 || apt_install chromium fonts-noto-core
 command -v msgfmt >/dev/null 2>&1 || apt_install gettext
+# ffmpeg, poppler-utils and fonts: the lesson-media tests run the worker's real tools.
+media_tools_install
 venv_install requirements-test.txt
 
 # --- Static checks --------------------------------------------------------------------------

@@ -1,15 +1,46 @@
-from django.db.models import QuerySet
+from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 
-from learners.models import Enrolment, LearnerProfile
+from courses.models import Lesson
+from learners.models import Enrolment, LearnerProfile, LessonProgress
 from onetouch import scope
 from onetouch.models import Commune, Province, User
 
 
 def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
-    """Return the learner's active enrolments, newest first, with each course's card data."""
+    """Return the learner's active enrolments, newest first, with card data and progress per cent."""
+    # Two correlated counts per enrolment, each answered from an index (lesson_course_published,
+    # progress_enrolment_done): the page's query count does not grow with courses or lessons.
+    required = (
+        Lesson.objects.filter(course=OuterRef("course_id"), is_published=True, is_required=True)
+        .order_by()
+        .values("course")
+        .annotate(total=Count("id"))
+        .values("total")
+    )
+    done = (
+        LessonProgress.objects.filter(
+            enrolment=OuterRef("pk"), completed_at__isnull=False, lesson__is_published=True, lesson__is_required=True
+        )
+        .order_by()
+        .values("enrolment")
+        .annotate(total=Count("id"))
+        .values("total")
+    )
     return (
         Enrolment.objects.filter(learner=learner, is_active=True)
         .select_related("course", "course__owner_province", "course_run")
+        .annotate(
+            required_lessons=Coalesce(Subquery(required, output_field=IntegerField()), 0),
+            done_lessons=Coalesce(Subquery(done, output_field=IntegerField()), 0),
+        )
+        .annotate(
+            progress_percent=Case(
+                When(required_lessons=0, then=Value(0)),
+                default=F("done_lessons") * 100 / F("required_lessons"),
+                output_field=IntegerField(),
+            )
+        )
         .order_by("-enrolled_at", "-id")
     )
 

@@ -199,6 +199,10 @@ if AWS_STORAGE_BUCKET_NAME:
             "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
             "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
             "querystring_auth": True,
+            # Version 4 signatures: the only ones many S3-compatible stores accept.
+            "signature_version": "s3v4",
+            # A worker reading a stored video spools it to disk past 8 MB instead of holding it.
+            "max_memory_size": 8 * 1024 * 1024,
             "querystring_expire": int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600")),
             "file_overwrite": False,
         },

@@ -9,7 +9,7 @@ from onetouch.celery import app
 from tests.factories import learner_make
 
 # Tasks that may run twice without harm: only these are acknowledged after they run.
-IDEMPOTENT_TASKS = {"courses.tasks.course_enrolment_counts_refresh"}
+IDEMPOTENT_TASKS = {"courses.tasks.course_enrolment_counts_refresh", "courses.tasks.lesson_process"}
 
 
 def our_tasks() -> dict:

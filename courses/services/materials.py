@@ -1,0 +1,304 @@
+"""Writes of a lesson's files: the uploaded source, its captions, and the media processing derives.
+
+Invariants callers may rely on:
+- an upload is checked by its content and size before anything is stored; a refused upload raises
+  ValidationError with a message for the author, and leaves the lesson and the storage as they were;
+- files go to storage through django's default_storage (django-storages), in chunks: a large upload
+  is never held whole in memory, and nothing assumes storage is a local disk;
+- a video or slides lesson is PROCESSING from its upload until a worker makes it READY or FAILED;
+  a document is READY at once;
+- each processing run writes its derived files under a new `media_prefix` inside the lesson's folder
+  (lessons/<course>/<lesson>/), so a browser or CDN never mixes files of two runs; only the run that
+  finds the lesson still PROCESSING the same source records its results, so running twice is harmless;
+- processing messages are stored in the platform's language (settings.LANGUAGE_CODE).
+"""
+
+import logging
+import shutil
+import tempfile
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from courses import processing
+from courses.models import Lesson
+from courses.uploads import captions_check, file_name_clean, upload_check
+
+logger = logging.getLogger(__name__)
+
+ACCEPT_FOR_KIND = {
+    Lesson.Kind.VIDEO: "video",
+    Lesson.Kind.SLIDES: "slides",
+    Lesson.Kind.DOCUMENT: "document",
+}
+PROCESSED_KINDS = {Lesson.Kind.VIDEO, Lesson.Kind.SLIDES}
+DERIVED_FIELDS = [
+    "media_prefix",
+    "poster_name",
+    "hls_playlist_name",
+    "slides_pdf_name",
+    "duration_seconds",
+    "page_count",
+]
+# A lesson still PROCESSING after this long lost its job (the worker's hard time limit is shorter).
+PROCESSING_STALE_AFTER = timedelta(hours=2)
+COPY_CHUNK = 1024 * 1024
+DERIVED_CONTENT_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".ts": "video/mp2t",
+    ".jpg": "image/jpeg",
+    ".pdf": "application/pdf",
+}
+
+SERVER_ERROR = _("Processing stopped because of an error on the server. Retry in a few minutes.")
+
+
+# --- Uploads ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def lesson_source_upload(*, lesson: Lesson, uploaded_file: File) -> Lesson:
+    """Check an uploaded video, slide deck or document by its content, store it and queue its processing."""
+    accept = ACCEPT_FOR_KIND.get(lesson.kind)
+    if accept is None:
+        raise ValidationError(gettext("A text lesson has no file to upload."), code="no_file_kind")
+    file_type = upload_check(uploaded_file, accept=accept)
+    name = file_name_clean(uploaded_file.name or "", extension=file_type.extension)
+    size = uploaded_file.size
+
+    # The row as stored, locked: its files are the ones to delete once the new file is committed.
+    current = Lesson.objects.select_for_update().only("source", "media_prefix").get(id=lesson.id)
+    old_source, old_prefix = current.source.name, current.media_prefix
+    fields = ["source", "source_name", "source_content_type", "source_size", "processing", "processing_error"]
+    before = {field: getattr(lesson, field) for field in [*fields, *DERIVED_FIELDS]}
+    before["source"] = lesson.source.name
+    # An object store serves the file with this type: the sniffed one, never the client's.
+    uploaded_file.content_type = file_type.content_type
+    lesson.source.save(name, uploaded_file, save=False)
+    try:
+        lesson.source_name = name
+        lesson.source_content_type = file_type.content_type
+        lesson.source_size = size
+        lesson.processing = Lesson.Processing.PROCESSING if lesson.kind in PROCESSED_KINDS else Lesson.Processing.READY
+        lesson.processing_error = ""
+        derived_clear(lesson)
+        lesson.full_clean()
+        lesson.save(update_fields=[*fields, *DERIVED_FIELDS, "updated_at"])
+    except Exception:
+        default_storage.delete(lesson.source.name)
+        for field, value in before.items():
+            setattr(lesson, field, value)
+        raise
+    transaction.on_commit(lambda: storage_names_delete([old_source], prefix=old_prefix))
+    if lesson.processing == Lesson.Processing.PROCESSING:
+        processing_queue(lesson.id)
+    return lesson
+
+
+@transaction.atomic
+def lesson_captions_upload(*, lesson: Lesson, uploaded_file: File) -> Lesson:
+    """Check and store a WebVTT captions file for a video lesson, replacing any earlier one."""
+    if lesson.kind != Lesson.Kind.VIDEO:
+        raise ValidationError(gettext("Only a video lesson has captions."), code="no_captions_kind")
+    captions_check(uploaded_file)
+    name = file_name_clean(uploaded_file.name or "", extension="vtt")
+    before = lesson.captions.name
+    old_captions = Lesson.objects.select_for_update().only("captions").get(id=lesson.id).captions.name
+    uploaded_file.content_type = "text/vtt"
+    lesson.captions.save(name, uploaded_file, save=False)
+    try:
+        lesson.full_clean()
+        lesson.save(update_fields=["captions", "updated_at"])
+    except Exception:
+        default_storage.delete(lesson.captions.name)
+        lesson.captions = before
+        raise
+    transaction.on_commit(lambda: storage_names_delete([old_captions]))
+    return lesson
+
+
+@transaction.atomic
+def lesson_processing_retry(*, lesson: Lesson) -> Lesson:
+    """Process a lesson's file again after a failure (or after its job was lost)."""
+    locked = Lesson.objects.select_for_update().get(id=lesson.id)
+    stale = locked.processing == Lesson.Processing.PROCESSING and locked.updated_at < (
+        timezone.now() - PROCESSING_STALE_AFTER
+    )
+    if not locked.source or locked.kind not in PROCESSED_KINDS:
+        raise ValidationError(gettext("This lesson has no file to process."), code="nothing_to_process")
+    if locked.processing != Lesson.Processing.FAILED and not stale:
+        raise ValidationError(gettext("Only a lesson whose processing failed can be retried."), code="not_failed")
+    lesson.processing = Lesson.Processing.PROCESSING
+    lesson.processing_error = ""
+    lesson.save(update_fields=["processing", "processing_error", "updated_at"])
+    processing_queue(lesson.id)
+    return lesson
+
+
+def processing_queue(lesson_id: int) -> None:
+    # Imported here: courses.tasks imports this module for the service the task runs.
+    from courses.tasks import lesson_process as lesson_process_task
+
+    transaction.on_commit(lambda: lesson_process_task.delay(lesson_id))
+
+
+# --- Processing, run by the worker ----------------------------------------------------------------
+
+
+def lesson_process(*, lesson_id: int) -> Lesson | None:
+    """Derive a lesson's poster and HLS renditions, or slide page images, and record READY or FAILED.
+
+    Does nothing unless the lesson is PROCESSING, so a repeated or late run changes nothing. Not atomic
+    as a whole on purpose: the tools run outside any transaction, and only the short final write
+    (lesson_processing_finish) locks the lesson.
+    """
+    lesson = Lesson.objects.filter(id=lesson_id).first()
+    if lesson is None or lesson.processing != Lesson.Processing.PROCESSING or not lesson.source:
+        return lesson
+    source_name = lesson.source.name
+    prefix = f"lessons/{lesson.course_id}/{lesson.id}/media-{uuid.uuid4().hex[:12]}/"
+    written: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="onetouch-lesson-") as directory:
+            work = Path(directory)
+            source = storage_copy_to_local(source_name, work / f"source.{Path(source_name).suffix.lstrip('.')}")
+            out = work / "out"
+            out.mkdir()
+            if lesson.kind == Lesson.Kind.VIDEO:
+                info, poster, master = processing.video_derive(source, out)
+                written = storage_tree_put(out, prefix)
+                derived = {
+                    "duration_seconds": info.duration,
+                    "poster_name": prefix + poster.relative_to(out).as_posix(),
+                    "hls_playlist_name": prefix + master.relative_to(out).as_posix(),
+                    "page_count": None,
+                    "slides_pdf_name": "",
+                }
+            else:
+                is_pdf = lesson.source_content_type == "application/pdf"
+                pages, _images, converted = processing.slides_derive(source, out, is_pdf=is_pdf)
+                written = storage_tree_put(out, prefix)
+                derived = {
+                    "duration_seconds": None,
+                    "poster_name": "",
+                    "hls_playlist_name": "",
+                    "page_count": pages,
+                    "slides_pdf_name": prefix + converted.relative_to(out).as_posix() if converted else source_name,
+                }
+    except processing.ProcessingError as error:
+        storage_names_delete(written, prefix=prefix)
+        return lesson_processing_finish(lesson_id=lesson_id, source_name=source_name, error=error)
+    except SoftTimeLimitExceeded:
+        storage_names_delete(written, prefix=prefix)
+        return lesson_processing_finish(
+            lesson_id=lesson_id, source_name=source_name, error=processing.ProcessingError(processing.TOO_LONG)
+        )
+    except Exception:
+        logger.exception("Processing lesson %s failed", lesson_id)
+        storage_names_delete(written, prefix=prefix)
+        return lesson_processing_finish(
+            lesson_id=lesson_id, source_name=source_name, error=processing.ProcessingError(SERVER_ERROR)
+        )
+    return lesson_processing_finish(lesson_id=lesson_id, source_name=source_name, prefix=prefix, derived=derived)
+
+
+@transaction.atomic
+def lesson_processing_finish(
+    *,
+    lesson_id: int,
+    source_name: str,
+    prefix: str = "",
+    derived: dict | None = None,
+    error: processing.ProcessingError | None = None,
+) -> Lesson | None:
+    """Record a processing run's result, unless the lesson moved on (another file, or another run finished)."""
+    lesson = Lesson.objects.select_for_update().filter(id=lesson_id).first()
+    if lesson is None or lesson.processing != Lesson.Processing.PROCESSING or lesson.source.name != source_name:
+        if prefix:
+            transaction.on_commit(lambda: storage_names_delete([], prefix=prefix))
+        return lesson
+    if error is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            lesson.processing_error = str(error)[:500]
+        lesson.processing = Lesson.Processing.FAILED
+        lesson.save(update_fields=["processing", "processing_error", "updated_at"])
+        return lesson
+    old_prefix = lesson.media_prefix
+    lesson.media_prefix = prefix
+    for field, value in derived.items():
+        setattr(lesson, field, value)
+    lesson.processing = Lesson.Processing.READY
+    lesson.processing_error = ""
+    lesson.save(update_fields=[*DERIVED_FIELDS, "processing", "processing_error", "updated_at"])
+    if old_prefix and old_prefix != prefix:
+        transaction.on_commit(lambda: storage_names_delete([], prefix=old_prefix))
+    return lesson
+
+
+def derived_clear(lesson: Lesson) -> None:
+    lesson.media_prefix = ""
+    lesson.poster_name = ""
+    lesson.hls_playlist_name = ""
+    lesson.slides_pdf_name = ""
+    lesson.duration_seconds = None
+    lesson.page_count = None
+
+
+# --- Storage ------------------------------------------------------------------------------------
+
+
+def storage_copy_to_local(name: str, target: Path) -> Path:
+    """Copy a stored file to a local path in chunks (storage may be an object store)."""
+    with default_storage.open(name, "rb") as stored, target.open("wb") as local:
+        shutil.copyfileobj(stored, local, COPY_CHUNK)
+    return target
+
+
+def storage_tree_put(directory: Path, prefix: str) -> list[str]:
+    """Store every file under a local directory at prefix + its relative path; return the stored names."""
+    written = []
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        wanted = prefix + path.relative_to(directory).as_posix()
+        with path.open("rb") as local:
+            content = File(local, name=path.name)
+            # An object store serves each file with this type (Python's table calls .ts a Qt file).
+            content.content_type = DERIVED_CONTENT_TYPES.get(path.suffix, "application/octet-stream")
+            stored = default_storage.save(wanted, content)
+        written.append(stored)
+        if stored != wanted:
+            # Playlists name their neighbours by relative path: a renamed file would break them.
+            raise RuntimeError(f"Storage saved {wanted} as {stored}")
+    return written
+
+
+def storage_names_delete(names: list[str], *, prefix: str = "") -> None:
+    """Delete stored files and everything under a prefix; a failure is logged, never raised."""
+    try:
+        for name in names:
+            if name:
+                default_storage.delete(name)
+        if prefix:
+            storage_prefix_delete(prefix)
+    except Exception:
+        logger.exception("Could not delete stored lesson files under %s", prefix or names)
+
+
+def storage_prefix_delete(prefix: str) -> None:
+    try:
+        directories, files = default_storage.listdir(prefix)
+    except FileNotFoundError:
+        return
+    for name in files:
+        default_storage.delete(f"{prefix}{name}")
+    for directory in directories:
+        storage_prefix_delete(f"{prefix}{directory}/")

@@ -1,0 +1,412 @@
+"""Checking uploaded files by what their bytes are, and making their names safe to store.
+
+Pure: no ORM and no storage. The functions take a file-like object (an UploadedFile, a django File,
+an open binary file) and read only what they need by seeking: the first bytes, an MP4's box headers,
+a zip's directory, a PDF's cross-reference table. A whole upload is never read into memory.
+
+Nothing the client says is trusted: not the file name, not the content type. What a file is comes from
+its bytes, against a closed list of accepted types per lesson kind; the stored extension and content
+type come from that, so an HTML page named "film.mp4" is refused and a PDF named "x.html" is stored as
+"x.pdf".
+
+A truncated MP4 is refused here: its top-level boxes are walked and one that runs past the end of the
+file, or a missing movie header ("moov"), means the file was cut short. A WebM has no such cheap check;
+a truncated or damaged video of either format that gets through is caught by processing
+(courses.processing), which then fails the lesson with a clear message.
+"""
+
+import io
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+HEAD_BYTES = 4096
+NAME_STEM_MAX = 80
+# A PDF check never reads more than this in one go (pypdf would read a damaged file whole to repair it).
+PDF_READ_MAX = 8 * 1024 * 1024
+# Content types and office parts larger than this are not what a real office file holds.
+ZIP_PART_MAX = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileType:
+    """An accepted type of file: what it is, and how it is stored and served."""
+
+    code: str
+    content_type: str
+    extension: str
+    description: Promise
+
+
+ACCEPTED_TYPES = {
+    t.code: t
+    for t in (
+        FileType("mp4", "video/mp4", "mp4", _("an MP4 video")),
+        FileType("webm", "video/webm", "webm", _("a WebM video")),
+        FileType("pdf", "application/pdf", "pdf", _("a PDF document")),
+        FileType(
+            "pptx",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "pptx",
+            _("a PowerPoint presentation (PPTX)"),
+        ),
+        FileType("odp", "application/vnd.oasis.opendocument.presentation", "odp", _("an OpenDocument presentation")),
+        FileType(
+            "docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "docx",
+            _("a Word document (DOCX)"),
+        ),
+        FileType(
+            "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", _("an Excel workbook")
+        ),
+        FileType("png", "image/png", "png", _("a PNG image")),
+        FileType("jpeg", "image/jpeg", "jpg", _("a JPEG image")),
+        FileType("webp", "image/webp", "webp", _("a WebP image")),
+    )
+}
+
+# What other files are recognised as, so a refusal can say what the file really is.
+REFUSED_DESCRIPTIONS = {
+    "html": _("a web page (HTML)"),
+    "svg": _("an SVG image, which can carry scripts"),
+    "xml": _("an XML file"),
+    "quicktime": _("a QuickTime (MOV) video"),
+    "matroska": _("a Matroska (MKV) video"),
+    "office_macro": _("an Office file with macros"),
+    "ole": _("an old Office file (DOC, XLS or PPT)"),
+    "opendocument": _("an OpenDocument file other than a presentation"),
+    "zip": _("a zip archive"),
+    "gif": _("a GIF image"),
+    "text": _("a plain text file"),
+    "unknown": _("a file of unknown type"),
+}
+
+# What each kind of upload accepts, and how to say it.
+ACCEPTS = {
+    "video": ({"mp4", "webm"}, _("an MP4 or WebM video")),
+    "slides": ({"pdf", "pptx", "odp"}, _("a PDF, PowerPoint (PPTX) or OpenDocument (ODP) presentation")),
+    "document": ({"pdf", "docx", "xlsx", "pptx"}, _("a PDF, Word (DOCX), Excel (XLSX) or PowerPoint (PPTX) file")),
+    "image": ({"png", "jpeg", "webp"}, _("a PNG, JPEG or WebP image")),
+}
+
+MP4_BRANDS = {
+    b"isom",
+    b"iso2",
+    b"iso3",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"dash",
+    b"mp71",
+    b"M4V ",
+    b"M4VH",
+    b"M4VP",
+    b"MSNV",
+    b"f4v ",
+}
+
+
+# --- The checks callers use ---------------------------------------------------------------------
+
+
+def upload_check(file, *, accept: str) -> FileType:
+    """Return the type of an upload accepted as `accept` (video, slides, document, image), or raise ValidationError."""
+    codes, expected = ACCEPTS[accept]
+    size = file_size(file)
+    limit = settings.MATERIAL_MAX_BYTES[accept]
+    if size > limit:
+        raise ValidationError(
+            gettext("This file is too large (%(size)s). The limit for this kind of file is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    if size == 0:
+        raise ValidationError(gettext("This file is empty."), code="empty")
+    code = file_type_sniff(file)
+    if code not in codes:
+        found = ACCEPTED_TYPES[code].description if code in ACCEPTED_TYPES else REFUSED_DESCRIPTIONS[code]
+        raise ValidationError(
+            gettext("This file is %(found)s, not %(expected)s. Files are checked by their content, not by their name.")
+            % {"found": found, "expected": expected},
+            code="wrong_type",
+        )
+    if code == "mp4":
+        mp4_structure_check(file, size=size)
+    elif code == "pdf":
+        pdf_check(file)
+    elif code in ("png", "jpeg", "webp"):
+        image_check(file, code=code)
+    file.seek(0)
+    return ACCEPTED_TYPES[code]
+
+
+def captions_check(file) -> str:
+    """Return the text of a WebVTT captions file, or raise ValidationError."""
+    size = file_size(file)
+    limit = settings.MATERIAL_MAX_BYTES["captions"]
+    if size > limit:
+        raise ValidationError(
+            gettext("This captions file is too large (%(size)s). The limit is %(limit)s.")
+            % {"size": filesizeformat(size), "limit": filesizeformat(limit)},
+            code="too_large",
+        )
+    file.seek(0)
+    data = file.read(limit + 1)
+    file.seek(0)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(gettext("Captions must be a WebVTT file saved as UTF-8 text."), code="encoding") from None
+    if "\x00" in text or not re.match(r"WEBVTT(?:[ \t\r\n]|$)", text):
+        raise ValidationError(
+            gettext('This is not a WebVTT captions file: its first line must be "WEBVTT".'), code="wrong_type"
+        )
+    return text
+
+
+def file_name_clean(name: str, *, extension: str) -> str:
+    """Return a safe display and storage name: no path, no markup or control characters, the true extension.
+
+    Vietnamese letters are kept; anything but letters, digits, spaces and "-_.()" becomes a dash.
+    """
+    name = unicodedata.normalize("NFC", name or "")
+    stem, dot, old_extension = name.rpartition(".")
+    if not dot or not stem or not re.fullmatch(r"\w{1,10}", old_extension):
+        stem = name
+    kept = "".join(c if c.isalnum() or c in " -_.()" or unicodedata.category(c).startswith("M") else "-" for c in stem)
+    kept = re.sub(r"\s+", " ", kept)
+    kept = re.sub(r"-{2,}", "-", kept)
+    kept = re.sub(r"\.{2,}", ".", kept)
+    kept = kept.strip(" .-_")[:NAME_STEM_MAX].strip(" .-_")
+    return f"{kept or 'file'}.{extension}"
+
+
+# --- What a file is -----------------------------------------------------------------------------
+
+
+def file_size(file) -> int:
+    size = getattr(file, "size", None)
+    if size is None:
+        file.seek(0, io.SEEK_END)
+        size = file.tell()
+    return size
+
+
+def file_head(file, size: int = HEAD_BYTES) -> bytes:
+    file.seek(0)
+    head = file.read(size)
+    file.seek(0)
+    return head
+
+
+def file_type_sniff(file) -> str:
+    """Return what the file's bytes say it is: a code of ACCEPTED_TYPES or REFUSED_DESCRIPTIONS."""
+    head = file_head(file)
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "gif"
+    if head[4:8] == b"ftyp":
+        return ftyp_kind(head)
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "webm" if b"\x42\x82\x84webm" in head[:64] else "matroska"
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        return zip_kind(file)
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        return "ole"
+    return markup_kind(head)
+
+
+def ftyp_kind(head: bytes) -> str:
+    box_size = int.from_bytes(head[:4], "big")
+    major = head[8:12]
+    if major == b"qt  ":
+        return "quicktime"
+    compatible = {head[i : i + 4] for i in range(16, min(box_size, len(head)) - 3, 4)}
+    return "mp4" if ({major} | compatible) & MP4_BRANDS else "unknown"
+
+
+def zip_kind(file) -> str:
+    """Tell an office document from any other zip by its declared parts, reading only its directory."""
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            infos = {info.filename: info for info in archive.infolist()}
+            if "mimetype" in infos and infos["mimetype"].file_size < 200:
+                mimetype = archive.read("mimetype").strip()
+                return "odp" if mimetype == b"application/vnd.oasis.opendocument.presentation" else "opendocument"
+            types_info = infos.get("[Content_Types].xml")
+            if types_info is None or types_info.file_size > ZIP_PART_MAX:
+                return "zip"
+            types = archive.read(types_info).decode("utf-8", "replace")
+            if "macroEnabled" in types or any(name.endswith("vbaProject.bin") for name in infos):
+                return "office_macro"
+            for code, main_type, main_part in (
+                ("docx", "wordprocessingml.document.main+xml", "word/document.xml"),
+                ("xlsx", "spreadsheetml.sheet.main+xml", "xl/workbook.xml"),
+                ("pptx", "presentationml.presentation.main+xml", "ppt/presentation.xml"),
+            ):
+                if main_type in types and main_part in infos:
+                    return code
+            return "zip"
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError):
+        return "zip"
+    finally:
+        file.seek(0)
+
+
+def markup_kind(head: bytes) -> str:
+    """Recognise the text files that must never be served as media: web pages and SVG."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "replace")
+    else:
+        text = head.decode("utf-8", "replace")
+    text = text.lstrip("\ufeff \t\r\n").lower()
+    if "<svg" in text:
+        return "svg"
+    if text.startswith(("<!doctype html", "<html", "<head", "<body", "<script", "<iframe")) or re.search(
+        r"<(html|script|body|iframe)[\s>]", text
+    ):
+        return "html"
+    if text.startswith("<?xml"):
+        return "xml"
+    printable = sum(c.isprintable() or c in "\r\n\t" for c in text)
+    if text and printable / len(text) > 0.95:
+        return "text"
+    return "unknown"
+
+
+# --- Deeper checks of accepted types --------------------------------------------------------------
+
+
+def mp4_structure_check(file, *, size: int) -> None:
+    """Walk the MP4's top-level boxes; a box past the end of the file or no movie header means it was cut short."""
+    position, seen, count = 0, set(), 0
+    truncated = ValidationError(
+        gettext(
+            "This video is incomplete or damaged: it seems to have been cut short while being copied or "
+            "exported. Export or copy it again and upload the whole file."
+        ),
+        code="truncated",
+    )
+    while position < size:
+        file.seek(position)
+        header = file.read(16)
+        if len(header) < 8:
+            raise truncated
+        box_size, box_type = int.from_bytes(header[:4], "big"), header[4:8]
+        header_size = 8
+        if box_size == 1:
+            if len(header) < 16:
+                raise truncated
+            box_size, header_size = int.from_bytes(header[8:16], "big"), 16
+        elif box_size == 0:
+            box_size = size - position
+        if box_size < header_size or position + box_size > size:
+            raise truncated
+        seen.add(box_type)
+        position += box_size
+        count += 1
+        if count > 100_000:
+            raise truncated
+    file.seek(0)
+    if b"moov" not in seen:
+        raise truncated
+
+
+class PdfReadTooLarge(Exception):
+    pass
+
+
+class BoundedReads(io.RawIOBase):
+    """A read-only view of a file that refuses any single read larger than PDF_READ_MAX."""
+
+    def __init__(self, file):
+        self.file = file
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self.file.seek(offset, whence)
+        return self.file.tell()
+
+    def tell(self) -> int:
+        return self.file.tell()
+
+    def read(self, size: int = -1) -> bytes:
+        if size is None or size < 0 or size > PDF_READ_MAX:
+            raise PdfReadTooLarge
+        return self.file.read(size)
+
+    def readinto(self, buffer) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def pdf_check(file) -> int:
+    """Return the page count of a readable, unprotected PDF with at least one page, or raise ValidationError."""
+    from pypdf import PdfReader
+
+    damaged = ValidationError(
+        gettext("This PDF is damaged and cannot be read. Save or export it again as PDF and upload it."),
+        code="damaged",
+    )
+    file.seek(0)
+    try:
+        reader = PdfReader(BoundedReads(file), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError(
+                gettext("This PDF is protected by a password. Upload a copy without a password."), code="encrypted"
+            )
+        pages = len(reader.pages)
+    except ValidationError:
+        raise
+    except Exception:
+        raise damaged from None
+    finally:
+        file.seek(0)
+    if pages == 0:
+        raise ValidationError(gettext("This PDF has no pages."), code="no_pages")
+    return pages
+
+
+def image_check(file, *, code: str) -> None:
+    """Check that an image decodes as the type its header says and is not a decompression bomb."""
+    from PIL import Image
+
+    formats = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
+    file.seek(0)
+    try:
+        with Image.open(file) as image:
+            if image.format != formats[code]:
+                raise ValueError(image.format)
+            image.verify()
+    except Exception:
+        raise ValidationError(
+            gettext("This image is damaged and cannot be read. Save it again and upload it."), code="damaged"
+        ) from None
+    finally:
+        file.seek(0)

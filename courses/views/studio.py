@@ -1,0 +1,459 @@
+"""The studio: pages where ministry staff and provincial admins author courses.
+
+Every view is wrapped by `studio_view` (signed in, with a province scope, else sign-in or 403) and
+reaches its course, module or lesson only through onetouch.scope, so another province's object is
+404 whatever the URL.
+"""
+
+import functools
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses.models import Course, Lesson, Module
+from courses.services import materials, structure
+from courses.studio_forms import (
+    CaptionsForm,
+    CourseForm,
+    LessonCreateForm,
+    LessonFileForm,
+    LessonForm,
+    ModuleForm,
+    MoveForm,
+    ReorderForm,
+    form_error_add,
+)
+from onetouch import scope
+from onetouch.models import User
+
+STUDIO_PAGE_SIZE = 50
+
+
+def studio_view(view: Callable) -> Callable:
+    """Let in signed-in staff with a province scope; a visitor signs in first, anyone else gets 403."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not scope.has_province_scope(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+# --- Reads, all through the scope module ---------------------------------------------------------
+
+
+def course_list_for_studio(*, user: User) -> QuerySet[Course]:
+    """Return the courses the user may change, newest change first, with their lesson counts."""
+    courses = scope.filter_to_scope(Course.objects.all(), user, province_field="owner_province")
+    return (
+        courses.select_related("owner_province")
+        .defer("description", "search_text")
+        .annotate(
+            lesson_total=Count("lessons"),
+            lesson_published=Count("lessons", filter=Q(lessons__is_published=True)),
+        )
+        .order_by("-updated_at", "-id")
+    )
+
+
+def course_get_for_studio(*, user: User, course_id: int, outline: bool = False) -> Course:
+    """Return the course if the user may change it, else 404; with its modules and lessons for an outline."""
+    courses = Course.objects.select_related("owner_province")
+    if outline:
+        courses = courses.prefetch_related(
+            Prefetch("modules", queryset=Module.objects.order_by("position", "id")),
+            Prefetch("modules__lessons", queryset=Lesson.objects.order_by("position", "id").defer("body_html")),
+        )
+    return scope.get_changeable_or_404(courses, user, province_field="owner_province", id=course_id)
+
+
+def module_get_for_studio(*, user: User, module_id: int) -> Module:
+    """Return the module if the user may change its course, else 404."""
+    modules = scope.filter_to_scope(
+        Module.objects.select_related("course"), user, province_field="course__owner_province"
+    )
+    return get_object_or_404(modules, id=module_id)
+
+
+def lesson_get_for_studio(*, user: User, lesson_id: int) -> Lesson:
+    """Return the lesson if the user may change its course, else 404."""
+    lessons = scope.filter_to_scope(
+        Lesson.objects.select_related("course", "module"), user, province_field="course__owner_province"
+    )
+    return get_object_or_404(lessons, id=lesson_id)
+
+
+def redirect_back(request: HttpRequest, default: str) -> HttpResponse:
+    """Redirect to the page the form came from (the `next` field, on our site only), else to default."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+# --- Courses ------------------------------------------------------------------------------------
+
+
+@studio_view
+def studio_home(request: HttpRequest) -> HttpResponse:
+    page = Paginator(course_list_for_studio(user=request.user), STUDIO_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "courses/studio/home.html", {"page": page})
+
+
+@studio_view
+def studio_course_create(request: HttpRequest) -> HttpResponse:
+    form = CourseForm(request.POST or None, author=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            course = structure.course_draft_create(author=request.user, **form.service_fields())
+        except ValidationError as error:
+            form_error_add(form, error)
+        else:
+            messages.success(request, _("The course is created as a draft. Add its modules and lessons."))
+            return redirect("courses:studio_course", course.id)
+    return render(request, "courses/studio/course_form.html", {"form": form, "course": None})
+
+
+@studio_view
+def studio_course(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = course_get_for_studio(user=request.user, course_id=course_id, outline=True)
+    return render(request, "courses/studio/course_outline.html", {"course": course, "module_form": ModuleForm()})
+
+
+@studio_view
+def studio_course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = course_get_for_studio(user=request.user, course_id=course_id)
+    form = CourseForm(request.POST or None, author=request.user, initial=CourseForm.initial_for(course))
+    if request.method == "POST" and form.is_valid():
+        try:
+            structure.course_update(author=request.user, course=course, **form.service_fields())
+        except ValidationError as error:
+            form_error_add(form, error)
+        else:
+            messages.success(request, _("The course is saved."))
+            return redirect("courses:studio_course", course.id)
+    return render(request, "courses/studio/course_form.html", {"form": form, "course": course})
+
+
+@studio_view
+def studio_course_preview(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = course_get_for_studio(user=request.user, course_id=course_id, outline=True)
+    return render(request, "courses/studio/course_preview.html", {"course": course})
+
+
+@studio_view
+@require_POST
+def studio_course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = course_get_for_studio(user=request.user, course_id=course_id)
+    try:
+        structure.course_publish(course=course)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The course is published: learners can find it in the catalogue."))
+    return redirect("courses:studio_course", course.id)
+
+
+@studio_view
+@require_POST
+def studio_course_unpublish(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = course_get_for_studio(user=request.user, course_id=course_id)
+    structure.course_unpublish(course=course)
+    messages.success(request, _("The course is unpublished: learners no longer see it."))
+    return redirect("courses:studio_course", course.id)
+
+
+# --- Modules ------------------------------------------------------------------------------------
+
+
+@studio_view
+def studio_module_create(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = course_get_for_studio(user=request.user, course_id=course_id)
+    form = ModuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            structure.module_create(course=course, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            form_error_add(form, error)
+        else:
+            messages.success(request, _("The module is added."))
+            return redirect("courses:studio_course", course.id)
+    return render(request, "courses/studio/module_form.html", {"form": form, "course": course, "module": None})
+
+
+@studio_view
+def studio_module_edit(request: HttpRequest, module_id: int) -> HttpResponse:
+    module = module_get_for_studio(user=request.user, module_id=module_id)
+    form = ModuleForm(request.POST or None, initial={"title": module.title})
+    if request.method == "POST" and form.is_valid():
+        try:
+            structure.module_update(module=module, title=form.cleaned_data["title"])
+        except ValidationError as error:
+            form_error_add(form, error)
+        else:
+            messages.success(request, _("The module is saved."))
+            return redirect("courses:studio_course", module.course_id)
+    context = {"form": form, "course": module.course, "module": module}
+    return render(request, "courses/studio/module_form.html", context)
+
+
+@studio_view
+def studio_module_delete(request: HttpRequest, module_id: int) -> HttpResponse:
+    module = module_get_for_studio(user=request.user, module_id=module_id)
+    if request.method == "POST":
+        try:
+            structure.module_delete(module=module)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The module is deleted."))
+        return redirect("courses:studio_course", module.course_id)
+    context = {
+        "course": module.course,
+        "thing": module,
+        "cancel_url": reverse("courses:studio_course", args=[module.course_id]),
+    }
+    return render(request, "courses/studio/confirm_delete.html", context)
+
+
+@studio_view
+@require_POST
+def studio_module_move(request: HttpRequest, module_id: int) -> HttpResponse:
+    module = module_get_for_studio(user=request.user, module_id=module_id)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        structure.module_move(module=module, offset=form.offset)
+    return redirect(reverse("courses:studio_course", args=[module.course_id]) + f"#module-{module.id}")
+
+
+@studio_view
+@require_POST
+def studio_module_reorder(request: HttpRequest, course_id: int) -> HttpResponse:
+    course = course_get_for_studio(user=request.user, course_id=course_id)
+    form = ReorderForm(request.POST)
+    return reorder_answer(
+        request, form, lambda ids: structure.module_reorder(course=course, module_ids=ids), course_id=course.id
+    )
+
+
+def reorder_answer(request: HttpRequest, form: ReorderForm, reorder: Callable, *, course_id: int) -> HttpResponse:
+    """Apply a complete new order; answer JSON to the page's script, or go back to the outline."""
+    error_messages = []
+    if form.is_valid():
+        try:
+            reorder(form.cleaned_data["order"])
+        except ValidationError as error:
+            error_messages = error.messages
+    else:
+        error_messages = [message for messages_ in form.errors.values() for message in messages_]
+    if wants_json(request):
+        if error_messages:
+            return JsonResponse({"error": " ".join(error_messages)}, status=400)
+        return JsonResponse({"order": form.cleaned_data["order"]})
+    if error_messages:
+        messages.error(request, " ".join(error_messages))
+    else:
+        messages.success(request, _("The new order is saved."))
+    return redirect("courses:studio_course", course_id)
+
+
+# --- Lessons ------------------------------------------------------------------------------------
+
+
+@studio_view
+def studio_lesson_create(request: HttpRequest, module_id: int) -> HttpResponse:
+    module = module_get_for_studio(user=request.user, module_id=module_id)
+    form = LessonCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            lesson = structure.lesson_create(
+                module=module,
+                title=data["title"],
+                kind=data["kind"],
+                is_required=data["is_required"],
+                estimated_minutes=data["estimated_minutes"],
+                body_html=data["body"] if data["kind"] == Lesson.Kind.TEXT else "",
+            )
+        except ValidationError as error:
+            form_error_add(form, error)
+        else:
+            if lesson.kind == Lesson.Kind.TEXT:
+                messages.success(request, _("The lesson is added as a draft."))
+            else:
+                messages.success(request, _("The lesson is added as a draft. Now upload its file."))
+            return redirect("courses:studio_lesson", lesson.id)
+    return render(
+        request, "courses/studio/lesson_create.html", {"form": form, "module": module, "course": module.course}
+    )
+
+
+@studio_view
+def studio_lesson(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
+    form = LessonForm(request.POST or None, lesson=lesson)
+    if request.method == "POST" and form.is_valid():
+        try:
+            structure.lesson_update(lesson=lesson, **form.service_fields())
+        except ValidationError as error:
+            form_error_add(form, error)
+            lesson.refresh_from_db()
+        else:
+            messages.success(request, _("The lesson is saved."))
+            return redirect("courses:studio_lesson", lesson.id)
+    return lesson_page(request, lesson, form=form)
+
+
+def lesson_page(
+    request: HttpRequest,
+    lesson: Lesson,
+    *,
+    form: LessonForm | None = None,
+    file_form: LessonFileForm | None = None,
+    captions_form: CaptionsForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "lesson": lesson,
+        "course": lesson.course,
+        "form": form or LessonForm(lesson=lesson),
+        "file_form": file_form or LessonFileForm(lesson=lesson),
+        "captions_form": captions_form or CaptionsForm(),
+        "publish_problem": structure.lesson_publish_problem(lesson),
+    }
+    return render(request, "courses/studio/lesson_detail.html", context, status=status)
+
+
+@studio_view
+@require_POST
+def studio_lesson_upload(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
+    if lesson.kind == Lesson.Kind.TEXT:
+        messages.error(request, _("A text lesson has no file."))
+        return lesson_page(request, lesson, status=400)
+    form = LessonFileForm(request.POST, request.FILES, lesson=lesson)
+    if form.is_valid():
+        try:
+            materials.lesson_source_upload(lesson=lesson, uploaded_file=form.cleaned_data["file"])
+        except ValidationError as error:
+            form.add_error("file", error.messages)
+            lesson.refresh_from_db()
+        else:
+            messages.success(request, _("The file is uploaded."))
+            return redirect("courses:studio_lesson", lesson.id)
+    return lesson_page(request, lesson, file_form=form, status=400)
+
+
+@studio_view
+@require_POST
+def studio_lesson_captions(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
+    if lesson.kind != Lesson.Kind.VIDEO:
+        messages.error(request, _("Only a video lesson has captions."))
+        return lesson_page(request, lesson, status=400)
+    form = CaptionsForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            materials.lesson_captions_upload(lesson=lesson, uploaded_file=form.cleaned_data["captions"])
+        except ValidationError as error:
+            form.add_error("captions", error.messages)
+            lesson.refresh_from_db()
+        else:
+            messages.success(request, _("The captions are uploaded."))
+            return redirect("courses:studio_lesson", lesson.id)
+    return lesson_page(request, lesson, captions_form=form, status=400)
+
+
+@studio_view
+@require_POST
+def studio_lesson_retry(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
+    try:
+        materials.lesson_processing_retry(lesson=lesson)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Processing starts again. Reload this page in a moment to see the result."))
+    return redirect_back(request, reverse("courses:studio_lesson", args=[lesson.id]))
+
+
+@studio_view
+@require_POST
+def studio_lesson_publish(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
+    try:
+        structure.lesson_publish(lesson=lesson)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The lesson is published."))
+    return redirect_back(request, reverse("courses:studio_lesson", args=[lesson.id]))
+
+
+@studio_view
+@require_POST
+def studio_lesson_unpublish(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
+    try:
+        structure.lesson_unpublish(lesson=lesson)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The lesson is unpublished."))
+    return redirect_back(request, reverse("courses:studio_lesson", args=[lesson.id]))
+
+
+@studio_view
+def studio_lesson_delete(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
+    if request.method == "POST":
+        try:
+            structure.lesson_delete(lesson=lesson)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("courses:studio_lesson", lesson.id)
+        messages.success(request, _("The lesson is deleted."))
+        return redirect("courses:studio_course", lesson.course_id)
+    context = {
+        "course": lesson.course,
+        "thing": lesson,
+        "cancel_url": reverse("courses:studio_lesson", args=[lesson.id]),
+    }
+    return render(request, "courses/studio/confirm_delete.html", context)
+
+
+@studio_view
+@require_POST
+def studio_lesson_move(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        structure.lesson_move(lesson=lesson, offset=form.offset)
+    return redirect(reverse("courses:studio_course", args=[lesson.course_id]) + f"#lesson-{lesson.id}")
+
+
+@studio_view
+@require_POST
+def studio_lesson_reorder(request: HttpRequest, module_id: int) -> HttpResponse:
+    module = module_get_for_studio(user=request.user, module_id=module_id)
+    form = ReorderForm(request.POST)
+    return reorder_answer(
+        request, form, lambda ids: structure.lesson_reorder(module=module, lesson_ids=ids), course_id=module.course_id
+    )

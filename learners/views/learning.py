@@ -1,0 +1,153 @@
+"""Learning pages: a lesson with its course outline, progress heartbeats, downloads and media.
+
+Who may open a lesson: a learner with an active enrolment in its published course (a published
+lesson, and one that is open when the course requires its lessons in order), or staff whose scope
+covers the course's province (onetouch.scope), who preview drafts and record nothing. Everyone
+else gets 404.
+"""
+
+import json
+
+from csp.constants import SELF
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from courses.models import Lesson
+from learners.media import lesson_media_urls, media_origins, media_response
+from learners.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
+from learners.selectors.progress import lesson_access_get, lesson_media_access_get, lesson_page_get
+from learners.services.progress import (
+    heartbeat_record,
+    lesson_complete_manually,
+    lesson_progress_open,
+    slides_page_view_record,
+)
+
+# A heartbeat holds a token and a few intervals or page numbers: a few hundred bytes.
+HEARTBEAT_MAX_BYTES = 16 * 1024
+
+
+@login_required
+def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
+    page = lesson_page_get(user=request.user, course_slug=course_slug, lesson_id=lesson_id)
+    if page is None:
+        raise Http404
+    lesson = page.lesson
+    slide = slide_number(request, lesson)
+    progress, token = None, ""
+    if page.access.as_learner and not page.is_locked:
+        progress = lesson_progress_open(learner=request.user, lesson=lesson)
+        if lesson.kind == Lesson.Kind.SLIDES and slide and lesson.processing == Lesson.Processing.READY:
+            slides_page_view_record(progress=progress, page=slide)
+            progress.refresh_from_db()
+        token = heartbeat_token_make(
+            progress_id=progress.id, learner_id=request.user.id, lesson_id=lesson.id, duration=lesson.duration_seconds
+        )
+    media = lesson_media_urls(lesson)
+    context = {
+        "page": page,
+        "lesson": lesson,
+        "course": page.course,
+        "progress": progress,
+        "token": token,
+        "resume": resume_position(progress.position_seconds, duration=lesson.duration_seconds) if progress else 0,
+        "slide": slide,
+        "media": media,
+        "slide_url": media["pages"][slide - 1] if slide and len(media["pages"]) >= slide else "",
+    }
+    response = render(request, "learners/lesson_page.html", context, status=403 if page.is_locked else 200)
+    # The player plays from blob: URLs (hls.js) and, with an object store, from its origin.
+    origins = media_origins()
+    response._csp_update = {"media-src": [SELF, "blob:", *origins], "img-src": origins, "connect-src": [SELF, *origins]}
+    return response
+
+
+@login_required
+@require_POST
+def lesson_complete(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
+    access = lesson_access_get(user=request.user, lesson_id=lesson_id, course_slug=course_slug)
+    if access is None or not access.as_learner:
+        raise Http404
+    try:
+        lesson_complete_manually(learner=request.user, lesson=access.lesson)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Lesson completed."))
+    return redirect("learners:lesson", course_slug, lesson_id)
+
+
+@login_required
+@require_safe
+def lesson_download(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
+    access = lesson_media_access_get(user=request.user, lesson_id=lesson_id)
+    if access is None or access.lesson.course.slug != course_slug or not access.lesson.source:
+        raise Http404
+    lesson = access.lesson
+    if access.as_learner and lesson.kind == Lesson.Kind.DOCUMENT and request.method == "GET":
+        lesson_complete_manually(learner=request.user, lesson=lesson)
+    return media_response(request, lesson=lesson, name=lesson.source.name)
+
+
+@require_safe
+def lesson_media(request: HttpRequest, lesson_id: int, name: str) -> HttpResponse:
+    access = lesson_media_access_get(user=request.user, lesson_id=lesson_id)
+    if access is None:
+        raise Http404
+    return media_response(request, lesson=access.lesson, name=name)
+
+
+# The heartbeat proves who sends it with the signed token its lesson page embedded, bound to one
+# learner's progress row in one lesson, and never reads the session or request.user: no session
+# query, no session write, no cookie, on the platform's hottest write path. CSRF protection guards
+# requests authenticated by the session cookie, which this one is not; another site cannot read a
+# learner's token, so it cannot forge one of these requests. Hence csrf_exempt, and only here.
+@csrf_exempt
+@require_POST
+def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
+    try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > HEARTBEAT_MAX_BYTES:
+            raise HeartbeatRefused(_("The progress report is malformed."))
+        report = json.loads(request.body)
+        if not isinstance(report, dict):
+            raise HeartbeatRefused(_("The progress report is malformed."))
+        result = heartbeat_record(
+            token=report.get("token"),
+            intervals=report.get("intervals"),
+            position=report.get("position"),
+            pages=report.get("pages"),
+        )
+    except HeartbeatForbidden as refusal:
+        return no_store(JsonResponse({"error": str(refusal.message)}, status=403))
+    except HeartbeatRefused as refusal:
+        return no_store(JsonResponse({"error": str(refusal.message)}, status=400))
+    except ValueError:  # not JSON, not UTF-8, or a length that is not a number
+        return no_store(JsonResponse({"error": _("The progress report is malformed.")}, status=400))
+    return no_store(
+        JsonResponse(
+            {
+                "completed": result.is_complete,
+                "watched_seconds": round(result.watched_seconds, 1),
+                "pages_viewed": result.pages_viewed,
+            }
+        )
+    )
+
+
+def no_store(response: HttpResponse) -> HttpResponse:
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def slide_number(request: HttpRequest, lesson: Lesson) -> int:
+    """Return the slide page asked for with ?page= (1 when absent or out of range), 0 for other kinds."""
+    if lesson.kind != Lesson.Kind.SLIDES or not lesson.page_count:
+        return 0
+    number = request.GET.get("page", "1")
+    return int(number) if number.isdigit() and 1 <= int(number) <= lesson.page_count else 1

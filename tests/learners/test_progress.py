@@ -1,0 +1,209 @@
+"""Watched-interval arithmetic and heartbeat checks, without the database."""
+
+import math
+import time
+
+import pytest
+
+from learners.progress import (
+    HeartbeatForbidden,
+    HeartbeatRefused,
+    heartbeat_token_make,
+    heartbeat_token_read,
+    intervals_clamp,
+    intervals_merge,
+    intervals_parse,
+    intervals_total,
+    pages_merge,
+    pages_parse,
+    resume_position,
+    slides_are_complete,
+    video_heartbeat_apply,
+    video_is_complete,
+    wall_time_allowance,
+)
+
+
+def test_overlapping_intervals_merge_into_one():
+    """Two overlapping intervals become one covering both."""
+    assert intervals_merge([(0.0, 10.0), (5.0, 20.0)]) == [(0.0, 20.0)]
+
+
+def test_touching_intervals_merge_and_gaps_stay():
+    """An interval starting where another ends joins it; a gap keeps them apart."""
+    assert intervals_merge([(0.0, 10.0), (10.0, 20.0), (25.0, 30.0)]) == [(0.0, 20.0), (25.0, 30.0)]
+
+
+def test_unsorted_and_nested_intervals_merge_in_order():
+    """Intervals in any order, one inside another, come out sorted and disjoint."""
+    assert intervals_merge([(50.0, 60.0), (0.0, 30.0), (10.0, 20.0), (29.0, 31.0)]) == [(0.0, 31.0), (50.0, 60.0)]
+
+
+def test_merge_of_nothing_is_nothing():
+    """No intervals merge into no intervals."""
+    assert intervals_merge([]) == []
+
+
+def test_clamping_cuts_to_the_video_and_drops_what_lies_outside():
+    """Intervals are cut to [0, duration]; one wholly past the end disappears."""
+    assert intervals_clamp([(-5.0, 10.0), (95.0, 105.0), (120.0, 130.0)], duration=100.0) == [
+        (0.0, 10.0),
+        (95.0, 100.0),
+    ]
+
+
+def test_total_counts_covered_seconds():
+    """The total is the sum of the merged intervals' lengths."""
+    assert intervals_total([(0.0, 10.0), (20.0, 25.5)]) == 15.5
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "0-10",
+        {"start": 0, "end": 10},
+        [[0, 10, 20]],
+        [[10, 5]],
+        [[5, 5]],
+        [["0", "10"]],
+        [[0, math.inf]],
+        [[math.nan, 10]],
+        [[True, 10]],
+        [[0, 1]] * 51,
+    ],
+)
+def test_malformed_intervals_are_refused(raw):
+    """Anything but a short list of [start, end] finite numbers with start < end is refused."""
+    with pytest.raises(HeartbeatRefused):
+        intervals_parse(raw)
+
+
+def test_well_formed_intervals_parse_as_floats():
+    """Integer and float pairs parse as float pairs."""
+    assert intervals_parse([[0, 10], [12.5, 20.25]]) == [(0.0, 10.0), (12.5, 20.25)]
+
+
+def test_completion_needs_share_and_end():
+    """90 % watched including the last seconds completes; 90 % without the end, or the end alone, does not."""
+    assert video_is_complete([(0.0, 540.0), (590.0, 600.0)], duration=600.0, share=0.9)
+    assert not video_is_complete([(0.0, 560.0)], duration=600.0, share=0.9)
+    assert not video_is_complete([(590.0, 600.0)], duration=600.0, share=0.9)
+    assert not video_is_complete([(0.0, 400.0), (590.0, 600.0)], duration=600.0, share=0.9)
+
+
+def test_end_margin_is_five_percent_for_short_videos():
+    """For a 20 s clip the end is reached within 1 s (5 %), not 5 s."""
+    assert not video_is_complete([(0.0, 18.5)], duration=20.0, share=0.9)
+    assert video_is_complete([(0.0, 19.2)], duration=20.0, share=0.9)
+
+
+def heartbeat(known=(), reported=(), elapsed=10.0, duration=600.0, position=None):
+    return video_heartbeat_apply(
+        known=list(known),
+        reported=[list(pair) for pair in reported],
+        position=position,
+        duration=duration,
+        elapsed_seconds=elapsed,
+        share=0.9,
+    )
+
+
+def test_heartbeat_merges_new_intervals_into_known_ones():
+    """Ten seconds after [0, 10] the next ten merge into [0, 20]."""
+    result = heartbeat(known=[[0.0, 10.0]], reported=[(10.0, 20.0)], position=20.0)
+    assert result.intervals == [(0.0, 20.0)]
+    assert result.watched_seconds == 20.0
+    assert result.added_seconds == 10.0
+    assert result.position_seconds == 20.0
+    assert not result.is_complete
+
+
+def test_rewatching_adds_nothing_and_is_never_capped():
+    """Watching a part again adds no seconds, so the wall-time cap does not refuse it."""
+    result = heartbeat(known=[[0.0, 300.0]], reported=[(0.0, 300.0)], elapsed=0.0)
+    assert result.added_seconds == 0.0
+
+
+def test_more_new_seconds_than_wall_time_allows_is_refused():
+    """Claiming 60 new seconds 10 s after the previous heartbeat (at most 2× + slack) is refused."""
+    assert wall_time_allowance(10.0) == 25.0
+    with pytest.raises(HeartbeatRefused):
+        heartbeat(reported=[(0.0, 60.0)], elapsed=10.0)
+
+
+def test_double_speed_playback_is_accepted():
+    """Twenty seconds of video in ten seconds of wall time (2× speed) is accepted."""
+    assert heartbeat(reported=[(0.0, 20.0)], elapsed=10.0).watched_seconds == 20.0
+
+
+@pytest.mark.parametrize("reported", [[(590.0, 660.0)], [(-3.0, 5.0)]])
+def test_intervals_outside_the_video_are_refused(reported):
+    """An interval ending past the duration or starting below zero is a forgery."""
+    with pytest.raises(HeartbeatRefused):
+        heartbeat(reported=reported, elapsed=3600.0)
+
+
+def test_a_fraction_of_a_second_past_the_end_is_clamped():
+    """Players report a little past ffprobe's duration; that is cut, not refused."""
+    result = heartbeat(known=[[0.0, 595.0]], reported=[(595.0, 600.4)], elapsed=10.0, position=600.4)
+    assert result.intervals == [(0.0, 600.0)]
+    assert result.position_seconds == 600.0
+    assert result.is_complete
+
+
+def test_report_without_position_or_intervals_leaves_the_position_unknown():
+    """An empty report (a page hidden before playing) says nothing about the position."""
+    assert heartbeat(known=[[0.0, 120.0]], reported=[], position=None).position_seconds is None
+
+
+@pytest.mark.parametrize("position", [-1, 700, "12", math.inf])
+def test_impossible_position_is_refused(position):
+    """A position below zero, past the end or not a number is refused."""
+    with pytest.raises(HeartbeatRefused):
+        heartbeat(reported=[], position=position)
+
+
+def test_slide_pages_must_exist_in_the_deck():
+    """Page numbers are whole numbers between 1 and the page count."""
+    assert pages_parse([1, 3], page_count=3) == [1, 3]
+    for raw in ([0], [4], ["2"], [1.0], [True], "1", [1] * 501):
+        with pytest.raises(HeartbeatRefused):
+            pages_parse(raw, page_count=3)
+
+
+def test_slides_complete_when_every_page_was_seen():
+    """A deck completes once every page number was seen, in any order."""
+    seen = pages_merge([3, 1], [1])
+    assert seen == [1, 3]
+    assert not slides_are_complete(seen, page_count=3)
+    assert slides_are_complete(pages_merge(seen, [2]), page_count=3)
+
+
+def test_resume_starts_at_saved_second_or_at_the_beginning_near_the_end():
+    """The player resumes at the saved whole second, and from the start once the end was reached."""
+    assert resume_position(120.7, duration=600.0) == 120
+    assert resume_position(598.0, duration=600.0) == 0
+    assert resume_position(0.0, duration=600.0) == 0
+
+
+def test_token_round_trips_and_refuses_tampering():
+    """A token reads back its claim; a changed character or another salt's signature is refused."""
+    token = heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=600.0)
+    claim = heartbeat_token_read(token)
+    assert (claim.progress_id, claim.learner_id, claim.lesson_id, claim.duration) == (7, 3, 5, 600.0)
+    with pytest.raises(HeartbeatForbidden):
+        heartbeat_token_read(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
+    from django.core import signing
+
+    with pytest.raises(HeartbeatForbidden):
+        heartbeat_token_read(signing.dumps({"p": 7, "u": 3, "l": 5, "d": 600.0, "t": time.time()}))
+
+
+def test_expired_token_is_refused(monkeypatch):
+    """A token signed more than twelve hours ago is refused."""
+    thirteen_hours_ago = time.time() - 13 * 3600
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: thirteen_hours_ago)
+        token = heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=None)
+    with pytest.raises(HeartbeatForbidden):
+        heartbeat_token_read(token)
