@@ -1,7 +1,10 @@
-from django.db.models import Count, Prefetch, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 
 from courses.forms import NATIONAL, CatalogueFilters
-from courses.models import Course, CourseRun
+from courses.models import Course, CourseRun, Lesson, Module
 from courses.search import query_terms
 from onetouch import scope
 from onetouch.models import User
@@ -52,3 +55,91 @@ def course_list_for_audience_counts() -> dict[str, int]:
     """Return how many published courses each audience group has, for the home page."""
     rows = Course.objects.filter(is_published=True).values("audiences__code").annotate(total=Count("id")).order_by()
     return {row["audiences__code"]: row["total"] for row in rows if row["audiences__code"]}
+
+
+# --- The studio: every read through the scope module ---------------------------------------
+
+
+def course_list_for_studio(*, user: User) -> QuerySet[Course]:
+    """Return the courses the user may change, newest change first, with their lesson counts."""
+    courses = scope.filter_to_scope(Course.objects.all(), user, province_field="owner_province")
+    return (
+        courses.select_related("owner_province")
+        .defer("description", "search_text")
+        .annotate(
+            lesson_total=Count("lessons"),
+            lesson_published=Count("lessons", filter=Q(lessons__is_published=True)),
+        )
+        .order_by("-updated_at", "-id")
+    )
+
+
+def course_get_for_studio(*, user: User, course_id: int, outline: bool = False) -> Course:
+    """Return the course if the user may change it, else 404; with its modules and lessons for an outline."""
+    courses = Course.objects.select_related("owner_province")
+    if outline:
+        courses = courses.prefetch_related(
+            Prefetch("modules", queryset=Module.objects.order_by("position", "id")),
+            Prefetch("modules__lessons", queryset=Lesson.objects.order_by("position", "id").defer("body_html")),
+        )
+    return scope.get_changeable_or_404(courses, user, province_field="owner_province", id=course_id)
+
+
+def module_get_for_studio(*, user: User, module_id: int) -> Module:
+    """Return the module if the user may change its course, else 404."""
+    modules = scope.filter_to_scope(
+        Module.objects.select_related("course"), user, province_field="course__owner_province"
+    )
+    return get_object_or_404(modules, id=module_id)
+
+
+def lesson_get_for_studio(*, user: User, lesson_id: int) -> Lesson:
+    """Return the lesson if the user may change its course, else 404."""
+    lessons = scope.filter_to_scope(
+        Lesson.objects.select_related("course", "module"), user, province_field="course__owner_province"
+    )
+    return get_object_or_404(lessons, id=lesson_id)
+
+
+# --- The course page's outline ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CourseOutline:
+    """A course's published lessons grouped by module, with one learner's progress through them."""
+
+    modules: list[tuple[Module, list[Lesson]]]
+    progress_percent: int
+    has_started: bool
+    next_lesson: Lesson | None
+
+
+def course_outline_for_page(*, course: Course, learner: User | None) -> CourseOutline:
+    """Return the outline in one query; with a learner, each lesson carries `done_at`.
+
+    The learner's marks come through the lessons' `progress` relation joined on this learner
+    alone (one row at most per lesson): courses never imports learners (docs/decisions/0001).
+    """
+    lessons = (
+        Lesson.objects.filter(course=course, is_published=True)
+        .select_related("module")
+        .defer("body_html")
+        .order_by("module__position", "module__id", "position", "id")
+    )
+    if learner is not None:
+        lessons = lessons.annotate(mine=FilteredRelation("progress", condition=Q(progress__learner=learner)))
+        lessons = lessons.annotate(done_at=F("mine__completed_at"))
+    modules: list[tuple[Module, list[Lesson]]] = []
+    for lesson in lessons:
+        if not modules or modules[-1][0].id != lesson.module_id:
+            modules.append((lesson.module, []))
+        modules[-1][1].append(lesson)
+    every = [lesson for _module, part in modules for lesson in part]
+    required = [lesson for lesson in every if lesson.is_required]
+    done = {lesson.id for lesson in every if getattr(lesson, "done_at", None)}
+    return CourseOutline(
+        modules=modules,
+        progress_percent=100 * sum(lesson.id in done for lesson in required) // len(required) if required else 0,
+        has_started=bool(done),
+        next_lesson=next((lesson for lesson in every if lesson.id not in done), every[0] if every else None),
+    )

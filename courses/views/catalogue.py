@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, FilteredRelation, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -13,8 +12,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from courses.forms import CatalogueFilterForm, CatalogueFilters
-from courses.models import Lesson, Module
-from courses.selectors import course_get_for_page, course_list_for_audience_counts, course_list_for_catalogue
+from courses.selectors import (
+    course_get_for_page,
+    course_list_for_audience_counts,
+    course_list_for_catalogue,
+    course_outline_for_page,
+)
 from onetouch import scope
 from onetouch.cache import cache_get_or_build
 from onetouch.models import AudienceGroup
@@ -109,33 +112,14 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     is_enrolled = (
         request.user.is_authenticated and course.enrolments.filter(learner=request.user, is_active=True).exists()
     )
-    # The outline in one query. An enrolled learner's marks come through the lessons' `progress`
-    # relation joined on this learner alone (one row at most per lesson): courses never imports
-    # learners (docs/decisions/0001).
-    lessons = (
-        Lesson.objects.filter(course=course, is_published=True)
-        .select_related("module")
-        .defer("body_html")
-        .order_by("module__position", "module__id", "position", "id")
-    )
-    if is_enrolled:
-        lessons = lessons.annotate(mine=FilteredRelation("progress", condition=Q(progress__learner=request.user)))
-        lessons = lessons.annotate(done_at=F("mine__completed_at"))
-    outline: list[tuple[Module, list[Lesson]]] = []
-    for lesson in lessons:
-        if not outline or outline[-1][0].id != lesson.module_id:
-            outline.append((lesson.module, []))
-        outline[-1][1].append(lesson)
-    every = [lesson for _module, part in outline for lesson in part]
-    required = [lesson for lesson in every if lesson.is_required]
-    done = {lesson.id for lesson in every if getattr(lesson, "done_at", None)}
+    outline = course_outline_for_page(course=course, learner=request.user if is_enrolled else None)
     context = {
         "course": course,
         "is_enrolled": is_enrolled,
-        "outline": outline,
+        "outline": outline.modules,
         "can_preview": scope.can_change(request.user, course.owner_province_id),
-        "progress_percent": 100 * sum(lesson.id in done for lesson in required) // len(required) if required else 0,
-        "has_started": bool(done),
-        "next_lesson": next((lesson for lesson in every if lesson.id not in done), every[0] if every else None),
+        "progress_percent": outline.progress_percent,
+        "has_started": outline.has_started,
+        "next_lesson": outline.next_lesson,
     }
     return render(request, "courses/course_detail.html", context)
