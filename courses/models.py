@@ -139,7 +139,7 @@ class Module(models.Model):
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules", verbose_name=_("course"))
     title = models.CharField(_("title"), max_length=200)
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(_("order"), default=0)
 
     class Meta:
         ordering = ["position", "id"]
@@ -180,7 +180,7 @@ class Lesson(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons", verbose_name=_("module"))
     title = models.CharField(_("title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    position = models.PositiveIntegerField(_("position"), default=0)
+    position = models.PositiveIntegerField(_("order"), default=0)
     is_required = models.BooleanField(_("required"), default=True)
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=5)
     is_published = models.BooleanField(_("published"), default=False)

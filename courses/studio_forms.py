@@ -39,7 +39,7 @@ class CourseForm(forms.Form):
         label=_("Web address"),
         max_length=200,
         required=False,
-        help_text=_("Letters, digits and hyphens. Left empty, it is made from the title."),
+        help_text=_("Letters, digits and hyphens. If left empty, it is made from the title."),
     )
     summary = forms.CharField(
         label=_("Summary"), max_length=300, help_text=_("One or two sentences for the catalogue.")

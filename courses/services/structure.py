@@ -269,7 +269,10 @@ def lesson_delete(*, lesson: Lesson) -> None:
         raise ValidationError(_("Unpublish this lesson before deleting it."))
     if lesson.progress.exists():
         raise ValidationError(
-            _("Learners have already opened this lesson. Keep it unpublished instead, so their progress is kept.")
+            _(
+                "Learners have already opened this lesson. Leave it unpublished rather than deleting it, "
+                "so their progress stays."
+            )
         )
     names = [name for name in (lesson.source.name, lesson.captions.name) if name]
     folder = f"lessons/{lesson.course_id}/{lesson.id}/"

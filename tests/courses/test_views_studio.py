@@ -508,7 +508,7 @@ def test_retry_never_redirects_off_site(client, admin_hue, hue_course):
 # --- Reordering ---------------------------------------------------------------------------------
 
 
-def test_reorder_with_lessons_of_another_course_is_refused(client, admin_hue, hue_course, province_hue):
+def test_reorder_with_lessons_of_another_course_is_refused(in_english, admin_hue, hue_course, province_hue):
     """A new order naming a lesson of another course answers 400 to the script and changes nothing."""
     other = course_make(province=province_hue, is_published=False)
     foreign = structure.lesson_create(
@@ -516,15 +516,15 @@ def test_reorder_with_lessons_of_another_course_is_refused(client, admin_hue, hu
     )
     module = hue_course.modules.first()
     ids = list(module.lessons.values_list("id", flat=True))
-    client.force_login(admin_hue)
+    in_english.force_login(admin_hue)
     before = snapshot(hue_course)
 
     url = reverse("courses:studio_lesson_reorder", args=[module.id])
-    response = client.post(url, {"order": f"{ids[1]},{foreign.id}"}, HTTP_ACCEPT="application/json")
+    response = in_english.post(url, {"order": f"{ids[1]},{foreign.id}"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 400 and "exactly once" in response.json()["error"]
-    response = client.post(url, {"order": f"{ids[1]},{ids[0]},{foreign.id}"})
+    response = in_english.post(url, {"order": f"{ids[1]},{ids[0]},{foreign.id}"})
     assert response.status_code == 302
-    response = client.post(url, {"order": "1;2"}, HTTP_ACCEPT="application/json")
+    response = in_english.post(url, {"order": "1;2"}, HTTP_ACCEPT="application/json")
     assert response.status_code == 400
 
     assert snapshot(hue_course) == before
