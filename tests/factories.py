@@ -1,10 +1,15 @@
 """Small builders that go through the product's own services, so tests set data up as users do."""
 
 import itertools
+import time
+from datetime import timedelta
 
-from courses.models import Audience, Course, CourseFormat, Topic
+from django.utils import timezone
+
+from courses.models import Audience, Course, CourseFormat, Lesson, Topic
 from courses.services.catalogue import course_create, course_search_text
-from learners.models import Enrolment
+from courses.services.structure import lesson_create, module_create
+from learners.models import Enrolment, LessonProgress
 from learners.services.enrolments import profile_save
 from onetouch.models import Commune, Province, User
 
@@ -79,3 +84,64 @@ def enrolments_bulk_make(courses: list[Course], *, learner_count: int) -> None:
         [Enrolment(learner=learner, course=course) for learner in learners for course in courses[:20]],
         batch_size=2000,
     )
+
+
+# --- Lessons ----------------------------------------------------------------------------------
+
+
+def lesson_make(
+    *,
+    course: Course,
+    kind: str,
+    title: str = "Bài học",
+    module=None,
+    is_required: bool = True,
+    is_published: bool = True,
+    body_html: str = "",
+    **fields,
+) -> Lesson:
+    """Add a lesson through the structure service, then set what processing would have set."""
+    module = module or module_create(course=course, title="Phần 1")
+    lesson = lesson_create(module=module, title=title, kind=kind, is_required=is_required, body_html=body_html)
+    if kind != Lesson.Kind.TEXT:
+        fields.setdefault("processing", Lesson.Processing.READY)
+    for name, value in {"is_published": is_published, **fields}.items():
+        setattr(lesson, name, value)
+    lesson.save()
+    return lesson
+
+
+def video_lesson_make(*, course: Course, duration: float = 600.0, **fields) -> Lesson:
+    return lesson_make(
+        course=course, kind=Lesson.Kind.VIDEO, title="Phim hướng dẫn", duration_seconds=duration, **fields
+    )
+
+
+def seconds_pass(progress: LessonProgress, seconds: float) -> None:
+    """Make the last heartbeat `seconds` older, as if that much wall time went by."""
+    progress.refresh_from_db()
+    last = progress.last_heartbeat_at or timezone.now()
+    LessonProgress.objects.filter(id=progress.id).update(last_heartbeat_at=last - timedelta(seconds=seconds))
+
+
+def snapshot(progress: LessonProgress) -> tuple:
+    progress.refresh_from_db()
+    return (
+        progress.watched_intervals,
+        progress.watched_seconds,
+        progress.position_seconds,
+        progress.pages_viewed,
+        progress.last_heartbeat_at,
+        progress.completed_at,
+    )
+
+
+def lesson_wait(lesson_id: int, *, timeout: float = 120) -> Lesson:
+    """Wait for the worker to finish processing the lesson and return it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        lesson = Lesson.objects.get(id=lesson_id)
+        if lesson.processing != Lesson.Processing.PROCESSING:
+            return lesson
+        time.sleep(0.2)
+    raise AssertionError(f"Lesson {lesson_id} still processing after {timeout} s")

@@ -1,7 +1,6 @@
 """Processing: real ffmpeg and poppler on real small files, and the pipeline through a real Celery worker on Redis."""
 
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from courses.models import Lesson
 from courses.services.materials import lesson_process, lesson_processing_retry, lesson_source_upload
 from courses.services.structure import lesson_create, module_create
 from tests import fixtures_media as media
-from tests.factories import course_make
+from tests.factories import course_make, lesson_wait
 
 # The lowest rendition must fit a slow 3G connection: about 200 kbit/s, with a little margin.
 SLOW_3G_BITS_PER_SECOND = 250_000
@@ -158,17 +157,6 @@ def test_missing_tool_is_named_in_the_message(files, tmp_path, no_tools_on_path)
 def module(transactional_db):
     course = course_make(is_published=False)
     return module_create(course=course, title="Phần 1")
-
-
-def lesson_wait(lesson_id: int, *, timeout: float = 120) -> Lesson:
-    """Wait for the worker to finish processing the lesson and return it."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        lesson = Lesson.objects.get(id=lesson_id)
-        if lesson.processing != Lesson.Processing.PROCESSING:
-            return lesson
-        time.sleep(0.2)
-    raise AssertionError(f"Lesson {lesson_id} still processing after {timeout} s")
 
 
 def test_uploaded_video_is_made_ready_by_the_worker(module, files, storage_root, celery_worker_running):

@@ -22,8 +22,7 @@ from courses.models import Lesson
 from courses.services.materials import lesson_source_upload
 from courses.services.structure import lesson_create, module_create
 from tests import fixtures_media as media
-from tests.courses.test_processing import lesson_wait
-from tests.factories import course_make
+from tests.factories import course_make, lesson_wait
 
 BUCKET = "onetouch-test-media"
 CREDENTIALS = {"aws_access_key_id": "test-key", "aws_secret_access_key": "test-secret", "region_name": "us-east-1"}

@@ -13,8 +13,7 @@ from courses.models import Lesson
 from learners.media import byte_range_parse, name_is_safe, playlist_rewrite
 from learners.models import LearningEvent, LessonProgress
 from learners.services.enrolments import enrolment_create
-from tests.factories import course_make
-from tests.learners.test_services_progress import lesson_make, video_lesson_make
+from tests.factories import course_make, lesson_make, video_lesson_make
 
 pytestmark = pytest.mark.django_db
 

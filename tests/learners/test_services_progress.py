@@ -1,14 +1,12 @@
 """Lesson progress writes: opening a lesson, heartbeats (merging, forging, wall time), completion."""
 
 import time
-from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from courses.models import Course, Lesson
-from courses.services.structure import lesson_create, module_create
+from courses.services.structure import module_create
 from learners.models import LearningEvent, LessonProgress
 from learners.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make
 from learners.services.enrolments import enrolment_cancel, enrolment_create
@@ -18,40 +16,9 @@ from learners.services.progress import (
     lesson_progress_open,
     slides_page_view_record,
 )
-from tests.factories import course_make
+from tests.factories import course_make, lesson_make, seconds_pass, snapshot, video_lesson_make
 
 pytestmark = pytest.mark.django_db
-
-
-# --- Builders shared by the lesson tests (tests/learners/test_views_lesson.py, test_media.py) ----
-
-
-def lesson_make(
-    *,
-    course: Course,
-    kind: str,
-    title: str = "Bài học",
-    module=None,
-    is_required: bool = True,
-    is_published: bool = True,
-    body_html: str = "",
-    **fields,
-) -> Lesson:
-    """Add a lesson through the structure service, then set what processing would have set."""
-    module = module or module_create(course=course, title="Phần 1")
-    lesson = lesson_create(module=module, title=title, kind=kind, is_required=is_required, body_html=body_html)
-    if kind != Lesson.Kind.TEXT:
-        fields.setdefault("processing", Lesson.Processing.READY)
-    for name, value in {"is_published": is_published, **fields}.items():
-        setattr(lesson, name, value)
-    lesson.save()
-    return lesson
-
-
-def video_lesson_make(*, course: Course, duration: float = 600.0, **fields) -> Lesson:
-    return lesson_make(
-        course=course, kind=Lesson.Kind.VIDEO, title="Phim hướng dẫn", duration_seconds=duration, **fields
-    )
 
 
 def token_for(progress: LessonProgress, *, issued_seconds_ago: float = 0.0) -> str:
@@ -62,25 +29,6 @@ def token_for(progress: LessonProgress, *, issued_seconds_ago: float = 0.0) -> s
         lesson_id=progress.lesson_id,
         duration=progress.lesson.duration_seconds,
         issued_at=time.time() - issued_seconds_ago,
-    )
-
-
-def seconds_pass(progress: LessonProgress, seconds: float) -> None:
-    """Make the last heartbeat `seconds` older, as if that much wall time went by."""
-    progress.refresh_from_db()
-    last = progress.last_heartbeat_at or timezone.now()
-    LessonProgress.objects.filter(id=progress.id).update(last_heartbeat_at=last - timedelta(seconds=seconds))
-
-
-def snapshot(progress: LessonProgress) -> tuple:
-    progress.refresh_from_db()
-    return (
-        progress.watched_intervals,
-        progress.watched_seconds,
-        progress.position_seconds,
-        progress.pages_viewed,
-        progress.last_heartbeat_at,
-        progress.completed_at,
     )
 
 

@@ -13,8 +13,7 @@ from courses.services.structure import module_create
 from learners.models import LearningEvent, LessonProgress
 from learners.progress import heartbeat_token_make
 from learners.services.enrolments import enrolment_create
-from tests.factories import course_make, learner_make
-from tests.learners.test_services_progress import lesson_make, seconds_pass, snapshot, video_lesson_make
+from tests.factories import course_make, learner_make, lesson_make, seconds_pass, snapshot, video_lesson_make
 
 pytestmark = pytest.mark.django_db
 
