@@ -168,6 +168,7 @@ class Lesson(models.Model):
         SLIDES = "slides", _("Slides")
         DOCUMENT = "document", _("Document")
         TEXT = "text", _("Text")
+        QUIZ = "quiz", _("Quiz")
 
     class Processing(models.TextChoices):
         NOT_NEEDED = "not_needed", _("Nothing to process")
@@ -220,3 +221,98 @@ class Lesson(models.Model):
     def page_image_name(self, number: int) -> str:
         """Return the storage name of slide page `number` (1-based), made by processing."""
         return f"{self.media_prefix}pages/{number:03d}.jpg"
+
+
+class QuestionTag(models.Model):
+    """A label grouping a course's questions, so a quiz can draw from one part of the bank."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="question_tags", verbose_name=_("course"))
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("question tag")
+        verbose_name_plural = _("question tags")
+        constraints = [models.UniqueConstraint(fields=["course", "name"], name="one_tag_name_per_course")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Question(models.Model):
+    """A question of a course's bank; its choices say which answers are correct."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+        TRUE_FALSE = "true_false", _("True or false")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions", verbose_name=_("course"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    text = models.TextField(_("question"))
+    explanation = models.TextField(_("explanation"), blank=True)
+    tags = models.ManyToManyField(QuestionTag, blank=True, related_name="questions", verbose_name=_("tags"))
+    is_active = models.BooleanField(_("in use"), default=True)
+    # A digest of the question's text and choices: importing the same row twice finds it again.
+    import_key = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        constraints = [models.UniqueConstraint(fields=["course", "import_key"], name="one_question_per_content")]
+
+    def __str__(self) -> str:
+        return self.text[:80]
+
+
+class Choice(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="choices", verbose_name=_("question"))
+    text = models.CharField(_("answer"), max_length=500)
+    is_correct = models.BooleanField(_("correct"), default=False)
+    position = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("answer choice")
+        verbose_name_plural = _("answer choices")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Quiz(models.Model):
+    """The rules of a quiz lesson: how many questions are drawn, how it is passed and timed."""
+
+    lesson = models.OneToOneField(Lesson, on_delete=models.CASCADE, related_name="quiz", verbose_name=_("lesson"))
+    questions_drawn = models.PositiveIntegerField(_("questions drawn"), default=10)
+    draw_tag = models.ForeignKey(
+        QuestionTag,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("draw only questions tagged"),
+    )
+    pass_mark_percent = models.PositiveIntegerField(_("pass mark (%)"), default=70)
+    attempts_limit = models.PositiveIntegerField(_("attempts allowed"), default=2, help_text=_("0 for no limit."))
+    time_limit_minutes = models.PositiveIntegerField(
+        _("time limit (minutes)"), null=True, blank=True, help_text=_("Empty for no limit.")
+    )
+    shuffle_choices = models.BooleanField(_("shuffle the answer choices"), default=True)
+    review_allowed = models.BooleanField(_("learners see the corrections after submitting"), default=True)
+    is_final_exam = models.BooleanField(_("final exam of the course"), default=False)
+
+    class Meta:
+        verbose_name = _("quiz")
+        verbose_name_plural = _("quizzes")
+        constraints = [
+            models.CheckConstraint(
+                name="quiz_pass_mark_is_a_percentage", condition=Q(pass_mark_percent__gte=1, pass_mark_percent__lte=100)
+            ),
+            models.CheckConstraint(name="quiz_draws_at_least_one_question", condition=Q(questions_drawn__gte=1)),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.lesson)

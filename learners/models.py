@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Course, CourseRun, Lesson
+from courses.models import Course, CourseRun, Lesson, Question, Quiz
 from onetouch.models import AudienceGroup, Commune, Province
 
 
@@ -74,6 +74,11 @@ class LearningEvent(models.Model):
         ENROLLED = "enrolled", _("Enrolled")
         UNENROLLED = "unenrolled", _("Unenrolled")
         LESSON_COMPLETED = "lesson_completed", _("Lesson completed")
+        QUIZ_PASSED = "quiz_passed", _("Quiz passed")
+        QUIZ_FAILED = "quiz_failed", _("Quiz failed")
+        COURSE_COMPLETED = "course_completed", _("Course completed")
+        CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
+        CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
@@ -139,3 +144,121 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.lesson}"
+
+
+class QuizAttempt(models.Model):
+    """One attempt at a quiz, with its own seeded draw so a reload shows the same questions.
+
+    The answers that count are those saved before `deadline_at`; a submission is recorded once.
+    """
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="quiz_attempts", verbose_name=_("learner")
+    )
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="attempts", verbose_name=_("quiz"))
+    enrolment = models.ForeignKey(
+        Enrolment, on_delete=models.CASCADE, related_name="quiz_attempts", verbose_name=_("enrolment")
+    )
+    number = models.PositiveIntegerField(_("attempt number"))
+    seed = models.BigIntegerField(_("draw seed"))
+    # The draw: question ids in the order shown, and each question's choice ids in the order shown.
+    question_ids = models.JSONField(_("questions drawn"), default=list)
+    choice_orders = models.JSONField(_("order of the answer choices"), default=dict)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    score_percent = models.DecimalField(_("score (%)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quiz attempt")
+        verbose_name_plural = _("quiz attempts")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "quiz", "number"], name="one_attempt_per_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.quiz} · {self.number}"
+
+
+class AttemptAnswer(models.Model):
+    """The choices a learner picked for one question of an attempt, as last saved."""
+
+    attempt = models.ForeignKey(
+        QuizAttempt, on_delete=models.CASCADE, related_name="answers", verbose_name=_("attempt")
+    )
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("question"))
+    choice_ids = models.JSONField(_("choices picked"), default=list)
+    saved_at = models.DateTimeField(_("saved at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "question"], name="one_answer_per_attempt_question"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_id} · {self.question_id}"
+
+
+class CourseCompletion(models.Model):
+    """A learner completed a course (its required lessons and its final quiz); recorded once."""
+
+    enrolment = models.OneToOneField(
+        Enrolment, on_delete=models.CASCADE, related_name="completion", verbose_name=_("enrolment")
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="completions", verbose_name=_("learner")
+    )
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="completions", verbose_name=_("course"))
+    course_run = models.ForeignKey(
+        CourseRun, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("course run")
+    )
+    completed_at = models.DateTimeField(_("completed at"))
+
+    class Meta:
+        verbose_name = _("course completion")
+        verbose_name_plural = _("course completions")
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.course}"
+
+
+class Certificate(models.Model):
+    """A certificate of completion. What it says is frozen when issued; its code is unguessable."""
+
+    completion = models.OneToOneField(
+        CourseCompletion, on_delete=models.PROTECT, related_name="certificate", verbose_name=_("completion")
+    )
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    learner_name = models.CharField(_("learner's name"), max_length=150)
+    course_title = models.CharField(_("course"), max_length=200)
+    course_run_title = models.CharField(_("course run"), max_length=200, blank=True)
+    issuer_name = models.CharField(_("issuer"), max_length=200)
+    province_name = models.CharField(_("province"), max_length=100, blank=True)
+    commune_name = models.CharField(_("commune"), max_length=100, blank=True)
+    completed_on = models.DateField(_("completed on"))
+    pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True, max_length=300)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=500, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

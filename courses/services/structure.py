@@ -223,7 +223,9 @@ def lesson_create(
         is_required=is_required,
         estimated_minutes=estimated_minutes,
         body_html=lesson_html_clean(body_html),
-        processing=Lesson.Processing.NOT_NEEDED if kind == Lesson.Kind.TEXT else Lesson.Processing.WAITING,
+        processing=(
+            Lesson.Processing.NOT_NEEDED if kind in (Lesson.Kind.TEXT, Lesson.Kind.QUIZ) else Lesson.Processing.WAITING
+        ),
     )
     lesson.full_clean()
     lesson.save()

@@ -9,7 +9,11 @@ from onetouch.celery import app
 from tests.factories import learner_make
 
 # Tasks that may run twice without harm: only these are acknowledged after they run.
-IDEMPOTENT_TASKS = {"courses.tasks.course_enrolment_counts_refresh", "courses.tasks.lesson_process"}
+IDEMPOTENT_TASKS = {
+    "courses.tasks.course_enrolment_counts_refresh",
+    "courses.tasks.lesson_process",
+    "learners.tasks.certificate_issue",
+}
 
 
 def our_tasks() -> dict:

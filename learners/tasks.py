@@ -1,0 +1,10 @@
+from celery import shared_task
+
+
+# Idempotent: issuing for a completion that has a certificate changes nothing, so acknowledged late.
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=60)
+def certificate_issue(completion_id: int) -> None:
+    """Issue the certificate of one course completion (PDF, code, QR) and tell the learner."""
+    from learners.services.certificates import certificate_issue as certificate_issue_service
+
+    certificate_issue_service(completion_id=completion_id)
