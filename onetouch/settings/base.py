@@ -326,6 +326,12 @@ VIDEO_COMPLETION_SHARE = float(os.environ.get("VIDEO_COMPLETION_SHARE", "0.9"))
 # Lifetime of the signed URLs that let a browser fetch lesson media from the object store.
 MEDIA_URL_EXPIRY_SECONDS = int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600"))
 
+# --- Certificates -----------------------------------------------------------------------------
+# The public address of the site: certificate QR codes and emails point at it.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Who issues national courses' certificates (a province's course: its Department).
+CERTIFICATE_NATIONAL_ISSUER = os.environ.get("CERTIFICATE_NATIONAL_ISSUER", "Bộ Khoa học và Công nghệ")
+
 # --- Platform ---------------------------------------------------------------------------------
 
 CATALOGUE_PAGE_SIZE = 12
