@@ -1,8 +1,40 @@
 """The studio: authoring pages for ministry staff and provincial admins (mounted at /studio/)."""
 
-from django.urls import path
+from django.urls import include, path
 
-from courses.views import studio
+from courses.views import studio, studio_questions
+
+# The question bank of a course, its import, and the settings of quiz lessons. Their scope tests
+# are in tests/courses/test_views_studio_questions.py, which checks this list is covered whole.
+question_urlpatterns = [
+    path("courses/<int:course_id>/questions/", studio_questions.studio_question_list, name="studio_question_list"),
+    path(
+        "courses/<int:course_id>/questions/new/", studio_questions.studio_question_create, name="studio_question_create"
+    ),
+    path(
+        "courses/<int:course_id>/questions/import/",
+        studio_questions.studio_question_import,
+        name="studio_question_import",
+    ),
+    path(
+        "questions/template.<str:file_format>",
+        studio_questions.studio_question_template,
+        name="studio_question_template",
+    ),
+    path("questions/<int:question_id>/", studio_questions.studio_question_edit, name="studio_question_edit"),
+    path(
+        "questions/<int:question_id>/deactivate/",
+        studio_questions.studio_question_deactivate,
+        name="studio_question_deactivate",
+    ),
+    path(
+        "questions/<int:question_id>/activate/",
+        studio_questions.studio_question_activate,
+        name="studio_question_activate",
+    ),
+    path("questions/<int:question_id>/delete/", studio_questions.studio_question_delete, name="studio_question_delete"),
+    path("lessons/<int:lesson_id>/quiz/", studio_questions.studio_quiz_settings, name="studio_quiz_settings"),
+]
 
 urlpatterns = [
     path("", studio.studio_home, name="studio_home"),
@@ -27,4 +59,5 @@ urlpatterns = [
     path("lessons/<int:lesson_id>/unpublish/", studio.studio_lesson_unpublish, name="studio_lesson_unpublish"),
     path("lessons/<int:lesson_id>/move/", studio.studio_lesson_move, name="studio_lesson_move"),
     path("lessons/<int:lesson_id>/delete/", studio.studio_lesson_delete, name="studio_lesson_delete"),
+    path("", include(question_urlpatterns)),
 ]

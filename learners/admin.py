@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from learners.models import Enrolment, LearnerProfile, LearningEvent
+from learners.models import Certificate, CourseCompletion, Enrolment, LearnerProfile, LearningEvent
 
 
 @admin.register(LearnerProfile)
@@ -37,3 +37,35 @@ class LearningEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown in the back office, written only by learners.services (completion, issuing, revoking)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CourseCompletion)
+class CourseCompletionAdmin(ReadOnlyAdmin):
+    list_display = ["learner", "course", "course_run", "completed_at"]
+    list_select_related = ["learner", "course", "course_run"]
+    raw_id_fields = ["enrolment", "learner", "course", "course_run"]
+    search_fields = ["learner__email", "learner__full_name", "course__title"]
+    date_hierarchy = "completed_at"
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    # Revoking is done on the certificate's revoke page (certificates:revoke), through the service.
+    list_display = ["code", "learner_name", "course_title", "completed_on", "issued_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    raw_id_fields = ["completion", "revoked_by"]
+    search_fields = ["code", "learner_name", "course_title"]
+    date_hierarchy = "issued_at"

@@ -2,12 +2,18 @@
 
 from django.urls import path
 
-from learners.views import learning
+from learners.views import learning, quiz
 
 urlpatterns: list = [
     path("courses/<slug:course_slug>/<int:lesson_id>/", learning.lesson_page, name="lesson"),
     path("courses/<slug:course_slug>/<int:lesson_id>/done/", learning.lesson_complete, name="lesson_complete"),
     path("courses/<slug:course_slug>/<int:lesson_id>/download/", learning.lesson_download, name="lesson_download"),
+    path("courses/<slug:course_slug>/<int:lesson_id>/quiz/start/", quiz.quiz_start, name="quiz_start"),
+    path("quiz/attempts/<int:attempt_id>/", quiz.quiz_attempt, name="quiz_attempt"),
+    path("quiz/attempts/<int:attempt_id>/answer/", quiz.quiz_answer, name="quiz_answer"),
+    path("quiz/attempts/<int:attempt_id>/status/", quiz.quiz_status, name="quiz_status"),
+    path("quiz/attempts/<int:attempt_id>/submit/", quiz.quiz_submit, name="quiz_submit"),
+    path("quiz/attempts/<int:attempt_id>/result/", quiz.quiz_result, name="quiz_result"),
     path("heartbeat/", learning.lesson_heartbeat, name="lesson_heartbeat"),
     path("media/<int:lesson_id>/<path:name>", learning.lesson_media, name="lesson_media"),
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("learning/", include("learners.urls")),
+    path("certificates/", include("learners.urls_certificates")),
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),
 ]

@@ -7,7 +7,9 @@ Invariants callers may rely on:
 - positions of the modules of a course, and of the lessons of a module, are rewritten together in
   one transaction as 0, 1, 2…, from a complete list of ids (`module_reorder`, `lesson_reorder`);
 - a published video or slides lesson has finished processing; a published document lesson has its
-  file; a published text lesson has text; a published course keeps at least one published lesson;
+  file; a published text lesson has text; a published quiz lesson has its settings and enough active
+  questions in the bank to draw (courses.services.questions keeps it so); a published course keeps
+  at least one published lesson;
 - a lesson body is stored only after courses.richtext cleaned it;
 - a module is deleted only when empty, a lesson only while unpublished and never opened by a learner,
   so no learner's progress or recorded event is ever lost by authoring.
@@ -24,7 +26,7 @@ from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseFormat, Lesson, Level, Module
+from courses.models import Course, CourseFormat, Lesson, Level, Module, Question, Quiz
 from courses.richtext import lesson_html_clean
 from courses.search import fold
 from courses.services.catalogue import course_save
@@ -303,6 +305,8 @@ def lesson_move(*, lesson: Lesson, offset: int) -> None:
 def lesson_publish_problem(lesson: Lesson) -> str | None:
     """Return why the lesson cannot be shown to learners yet, or None when it can."""
     processing = lesson.processing
+    if lesson.kind == Lesson.Kind.QUIZ:
+        return quiz_publish_problem(lesson)
     if lesson.kind == Lesson.Kind.TEXT:
         return None if lesson.body_html else _("Write the text of this lesson before publishing it.")
     if not lesson.source:
@@ -314,6 +318,28 @@ def lesson_publish_problem(lesson: Lesson) -> str | None:
     if lesson.kind in (Lesson.Kind.VIDEO, Lesson.Kind.SLIDES) and processing != Lesson.Processing.READY:
         return _("This lesson's file is not ready yet.")
     return None
+
+
+def quiz_publish_problem(lesson: Lesson) -> str | None:
+    """Return why a quiz lesson cannot be published: no settings yet, or too few active questions to draw."""
+    quiz = Quiz.objects.select_related("draw_tag").filter(lesson_id=lesson.id).first()
+    if quiz is None:
+        return _("Set up this quiz (how many questions it draws, its pass mark, its attempts) before publishing it.")
+    questions = Question.objects.filter(course_id=lesson.course_id, is_active=True)
+    if quiz.draw_tag is not None:
+        questions = questions.filter(tags=quiz.draw_tag)
+    available = questions.count()
+    if available >= quiz.questions_drawn:
+        return None
+    if quiz.draw_tag is not None:
+        return _(
+            "The quiz draws %(drawn)d questions tagged “%(tag)s”, and the question bank has %(available)d of them "
+            "in use. Add questions with this tag or draw fewer."
+        ) % {"drawn": quiz.questions_drawn, "tag": quiz.draw_tag.name, "available": available}
+    return _(
+        "The quiz draws %(drawn)d questions, and the question bank has %(available)d in use. "
+        "Add questions or draw fewer."
+    ) % {"drawn": quiz.questions_drawn, "available": available}
 
 
 @transaction.atomic

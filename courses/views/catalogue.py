@@ -109,13 +109,20 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = course_get_for_page(slug=slug, user=request.user)
     if course is None:
         raise Http404
-    is_enrolled = (
-        request.user.is_authenticated and course.enrolments.filter(learner=request.user, is_active=True).exists()
+    # The learner's enrolment and completion date in one query, through relation names: courses
+    # never imports learners (docs/decisions/0001).
+    enrolment = (
+        course.enrolments.filter(learner=request.user, is_active=True).values("completion__completed_at").first()
+        if request.user.is_authenticated
+        else None
     )
+    is_enrolled = enrolment is not None
     outline = course_outline_for_page(course=course, learner=request.user if is_enrolled else None)
     context = {
         "course": course,
         "is_enrolled": is_enrolled,
+        "completed_at": enrolment["completion__completed_at"] if enrolment else None,
+        "has_final_quiz": course.lessons.filter(is_published=True, quiz__is_final_exam=True).exists(),
         "outline": outline.modules,
         "can_preview": scope.can_change(request.user, course.owner_province_id),
         "progress_percent": outline.progress_percent,

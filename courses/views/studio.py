@@ -257,6 +257,9 @@ def studio_lesson_create(request: HttpRequest, module_id: int) -> HttpResponse:
         else:
             if lesson.kind == Lesson.Kind.TEXT:
                 messages.success(request, _("The lesson is added as a draft."))
+            elif lesson.kind == Lesson.Kind.QUIZ:
+                messages.success(request, _("The lesson is added as a draft. Now set up its quiz."))
+                return redirect("courses:studio_quiz_settings", lesson.id)
             else:
                 messages.success(request, _("The lesson is added as a draft. Now upload its file."))
             return redirect("courses:studio_lesson", lesson.id)
@@ -305,8 +308,8 @@ def lesson_page(
 @require_POST
 def studio_lesson_upload(request: HttpRequest, lesson_id: int) -> HttpResponse:
     lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
-    if lesson.kind == Lesson.Kind.TEXT:
-        messages.error(request, _("A text lesson has no file."))
+    if lesson.kind in (Lesson.Kind.TEXT, Lesson.Kind.QUIZ):
+        messages.error(request, _("A text or quiz lesson has no file."))
         return lesson_page(request, lesson, status=400)
     form = LessonFileForm(request.POST, request.FILES, lesson=lesson)
     if form.is_valid():

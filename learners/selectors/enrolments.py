@@ -8,7 +8,7 @@ from onetouch.models import Commune, Province, User
 
 
 def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
-    """Return the learner's active enrolments, newest first, with card data and progress per cent."""
+    """Return the learner's active enrolments, newest first, with card data, progress and certificate."""
     # Two correlated counts per enrolment, each answered from an index (lesson_course_published,
     # progress_enrolment_done): the page's query count does not grow with courses or lessons.
     required = (
@@ -34,12 +34,16 @@ def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
             required_lessons=Coalesce(Subquery(required, output_field=IntegerField()), 0),
             done_lessons=Coalesce(Subquery(done, output_field=IntegerField()), 0),
         )
+        # The completion and its certificate, if any, joined in the same query (one-to-one rows).
         .annotate(
+            completed_at=F("completion__completed_at"),
+            certificate_code=F("completion__certificate__code"),
+            certificate_revoked_at=F("completion__certificate__revoked_at"),
             progress_percent=Case(
                 When(required_lessons=0, then=Value(0)),
                 default=F("done_lessons") * 100 / F("required_lessons"),
                 output_field=IntegerField(),
-            )
+            ),
         )
         .order_by("-enrolled_at", "-id")
     )

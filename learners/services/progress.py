@@ -8,7 +8,7 @@ heartbeats racing (two windows) cannot lose each other's intervals: the loser re
 retries. This is why it is not wrapped in a transaction with SELECT … FOR UPDATE: that would add
 BEGIN and COMMIT, four round trips instead of two, for the same guarantee. The one heartbeat that
 completes a lesson writes its UPDATE and the LESSON_COMPLETED event in one transaction: more
-statements, once per learner and lesson.
+statements, once per learner and lesson, and it then checks whether the course is now complete.
 """
 
 from dataclasses import dataclass
@@ -32,6 +32,7 @@ from learners.progress import (
     video_heartbeat_apply,
 )
 from learners.selectors.progress import lesson_is_open
+from learners.services.completion import course_completion_check
 from onetouch.models import User
 
 # A conditional UPDATE that lost a race reads the row again, at most this many times in all.
@@ -44,6 +45,7 @@ PROGRESS_ROW_FIELDS = (
     "pages_viewed",
     "last_heartbeat_at",
     "completed_at",
+    "enrolment_id",
     "enrolment__course_run_id",
     "lesson__kind",
     "lesson__duration_seconds",
@@ -146,6 +148,7 @@ def lesson_complete_manually(*, learner: User, lesson: Lesson) -> LessonProgress
         now = timezone.now()
         LessonProgress.objects.filter(id=progress.id).update(completed_at=now, updated_at=now)
         lesson_completed_event_record(row=row, learner_id=learner.id, lesson_id=lesson.id)
+        course_completion_check(enrolment=progress.enrolment)
     progress.refresh_from_db()
     return progress
 
@@ -205,6 +208,7 @@ def progress_report_apply(
             if unchanged.update(**fields) != 1:
                 return None
             lesson_completed_event_record(row=row, learner_id=row["learner_id"], lesson_id=row["lesson_id"])
+            course_completion_check(enrolment=Enrolment.objects.select_related("course").get(id=row["enrolment_id"]))
     elif unchanged.update(**fields) != 1:
         return None
     return HeartbeatResult(

@@ -28,6 +28,7 @@ from learners.services.progress import (
     lesson_progress_open,
     slides_page_view_record,
 )
+from learners.views.quiz import quiz_lesson_page
 
 # A heartbeat holds a token and a few intervals or page numbers: a few hundred bytes.
 HEARTBEAT_MAX_BYTES = 16 * 1024
@@ -39,6 +40,8 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
     if page is None:
         raise Http404
     lesson = page.lesson
+    if lesson.kind == Lesson.Kind.QUIZ:
+        return quiz_lesson_page(request, page)
     slide = slide_number(request, lesson)
     progress, token = None, ""
     if page.access.as_learner and not page.is_locked:

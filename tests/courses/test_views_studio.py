@@ -446,7 +446,7 @@ def test_upload_to_a_text_lesson_is_refused(in_english, admin_hue, hue_course):
     before = snapshot(hue_course)
     upload = SimpleUploadedFile("tai-lieu.pdf", pdf_bytes(), "application/pdf")
     response = in_english.post(reverse("courses:studio_lesson_upload", args=[lesson.id]), {"file": upload})
-    assert response.status_code == 400 and "A text lesson has no file." in response.content.decode()
+    assert response.status_code == 400 and "A text or quiz lesson has no file." in response.content.decode()
     assert snapshot(hue_course) == before
     assert stored_names(lesson) == []
 

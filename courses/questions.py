@@ -1,0 +1,515 @@
+"""Question spreadsheets: reading an uploaded XLSX or CSV into plain rows, writing the template, and
+the digest that recognises a question again. Pure: no ORM, no storage.
+
+The file's format is fixed by `COLUMNS`, the Vietnamese headers of the downloadable template. They
+are not translated: they name the columns of a file that authors fill in and upload again whatever
+language their screen shows, so they are the same in every language, like the examples.
+
+Invariants callers may rely on:
+- `sheet_read` never raises for what a file contains: every problem comes back as a `SheetProblem`
+  with its spreadsheet row number (the header is row 1) and column header, or without a row when the
+  whole file is refused (not a spreadsheet, not the template's header, too large);
+- a `QuestionRow` without problems satisfies `choices_problem` and the model's lengths, so it can be
+  stored as it is;
+- `question_import_key` gives the same digest for the same question whatever the spacing, letter
+  case, Unicode form or order of its choices, so importing a file twice finds its questions again.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO
+
+from django.utils.translation import gettext as _
+
+from courses.search import fold
+
+# Kinds, as stored in courses.models.Question.Kind (this module does not import models).
+SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
+KINDS = (SINGLE, MULTIPLE, TRUE_FALSE)
+
+CHOICE_LETTERS = "ABCDEF"
+COLUMN_TEXT = "Câu hỏi"
+COLUMN_KIND = "Loại câu hỏi"
+COLUMN_CHOICES = tuple(f"Đáp án {letter}" for letter in CHOICE_LETTERS)
+COLUMN_CORRECT = "Đáp án đúng"
+COLUMN_EXPLANATION = "Giải thích"
+COLUMN_TAGS = "Thẻ"
+COLUMNS = (COLUMN_TEXT, COLUMN_KIND, *COLUMN_CHOICES, COLUMN_CORRECT, COLUMN_EXPLANATION, COLUMN_TAGS)
+
+# What an author writes in the kind column: the template's words, with or without diacritics,
+# or the codes stored in the database.
+KIND_LABELS = {SINGLE: "Một đáp án", MULTIPLE: "Nhiều đáp án", TRUE_FALSE: "Đúng/Sai"}
+KIND_WORDS = {
+    SINGLE: ("mot dap an", "mot lua chon", "chon mot", "single"),
+    MULTIPLE: ("nhieu dap an", "nhieu lua chon", "chon nhieu", "multiple"),
+    TRUE_FALSE: ("dung/sai", "dung sai", "dung - sai", "dung-sai", "true/false", "true false", "true_false"),
+}
+KIND_BY_WORD = {word: kind for kind, words in KIND_WORDS.items() for word in words}
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_QUESTIONS = 1000
+# The model's lengths (courses.models.Choice.text, QuestionTag.name) and a sane bound for the rest.
+CHOICE_MAX_LENGTH = 500
+TAG_MAX_LENGTH = 100
+TEXT_MAX_LENGTH = 5000
+# A workbook that unpacks to more than this is not a question list (nor is a sheet this long).
+XLSX_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+READ_MAX_ROWS = 20 * MAX_QUESTIONS
+# Columns read from a worksheet: the template's, and a margin to recognise a wrong header.
+READ_MAX_COLUMNS = len(COLUMNS) + 10
+
+_SPACES = re.compile(r"\s+")
+# Bytes that no text file holds (a tab, line feed and carriage return are text).
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LIST_SEPARATORS = re.compile(r"[,;]")
+_LETTER_SEPARATORS = re.compile(r"[\s,;/]+")
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class ChoiceRow:
+    text: str
+    is_correct: bool
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    """One question read from a spreadsheet row (`row` is its number in the file)."""
+
+    row: int
+    kind: str
+    text: str
+    choices: tuple[ChoiceRow, ...]
+    explanation: str = ""
+    tags: tuple[str, ...] = ()
+
+    @property
+    def import_key(self) -> str:
+        return question_import_key(kind=self.kind, text=self.text, choices=self.choices)
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    """What is wrong in a file: at a row and column, or with the whole file when `row` is None."""
+
+    message: str
+    row: int | None = None
+    column: str = ""
+
+    def __str__(self) -> str:
+        if self.row is None:
+            return self.message
+        if self.column:
+            return _("Row %(row)d, column “%(column)s”: %(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
+        return _("Row %(row)d: %(message)s") % {"row": self.row, "message": self.message}
+
+
+@dataclass
+class Sheet:
+    """What a file holds: its questions if every row is right, else every problem found."""
+
+    rows: list[QuestionRow] = field(default_factory=list)
+    problems: list[SheetProblem] = field(default_factory=list)
+
+
+# --- Rules shared with the studio's form -----------------------------------------------------------
+
+
+def text_clean(value: str) -> str:
+    """Return the text in Unicode NFC with runs of spaces made one, trimmed (line breaks kept)."""
+    lines = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in lines).strip()
+
+
+def tag_names_clean(names: Iterable[str]) -> list[str]:
+    """Return the tag names trimmed, without empty ones or repeats (letter case ignored), in order."""
+    seen, kept = set(), []
+    for name in names:
+        name = _SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip()
+        if name and name.casefold() not in seen:
+            seen.add(name.casefold())
+            kept.append(name)
+    return kept
+
+
+def tag_names_split(value: str) -> list[str]:
+    """Split "An toàn; Thanh toán, Lừa đảo" into clean tag names."""
+    return tag_names_clean(_LIST_SEPARATORS.split(value))
+
+
+def choices_problem(kind: str, choices: Sequence[ChoiceRow]) -> str | None:
+    """Return why these choices do not make a question of this kind, or None when they do."""
+    correct = sum(choice.is_correct for choice in choices)
+    if kind == TRUE_FALSE and len(choices) != 2:
+        return _("A true or false question has exactly two choices (for example “Đúng” and “Sai”).")
+    if len(choices) < 2:
+        return _("A question needs at least two answer choices.")
+    if len({fold_exact(choice.text) for choice in choices}) != len(choices):
+        return _("Two answer choices are the same.")
+    if correct == 0:
+        return _("Mark the correct answer.")
+    if kind in (SINGLE, TRUE_FALSE) and correct > 1:
+        return _("This kind of question has exactly one correct answer, but several are marked.")
+    return None
+
+
+def question_import_key(*, kind: str, text: str, choices: Sequence[ChoiceRow]) -> str:
+    """Return the sha256 digest that recognises this question, whatever its spacing, case or choice order."""
+    content = [
+        kind,
+        fold_exact(text),
+        sorted([fold_exact(choice.text), bool(choice.is_correct)] for choice in choices),
+    ]
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
+
+
+def fold_exact(text: str) -> str:
+    """Return the text in NFC, letter case folded, with single spaces; diacritics are kept (they change meaning)."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
+
+
+# --- Reading a file --------------------------------------------------------------------------------
+
+
+def sheet_read(uploaded: IO[bytes]) -> Sheet:
+    """Read an uploaded XLSX or CSV file of questions, told apart by its bytes, not its name."""
+    uploaded.seek(0, io.SEEK_END)
+    size = uploaded.tell()
+    uploaded.seek(0)
+    if size == 0:
+        return refused(_("The file is empty."))
+    if size > MAX_FILE_BYTES:
+        return refused(
+            _("The file is too large (at most %(megabytes)d MB). Split it into several files.")
+            % {"megabytes": MAX_FILE_BYTES // (1024 * 1024)}
+        )
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    if head.startswith(b"PK\x03\x04"):
+        return sheet_from_rows(xlsx_rows(uploaded))
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return refused(_("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8."))
+    data = uploaded.read()
+    if head.startswith(b"%PDF") or _CONTROL_BYTES.search(data):
+        return refused(not_a_spreadsheet())
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return refused(_("The CSV file is not in UTF-8. In Excel, save it as “CSV UTF-8 (Comma delimited)”."))
+    return sheet_from_rows(csv_rows(text))
+
+
+def not_a_spreadsheet() -> str:
+    return _("This file is not a spreadsheet. Upload the template filled in, as an Excel workbook (.xlsx) or CSV.")
+
+
+def refused(message: str) -> Sheet:
+    return Sheet(problems=[SheetProblem(message)])
+
+
+class Unreadable(Exception):
+    """The file claimed to be a spreadsheet but could not be read as one."""
+
+
+def xlsx_rows(uploaded: IO[bytes]) -> Iterator[list[str]]:
+    """Yield the first worksheet's rows as lists of cell texts."""
+    from openpyxl import load_workbook
+
+    # openpyxl raises many kinds of errors for a damaged workbook or a zip that is not one: all
+    # mean the same to the author. Its XML is parsed with defusedxml (installed with fpdf2).
+    try:
+        with zipfile.ZipFile(uploaded) as archive:
+            if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED_BYTES:
+                raise Unreadable
+        uploaded.seek(0)
+        workbook = load_workbook(uploaded, read_only=True, data_only=True)
+    except Unreadable:
+        raise
+    except Exception as error:
+        raise Unreadable from error
+    try:
+        rows = workbook.worksheets[0].iter_rows(max_col=READ_MAX_COLUMNS, values_only=True)
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:
+                raise Unreadable from error
+            yield [cell_text(value) for value in values]
+    finally:
+        workbook.close()
+
+
+def cell_text(value: object) -> str:
+    """Return what a spreadsheet cell shows: 2020 rather than 2020.0, TRUE for a true boolean."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def csv_rows(text: str) -> Iterator[list[str]]:
+    """Yield the rows of a CSV text separated by commas or semicolons (as the header line shows)."""
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    except csv.Error as error:
+        raise Unreadable from error
+
+
+def sheet_from_rows(rows: Iterator[list[str]]) -> Sheet:
+    """Check the header, then read each row after it; empty rows are skipped."""
+    sheet = Sheet()
+    questions = 0
+    try:
+        header = next(rows, None)
+        header_problem = header_check(header)
+        if header_problem:
+            return refused(header_problem)
+        positions = {fold(name): index for index, name in enumerate(header) if name.strip()}
+        columns = {column: positions[fold(column)] for column in COLUMNS}
+        for number, values in enumerate(rows, start=2):
+            cells = {column: values[index].strip() if index < len(values) else "" for column, index in columns.items()}
+            if not any(cells.values()):
+                if number > READ_MAX_ROWS:
+                    return refused(too_many())
+                continue
+            questions += 1
+            if questions > MAX_QUESTIONS:
+                return refused(too_many())
+            row, problems = question_row_read(number, cells)
+            if problems:
+                sheet.problems.extend(problems)
+            else:
+                sheet.rows.append(row)
+    except Unreadable:
+        return refused(not_a_spreadsheet())
+    if not sheet.rows and not sheet.problems:
+        return refused(_("The file has no question below its header row."))
+    return sheet
+
+
+def too_many() -> str:
+    return _("The file has more than %(count)d questions. Split it into several files.") % {"count": MAX_QUESTIONS}
+
+
+def header_check(header: list[str] | None) -> str | None:
+    """Return why the first row is not the template's header, or None when it is."""
+    names = [fold(name) for name in header or [] if name and name.strip()]
+    expected = [fold(column) for column in COLUMNS]
+    missing = [column for column in COLUMNS if fold(column) not in names]
+    unknown = [name for name in (header or []) if name and name.strip() and fold(name) not in expected]
+    repeated = len(names) != len(set(names))
+    if not missing and not unknown and not repeated:
+        return None
+    details = []
+    if missing:
+        details.append(_("missing columns: %(columns)s") % {"columns": ", ".join(f"“{c}”" for c in missing)})
+    if unknown:
+        details.append(_("unknown columns: %(columns)s") % {"columns": ", ".join(f"“{c.strip()}”" for c in unknown)})
+    if repeated:
+        details.append(_("a column appears twice"))
+    return _(
+        "The first row is not the header of the template (%(details)s). Download the template and keep its first row."
+    ) % {"details": "; ".join(details)}
+
+
+def question_row_read(number: int, cells: dict[str, str]) -> tuple[QuestionRow | None, list[SheetProblem]]:
+    """Read one row into a question, or return every problem it has."""
+    problems: list[SheetProblem] = []
+
+    def problem(column: str, message: str) -> None:
+        problems.append(SheetProblem(message, row=number, column=column))
+
+    text = text_clean(cells[COLUMN_TEXT])
+    if not text:
+        problem(COLUMN_TEXT, _("the question text is missing."))
+    elif len(text) > TEXT_MAX_LENGTH:
+        problem(COLUMN_TEXT, _("the question is longer than %(count)d characters.") % {"count": TEXT_MAX_LENGTH})
+
+    kind = KIND_BY_WORD.get(fold(cells[COLUMN_KIND]))
+    if not cells[COLUMN_KIND]:
+        problem(COLUMN_KIND, _("the kind of question is missing. Write one of: %(kinds)s.") % kinds_accepted())
+    elif kind is None:
+        problem(
+            COLUMN_KIND,
+            _("“%(value)s” is not a kind of question. Write one of: %(kinds)s.")
+            % {"value": cells[COLUMN_KIND], **kinds_accepted()},
+        )
+
+    texts = {letter: text_clean(cells[column]) for letter, column in zip(CHOICE_LETTERS, COLUMN_CHOICES, strict=True)}
+    for letter, column in zip(CHOICE_LETTERS, COLUMN_CHOICES, strict=True):
+        if len(texts[letter]) > CHOICE_MAX_LENGTH:
+            problem(column, _("the answer is longer than %(count)d characters.") % {"count": CHOICE_MAX_LENGTH})
+    filled = [letter for letter in CHOICE_LETTERS if texts[letter]]
+
+    correct, correct_ok = correct_letters_read(cells[COLUMN_CORRECT], filled, problem)
+    choices = tuple(ChoiceRow(texts[letter], letter in correct) for letter in filled)
+    if kind == TRUE_FALSE and len(filled) != 2:
+        problem(
+            COLUMN_CHOICES[0],
+            _(
+                "a true or false question has exactly two answers, in columns “%(a)s” and “%(b)s” "
+                "(for example Đúng, Sai)."
+            )
+            % {"a": COLUMN_CHOICES[0], "b": COLUMN_CHOICES[1]},
+        )
+    elif len(filled) < 2:
+        problem(
+            COLUMN_CHOICES[0],
+            _("a question needs at least two answers; this row has %(count)d.") % {"count": len(filled)},
+        )
+    elif len({fold_exact(choice.text) for choice in choices}) != len(choices):
+        problem(COLUMN_CHOICES[0], _("two answers of this question are the same."))
+    if correct_ok and correct and kind in (SINGLE, TRUE_FALSE) and len(correct) > 1:
+        problem(
+            COLUMN_CORRECT,
+            _("a question of kind “%(kind)s” has one correct answer, but %(letters)s are given.")
+            % {"kind": KIND_LABELS[kind], "letters": ", ".join(sorted(correct))},
+        )
+
+    tags = tag_names_split(cells[COLUMN_TAGS])
+    for tag in tags:
+        if len(tag) > TAG_MAX_LENGTH:
+            problem(
+                COLUMN_TAGS,
+                _("the tag “%(tag)s…” is longer than %(count)d characters.")
+                % {"tag": tag[:20], "count": TAG_MAX_LENGTH},
+            )
+
+    if problems or kind is None:
+        return None, problems
+    row = QuestionRow(
+        row=number,
+        kind=kind,
+        text=text,
+        choices=choices,
+        explanation=text_clean(cells[COLUMN_EXPLANATION]),
+        tags=tuple(tags),
+    )
+    return row, []
+
+
+def correct_letters_read(value: str, filled: list[str], problem) -> tuple[set[str], bool]:
+    """Read "A" or "A, C" from the correct-answer column; report letters that are not choices."""
+    tokens = [token for token in _LETTER_SEPARATORS.split(value.strip().upper()) if token]
+    if not tokens:
+        problem(COLUMN_CORRECT, _("no correct answer is given. Write the letter of the correct answer, for example A."))
+        return set(), False
+    if any(len(token) != 1 or token not in CHOICE_LETTERS for token in tokens):
+        problem(
+            COLUMN_CORRECT,
+            _("“%(value)s” is not the letter of an answer. Write letters from A to %(last)s, for example A or A, C.")
+            % {"value": value.strip(), "last": CHOICE_LETTERS[-1]},
+        )
+        return set(), False
+    ok = True
+    letters = set()
+    for token in tokens:
+        if token not in filled:
+            problem(
+                COLUMN_CORRECT,
+                _("the correct answer %(letter)s names an answer that does not exist: column “%(column)s” is empty.")
+                % {"letter": token, "column": COLUMN_CHOICES[CHOICE_LETTERS.index(token)]},
+            )
+            ok = False
+        else:
+            letters.add(token)
+    return letters, ok
+
+
+def kinds_accepted() -> dict[str, str]:
+    return {"kinds": ", ".join(f"“{label}”" for label in KIND_LABELS.values())}
+
+
+# --- The template ----------------------------------------------------------------------------------
+
+EXAMPLES = (
+    {
+        COLUMN_TEXT: "Khi nhận được tin nhắn yêu cầu cung cấp mã OTP để “nhận quà”, bạn nên làm gì?",
+        COLUMN_KIND: KIND_LABELS[SINGLE],
+        COLUMN_CHOICES[0]: "Gửi mã OTP ngay để nhận quà",
+        COLUMN_CHOICES[1]: "Không cung cấp mã OTP cho bất kỳ ai",
+        COLUMN_CHOICES[2]: "Gọi lại cho số điện thoại trong tin nhắn",
+        COLUMN_CHOICES[3]: "Chuyển tiếp tin nhắn cho người thân",
+        COLUMN_CORRECT: "B",
+        COLUMN_EXPLANATION: "Mã OTP chỉ dành cho bạn. Ngân hàng và cơ quan nhà nước không bao giờ hỏi mã OTP.",
+        COLUMN_TAGS: "An toàn thông tin",
+    },
+    {
+        COLUMN_TEXT: "Những giấy tờ nào có thể dùng trên ứng dụng VNeID thay cho bản giấy?",
+        COLUMN_KIND: KIND_LABELS[MULTIPLE],
+        COLUMN_CHOICES[0]: "Căn cước",
+        COLUMN_CHOICES[1]: "Giấy phép lái xe",
+        COLUMN_CHOICES[2]: "Thẻ bảo hiểm y tế",
+        COLUMN_CHOICES[3]: "Vé xem phim",
+        COLUMN_CORRECT: "A, B, C",
+        COLUMN_EXPLANATION: "Căn cước, giấy phép lái xe và thẻ bảo hiểm y tế được tích hợp trên VNeID.",
+        COLUMN_TAGS: "Dịch vụ công; VNeID",
+    },
+    {
+        COLUMN_TEXT: "Có thể nộp hồ sơ đăng ký khai sinh trực tuyến trên Cổng Dịch vụ công quốc gia.",
+        COLUMN_KIND: KIND_LABELS[TRUE_FALSE],
+        COLUMN_CHOICES[0]: "Đúng",
+        COLUMN_CHOICES[1]: "Sai",
+        COLUMN_CORRECT: "A",
+        COLUMN_EXPLANATION: "Đăng ký khai sinh là một thủ tục liên thông trực tuyến.",
+        COLUMN_TAGS: "Dịch vụ công",
+    },
+)
+
+
+def template_xlsx() -> bytes:
+    """Return the Excel template: the header, three example questions, readable column widths."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Câu hỏi"
+    sheet.append(list(COLUMNS))
+    for example in EXAMPLES:
+        sheet.append([example.get(column, "") for column in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDEBF7")
+    widths = {COLUMN_TEXT: 60, COLUMN_KIND: 16, COLUMN_CORRECT: 14, COLUMN_EXPLANATION: 50, COLUMN_TAGS: 24}
+    for index, column in enumerate(COLUMNS, start=1):
+        letter = sheet.cell(row=1, column=index).column_letter
+        sheet.column_dimensions[letter].width = widths.get(column, 28)
+        for cell in sheet[letter][1:]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def template_csv() -> bytes:
+    """Return the CSV template in UTF-8 with a byte-order mark, so Excel shows its Vietnamese."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for example in EXAMPLES:
+        writer.writerow([example.get(column, "") for column in COLUMNS])
+    return buffer.getvalue().encode("utf-8-sig")

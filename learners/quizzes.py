@@ -1,0 +1,128 @@
+"""The rules of taking a quiz over plain data: the seeded draw, the shape of an answer and grading.
+
+No ORM here. The draw is a pure function of the attempt's seed and the candidate questions, so an
+attempt stored with its seed could always be drawn again the same way; the attempt stores the
+draw as well, so a question added to the bank later never changes an attempt under way.
+"""
+
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.translation import gettext as _
+
+SINGLE_ANSWER_KINDS = ("single", "true_false")
+# The server is the judge of time, with this much allowance for the network: an answer clicked just
+# before the deadline on a slow connection still arrives within it. Grading counts exactly the
+# answers the server accepted, so both sides of the rule use this one number.
+ANSWER_GRACE = timedelta(seconds=2)
+
+
+class AnswerRefused(ValueError):
+    """An answer that cannot be saved, with the message the learner is shown."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Grade:
+    correct: int
+    total: int
+    score_percent: Decimal
+    passed: bool
+    question_is_correct: dict[int, bool]
+
+
+def answers_close_at(deadline_at: datetime | None) -> datetime | None:
+    """Return the last moment an answer is accepted (None: no time limit)."""
+    return None if deadline_at is None else deadline_at + ANSWER_GRACE
+
+
+def seconds_left(deadline_at: datetime | None, *, now: datetime) -> int | None:
+    """Return the whole seconds until the deadline, never negative (None: no time limit)."""
+    return None if deadline_at is None else max(0, int((deadline_at - now).total_seconds()))
+
+
+def questions_pick(*, seed: int, candidate_ids: Iterable[int], count: int) -> list[int]:
+    """Return up to `count` of the candidates in a random order fixed by the seed.
+
+    The candidates are sorted first, so the result does not depend on the order the database
+    returned them in.
+    """
+    candidates = sorted(set(candidate_ids))
+    return random.Random(seed).sample(candidates, min(count, len(candidates)))
+
+
+def choices_arrange(
+    *, seed: int, question_ids: Sequence[int], choice_ids: Mapping[int, Sequence[int]], shuffle: bool
+) -> dict[str, list[int]]:
+    """Return each drawn question's choice ids in display order, keyed by str(question id) (JSON keys).
+
+    Without shuffling the authored order is kept; with it, the order is fixed by the seed.
+    """
+    rng = random.Random(f"choices:{seed}")
+    orders: dict[str, list[int]] = {}
+    for question_id in question_ids:
+        order = list(choice_ids.get(question_id, ()))
+        if shuffle:
+            rng.shuffle(order)
+        orders[str(question_id)] = order
+    return orders
+
+
+def answer_parse(value: object) -> list[int]:
+    """Return the picked choice ids as a sorted list without repeats, or refuse a malformed value."""
+    if not isinstance(value, list) or len(value) > 50:
+        raise AnswerRefused(_("The answer is malformed."))
+    picked = set()
+    for item in value:
+        if isinstance(item, bool):
+            raise AnswerRefused(_("The answer is malformed."))
+        if isinstance(item, str) and item.isdigit():
+            item = int(item)
+        if not isinstance(item, int) or item <= 0:
+            raise AnswerRefused(_("The answer is malformed."))
+        picked.add(item)
+    return sorted(picked)
+
+
+def answer_check(*, kind: str, picked: Sequence[int], allowed: Iterable[int]) -> None:
+    """Refuse choices that are not the question's, or a number of them its kind does not allow."""
+    if not set(picked) <= set(allowed):
+        raise AnswerRefused(_("This answer is not one of the question's choices."))
+    if kind in SINGLE_ANSWER_KINDS and len(picked) != 1:
+        raise AnswerRefused(_("Choose exactly one answer for this question."))
+
+
+def question_is_correct(*, picked: Iterable[int], correct: Iterable[int]) -> bool:
+    """Return whether the picked choices are exactly the correct ones (nothing missing, nothing extra)."""
+    correct_set = set(correct)
+    return bool(correct_set) and set(picked) == correct_set
+
+
+def attempt_grade(
+    *,
+    question_ids: Sequence[int],
+    picked: Mapping[int, Iterable[int]],
+    correct: Mapping[int, Iterable[int]],
+    pass_mark_percent: int,
+) -> Grade:
+    """Score the drawn questions one point each; the score is 100 × correct / drawn, passed at the mark."""
+    marks = {
+        question_id: question_is_correct(picked=picked.get(question_id, ()), correct=correct.get(question_id, ()))
+        for question_id in question_ids
+    }
+    total = len(question_ids)
+    right = sum(marks.values())
+    score = (Decimal(100 * right) / total if total else Decimal(0)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    return Grade(
+        correct=right,
+        total=total,
+        score_percent=score,
+        passed=total > 0 and 100 * right >= pass_mark_percent * total,  # exact, not the rounded score
+        question_is_correct=marks,
+    )

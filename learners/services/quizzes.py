@@ -1,0 +1,280 @@
+"""Writes of taking a quiz: starting or resuming an attempt, saving answers, submitting and grading.
+
+Invariants callers may rely on:
+- an attempt's draw (its questions and each question's choice order) is made once, from a seed of
+  its own, and stored: a reload, another device or a later change of the bank shows the same draw;
+- only an active enrolment of a published course reaches a published quiz lesson; staff previews
+  start nothing;
+- the attempts limit holds even for two concurrent starts: attempt numbers are unique per learner
+  and quiz, so the second start finds the first's attempt and resumes it;
+- the server is the judge of time: an answer that arrives after the deadline (plus
+  `learners.quizzes.ANSWER_GRACE` for the network) is refused, and grading counts only the answers
+  saved by then; an expired attempt left open is graded, as submitted at its deadline, the next time
+  it is viewed or a new one is asked for;
+- a submission is recorded once: the attempt row is locked (SELECT … FOR UPDATE), so a second
+  submission, even a concurrent one, returns the first's result and writes nothing;
+- every refusal is a translated ValidationError and changes nothing.
+"""
+
+import secrets
+from collections import defaultdict
+from collections.abc import Mapping
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from courses.models import Choice, Lesson, Question, Quiz
+from learners.models import AttemptAnswer, Enrolment, LearnerProfile, LearningEvent, LessonProgress, QuizAttempt
+from learners.quizzes import (
+    AnswerRefused,
+    answer_check,
+    answer_parse,
+    answers_close_at,
+    attempt_grade,
+    choices_arrange,
+    questions_pick,
+)
+from learners.selectors.progress import lesson_is_open
+from learners.services.completion import course_completion_check
+from learners.services.progress import PROGRESS_ROW_FIELDS, lesson_completed_event_record
+from onetouch.models import User
+
+# A seed fits PostgreSQL's bigint.
+SEED_BITS = 63
+
+
+def quiz_enrolment_get(*, learner: User, quiz: Quiz) -> Enrolment:
+    """Return the learner's active enrolment for the quiz, or refuse when the quiz is not theirs to take."""
+    lesson = quiz.lesson
+    if lesson.kind != Lesson.Kind.QUIZ or not (lesson.is_published and lesson.course.is_published):
+        raise ValidationError(_("This quiz is not open to learners."))
+    enrolment = Enrolment.objects.filter(learner=learner, course_id=lesson.course_id, is_active=True).first()
+    if enrolment is None:
+        raise ValidationError(_("You are not enrolled in this course."))
+    if not lesson_is_open(learner=learner, lesson=lesson):
+        raise ValidationError(_("Complete the earlier required lessons of this course first."))
+    return enrolment
+
+
+@transaction.atomic
+def attempt_start(*, learner: User, quiz: Quiz) -> QuizAttempt:
+    """Resume the learner's open attempt, or start the next one with its own draw if attempts remain."""
+    enrolment = quiz_enrolment_get(learner=learner, quiz=quiz)
+    current = attempt_open_get(learner=learner, quiz=quiz)
+    if current is not None:
+        return attempt_expire_if_due(attempt=current)
+    count = QuizAttempt.objects.filter(learner=learner, quiz=quiz).count()
+    if quiz.attempts_limit and count >= quiz.attempts_limit:
+        raise ValidationError(
+            ngettext(
+                "You have used the %(limit)d attempt allowed at this quiz.",
+                "You have used all %(limit)d attempts allowed at this quiz.",
+                quiz.attempts_limit,
+            )
+            % {"limit": quiz.attempts_limit}
+        )
+    seed = secrets.randbits(SEED_BITS)
+    candidates = Question.objects.filter(course_id=quiz.lesson.course_id, is_active=True)
+    if quiz.draw_tag_id is not None:
+        candidates = candidates.filter(tags=quiz.draw_tag_id)
+    question_ids = questions_pick(
+        seed=seed, candidate_ids=candidates.values_list("id", flat=True), count=quiz.questions_drawn
+    )
+    if not question_ids:
+        raise ValidationError(_("This quiz has no questions yet. Please come back later."))
+    choice_ids: dict[int, list[int]] = defaultdict(list)
+    for question_id, choice_id in (
+        Choice.objects.filter(question_id__in=question_ids).order_by("position", "id").values_list("question_id", "id")
+    ):
+        choice_ids[question_id].append(choice_id)
+    now = timezone.now()
+    attempt = QuizAttempt(
+        learner=learner,
+        quiz=quiz,
+        enrolment=enrolment,
+        number=count + 1,
+        seed=seed,
+        question_ids=question_ids,
+        choice_orders=choices_arrange(
+            seed=seed, question_ids=question_ids, choice_ids=choice_ids, shuffle=quiz.shuffle_choices
+        ),
+        deadline_at=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
+    )
+    # The unique (learner, quiz, number) constraint, not a check here, decides between concurrent starts.
+    attempt.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            attempt.save()
+    except IntegrityError:
+        other = attempt_open_get(learner=learner, quiz=quiz)
+        if other is None:
+            raise ValidationError(_("Your attempt could not be started. Please try again.")) from None
+        return other
+    return attempt
+
+
+def attempt_open_get(*, learner: User, quiz: Quiz) -> QuizAttempt | None:
+    return QuizAttempt.objects.filter(learner=learner, quiz=quiz, submitted_at__isnull=True).order_by("-number").first()
+
+
+@transaction.atomic
+def attempt_expire_if_due(*, attempt: QuizAttempt) -> QuizAttempt:
+    """Grade an open attempt whose time is over (as submitted at its deadline); return it as it is now."""
+    closes_at = answers_close_at(attempt.deadline_at)
+    if attempt.submitted_at is None and closes_at is not None and timezone.now() > closes_at:
+        return attempt_submit(attempt=attempt)
+    return attempt
+
+
+@transaction.atomic
+def attempts_expire_due(*, learner: User, quiz: Quiz) -> None:
+    """Grade the learner's open attempt at the quiz if its time is over (when the quiz page is viewed)."""
+    current = attempt_open_get(learner=learner, quiz=quiz)
+    if current is not None:
+        attempt_expire_if_due(attempt=current)
+
+
+@transaction.atomic
+def answer_save(*, attempt: QuizAttempt, question_id: int, choice_ids: object) -> AttemptAnswer:
+    """Save the learner's choices for one question of an open attempt, replacing what was saved."""
+    locked = attempt_locked(attempt)
+    attempt_check_open(locked)
+    return answers_write(attempt=locked, answers={question_id: choice_ids})[0]
+
+
+@transaction.atomic
+def attempt_finish(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> QuizAttempt:
+    """Save the answers sent with the submit button, then submit (the form that works without script).
+
+    After the deadline nothing more is saved: the attempt is graded on what was saved in time.
+    """
+    locked = attempt_locked(attempt)
+    if locked.submitted_at is not None:
+        return locked
+    if not attempt_time_is_over(locked) and answers:
+        answers_write(attempt=locked, answers=answers)
+    return attempt_submit(attempt=locked)
+
+
+@transaction.atomic
+def attempt_submit(*, attempt: QuizAttempt) -> QuizAttempt:
+    """Grade the attempt once on the answers saved in time; a repeated submission returns the same result."""
+    locked = attempt_locked(attempt)
+    if locked.submitted_at is not None:
+        return locked
+    now = timezone.now()
+    quiz = locked.quiz
+    answers = AttemptAnswer.objects.filter(attempt=locked, question_id__in=locked.question_ids)
+    closes_at = answers_close_at(locked.deadline_at)
+    if closes_at is not None:
+        answers = answers.filter(saved_at__lte=closes_at)
+    correct: dict[int, list[int]] = defaultdict(list)
+    for question_id, choice_id in Choice.objects.filter(
+        question_id__in=locked.question_ids, is_correct=True
+    ).values_list("question_id", "id"):
+        correct[question_id].append(choice_id)
+    grade = attempt_grade(
+        question_ids=locked.question_ids,
+        picked=dict(answers.values_list("question_id", "choice_ids")),
+        correct=correct,
+        pass_mark_percent=quiz.pass_mark_percent,
+    )
+    locked.submitted_at = now if locked.deadline_at is None else min(now, locked.deadline_at)
+    locked.score_percent = grade.score_percent
+    locked.passed = grade.passed
+    locked.save(update_fields=["submitted_at", "score_percent", "passed"])
+    quiz_event_record(
+        kind=LearningEvent.Kind.QUIZ_PASSED if grade.passed else LearningEvent.Kind.QUIZ_FAILED, attempt=locked
+    )
+    if grade.passed:
+        quiz_lesson_complete(attempt=locked)
+        course_completion_check(enrolment=locked.enrolment)
+    return locked
+
+
+def attempt_locked(attempt: QuizAttempt) -> QuizAttempt:
+    """Lock the attempt row for the rest of the transaction and return it as it is now."""
+    return (
+        QuizAttempt.objects.select_for_update(of=("self",))
+        .select_related("quiz", "quiz__lesson", "quiz__lesson__course", "enrolment")
+        .get(id=attempt.id)
+    )
+
+
+def attempt_time_is_over(attempt: QuizAttempt) -> bool:
+    closes_at = answers_close_at(attempt.deadline_at)
+    return closes_at is not None and timezone.now() > closes_at
+
+
+def attempt_check_open(attempt: QuizAttempt) -> None:
+    """Refuse a change to an attempt that was submitted or whose time is over."""
+    if attempt.submitted_at is not None:
+        raise ValidationError(_("This attempt has already been submitted; its answers can no longer change."))
+    if attempt_time_is_over(attempt):
+        raise ValidationError(
+            _("The time limit has passed, so this answer was not saved. The answers saved in time will be graded.")
+        )
+
+
+def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> list[AttemptAnswer]:
+    """Check every answer against the attempt's draw and the question's choices, then save them all."""
+    question_ids = list(answers)
+    kinds = dict(Question.objects.filter(id__in=question_ids).values_list("id", "kind"))
+    if not set(question_ids) <= set(attempt.question_ids) & set(kinds):
+        raise ValidationError(_("This question is not part of your attempt."))
+    allowed: dict[int, set[int]] = defaultdict(set)
+    for question_id, choice_id in Choice.objects.filter(question_id__in=question_ids).values_list("question_id", "id"):
+        allowed[question_id].add(choice_id)
+    checked: dict[int, list[int]] = {}
+    try:
+        for question_id, value in answers.items():
+            picked = answer_parse(value)
+            answer_check(kind=kinds[question_id], picked=picked, allowed=allowed[question_id])
+            checked[question_id] = picked
+    except AnswerRefused as refusal:
+        raise ValidationError(refusal.message) from None
+    return [
+        AttemptAnswer.objects.update_or_create(
+            attempt=attempt, question_id=question_id, defaults={"choice_ids": picked}
+        )[0]
+        for question_id, picked in checked.items()
+    ]
+
+
+def quiz_lesson_complete(*, attempt: QuizAttempt) -> None:
+    """Complete the quiz's lesson for the learner, with its LESSON_COMPLETED event, as manual completion does."""
+    lesson = attempt.quiz.lesson
+    progress, _created = LessonProgress.objects.get_or_create(
+        learner_id=attempt.learner_id, lesson=lesson, defaults={"enrolment": attempt.enrolment}
+    )
+    row = (
+        LessonProgress.objects.select_for_update(of=("self",))
+        .filter(id=progress.id)
+        .values("learner_id", "lesson_id", *PROGRESS_ROW_FIELDS)
+        .first()
+    )
+    if row["completed_at"] is None:
+        now = timezone.now()
+        LessonProgress.objects.filter(id=progress.id).update(completed_at=now, updated_at=now)
+        lesson_completed_event_record(row=row, learner_id=attempt.learner_id, lesson_id=lesson.id)
+
+
+def quiz_event_record(*, kind: str, attempt: QuizAttempt) -> LearningEvent:
+    """Append a QUIZ_PASSED or QUIZ_FAILED event with the lesson and the learner's place at this moment."""
+    profile = LearnerProfile.objects.filter(user_id=attempt.learner_id).first()
+    course = attempt.quiz.lesson.course
+    return LearningEvent.objects.create(
+        kind=kind,
+        learner_id=attempt.learner_id,
+        course_id=course.id,
+        course_run_id=attempt.enrolment.course_run_id,
+        lesson_id=attempt.quiz.lesson_id,
+        course_owner_province_id=course.owner_province_id,
+        province_id=profile.province_id if profile else None,
+        commune_id=profile.commune_id if profile else None,
+        audience_group=profile.audience_group if profile else "",
+    )
