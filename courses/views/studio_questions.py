@@ -7,14 +7,13 @@ course, question or lesson only through onetouch.scope: another province's objec
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import Choice, Course, Lesson, Question, QuestionTag, Quiz
+from courses.models import Lesson
 from courses.questions import (
     COLUMNS,
     CSV_CONTENT_TYPE,
@@ -23,7 +22,15 @@ from courses.questions import (
     template_csv,
     template_xlsx,
 )
-from courses.selectors import course_get_for_studio, lesson_get_for_studio
+from courses.selectors import (
+    course_get_for_studio,
+    lesson_get_for_studio,
+    question_active_count,
+    question_get_for_studio,
+    question_list_for_bank,
+    question_tags_with_counts,
+    quiz_for_lesson,
+)
 from courses.services import questions
 from courses.studio_forms import (
     QuestionFilterForm,
@@ -33,8 +40,6 @@ from courses.studio_forms import (
     form_error_add,
 )
 from courses.views.studio import redirect_back, studio_view
-from onetouch import scope
-from onetouch.models import User
 
 QUESTION_PAGE_SIZE = 50
 TEMPLATES = {
@@ -42,46 +47,6 @@ TEMPLATES = {
     "csv": (template_csv, CSV_CONTENT_TYPE),
 }
 TEMPLATE_FILE_STEM = "mau-ngan-hang-cau-hoi"
-
-
-# --- Reads (question bank selectors) ----------------------------------------------------------------
-
-
-def question_list_for_bank(*, course: Course, tag: QuestionTag | None, is_active: bool | None) -> QuerySet[Question]:
-    """Return the course's questions for its bank page, newest first, with their tags and choice counts."""
-    questions_ = course.questions.prefetch_related("tags").annotate(choice_count=Count("choices"))
-    if tag is not None:
-        questions_ = questions_.filter(tags=tag)
-    if is_active is not None:
-        questions_ = questions_.filter(is_active=is_active)
-    return questions_.order_by("-id")
-
-
-def question_get_for_studio(*, user: User, question_id: int) -> Question:
-    """Return the question if the user may change its course, else 404; with its choices and tags."""
-    questions_ = scope.filter_to_scope(
-        Question.objects.select_related("course").prefetch_related(
-            Prefetch("choices", queryset=Choice.objects.order_by("position", "id")), "tags"
-        ),
-        user,
-        province_field="course__owner_province",
-    )
-    return get_object_or_404(questions_, id=question_id)
-
-
-def question_active_count(*, course: Course) -> int:
-    """Return how many of the course's questions are in use (quizzes draw from these)."""
-    return course.questions.filter(is_active=True).count()
-
-
-def quiz_for_lesson(*, lesson: Lesson) -> Quiz | None:
-    """Return the settings of a quiz lesson, or None before they are first saved."""
-    return Quiz.objects.select_related("draw_tag").filter(lesson=lesson).first()
-
-
-def question_tags_with_counts(*, course: Course) -> QuerySet[QuestionTag]:
-    """Return the course's tags, each with how many of its questions are in use."""
-    return course.question_tags.annotate(active_count=Count("questions", filter=Q(questions__is_active=True)))
 
 
 # --- The bank -------------------------------------------------------------------------------------
