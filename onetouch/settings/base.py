@@ -159,6 +159,9 @@ else:
     # The embedded default: the worker and beat started by `make run` exchange messages through
     # files under var/broker, so jobs run with nothing to install.
     _broker_dir = VAR_DIR / "broker"
+    # The transport fails on missing folders; make them so any manage.py command can queue jobs.
+    for _folder in ("queue", "processed"):
+        (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),

@@ -1,0 +1,22 @@
+"""The demo catalogue's final quiz, built through the question and quiz services."""
+
+import pytest
+
+from courses.demo import DEMO_QUESTIONS, DEMO_QUIZ_COURSE, demo_courses_load, demo_quiz_load
+from courses.models import Lesson, Question
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_quiz_is_a_published_final_exam_and_loading_again_changes_nothing(admin_units):
+    """The public-services course gets its question bank and a published final quiz, once."""
+    demo_courses_load()
+
+    lesson = demo_quiz_load()
+    again = demo_quiz_load()
+
+    assert lesson.is_published and lesson.quiz.is_final_exam
+    assert lesson.quiz.questions_drawn <= len(DEMO_QUESTIONS)
+    assert again is None
+    assert Question.objects.filter(course__slug=DEMO_QUIZ_COURSE, is_active=True).count() == len(DEMO_QUESTIONS)
+    assert Lesson.objects.filter(course__slug=DEMO_QUIZ_COURSE, kind=Lesson.Kind.QUIZ).count() == 1
