@@ -26,6 +26,15 @@ def clean_cache():
 
 
 @pytest.fixture
+def messages_in_english():
+    """Service refusals are matched on their English text; the site's default language is Vietnamese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
 def in_english(client, settings):
     """The test client has chosen English with the header's language switch."""
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

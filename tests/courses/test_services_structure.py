@@ -4,7 +4,6 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.utils import translation
 
 from courses.models import Course, Lesson, Module
 from courses.services import structure
@@ -12,14 +11,7 @@ from learners.models import LessonProgress
 from learners.services.enrolments import enrolment_create
 from tests.factories import course_make
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def messages_in_english():
-    """Refusals are matched on their English text; the site's default language is Vietnamese."""
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("messages_in_english")]
 
 
 Kind = Lesson.Kind

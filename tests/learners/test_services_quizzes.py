@@ -15,7 +15,7 @@ from learners.services.enrolments import enrolment_create
 from learners.services.quizzes import answer_save, attempt_finish, attempt_start, attempt_submit
 from tests.factories import course_make, lesson_make
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("messages_in_english")]
 
 
 # --- Builders shared with the other quiz tests ----------------------------------------------------
