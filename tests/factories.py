@@ -1,16 +1,18 @@
 """Small builders that go through the product's own services, so tests set data up as users do."""
 
 import itertools
+import threading
 import time
 from datetime import timedelta
 
 from django.utils import timezone
 
-from courses.models import Audience, Course, CourseFormat, Lesson, Topic
+from courses.models import Audience, Choice, Course, CourseFormat, Lesson, Question, Quiz, Topic
 from courses.services.catalogue import course_create, course_search_text
 from courses.services.structure import lesson_create, module_create
-from learners.models import Enrolment, LessonProgress
+from learners.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
 from learners.services.enrolments import profile_save
+from learners.services.quizzes import answer_save
 from onetouch.models import Commune, Province, User
 
 _numbers = itertools.count(1)
@@ -145,3 +147,118 @@ def lesson_wait(lesson_id: int, *, timeout: float = 120) -> Lesson:
             return lesson
         time.sleep(0.2)
     raise AssertionError(f"Lesson {lesson_id} still processing after {timeout} s")
+
+
+# --- Concurrency ----------------------------------------------------------------------------------
+
+
+def run_at_once(action, *, count: int = 2) -> tuple[list, list]:
+    """Run `action` in `count` threads released together by a barrier; return (results, errors).
+
+    Each thread uses its own database connection, as concurrent requests would (the test needs the
+    transactional database), and closes it at the end.
+    """
+    from django.db import connections
+
+    barrier = threading.Barrier(count)
+    results, errors = [], []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(action())
+        except Exception as error:  # noqa: BLE001 - reported to the test: a thread cannot fail it
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results, errors
+
+
+# --- Quizzes --------------------------------------------------------------------------------------
+
+
+def question_make(*, course: Course, number: int, kind: str = Question.Kind.SINGLE) -> Question:
+    """A question of the bank; its choices' texts never say which is correct."""
+    question = Question.objects.create(
+        course=course,
+        kind=kind,
+        text=f"Câu hỏi số {number}: chọn phương án phù hợp",
+        explanation=f"Giải thích riêng của câu {number}",
+        import_key=f"cau-{course.id}-{number}",
+    )
+    if kind == Question.Kind.TRUE_FALSE:
+        texts, correct = ["Đúng", "Sai"], {0}
+    elif kind == Question.Kind.MULTIPLE:
+        texts, correct = [f"Phương án {letter} của câu {number}" for letter in "ABCD"], {0, 2}
+    else:
+        texts, correct = [f"Phương án {letter} của câu {number}" for letter in "ABCD"], {1}
+    Choice.objects.bulk_create(
+        [
+            Choice(question=question, text=text, is_correct=position in correct, position=position)
+            for position, text in enumerate(texts)
+        ]
+    )
+    return question
+
+
+def quiz_make(
+    *,
+    course: Course,
+    questions: int = 12,
+    title: str = "Bài kiểm tra cuối khóa",
+    module=None,
+    is_required: bool = True,
+    is_published: bool = True,
+    **rules,
+) -> Quiz:
+    """A published quiz lesson with a bank of `questions` single-choice questions (10 drawn, 70 %, 2 tries, 15 min)."""
+    lesson = lesson_make(
+        course=course,
+        kind=Lesson.Kind.QUIZ,
+        title=title,
+        module=module,
+        is_required=is_required,
+        is_published=is_published,
+        processing=Lesson.Processing.NOT_NEEDED,
+    )
+    rules = {"questions_drawn": 10, "pass_mark_percent": 70, "attempts_limit": 2, "time_limit_minutes": 15} | rules
+    rules.setdefault("is_final_exam", True)
+    quiz = Quiz.objects.create(lesson=lesson, **rules)
+    first = Question.objects.filter(course=course).count()
+    for number in range(first + 1, first + questions + 1):
+        question_make(course=course, number=number)
+    return quiz
+
+
+def correct_ids(question_id: int) -> list[int]:
+    return sorted(Choice.objects.filter(question_id=question_id, is_correct=True).values_list("id", flat=True))
+
+
+def wrong_ids(question_id: int) -> list[int]:
+    return [
+        Choice.objects.filter(question_id=question_id, is_correct=False).order_by("id").values_list("id", flat=True)[0]
+    ]
+
+
+def answer_all(attempt: QuizAttempt, *, right: int) -> None:
+    """Save the first `right` drawn questions correctly and the others wrongly."""
+    for index, question_id in enumerate(attempt.question_ids):
+        answer_save(
+            attempt=attempt,
+            question_id=question_id,
+            choice_ids=correct_ids(question_id) if index < right else wrong_ids(question_id),
+        )
+
+
+def answers_state(attempt: QuizAttempt) -> list:
+    return list(
+        AttemptAnswer.objects.filter(attempt=attempt)
+        .order_by("id")
+        .values_list("question_id", "choice_ids", "saved_at")
+    )

@@ -1,9 +1,6 @@
 """Course completion: the rule (required lessons and the final quiz), recorded once, and the certificate task."""
 
-import threading
-
 import pytest
-from django.db import connections
 from kombu.simple import SimpleQueue
 
 from courses.models import Lesson
@@ -13,8 +10,7 @@ from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually, lesson_progress_open, slides_page_view_record
 from learners.services.quizzes import attempt_start, attempt_submit
 from onetouch.celery import app
-from tests.factories import course_make, lesson_make
-from tests.learners.test_services_quizzes import answer_all, quiz_make
+from tests.factories import answer_all, course_make, lesson_make, quiz_make, run_at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -165,23 +161,7 @@ def test_concurrent_checks_record_one_completion(commune_hanoi, learner_hanoi, b
     # Completed without the service, so that no check has run yet.
     progress = lesson_progress_open(learner=learner_hanoi, lesson=lesson)
     type(progress).objects.filter(id=progress.id).update(completed_at=enrolment.enrolled_at)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def check() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(course_completion_check(enrolment=Enrolment.objects.get(id=enrolment.id)))
-        except Exception as error:  # reported below: a thread cannot fail the test itself
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=check) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results, errors = run_at_once(lambda: course_completion_check(enrolment=Enrolment.objects.get(id=enrolment.id)))
 
     assert errors == []
     assert len(results) == 2 and results[0].id == results[1].id

@@ -1,18 +1,17 @@
 """Enrolment: one click, idempotent, counted, recorded as an event in the same transaction."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Course
 from courses.services.catalogue import course_enrolment_counts_refresh, course_run_create
 from learners.models import Enrolment, LearningEvent
 from learners.services.enrolments import enrolment_cancel, enrolment_create
-from tests.factories import course_make
+from tests.factories import course_make, run_at_once
 
 
 @pytest.mark.django_db
@@ -120,23 +119,7 @@ def test_enrolment_count_refresh_repairs_drift(learner_hanoi, learner_hue):
 def test_two_simultaneous_enrolments_give_one_row(learner_hanoi):
     """Two requests enrolling at the same instant make one enrolment, one event, a count of one."""
     course = course_make()
-    barrier = threading.Barrier(2)
-    errors = []
-
-    def enrol() -> None:
-        try:
-            barrier.wait(timeout=5)
-            enrolment_create(learner=learner_hanoi, course=course)
-        except Exception as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=enrol) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    _results, errors = run_at_once(lambda: enrolment_create(learner=learner_hanoi, course=course))
 
     assert errors == []
     assert Enrolment.objects.filter(learner=learner_hanoi, course=course).count() == 1

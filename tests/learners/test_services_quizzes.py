@@ -9,97 +9,22 @@ from django.core.exceptions import ValidationError
 from django.db import connections
 from django.utils import timezone
 
-from courses.models import Choice, Course, Lesson, Question, QuestionTag, Quiz
+from courses.models import Choice, Question, QuestionTag, Quiz
 from learners.models import AttemptAnswer, LearningEvent, LessonProgress, QuizAttempt
 from learners.services.enrolments import enrolment_create
 from learners.services.quizzes import answer_save, attempt_finish, attempt_start, attempt_submit
-from tests.factories import course_make, lesson_make
+from tests.factories import (
+    answer_all,
+    answers_state,
+    correct_ids,
+    course_make,
+    question_make,
+    quiz_make,
+    run_at_once,
+    wrong_ids,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("messages_in_english")]
-
-
-# --- Builders shared with the other quiz tests ----------------------------------------------------
-
-
-def question_make(*, course: Course, number: int, kind: str = Question.Kind.SINGLE) -> Question:
-    """A question of the bank; its choices' texts never say which is correct."""
-    question = Question.objects.create(
-        course=course,
-        kind=kind,
-        text=f"Câu hỏi số {number}: chọn phương án phù hợp",
-        explanation=f"Giải thích riêng của câu {number}",
-        import_key=f"cau-{course.id}-{number}",
-    )
-    if kind == Question.Kind.TRUE_FALSE:
-        texts, correct = ["Đúng", "Sai"], {0}
-    elif kind == Question.Kind.MULTIPLE:
-        texts, correct = [f"Phương án {letter} của câu {number}" for letter in "ABCD"], {0, 2}
-    else:
-        texts, correct = [f"Phương án {letter} của câu {number}" for letter in "ABCD"], {1}
-    Choice.objects.bulk_create(
-        [
-            Choice(question=question, text=text, is_correct=position in correct, position=position)
-            for position, text in enumerate(texts)
-        ]
-    )
-    return question
-
-
-def quiz_make(
-    *,
-    course: Course,
-    questions: int = 12,
-    title: str = "Bài kiểm tra cuối khóa",
-    module=None,
-    is_required: bool = True,
-    is_published: bool = True,
-    **rules,
-) -> Quiz:
-    """A published quiz lesson with a bank of `questions` single-choice questions (10 drawn, 70 %, 2 tries, 15 min)."""
-    lesson = lesson_make(
-        course=course,
-        kind=Lesson.Kind.QUIZ,
-        title=title,
-        module=module,
-        is_required=is_required,
-        is_published=is_published,
-        processing=Lesson.Processing.NOT_NEEDED,
-    )
-    rules = {"questions_drawn": 10, "pass_mark_percent": 70, "attempts_limit": 2, "time_limit_minutes": 15} | rules
-    rules.setdefault("is_final_exam", True)
-    quiz = Quiz.objects.create(lesson=lesson, **rules)
-    first = Question.objects.filter(course=course).count()
-    for number in range(first + 1, first + questions + 1):
-        question_make(course=course, number=number)
-    return quiz
-
-
-def correct_ids(question_id: int) -> list[int]:
-    return sorted(Choice.objects.filter(question_id=question_id, is_correct=True).values_list("id", flat=True))
-
-
-def wrong_ids(question_id: int) -> list[int]:
-    return [
-        Choice.objects.filter(question_id=question_id, is_correct=False).order_by("id").values_list("id", flat=True)[0]
-    ]
-
-
-def answer_all(attempt: QuizAttempt, *, right: int) -> None:
-    """Save the first `right` drawn questions correctly and the others wrongly."""
-    for index, question_id in enumerate(attempt.question_ids):
-        answer_save(
-            attempt=attempt,
-            question_id=question_id,
-            choice_ids=correct_ids(question_id) if index < right else wrong_ids(question_id),
-        )
-
-
-def answers_state(attempt: QuizAttempt) -> list:
-    return list(
-        AttemptAnswer.objects.filter(attempt=attempt)
-        .order_by("id")
-        .values_list("question_id", "choice_ids", "saved_at")
-    )
 
 
 def quiz_events(learner) -> list[str]:
@@ -340,23 +265,7 @@ def test_concurrent_double_submission_counts_once(commune_hanoi, learner_hanoi):
     quiz = quiz_make(course=course)
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     answer_all(attempt, right=9)
-    barrier = threading.Barrier(2)
-    results, errors = [], []
-
-    def submit() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(attempt_submit(attempt=QuizAttempt.objects.get(id=attempt.id)))
-        except Exception as error:  # reported below: a thread cannot fail the test itself
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=submit) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results, errors = run_at_once(lambda: attempt_submit(attempt=QuizAttempt.objects.get(id=attempt.id)))
 
     assert errors == []
     assert len(results) == 2

@@ -16,8 +16,7 @@ from courses.models import Choice, Lesson, Question
 from learners.models import AttemptAnswer, CourseCompletion, LearningEvent, QuizAttempt
 from learners.services.enrolments import enrolment_create
 from learners.services.quizzes import attempt_start, attempt_submit
-from tests.factories import course_make
-from tests.learners.test_services_quizzes import answer_all, answers_state, correct_ids, quiz_make, wrong_ids
+from tests.factories import answer_all, answers_state, correct_ids, course_make, quiz_make, wrong_ids
 
 pytestmark = pytest.mark.django_db
 
