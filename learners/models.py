@@ -63,6 +63,16 @@ class Enrolment(models.Model):
         return f"{self.learner} → {self.course}"
 
 
+class CurrentTransactionId(models.Func):
+    """The writing transaction's id on PostgreSQL (NULL elsewhere), the statistics fold's exact mark."""
+
+    template = "pg_current_xact_id()::text::bigint"
+    output_field = models.BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return "NULL", []
+
+
 class LearningEvent(models.Model):
     """An append-only record of something a learner did, with who they were at that moment.
 
@@ -103,6 +113,11 @@ class LearningEvent(models.Model):
         Commune, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("commune")
     )
     audience_group = models.CharField(_("audience group"), max_length=32, choices=AudienceGroup.choices, blank=True)
+    # Sequence ids are handed out before commit, so they can commit out of order; the transaction id
+    # lets reporting fold exactly what every finished transaction wrote (see reporting/README.md).
+    xact_id = models.BigIntegerField(
+        _("transaction"), null=True, editable=False, db_index=True, db_default=CurrentTransactionId()
+    )
 
     class Meta:
         verbose_name = _("learning event")

@@ -44,7 +44,13 @@ def entry_fill(entry: str, table: dict[str, str], missing: list[str]) -> str:
             missing.append(msgid)
             return entry
         return "\n".join([*head, *lines[i:j], "msgstr " + json.dumps(table[msgid], ensure_ascii=False), *lines[k:]])
-    if rest and rest[0].startswith("msgid_plural") and (fuzzy or 'msgstr[0] ""' in rest):
+    first_form = next((k for k, line in enumerate(rest) if line.startswith("msgstr[0] ")), None)
+    first_form_empty = (
+        first_form is not None
+        and rest[first_form] == 'msgstr[0] ""'
+        and not (first_form + 1 < len(rest) and rest[first_form + 1].startswith('"'))
+    )
+    if rest and rest[0].startswith("msgid_plural") and (fuzzy or first_form_empty):
         if msgid not in table:
             missing.append(msgid)
             return entry

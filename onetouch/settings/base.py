@@ -179,6 +179,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.course_enrolment_counts_refresh",
         "schedule": 600.0,
     },
+    # Fold the learning events written since the last run into the daily counts, so the
+    # statistics are at most a minute or two behind (a run finding another still going skips).
+    "reporting-statistics-fold": {
+        "task": "reporting.tasks.statistics_fold",
+        "schedule": 60.0,
+    },
 }
 
 # --- Storage ----------------------------------------------------------------------------------

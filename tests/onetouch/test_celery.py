@@ -13,6 +13,7 @@ IDEMPOTENT_TASKS = {
     "courses.tasks.course_enrolment_counts_refresh",
     "courses.tasks.lesson_process",
     "learners.tasks.certificate_issue",
+    "reporting.tasks.statistics_fold",
 }
 
 

@@ -1,0 +1,20 @@
+from celery import shared_task
+from django.db import DatabaseError
+
+from reporting.services import statistics_fold as statistics_fold_service
+
+
+# Idempotent (the counts and the mark move together in one transaction, under a lock), so
+# acknowledged only after it has run. Beat queues it every minute; a run that finds another fold
+# still going skips instead of queueing up behind it.
+@shared_task(
+    acks_late=True,
+    max_retries=3,
+    default_retry_delay=30,
+    autoretry_for=(DatabaseError,),
+    soft_time_limit=240,
+    time_limit=300,
+)
+def statistics_fold() -> int:
+    """Fold the learning events written since the last run into the daily counts."""
+    return statistics_fold_service(wait=False).events

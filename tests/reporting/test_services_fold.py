@@ -1,0 +1,220 @@
+"""The statistics fold: events into daily counts, exactly once, however the transactions interleave."""
+
+import random
+import threading
+from collections import Counter
+
+import pytest
+from django.db import connections, transaction
+
+from courses.models import Lesson
+from learners.models import LearningEvent
+from learners.services.enrolments import enrolment_cancel, enrolment_create, profile_save
+from learners.services.progress import lesson_complete_manually
+from reporting.models import DailyCount, FillState
+from reporting.services import DAILY_COUNTS, statistics_fold, statistics_rebuild
+from tests.factories import course_make, learner_make, lesson_make, run_at_once
+
+# The fold counts only what finished transactions wrote, so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def counts() -> dict:
+    return {
+        (row.day, row.province_id, row.commune_id, row.audience_group, row.course_id, row.kind): row.count
+        for row in DailyCount.objects.all()
+    }
+
+
+def kind_totals() -> Counter:
+    totals = Counter()
+    for row in DailyCount.objects.all():
+        totals[row.kind] += row.count
+    return totals
+
+
+def mark() -> int:
+    return FillState.objects.get(statistic=DAILY_COUNTS).mark
+
+
+def test_fold_counts_events_written_through_the_services(learner_hanoi, learner_hue, province_hanoi, commune_hanoi):
+    """Enrolments, cancellations and completed lessons are counted per day, place, group, course and kind."""
+    course = course_make()
+    lesson = lesson_make(course=course, kind=Lesson.Kind.TEXT, is_required=False)
+    lesson_make(course=course, kind=Lesson.Kind.TEXT, title="Bài bắt buộc")  # keeps the course unfinished
+    enrolment_create(learner=learner_hanoi, course=course)
+    enrolment_create(learner=learner_hue, course=course)
+    lesson_complete_manually(learner=learner_hanoi, lesson=lesson)
+    enrolment_cancel(learner=learner_hue, course=course)
+    assert DailyCount.objects.count() == 0
+
+    result = statistics_fold()
+
+    assert result.events == 4
+    day = LearningEvent.objects.order_by("id").first().occurred_at.astimezone().date()
+    hue = learner_hue.profile
+    assert counts() == {
+        (day, province_hanoi.id, commune_hanoi.id, "public", course.id, "enrolled"): 1,
+        (day, province_hanoi.id, commune_hanoi.id, "public", course.id, "lesson_completed"): 1,
+        (day, hue.province_id, hue.commune_id, "public", course.id, "enrolled"): 1,
+        (day, hue.province_id, hue.commune_id, "public", course.id, "unenrolled"): 1,
+    }
+
+
+def test_folding_twice_changes_nothing(learner_hanoi):
+    """A second fold with no new events leaves the counts as they were; the mark never goes back.
+
+    (Other transactions on the server, the test's own included, move the snapshot's xmin, so the
+    mark may step over an empty range.)
+    """
+    enrolment_create(learner=learner_hanoi, course=course_make())
+    statistics_fold()
+    before_counts, before_mark = counts(), mark()
+
+    result = statistics_fold()
+
+    assert result.events == 0
+    assert counts() == before_counts
+    assert mark() >= before_mark
+
+
+def test_incremental_folds_over_random_data_equal_the_rebuild(province_hanoi, province_hue, commune_hanoi, commune_hue):
+    """Several rounds of random activity folded as they come give exactly what a rebuild counts."""
+    rng = random.Random(6)
+    courses = [course_make() for _ in range(3)]
+    lessons = {course.id: lesson_make(course=course, kind=Lesson.Kind.TEXT, is_required=False) for course in courses}
+    for course in courses:
+        lesson_make(course=course, kind=Lesson.Kind.TEXT, title="Bài bắt buộc")
+    communes = [commune_hanoi, commune_hue]
+    learners = [
+        learner_make(commune=rng.choice(communes), audience_group=rng.choice(["public", "civil_servant"]))
+        for _ in range(6)
+    ]
+    mover = learners[0]
+    enrolment_create(learner=mover, course=courses[0])
+    for round_number in range(4):
+        for _ in range(12):
+            learner, course = rng.choice(learners), rng.choice(courses)
+            action = rng.choice(["enrol", "enrol", "cancel", "complete"])
+            if action == "enrol":
+                enrolment_create(learner=learner, course=course)
+            elif action == "cancel":
+                enrolment_cancel(learner=learner, course=course)
+            elif learner.enrolments.filter(course=course, is_active=True).exists():
+                lesson_complete_manually(learner=learner, lesson=lessons[course.id])
+        # The mover changes province between rounds; earlier events keep the old place.
+        commune = communes[round_number % 2]
+        profile_save(user=mover, audience_group="public", province=commune.province, commune=commune)
+        enrolment_cancel(learner=mover, course=courses[0])
+        enrolment_create(learner=mover, course=courses[0])
+        statistics_fold()
+    folded = counts()
+
+    result = statistics_rebuild()
+
+    assert counts() == folded
+    assert sum(folded.values()) == LearningEvent.objects.count() == result.events
+    mover_places = set(
+        DailyCount.objects.filter(course=courses[0], kind="unenrolled").values_list("province_id", flat=True)
+    )
+    assert {province_hanoi.id, province_hue.id} <= mover_places
+
+
+def test_two_folds_at_once_double_nothing(learner_hanoi, learner_hue):
+    """Two folds started together count each event once: the second waits for the first."""
+    course = course_make()
+    enrolment_create(learner=learner_hanoi, course=course)
+    enrolment_create(learner=learner_hue, course=course)
+
+    results, errors = run_at_once(statistics_fold)
+
+    assert errors == []
+    assert sorted(result.events for result in results) == [0, 2]
+    assert kind_totals() == Counter({"enrolled": 2})
+
+
+def test_two_folds_at_once_the_second_skips_when_told_not_to_wait(learner_hanoi):
+    """A fold that must not wait skips while another holds the lock, and counts nothing."""
+    enrolment_create(learner=learner_hanoi, course=course_make())
+    with transaction.atomic():
+        statistics_fold()  # holds the lock until this block ends
+        results, errors = run_at_once(lambda: statistics_fold(wait=False), count=1)
+    assert errors == []
+    assert results[0].skipped and results[0].events == 0
+
+
+def test_an_event_committed_late_is_counted_once_though_a_later_event_committed_first(learner_hanoi, learner_hue):
+    """An event whose id is older but whose transaction commits after a later event's is not skipped."""
+    course = course_make()
+    written, release = threading.Event(), threading.Event()
+    slow_errors = []
+
+    def slow_enrolment() -> None:
+        try:
+            with transaction.atomic():
+                enrolment_create(learner=learner_hanoi, course=course)
+                written.set()
+                assert release.wait(timeout=30)
+        except Exception as error:  # noqa: BLE001 - reported to the test below
+            slow_errors.append(error)
+        finally:
+            connections.close_all()
+
+    slow = threading.Thread(target=slow_enrolment)
+    slow.start()
+    try:
+        assert written.wait(timeout=30)
+        # Another course: the slow transaction holds its course's row (the enrolment count).
+        enrolment_create(learner=learner_hue, course=course_make())
+        fast_event = LearningEvent.objects.get()  # the slow one is not visible yet
+        first = statistics_fold()
+    finally:
+        release.set()
+        slow.join(timeout=30)
+    assert slow_errors == []
+    slow_event = LearningEvent.objects.get(learner=learner_hanoi)
+    # A mark on the id would have passed the slow event: it was committed after a higher id was seen.
+    assert slow_event.id < fast_event.id
+    assert slow_event.xact_id < fast_event.xact_id
+    assert first.mark <= slow_event.xact_id  # the first fold left it for later...
+    counted_first = kind_totals()["enrolled"]
+    assert counted_first == 0  # ...and so the fast one too, whose transaction began after it
+
+    second = statistics_fold()
+
+    assert second.events == 2
+    assert kind_totals() == Counter({"enrolled": 2})
+    assert statistics_fold().events == 0
+
+
+def test_a_fold_that_fails_after_the_sums_leaves_counts_and_mark_unchanged(learner_hanoi, learner_hue):
+    """Rolled back after adding its sums, a fold leaves nothing behind, and the next fold counts it all."""
+    course = course_make()
+    enrolment_create(learner=learner_hanoi, course=course)
+    statistics_fold()
+    enrolment_create(learner=learner_hue, course=course)
+    before = (counts(), mark())
+    assert kind_totals()["enrolled"] == 1
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert statistics_fold().events == 1
+        assert kind_totals()["enrolled"] == 2  # the sums were written inside the transaction
+        raise RuntimeError("crash after the sums")
+
+    assert (counts(), mark()) == before
+    assert statistics_fold().events == 1
+    assert kind_totals() == Counter({"enrolled": 2})
+
+
+def test_rebuild_command_recounts_from_the_event_log(learner_hanoi):
+    """rebuild_statistics replaces drifted counts by what the event log says."""
+    from django.core.management import call_command
+
+    enrolment_create(learner=learner_hanoi, course=course_make())
+    statistics_fold()
+    DailyCount.objects.update(count=99)
+
+    call_command("rebuild_statistics", verbosity=0)
+
+    assert kind_totals() == Counter({"enrolled": 1})
+    assert statistics_fold().events == 0
