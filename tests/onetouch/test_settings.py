@@ -92,3 +92,19 @@ def test_deployment_checklist_passes_with_production_variables():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_manage_py_runs_in_debug_only_in_a_checkout_without_secret_key():
+    """manage.py turns DEBUG on when no SECRET_KEY is set, and leaves it off in a deployment."""
+    show_debug = ["shell", "-c", "from django.conf import settings; print('DEBUG', settings.DEBUG)"]
+
+    def manage(env: dict[str, str]) -> subprocess.CompletedProcess:
+        clean = {k: v for k, v in os.environ.items() if k not in SET_BY_TEST_SETTINGS | {"DJANGO_SETTINGS_MODULE"}}
+        clean |= {"ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test"} | env
+        return subprocess.run(
+            [sys.executable, "manage.py", *show_debug], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+        )
+
+    assert "DEBUG True" in manage({}).stdout
+    deployed = manage({"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "onetouch.example.vn"})
+    assert "DEBUG False" in deployed.stdout, deployed.stderr
