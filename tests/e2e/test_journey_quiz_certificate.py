@@ -13,7 +13,6 @@ with the templates the page itself carries (data-saved, data-failed), never with
 
 import io
 import re
-import time
 import unicodedata
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +29,7 @@ from courses.services.structure import lesson_create, lesson_publish, module_cre
 from learners.models import AttemptAnswer, Certificate, CourseCompletion, LessonProgress, QuizAttempt
 from learners.services.enrolments import enrolment_create, profile_save
 from tests.conftest import PASSWORD
+from tests.e2e.journeys import path_of, sign_in, wait_until
 from tests.factories import course_make
 
 pytestmark = [pytest.mark.e2e]
@@ -143,31 +143,6 @@ def nhung(learner_hue, commune_hue):
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def path_of(page: Page) -> str:
-    return urlsplit(page.url).path
-
-
-def sign_in(page: Page, live_server, email: str, password: str) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(password)
-    with page.expect_navigation():
-        page.locator("form:has(#id_login) button[type=submit]").click()
-    assert path_of(page) != "/accounts/login/", f"signing in as {email} failed"
-
-
-def wait_until(check, *, timeout: float = 10, what: str):
-    """Poll check() (a database read) until it returns something truthy; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def shown_draw(page: Page) -> list[dict]:

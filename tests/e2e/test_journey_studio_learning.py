@@ -12,7 +12,6 @@ import json
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -23,6 +22,7 @@ from learners.models import Enrolment, LessonProgress
 from onetouch.models import User
 from tests import fixtures_media as media
 from tests.conftest import PASSWORD
+from tests.e2e.journeys import path_of, sign_in, wait_until
 
 pytestmark = [pytest.mark.e2e]
 
@@ -55,31 +55,6 @@ def files(tmp_path) -> dict[str, Path]:
 
 
 # --- Helpers --------------------------------------------------------------------------------------
-
-
-def path_of(page: Page) -> str:
-    return urlsplit(page.url).path
-
-
-def sign_in(page: Page, live_server, email: str, password: str) -> None:
-    page.goto(live_server.url + "/accounts/login/")
-    page.locator("#id_login").fill(email)
-    page.locator("#id_password").fill(password)
-    with page.expect_navigation():
-        page.locator("form:has(#id_login) button[type=submit]").click()
-    assert path_of(page) != "/accounts/login/", f"signing in as {email} failed"
-
-
-def wait_until(check, *, timeout: float = 10, what: str):
-    """Poll check() (a database read) until it returns something truthy; return it."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)
 
 
 def lesson_add(page: Page, module_id: int, *, title: str, kind: str, body: str = "") -> int:
