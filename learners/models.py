@@ -89,6 +89,11 @@ class LearningEvent(models.Model):
         COURSE_COMPLETED = "course_completed", _("Course completed")
         CERTIFICATE_ISSUED = "certificate_issued", _("Certificate issued")
         CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
+        # Written with a learner's very first enrolment, so "learners" add up across days and places.
+        LEARNER_JOINED = "learner_joined", _("Started learning")
+        # In-person training sessions (written by the attendance feature of a later release).
+        ATTENDED_IN_PERSON = "attended_in_person", _("Attended in person")
+        COMPLETED_IN_PERSON = "completed_in_person", _("Completed in person")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)

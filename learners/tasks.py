@@ -8,3 +8,12 @@ def certificate_issue(completion_id: int) -> None:
     from learners.services.certificates import certificate_issue as certificate_issue_service
 
     certificate_issue_service(completion_id=completion_id)
+
+
+# Idempotent (it only queues certificate_issue, itself idempotent), so acknowledged late.
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=60)
+def certificates_missing_issue() -> int:
+    """Queue the certificates of completions whose issue job never ran (the broker was down)."""
+    from learners.services.certificates import certificates_missing_queue
+
+    return certificates_missing_queue()

@@ -4,9 +4,9 @@ import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from onetouch.jobs import task_queue_on_commit
 from onetouch.models import User
 from onetouch.phones import MobileNumberField, mobile_number_normalize
 from onetouch.tasks import email_send as email_send_task
@@ -55,4 +55,4 @@ class AccountAdapter(DefaultAccountAdapter):
             "html": next((c for c, kind in getattr(message, "alternatives", []) if kind == "text/html"), None),
         }
         # A slow mail server must not hold up the page; the worker sends it after the commit.
-        transaction.on_commit(lambda: email_send_task.delay(**payload))
+        task_queue_on_commit(email_send_task, **payload)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("learning/", include("learners.urls")),
     path("certificates/", include("learners.urls_certificates")),
+    path("statistics/", include("reporting.urls")),
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),
 ]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reporting.models import DailyCount, FillState
+from reporting.models import ExportFile, FillState, SummaryCount, Target, UnitMapping
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -16,14 +16,43 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(DailyCount)
-class DailyCountAdmin(ReadOnlyAdmin):
-    list_display = ["day", "kind", "course", "province_id", "commune_id", "audience_group", "count"]
-    list_filter = ["kind", "audience_group"]
-    list_select_related = ["course"]
-    date_hierarchy = "day"
+@admin.register(SummaryCount)
+class SummaryCountAdmin(ReadOnlyAdmin):
+    list_display = [
+        "grain",
+        "period_start",
+        "kind",
+        "province_id",
+        "commune_id",
+        "course_id",
+        "audience_group",
+        "count",
+    ]
+    list_filter = ["grain", "kind", "audience_group"]
+    date_hierarchy = "period_start"
 
 
 @admin.register(FillState)
 class FillStateAdmin(ReadOnlyAdmin):
     list_display = ["statistic", "mark", "updated_at"]
+
+
+@admin.register(Target)
+class TargetAdmin(admin.ModelAdmin):
+    list_display = ["name", "measure", "audience_group", "province", "starts_on", "ends_on", "goal"]
+    list_filter = ["measure", "audience_group"]
+    list_select_related = ["province"]
+    search_fields = ["name"]
+
+
+@admin.register(UnitMapping)
+class UnitMappingAdmin(admin.ModelAdmin):
+    list_display = ["level", "old_id", "new_id", "effective_on"]
+    list_filter = ["level"]
+
+
+@admin.register(ExportFile)
+class ExportFileAdmin(ReadOnlyAdmin):
+    list_display = ["what", "file_format", "owner", "province", "status", "rows", "created_at"]
+    list_filter = ["status", "what"]
+    list_select_related = ["owner", "province"]

@@ -1,47 +1,84 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from courses.models import Course
 from learners.models import LearningEvent
-from onetouch.models import AudienceGroup
+from onetouch.models import AudienceGroup, Province
+
+# In the place and course columns of a summary count: a row that sums every value of that column.
+ALL = -1
+# A place the learner had not given when the event happened.
+UNKNOWN = 0
 
 
-class DailyCount(models.Model):
-    """How many learning events of one kind happened on one day, per place, audience group and course.
+class SummaryCount(models.Model):
+    """How many learning events of one kind happened in one day or month, per place, group and course.
 
-    The day is the calendar day in Asia/Ho_Chi_Minh. Province and commune are where the learner was
-    when it happened; they are plain ids with 0 for "not known", so the unique key holds no NULL and
-    the same upsert works on PostgreSQL and SQLite.
+    Besides the finest rows (one province, one commune, one course), the fold writes rolled-up rows
+    where province, commune or course is ALL (-1), in day and month grains, so a dashboard reads a
+    few thousand rows for any period whatever the size of the event log. Place and course are plain
+    ids so the unique key holds no NULL and one upsert works on PostgreSQL and SQLite.
     """
 
-    day = models.DateField(_("day"))
-    province_id = models.PositiveIntegerField(_("province (0: not known)"))
-    commune_id = models.PositiveIntegerField(_("commune (0: not known)"))
+    class Grain(models.TextChoices):
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+
+    grain = models.CharField(_("grain"), max_length=8, choices=Grain.choices)
+    period_start = models.DateField(_("first day of the period"))
+    province_id = models.IntegerField(_("province (0: not known, -1: all)"))
+    commune_id = models.IntegerField(_("commune (0: not known, -1: all)"))
+    course_id = models.IntegerField(_("course (-1: all)"))
     audience_group = models.CharField(_("audience group"), max_length=32, choices=AudienceGroup.choices, blank=True)
-    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+", verbose_name=_("course"))
     kind = models.CharField(_("kind"), max_length=32, choices=LearningEvent.Kind.choices)
     count = models.BigIntegerField(_("count"))
 
     class Meta:
-        verbose_name = _("daily count")
-        verbose_name_plural = _("daily counts")
+        verbose_name = _("summary count")
+        verbose_name_plural = _("summary counts")
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "province_id", "commune_id", "audience_group", "course", "kind"],
-                name="one_daily_count_per_key",
+                fields=["grain", "province_id", "commune_id", "course_id", "period_start", "audience_group", "kind"],
+                name="one_summary_count_per_key",
             ),
         ]
-        indexes = [models.Index(fields=["province_id", "day"], name="daily_count_province_day")]
 
     def __str__(self) -> str:
-        return f"{self.day} · {self.kind} · {self.course_id}: {self.count}"
+        return f"{self.grain} {self.period_start} · {self.kind}: {self.count}"
+
+
+class RunCount(models.Model):
+    """How many learning events of one kind belong to one course run, per province and group.
+
+    Folded with the summary counts (province ALL for the whole country); a run's completion rate
+    is its completions per enrolment, whatever the days they happened on.
+    """
+
+    course_run_id = models.IntegerField(_("course run"))
+    province_id = models.IntegerField(_("province (0: not known, -1: all)"))
+    audience_group = models.CharField(_("audience group"), max_length=32, choices=AudienceGroup.choices, blank=True)
+    kind = models.CharField(_("kind"), max_length=32, choices=LearningEvent.Kind.choices)
+    count = models.BigIntegerField(_("count"))
+
+    class Meta:
+        verbose_name = _("course run count")
+        verbose_name_plural = _("course run counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course_run_id", "province_id", "audience_group", "kind"], name="one_run_count_per_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.course_run_id} · {self.kind}: {self.count}"
 
 
 class FillState(models.Model):
     """How far a statistic has been folded from the event log, written with its sums.
 
     On PostgreSQL the mark is a transaction id: every event written by a transaction below it is
-    counted. On SQLite, where writers take turns, it is the last event id counted.
+    counted. On SQLite, where writers take turns, it is the last event id counted. `updated_at`
+    moves on every fold, even one that found nothing new: it is the figures' freshness.
     """
 
     statistic = models.CharField(_("statistic"), max_length=64, unique=True)
@@ -54,3 +91,108 @@ class FillState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.statistic}: {self.mark}"
+
+
+class UnitMapping(models.Model):
+    """An administrative unit that no longer exists and the unit of today that took it over.
+
+    Events keep the unit of their day ("as it was"); dashboards shown in today's units add an old
+    unit's figures to its successor. A reform of administrative units is new rows here, not code.
+    Only merges map exactly; a unit split between several successors goes to the one named here.
+    """
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        COMMUNE = "commune", _("Commune")
+
+    level = models.CharField(_("level"), max_length=16, choices=Level.choices)
+    old_id = models.PositiveIntegerField(_("old unit"))
+    new_id = models.PositiveIntegerField(_("unit of today"))
+    effective_on = models.DateField(_("effective from"))
+
+    class Meta:
+        verbose_name = _("administrative unit mapping")
+        verbose_name_plural = _("administrative unit mappings")
+        constraints = [models.UniqueConstraint(fields=["level", "old_id"], name="one_successor_per_unit")]
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.old_id} → {self.new_id}"
+
+
+class Target(models.Model):
+    """A goal for one measure, audience group and period, national or for one province.
+
+    A campaign (a one-month drive for ten million citizens) is a target with its dates.
+    """
+
+    class Measure(models.TextChoices):
+        COMPLETIONS = "course_completed", _("Course completions")
+        ENROLMENTS = "enrolled", _("Enrolments")
+        LEARNERS = "learner_joined", _("New learners")
+        CERTIFICATES = "certificate_issued", _("Certificates issued")
+        ATTENDANCES = "attended_in_person", _("In-person attendances")
+
+    name = models.CharField(_("name"), max_length=200)
+    measure = models.CharField(_("measure"), max_length=32, choices=Measure.choices, default=Measure.COMPLETIONS)
+    audience_group = models.CharField(
+        _("audience group"), max_length=32, choices=AudienceGroup.choices, blank=True, help_text=_("Empty: everyone.")
+    )
+    province = models.ForeignKey(
+        Province,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("province"),
+        help_text=_("Empty: the whole country."),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    goal = models.PositiveBigIntegerField(_("goal"))
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="target_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExportFile(models.Model):
+    """A large export written by a worker, downloaded by the person who asked for it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("owner")
+    )
+    # The province the export is about (None: national), checked again when it is downloaded.
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("province")
+    )
+    what = models.CharField(_("contents"), max_length=32)
+    file_format = models.CharField(_("format"), max_length=8)
+    query = models.JSONField(_("filters"), default=dict)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    rows = models.PositiveBigIntegerField(_("rows"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export file")
+        verbose_name_plural = _("export files")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.what}.{self.file_format} ({self.get_status_display()})"

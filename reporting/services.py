@@ -1,4 +1,4 @@
-"""Fold the learning-event log into the daily count tables.
+"""Fold the learning-event log into the summary counts the dashboards read.
 
 Invariants:
 - The counts and the fill state's mark change in one transaction, so a crash leaves both as they
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 
 from learners.models import LearningEvent
-from reporting.models import DailyCount, FillState
+from reporting.models import ALL, FillState, RunCount, SummaryCount
 
-DAILY_COUNTS = "learning_events_daily"
+SUMMARY_COUNTS = "summary_counts"
 # Vietnam has kept UTC+7 without daylight saving since 1975, so SQLite can use a fixed offset.
 DAY_TIME_ZONE = "Asia/Ho_Chi_Minh"
 _LOCK_KEY = 7_346_210_001  # any constant bigint of our own for pg_advisory_xact_lock
@@ -32,27 +32,27 @@ class FoldResult:
 
 
 def statistics_fold(*, wait: bool = True) -> FoldResult:
-    """Add the events written since the last fold to the daily counts and move the mark."""
+    """Add the events written since the last fold to the summary counts and move the mark."""
     with transaction.atomic():
         if not _fold_lock_take(wait=wait):
             return FoldResult(events=0, mark=_mark_read(), skipped=True)
-        state, _created = FillState.objects.select_for_update().get_or_create(statistic=DAILY_COUNTS)
+        state, _created = FillState.objects.select_for_update().get_or_create(statistic=SUMMARY_COUNTS)
         since = state.mark
         until = _mark_now()
-        if until <= since:
-            return FoldResult(events=0, mark=since)
-        events = _counts_add(since=since, until=until)
-        state.mark = until
+        events = _counts_add(since=since, until=until) if until > since else 0
+        # Saved even when nothing was new: updated_at is when the figures were last known current.
+        state.mark = max(until, since)
         state.save(update_fields=["mark", "updated_at"])
-        return FoldResult(events=events, mark=until)
+        return FoldResult(events=events, mark=state.mark)
 
 
 def statistics_rebuild() -> FoldResult:
-    """Recount every daily count from the whole event log and reset the mark."""
+    """Recount every summary count from the whole event log and reset the mark."""
     with transaction.atomic():
         _fold_lock_take(wait=True)
-        state, _created = FillState.objects.select_for_update().get_or_create(statistic=DAILY_COUNTS)
-        DailyCount.objects.all().delete()
+        state, _created = FillState.objects.select_for_update().get_or_create(statistic=SUMMARY_COUNTS)
+        SummaryCount.objects.all().delete()
+        RunCount.objects.all().delete()
         until = _mark_now()
         events = _counts_add(since=None, until=until)
         state.mark = until
@@ -72,7 +72,7 @@ def _fold_lock_take(*, wait: bool) -> bool:
 
 
 def _mark_read() -> int:
-    return FillState.objects.filter(statistic=DAILY_COUNTS).values_list("mark", flat=True).first() or 0
+    return FillState.objects.filter(statistic=SUMMARY_COUNTS).values_list("mark", flat=True).first() or 0
 
 
 def _mark_now() -> int:
@@ -85,8 +85,36 @@ def _mark_now() -> int:
         return cursor.fetchone()[0]
 
 
+# The place and course columns of each rolled-up copy of a new event's row: the finest row, then
+# with commune, course or both summed, then the whole country with and without the course.
+_ROLLUPS = (
+    ("province_id", "commune_id", "course_id"),
+    ("province_id", "commune_id", ALL),
+    ("province_id", ALL, "course_id"),
+    ("province_id", ALL, ALL),
+    (ALL, ALL, "course_id"),
+    (ALL, ALL, ALL),
+)
+
+
+# What a course run's completion rate needs; the other kinds are counted by day only.
+RUN_KINDS = ", ".join(
+    f"'{kind.value}'"
+    for kind in (
+        LearningEvent.Kind.ENROLLED,
+        LearningEvent.Kind.UNENROLLED,
+        LearningEvent.Kind.COURSE_COMPLETED,
+        LearningEvent.Kind.COMPLETED_IN_PERSON,
+    )
+)
+
+
 def _counts_add(*, since: int | None, until: int) -> int:
-    """Upsert the counts of the events in [since, until) (from the start if since is None); return how many."""
+    """Upsert the counts of the events in [since, until) (from the start if since is None); return how many.
+
+    The new events are grouped once (`delta`), then each group is added to its day and month row
+    at every roll-up level, so the cost follows the number of new events, not the history.
+    """
     column = "xact_id" if connection.vendor == "postgresql" else "id"
     where, params = [f"e.{column} < %s"], [until]
     if since is not None:
@@ -95,25 +123,59 @@ def _counts_add(*, since: int | None, until: int) -> int:
     range_params = list(params)
     if connection.vendor == "postgresql":
         day = "(e.occurred_at AT TIME ZONE %s)::date"
+        month = "date_trunc('month', day)::date"
         params = [DAY_TIME_ZONE, *params]
     else:
         day = "date(e.occurred_at, '+7 hours')"
-    counts, events = _table(DailyCount), _table(LearningEvent)
-    key = "day, province_id, commune_id, audience_group, course_id, kind"
+        month = "date(day, 'start of month')"
+    counts, events = _table(SummaryCount), _table(LearningEvent)
+    copies = []
+    for grain, start in ((SummaryCount.Grain.DAY.value, "day"), (SummaryCount.Grain.MONTH.value, month)):
+        for province, commune, course in _ROLLUPS:
+            copies.append(
+                f"SELECT '{grain}' AS grain, {start} AS period_start, {province} AS province_id, "
+                f"{commune} AS commune_id, {course} AS course_id, audience_group, kind, n FROM delta"
+            )
+    key = "grain, province_id, commune_id, course_id, period_start, audience_group, kind"
     sql = f"""
+        WITH delta AS (
+            SELECT {day} AS day, COALESCE(e.province_id, 0) AS province_id,
+                   COALESCE(e.commune_id, 0) AS commune_id, e.course_id, e.audience_group, e.kind,
+                   COUNT(*) AS n
+            FROM {events} e
+            WHERE {" AND ".join(where)}
+            GROUP BY 1, 2, 3, 4, 5, 6
+        )
         INSERT INTO {counts} ({key}, count)
-        SELECT {day}, COALESCE(e.province_id, 0), COALESCE(e.commune_id, 0), e.audience_group,
-               e.course_id, e.kind, COUNT(*)
-        FROM {events} e
-        WHERE {" AND ".join(where)}
-        GROUP BY 1, 2, 3, 4, 5, 6
+        SELECT {key}, SUM(n) FROM ({" UNION ALL ".join(copies)}) AS copies
+        WHERE true
+        GROUP BY {key}
         ON CONFLICT ({key}) DO UPDATE SET count = {counts}.count + EXCLUDED.count
+    """
+    runs, run_key = _table(RunCount), "course_run_id, province_id, audience_group, kind"
+    runs_sql = f"""
+        WITH delta AS (
+            SELECT e.course_run_id, COALESCE(e.province_id, 0) AS province_id, e.audience_group, e.kind,
+                   COUNT(*) AS n
+            FROM {events} e
+            WHERE {" AND ".join(where)} AND e.course_run_id IS NOT NULL AND e.kind IN ({RUN_KINDS})
+            GROUP BY 1, 2, 3, 4
+        )
+        INSERT INTO {runs} ({run_key}, count)
+        SELECT {run_key}, SUM(n) FROM (
+            SELECT course_run_id, province_id, audience_group, kind, n FROM delta
+            UNION ALL SELECT course_run_id, {ALL}, audience_group, kind, n FROM delta
+        ) AS copies
+        WHERE true
+        GROUP BY {run_key}
+        ON CONFLICT ({run_key}) DO UPDATE SET count = {runs}.count + EXCLUDED.count
     """
     with connection.cursor() as cursor:
         # The upsert reports rows, not events; the range is indexed, so counting it apart is cheap.
         cursor.execute(f"SELECT COUNT(*) FROM {events} e WHERE {' AND '.join(where)}", range_params)
         added = cursor.fetchone()[0]
         cursor.execute(sql, params)
+        cursor.execute(runs_sql, range_params)
     return added
 
 

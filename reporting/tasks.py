@@ -18,3 +18,14 @@ from reporting.services import statistics_fold as statistics_fold_service
 def statistics_fold() -> int:
     """Fold the learning events written since the last run into the daily counts."""
     return statistics_fold_service(wait=False).events
+
+
+# Idempotent (a redelivered task finds the export no longer queued and does nothing), so
+# acknowledged only after it has run. A million rows take minutes; the limits leave room for that
+# and stay under the broker's visibility timeout.
+@shared_task(acks_late=True, max_retries=0, soft_time_limit=1500, time_limit=1800)
+def export_file_write(export_id: int) -> None:
+    """Write one queued export file (CSV or XLSX) to storage."""
+    from reporting.export_services import export_file_write as export_file_write_service
+
+    export_file_write_service(export_id=export_id)

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from courses import processing
 from courses.models import Lesson
 from courses.uploads import captions_check, file_name_clean, upload_check
+from onetouch.jobs import task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -149,7 +150,7 @@ def processing_queue(lesson_id: int) -> None:
     # Imported here: courses.tasks imports this module for the service the task runs.
     from courses.tasks import lesson_process as lesson_process_task
 
-    transaction.on_commit(lambda: lesson_process_task.delay(lesson_id))
+    task_queue_on_commit(lesson_process_task, lesson_id)
 
 
 # --- Processing, run by the worker ----------------------------------------------------------------

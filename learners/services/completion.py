@@ -15,6 +15,7 @@ from courses.models import Lesson, Quiz
 from learners.models import CourseCompletion, Enrolment, LearningEvent, LessonProgress, QuizAttempt
 from learners.services.enrolments import learning_event_record
 from learners.tasks import certificate_issue as certificate_issue_task
+from onetouch.jobs import task_queue_on_commit
 
 
 @transaction.atomic
@@ -37,7 +38,7 @@ def course_completion_check(*, enrolment: Enrolment) -> CourseCompletion | None:
     except IntegrityError:  # a concurrent check recorded it first
         return CourseCompletion.objects.get(enrolment_id=enrolment.id)
     learning_event_record(kind=LearningEvent.Kind.COURSE_COMPLETED, enrolment=enrolment)
-    transaction.on_commit(lambda: certificate_issue_task.delay(completion.id))
+    task_queue_on_commit(certificate_issue_task, completion.id)
     return completion
 
 

@@ -69,7 +69,19 @@ def enrolment_create(*, learner: User, course: Course) -> Enrolment:
         enrolment.save(update_fields=["is_active", "unenrolled_at", "course_run"])
     course_enrolment_count_add(course_id=course.id, delta=1)
     learning_event_record(kind=LearningEvent.Kind.ENROLLED, enrolment=enrolment)
+    if created and learner_is_new(learner=learner, enrolment=enrolment):
+        learning_event_record(kind=LearningEvent.Kind.LEARNER_JOINED, enrolment=enrolment)
     return enrolment
+
+
+def learner_is_new(*, learner: User, enrolment: Enrolment) -> bool:
+    """Return whether this enrolment is the learner's first on the platform.
+
+    The learner's row is locked first, so two first enrolments in two courses at once still count
+    the learner once.
+    """
+    User.objects.select_for_update().filter(id=learner.id).first()
+    return not Enrolment.objects.filter(learner=learner).exclude(id=enrolment.id).exists()
 
 
 @transaction.atomic

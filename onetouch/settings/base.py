@@ -179,11 +179,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.course_enrolment_counts_refresh",
         "schedule": 600.0,
     },
-    # Fold the learning events written since the last run into the daily counts, so the
+    # Fold the learning events written since the last run into the summary counts, so the
     # statistics are at most a minute or two behind (a run finding another still going skips).
     "reporting-statistics-fold": {
         "task": "reporting.tasks.statistics_fold",
         "schedule": 60.0,
+    },
+    # Issue the certificates whose job could not be queued when the course was completed (the
+    # broker was down then): learning never waits for Redis, so the sweep catches up afterwards.
+    "learners-certificates-missing-issue": {
+        "task": "learners.tasks.certificates_missing_issue",
+        "schedule": 600.0,
     },
 }
 
@@ -340,6 +346,10 @@ MEDIA_URL_EXPIRY_SECONDS = int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600"
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Who issues national courses' certificates (a province's course: its Department).
 CERTIFICATE_NATIONAL_ISSUER = os.environ.get("CERTIFICATE_NATIONAL_ISSUER", "Bộ Khoa học và Công nghệ")
+
+# --- Statistics -------------------------------------------------------------------------------
+# A learner-level export with more rows than this is written by a worker, with a download link.
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "10000"))
 
 # --- Platform ---------------------------------------------------------------------------------
 

@@ -1,5 +1,6 @@
 """Enrolment: one click, idempotent, counted, recorded as an event in the same transaction."""
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -14,32 +15,38 @@ from learners.services.enrolments import enrolment_cancel, enrolment_create
 from tests.factories import course_make, run_at_once
 
 
+def event_kinds(learner) -> list[str]:
+    return list(LearningEvent.objects.filter(learner=learner).order_by("id").values_list("kind", flat=True))
+
+
 @pytest.mark.django_db
 def test_enrolment_records_event_with_learner_place_at_that_moment(learner_hanoi, commune_hanoi):
-    """The event carries the learner's province, commune and audience group."""
+    """The events carry the learner's province, commune and audience group; the first enrolment also says "joined"."""
     course = course_make()
     enrolment_create(learner=learner_hanoi, course=course)
 
-    event = LearningEvent.objects.get(learner=learner_hanoi)
-    assert event.kind == LearningEvent.Kind.ENROLLED
-    assert (event.province_id, event.commune_id, event.audience_group) == (
-        commune_hanoi.province_id,
-        commune_hanoi.id,
-        "public",
-    )
+    events = LearningEvent.objects.filter(learner=learner_hanoi).order_by("id")
+    assert [event.kind for event in events] == [LearningEvent.Kind.ENROLLED, LearningEvent.Kind.LEARNER_JOINED]
+    for event in events:
+        assert (event.province_id, event.commune_id, event.audience_group, event.course_id) == (
+            commune_hanoi.province_id,
+            commune_hanoi.id,
+            "public",
+            course.id,
+        )
     course.refresh_from_db()
     assert course.enrolment_count == 1
 
 
 @pytest.mark.django_db
 def test_second_enrolment_keeps_one_row_and_one_event(learner_hanoi):
-    """Enrolling twice leaves one enrolment, one event and a count of one."""
+    """Enrolling twice leaves one enrolment, one "enrolled" event and a count of one."""
     course = course_make()
     first = enrolment_create(learner=learner_hanoi, course=course)
     second = enrolment_create(learner=learner_hanoi, course=course)
 
     assert first.id == second.id
-    assert LearningEvent.objects.filter(learner=learner_hanoi).count() == 1
+    assert event_kinds(learner_hanoi) == ["enrolled", "learner_joined"]
     assert Course.objects.get(id=course.id).enrolment_count == 1
 
 
@@ -53,8 +60,7 @@ def test_cancel_then_enrol_again_reuses_the_row(learner_hanoi):
     enrolment_create(learner=learner_hanoi, course=course)
 
     assert Enrolment.objects.filter(learner=learner_hanoi, course=course, is_active=True).count() == 1
-    kinds = list(LearningEvent.objects.order_by("id").values_list("kind", flat=True))
-    assert kinds == ["enrolled", "unenrolled", "enrolled"]
+    assert event_kinds(learner_hanoi) == ["enrolled", "learner_joined", "unenrolled", "enrolled"]
     assert Course.objects.get(id=course.id).enrolment_count == 1
 
 
@@ -117,11 +123,58 @@ def test_enrolment_count_refresh_repairs_drift(learner_hanoi, learner_hue):
 
 @pytest.mark.django_db(transaction=True)
 def test_two_simultaneous_enrolments_give_one_row(learner_hanoi):
-    """Two requests enrolling at the same instant make one enrolment, one event, a count of one."""
+    """Two requests enrolling at the same instant make one enrolment, one of each event, a count of one."""
     course = course_make()
     _results, errors = run_at_once(lambda: enrolment_create(learner=learner_hanoi, course=course))
 
     assert errors == []
     assert Enrolment.objects.filter(learner=learner_hanoi, course=course).count() == 1
-    assert LearningEvent.objects.filter(learner=learner_hanoi).count() == 1
+    assert event_kinds(learner_hanoi) == ["enrolled", "learner_joined"]
     assert Course.objects.get(id=course.id).enrolment_count == 1
+
+
+@pytest.mark.django_db
+def test_first_enrolment_says_the_learner_joined_and_later_ones_do_not(learner_hanoi):
+    """Only the very first enrolment writes "learner_joined"; another course or coming back does not."""
+    first, second = course_make(), course_make()
+
+    enrolment_create(learner=learner_hanoi, course=first)
+    enrolment_create(learner=learner_hanoi, course=second)
+    enrolment_cancel(learner=learner_hanoi, course=first)
+    enrolment_create(learner=learner_hanoi, course=first)
+
+    joined = LearningEvent.objects.filter(learner=learner_hanoi, kind=LearningEvent.Kind.LEARNER_JOINED)
+    assert list(joined.values_list("course_id", flat=True)) == [first.id]
+    assert event_kinds(learner_hanoi) == ["enrolled", "learner_joined", "enrolled", "unenrolled", "enrolled"]
+
+
+@pytest.mark.django_db
+def test_re_enrolling_after_cancelling_the_only_enrolment_does_not_join_again(learner_hanoi):
+    """A learner who left their only course and comes back is not a new learner."""
+    course = course_make()
+    enrolment_create(learner=learner_hanoi, course=course)
+    enrolment_cancel(learner=learner_hanoi, course=course)
+
+    enrolment_create(learner=learner_hanoi, course=course)
+
+    assert event_kinds(learner_hanoi).count("learner_joined") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_first_enrolments_in_two_courses_join_once(learner_hanoi):
+    """A learner enrolling in two courses at the same instant is one new learner, not two."""
+    courses = iter([course_make(), course_make()])
+    lock = threading.Lock()
+
+    def enrol_in_the_next_course() -> Enrolment:
+        with lock:
+            course = next(courses)
+        return enrolment_create(learner=learner_hanoi, course=course)
+
+    _results, errors = run_at_once(enrol_in_the_next_course)
+
+    assert errors == []
+    assert Enrolment.objects.filter(learner=learner_hanoi, is_active=True).count() == 2
+    kinds = event_kinds(learner_hanoi)
+    assert kinds.count("enrolled") == 2
+    assert kinds.count("learner_joined") == 1

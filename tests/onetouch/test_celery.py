@@ -13,7 +13,9 @@ IDEMPOTENT_TASKS = {
     "courses.tasks.course_enrolment_counts_refresh",
     "courses.tasks.lesson_process",
     "learners.tasks.certificate_issue",
+    "learners.tasks.certificates_missing_issue",
     "reporting.tasks.statistics_fold",
+    "reporting.tasks.export_file_write",
 }
 
 

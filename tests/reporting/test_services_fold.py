@@ -1,18 +1,20 @@
-"""The statistics fold: events into daily counts, exactly once, however the transactions interleave."""
+"""The statistics fold: events into summary counts, exactly once, however the transactions interleave."""
 
 import random
 import threading
+import time
 from collections import Counter
 
 import pytest
-from django.db import connections, transaction
+from django.db import connection, connections, transaction
+from django.db.models import Max, QuerySet
 
 from courses.models import Lesson
 from learners.models import LearningEvent
 from learners.services.enrolments import enrolment_cancel, enrolment_create, profile_save
 from learners.services.progress import lesson_complete_manually
-from reporting.models import DailyCount, FillState
-from reporting.services import DAILY_COUNTS, statistics_fold, statistics_rebuild
+from reporting.models import FillState, SummaryCount
+from reporting.services import SUMMARY_COUNTS, statistics_fold, statistics_rebuild
 from tests.factories import course_make, learner_make, lesson_make, run_at_once
 
 # The fold counts only what finished transactions wrote, so these tests commit for real.
@@ -20,21 +22,49 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def counts() -> dict:
+    """Every summary row, rolled-up ones included, by its whole key."""
     return {
-        (row.day, row.province_id, row.commune_id, row.audience_group, row.course_id, row.kind): row.count
-        for row in DailyCount.objects.all()
+        (row.grain, row.period_start, row.province_id, row.commune_id, row.audience_group, row.course_id, row.kind): (
+            row.count
+        )
+        for row in SummaryCount.objects.all()
     }
+
+
+def finest() -> QuerySet:
+    """The day rows of one province, commune and course: each event is in exactly one."""
+    return SummaryCount.objects.filter(grain="day", province_id__gte=0, commune_id__gte=0, course_id__gte=0)
 
 
 def kind_totals() -> Counter:
     totals = Counter()
-    for row in DailyCount.objects.all():
+    for row in finest():
         totals[row.kind] += row.count
     return totals
 
 
 def mark() -> int:
-    return FillState.objects.get(statistic=DAILY_COUNTS).mark
+    return FillState.objects.get(statistic=SUMMARY_COUNTS).mark
+
+
+def events_foldable_wait(timeout: float = 300) -> None:
+    """Wait until every event written so far is below the oldest open transaction, so a fold counts it.
+
+    Transaction ids are server-wide: an open write transaction in any database on the server, such
+    as another test run's, holds the fold back, and a fold right after a write may find nothing yet.
+    """
+    newest = LearningEvent.objects.aggregate(newest=Max("xact_id"))["newest"]
+    if newest is None:
+        return
+    deadline = time.monotonic() + timeout
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+            if cursor.fetchone()[0] > newest:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError(f"A transaction on the server stayed open for {timeout} s")
+            time.sleep(0.05)
 
 
 def test_fold_counts_events_written_through_the_services(learner_hanoi, learner_hue, province_hanoi, commune_hanoi):
@@ -46,19 +76,45 @@ def test_fold_counts_events_written_through_the_services(learner_hanoi, learner_
     enrolment_create(learner=learner_hue, course=course)
     lesson_complete_manually(learner=learner_hanoi, lesson=lesson)
     enrolment_cancel(learner=learner_hue, course=course)
-    assert DailyCount.objects.count() == 0
+    assert finest().count() == 0
+    events_foldable_wait()
 
     result = statistics_fold()
 
-    assert result.events == 4
+    assert result.events == 6  # four changes and two first enrolments ("learner_joined")
     day = LearningEvent.objects.order_by("id").first().occurred_at.astimezone().date()
     hue = learner_hue.profile
-    assert counts() == {
+    assert {
+        (row.period_start, row.province_id, row.commune_id, row.audience_group, row.course_id, row.kind): row.count
+        for row in finest()
+    } == {
         (day, province_hanoi.id, commune_hanoi.id, "public", course.id, "enrolled"): 1,
+        (day, province_hanoi.id, commune_hanoi.id, "public", course.id, "learner_joined"): 1,
         (day, province_hanoi.id, commune_hanoi.id, "public", course.id, "lesson_completed"): 1,
         (day, hue.province_id, hue.commune_id, "public", course.id, "enrolled"): 1,
+        (day, hue.province_id, hue.commune_id, "public", course.id, "learner_joined"): 1,
         (day, hue.province_id, hue.commune_id, "public", course.id, "unenrolled"): 1,
     }
+    national_month = SummaryCount.objects.get(
+        grain="month",
+        period_start=day.replace(day=1),
+        province_id=-1,
+        commune_id=-1,
+        course_id=-1,
+        audience_group="public",
+        kind="enrolled",
+    )
+    assert national_month.count == 2
+    hanoi_all_courses = SummaryCount.objects.get(
+        grain="day",
+        period_start=day,
+        province_id=province_hanoi.id,
+        commune_id=-1,
+        course_id=-1,
+        audience_group="public",
+        kind="lesson_completed",
+    )
+    assert hanoi_all_courses.count == 1
 
 
 def test_folding_twice_changes_nothing(learner_hanoi):
@@ -68,6 +124,7 @@ def test_folding_twice_changes_nothing(learner_hanoi):
     mark may step over an empty range.)
     """
     enrolment_create(learner=learner_hanoi, course=course_make())
+    events_foldable_wait()
     statistics_fold()
     before_counts, before_mark = counts(), mark()
 
@@ -107,15 +164,17 @@ def test_incremental_folds_over_random_data_equal_the_rebuild(province_hanoi, pr
         profile_save(user=mover, audience_group="public", province=commune.province, commune=commune)
         enrolment_cancel(learner=mover, course=courses[0])
         enrolment_create(learner=mover, course=courses[0])
+        events_foldable_wait()
         statistics_fold()
     folded = counts()
 
     result = statistics_rebuild()
 
     assert counts() == folded
-    assert sum(folded.values()) == LearningEvent.objects.count() == result.events
+    assert sum(kind_totals().values()) == LearningEvent.objects.count() == result.events
+    assert kind_totals()["learner_joined"] == LearningEvent.objects.values("learner").distinct().count()
     mover_places = set(
-        DailyCount.objects.filter(course=courses[0], kind="unenrolled").values_list("province_id", flat=True)
+        finest().filter(course_id=courses[0].id, kind="unenrolled").values_list("province_id", flat=True)
     )
     assert {province_hanoi.id, province_hue.id} <= mover_places
 
@@ -125,12 +184,13 @@ def test_two_folds_at_once_double_nothing(learner_hanoi, learner_hue):
     course = course_make()
     enrolment_create(learner=learner_hanoi, course=course)
     enrolment_create(learner=learner_hue, course=course)
+    events_foldable_wait()
 
     results, errors = run_at_once(statistics_fold)
 
     assert errors == []
-    assert sorted(result.events for result in results) == [0, 2]
-    assert kind_totals() == Counter({"enrolled": 2})
+    assert sorted(result.events for result in results) == [0, 4]  # two enrolled, two learner_joined
+    assert kind_totals() == Counter({"enrolled": 2, "learner_joined": 2})
 
 
 def test_two_folds_at_once_the_second_skips_when_told_not_to_wait(learner_hanoi):
@@ -166,13 +226,13 @@ def test_an_event_committed_late_is_counted_once_though_a_later_event_committed_
         assert written.wait(timeout=30)
         # Another course: the slow transaction holds its course's row (the enrolment count).
         enrolment_create(learner=learner_hue, course=course_make())
-        fast_event = LearningEvent.objects.get()  # the slow one is not visible yet
+        fast_event = LearningEvent.objects.get(kind="enrolled")  # the slow one is not visible yet
         first = statistics_fold()
     finally:
         release.set()
         slow.join(timeout=30)
     assert slow_errors == []
-    slow_event = LearningEvent.objects.get(learner=learner_hanoi)
+    slow_event = LearningEvent.objects.get(learner=learner_hanoi, kind="enrolled")
     # A mark on the id would have passed the slow event: it was committed after a higher id was seen.
     assert slow_event.id < fast_event.id
     assert slow_event.xact_id < fast_event.xact_id
@@ -180,10 +240,11 @@ def test_an_event_committed_late_is_counted_once_though_a_later_event_committed_
     counted_first = kind_totals()["enrolled"]
     assert counted_first == 0  # ...and so the fast one too, whose transaction began after it
 
+    events_foldable_wait()
     second = statistics_fold()
 
-    assert second.events == 2
-    assert kind_totals() == Counter({"enrolled": 2})
+    assert second.events == 4  # each learner's enrolled and learner_joined
+    assert kind_totals() == Counter({"enrolled": 2, "learner_joined": 2})
     assert statistics_fold().events == 0
 
 
@@ -191,19 +252,21 @@ def test_a_fold_that_fails_after_the_sums_leaves_counts_and_mark_unchanged(learn
     """Rolled back after adding its sums, a fold leaves nothing behind, and the next fold counts it all."""
     course = course_make()
     enrolment_create(learner=learner_hanoi, course=course)
+    events_foldable_wait()
     statistics_fold()
     enrolment_create(learner=learner_hue, course=course)
+    events_foldable_wait()
     before = (counts(), mark())
     assert kind_totals()["enrolled"] == 1
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        assert statistics_fold().events == 1
+        assert statistics_fold().events == 2  # learner_hue's enrolled and learner_joined
         assert kind_totals()["enrolled"] == 2  # the sums were written inside the transaction
         raise RuntimeError("crash after the sums")
 
     assert (counts(), mark()) == before
-    assert statistics_fold().events == 1
-    assert kind_totals() == Counter({"enrolled": 2})
+    assert statistics_fold().events == 2
+    assert kind_totals() == Counter({"enrolled": 2, "learner_joined": 2})
 
 
 def test_rebuild_command_recounts_from_the_event_log(learner_hanoi):
@@ -211,10 +274,45 @@ def test_rebuild_command_recounts_from_the_event_log(learner_hanoi):
     from django.core.management import call_command
 
     enrolment_create(learner=learner_hanoi, course=course_make())
+    events_foldable_wait()
     statistics_fold()
-    DailyCount.objects.update(count=99)
+    SummaryCount.objects.update(count=99)
 
     call_command("rebuild_statistics", verbosity=0)
 
-    assert kind_totals() == Counter({"enrolled": 1})
+    assert kind_totals() == Counter({"enrolled": 1, "learner_joined": 1})
+    assert SummaryCount.objects.filter(grain="month", province_id=-1, commune_id=-1, course_id=-1).count() == 2
+    assert set(SummaryCount.objects.values_list("count", flat=True)) == {1}
     assert statistics_fold().events == 0
+
+
+def test_course_run_counts_are_folded_and_rebuilt_alike(learner_hanoi, learner_hue, province_hanoi):
+    """Enrolments and completions of a course run are counted per run, per province and for the country."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import CourseRun
+    from reporting.models import RunCount
+
+    course = course_make()
+    today = timezone.localdate()
+    run = CourseRun.objects.create(
+        course=course, title="Đợt 1", starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30)
+    )
+    enrolment_create(learner=learner_hanoi, course=course)
+    enrolment_create(learner=learner_hue, course=course)
+    enrolment_cancel(learner=learner_hue, course=course)
+    events_foldable_wait()
+    statistics_fold()
+
+    def run_counts() -> dict:
+        return {(r.province_id, r.kind): r.count for r in RunCount.objects.filter(course_run_id=run.id)}
+
+    folded = run_counts()
+    assert folded[(province_hanoi.id, "enrolled")] == 1
+    assert folded[(-1, "enrolled")] == 2
+    assert folded[(-1, "unenrolled")] == 1
+    assert (-1, "learner_joined") not in folded  # only what a run's completion rate needs
+    statistics_rebuild()
+    assert run_counts() == folded

@@ -1,0 +1,681 @@
+#!/usr/bin/env python
+"""How the statistics pipeline scales: rebuild, fold, dashboards and export against millions of events.
+
+    .venv/bin/python bench/statistics_scale.py                          # up to 10,000,000 enrolments
+    .venv/bin/python bench/statistics_scale.py --enrolments 1000000     # a quicker run
+    .venv/bin/python bench/statistics_scale.py --help
+
+It creates its own PostgreSQL database, loads the administrative units and a catalogue of about
+a hundred courses, then grows a synthetic learner population in steps (100,000 enrolments, then
+1,000,000, then --enrolments), written straight in SQL with generate_series. Every enrolment
+brings its learning events (enrolled, about two lessons, 40% completions, 35% certificates, one
+"learner joined" per learner) spread over the last 365 days. After each step it times:
+
+- statistics_rebuild(): every summary count recounted from the whole event log;
+- statistics_fold() after 1,000 and after 100,000 new events: it should follow the new events,
+  not the history;
+- a plain GROUP BY over the events, the floor any recount stands on;
+- the national and the Hà Nội dashboards through Django's test client (median, p95, SQL queries);
+- the learner-level CSV export: peak Python memory (tracemalloc) and RSS while consuming it.
+
+It prints its figures and asserts nothing about times. The database is dropped at the end, also on
+Ctrl+C. See bench/README.md for how to read the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import sys
+import time
+import tracemalloc
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+REPO = Path(__file__).resolve().parent.parent
+EXTRA_COURSES = 86  # on top of the 14 demo courses: about a hundred
+TIME_ZONE = "Asia/Ho_Chi_Minh"
+HANOI = "01"
+
+
+# --- Options and environment --------------------------------------------------------------------
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Scale of the statistics pipeline: rebuild, fold, dashboards and export on millions of events.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--enrolments",
+        type=int,
+        default=10_000_000,
+        help="final size; also measured at 100,000 and 1,000,000 on the way",
+    )
+    parser.add_argument(
+        "--steps",
+        default="100000,1000000",
+        help="sizes measured on the way to --enrolments, comma-separated; empty: only the last size",
+    )
+    parser.add_argument("--repeat", type=int, default=20, help="measured requests per dashboard (after 2 warm-ups)")
+    parser.add_argument("--wait-views", type=float, default=0, help="seconds to wait for the dashboard views to exist")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL URL with the right to create databases (a superuser: the bulk load skips FK triggers)",
+    )
+    parser.add_argument("--db-name", default="onetouch_bench_stats", help="database created and dropped by the run")
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"), help="the cache"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="leave the database in place at the end")
+    args = parser.parse_args()
+    if "bench" not in args.db_name:
+        parser.error("--db-name must contain 'bench': the run drops and recreates that database")
+    if args.enrolments < 1 or args.repeat < 1:
+        parser.error("--enrolments and --repeat must be positive")
+    try:
+        args.steps = sorted({int(size) for size in args.steps.split(",") if size.strip()})
+    except ValueError:
+        parser.error("--steps must be whole numbers separated by commas")
+    return args
+
+
+def database_url(server_url: str, name: str) -> str:
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+def environment(args: argparse.Namespace) -> dict[str, str]:
+    return {
+        "DJANGO_SETTINGS_MODULE": "onetouch.settings.test",
+        "DATABASE_URL": database_url(args.postgres, args.db_name),
+        "REDIS_URL": args.redis_url,
+        "CACHE_KEY_PREFIX": "onetouch_bench_stats",
+        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def database_recreate(args: argparse.Namespace, *, create: bool) -> None:
+    import psycopg2
+    from psycopg2 import sql
+
+    server = args.postgres if urlsplit(args.postgres).path not in ("", "/") else database_url(args.postgres, "postgres")
+    connection = psycopg2.connect(server)
+    try:
+        connection.autocommit = True
+        with connection.cursor() as cursor:
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.db_name)))
+            if create:
+                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(args.db_name)))
+    finally:
+        connection.close()
+
+
+# --- Small helpers --------------------------------------------------------------------------------
+
+
+def sql_run(statement: str, params: list | tuple = ()) -> list[tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+def scalar(statement: str, params: list | tuple = ()):
+    return sql_run(statement, params)[0][0]
+
+
+def timed(function, *args, **kwargs) -> tuple[float, object]:
+    """Seconds the call took, and what it returned."""
+    started = time.perf_counter()
+    value = function(*args, **kwargs)
+    return time.perf_counter() - started, value
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+def table(model) -> str:
+    return model._meta.db_table
+
+
+# --- The reference data -------------------------------------------------------------------------
+
+
+def reference_prepare() -> dict[str, int]:
+    """Migrate, load the administrative units and the demo courses, add generated courses with a run each."""
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from courses.demo import demo_catalogue_load
+    from courses.models import Course, CourseRun
+    from onetouch.models import Province
+    from onetouch.services import admin_units_load
+
+    call_command("migrate", interactive=False, verbosity=0)
+    provinces, communes = admin_units_load()
+    demo = demo_catalogue_load(with_lessons=False)
+    owners = list(Province.objects.order_by("code"))
+    courses = [
+        Course(
+            title=f"Khóa học số {number + 1}",
+            slug=f"bench-course-{number + 1}",
+            summary="Khóa học sinh ra cho phép đo.",
+            topic="digital_skills",
+            is_published=True,
+            owner_province=None if number % 3 else owners[number % len(owners)],
+        )
+        for number in range(EXTRA_COURSES)
+    ]
+    Course.objects.bulk_create(courses)
+    today = timezone.localdate()
+    # Half the courses run in dated sessions; enrolments in those carry the run.
+    CourseRun.objects.bulk_create(
+        CourseRun(
+            course=course, title="2025", starts_on=today - timedelta(days=400), ends_on=today + timedelta(days=60)
+        )
+        for course in Course.objects.order_by("id")[::2]
+    )
+    return {"provinces": provinces, "communes": communes, "courses": Course.objects.count(), "demo": demo}
+
+
+def ministry_staff_make():
+    from onetouch.models import User
+
+    return User.objects.create_user("bench-ministry@example.invalid", role=User.Role.MINISTRY_STAFF, is_staff=True)
+
+
+# --- Growing the data set ---------------------------------------------------------------------------
+
+
+def grow(enrolments_from: int, enrolments_to: int) -> None:
+    """Add learners, enrolments and their events for enrolment numbers [from, to).
+
+    Enrolment j belongs to learner k = floor(2j/5), so learners alternate three and two courses
+    (2.5 on average). Its course is the learner's pseudo-random "favourite" (skewed towards the
+    first courses) plus 41 times its position, which keeps (learner, course) unique. Rows are
+    written in SQL with FK triggers off (the data is consistent by construction) and the event
+    table's secondary indexes dropped during the load.
+    """
+    from django.db import connection, transaction
+
+    from courses.models import Course, CourseRun
+    from learners.models import Enrolment, LearnerProfile, LearningEvent
+    from onetouch.models import Commune, User
+
+    learners_from = (2 * enrolments_from + 4) // 5  # the first learner whose first enrolment is >= from
+    learners_to = (2 * enrolments_to + 4) // 5
+    users, profiles = table(User), table(LearnerProfile)
+    enrolments, events = table(Enrolment), table(LearningEvent)
+    indexes = event_indexes_drop()
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")  # no FK trigger per row
+            cursor.execute("SET LOCAL synchronous_commit = off")
+            cursor.execute(
+                f"""CREATE TEMP TABLE IF NOT EXISTS bench_course AS
+                    SELECT row_number() OVER (ORDER BY c.id) - 1 AS n, c.id, c.owner_province_id,
+                           (SELECT MIN(r.id) FROM {table(CourseRun)} r WHERE r.course_id = c.id) AS run_id
+                    FROM {table(Course)} c"""
+            )
+            cursor.execute(
+                f"""CREATE TEMP TABLE IF NOT EXISTS bench_commune AS
+                    SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, province_id FROM {table(Commune)}"""
+            )
+            courses = scalar("SELECT COUNT(*) FROM bench_course")
+            communes = scalar("SELECT COUNT(*) FROM bench_commune")
+            base = user_id_base()
+            # Learners: the user and the profile; the commune decides the province.
+            cursor.execute(
+                f"""INSERT INTO {users} (id, password, is_superuser, email, phone_verified, full_name, role,
+                                         is_staff, is_active, date_joined)
+                    SELECT %s + k, '!', false, 'learner-' || k || '@bench.invalid', false, '', 'learner',
+                           false, true, now() - interval '365 days' * random()
+                    FROM generate_series(%s, %s - 1) AS k""",
+                [base, learners_from, learners_to],
+            )
+            cursor.execute(
+                f"""INSERT INTO {profiles} (user_id, audience_group, province_id, commune_id, organisation,
+                                            position, updated_at)
+                    SELECT %s + k,
+                           CASE WHEN r < 0.92 THEN 'public' WHEN r < 0.95 THEN 'civil_servant'
+                                WHEN r < 0.98 THEN 'digital_team' ELSE 'commune_leader' END,
+                           c.province_id, c.id, '', '', now()
+                    FROM (SELECT k, random() AS r, floor(random() * %s)::int AS place
+                          FROM generate_series(%s, %s - 1) AS k) AS l
+                    JOIN bench_commune c ON c.n = l.place""",
+                [base, communes, learners_from, learners_to],
+            )
+            cursor.execute(
+                f"""INSERT INTO {enrolments} (learner_id, course_id, course_run_id, is_active, enrolled_at)
+                    SELECT u.id, c.id, c.run_id, true,
+                           u.date_joined + (now() - u.date_joined) * (j - (5 * k + 1) / 2) * random() / 3
+                    FROM (SELECT j, (2 * j) / 5 AS k FROM generate_series(%s, %s - 1) AS j) AS e
+                    JOIN {users} u ON u.id = %s + e.k
+                    JOIN bench_course c
+                      ON c.n = (floor(%s * power(((e.k * 2654435761) %% 1000003) / 1000003.0, 2))::int
+                                + 41 * (j - (5 * k + 1) / 2)) %% %s""",
+                [enrolments_from, enrolments_to, base, courses, courses],
+            )
+            cursor.execute(
+                f"""INSERT INTO {events} (kind, occurred_at, learner_id, course_id, course_run_id, lesson_id,
+                                          course_owner_province_id, province_id, commune_id, audience_group)
+                    SELECT 'learner_joined', u.date_joined, u.id, first.course_id, first.course_run_id, NULL,
+                           c.owner_province_id, p.province_id, p.commune_id, p.audience_group
+                    FROM {users} u
+                    JOIN {profiles} p ON p.user_id = u.id
+                    JOIN LATERAL (SELECT course_id, course_run_id FROM {enrolments} e
+                                  WHERE e.learner_id = u.id ORDER BY e.enrolled_at LIMIT 1) first ON true
+                    JOIN {table(Course)} c ON c.id = first.course_id
+                    WHERE u.id >= %s + %s AND u.id < %s + %s""",
+                [base, learners_from, base, learners_to],
+            )
+            first_new = scalar(f"SELECT COALESCE(MAX(id), 0) FROM {enrolments}") - (enrolments_to - enrolments_from)
+            cursor.execute(
+                f"""INSERT INTO {events} (kind, occurred_at, learner_id, course_id, course_run_id, lesson_id,
+                                          course_owner_province_id, province_id, commune_id, audience_group)
+                    SELECT v.kind, LEAST(v.at, now()), e.learner_id, e.course_id, e.course_run_id, NULL,
+                           c.owner_province_id, p.province_id, p.commune_id, p.audience_group
+                    FROM (SELECT e.*, (e.id * 7919) %% 100 AS luck FROM {enrolments} e WHERE e.id > %s) e
+                    JOIN {profiles} p ON p.user_id = e.learner_id
+                    JOIN {table(Course)} c ON c.id = e.course_id
+                    CROSS JOIN LATERAL (VALUES
+                        ('enrolled', e.enrolled_at, true),
+                        ('lesson_completed', e.enrolled_at + interval '1 hour', true),
+                        ('lesson_completed', e.enrolled_at + interval '2 days', e.luck < 90),
+                        ('lesson_completed', e.enrolled_at + interval '5 days', e.luck %% 10 = 0),
+                        ('course_completed', e.enrolled_at + interval '9 days', e.luck < 40),
+                        ('certificate_issued', e.enrolled_at + interval '9 days 1 minute', e.luck < 35)
+                    ) AS v(kind, at, happened)
+                    WHERE v.happened""",
+                [first_new],
+            )
+    finally:
+        event_indexes_create(indexes)
+    sql_run("SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT MAX(id) FROM " + users + "))", [users])
+    sql_run("VACUUM ANALYZE")
+
+
+def user_id_base() -> int:
+    """Learner k is the user with id base + k; the base is kept from the first step."""
+    sql_run("CREATE TABLE IF NOT EXISTS bench_state (base bigint)")
+    base = sql_run("SELECT base FROM bench_state")
+    if base:
+        return base[0][0]
+    from onetouch.models import User
+
+    value = scalar(f"SELECT COALESCE(MAX(id), 0) + 1000 FROM {table(User)}")
+    sql_run("INSERT INTO bench_state VALUES (%s)", [value])
+    return value
+
+
+def event_indexes_drop() -> list[str]:
+    """Drop the event table's secondary indexes; return the statements that recreate them."""
+    from learners.models import LearningEvent
+
+    rows = sql_run(
+        """SELECT i.indexname, i.indexdef FROM pg_indexes i
+           WHERE i.tablename = %s AND NOT EXISTS (
+               SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)""",
+        [table(LearningEvent)],
+    )
+    for name, _definition in rows:
+        sql_run(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in rows]
+
+
+def event_indexes_create(definitions: list[str]) -> None:
+    sql_run("SET maintenance_work_mem = '1GB'")
+    for definition in definitions:
+        sql_run(definition)
+
+
+# --- Measurements -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Step:
+    enrolments: int
+    build_s: float = 0.0
+    events: int = 0
+    learners: int = 0
+    rebuild_s: float = 0.0
+    summary_rows: int = 0
+    summary_bytes: int = 0
+    events_bytes: int = 0
+    group_by_s: float = 0.0
+    group_by_day_s: float = 0.0
+    folds: dict[int, float] = field(default_factory=dict)  # new events -> seconds
+    dashboards: dict[str, tuple[float, float, int]] = field(default_factory=dict)  # label -> median, p95, queries
+    exports: dict[int, tuple[float, float, float, int]] = field(default_factory=dict)  # rows -> s, peak MB, RSS MB
+    notes: list[str] = field(default_factory=list)
+
+
+def counts_measure(step: Step) -> None:
+    from learners.models import LearningEvent
+    from reporting.models import SummaryCount
+
+    step.events = scalar(f"SELECT COUNT(*) FROM {table(LearningEvent)}")
+    step.learners = scalar("SELECT COUNT(*) FROM learners_learnerprofile")
+    step.summary_rows = SummaryCount.objects.count()
+    step.summary_bytes = scalar("SELECT pg_total_relation_size(%s)", [table(SummaryCount)])
+    step.events_bytes = scalar("SELECT pg_total_relation_size(%s)", [table(LearningEvent)])
+
+
+def rebuild_measure(step: Step) -> None:
+    from reporting.services import statistics_rebuild
+
+    step.rebuild_s, result = timed(statistics_rebuild)
+    sql_run("VACUUM ANALYZE reporting_summarycount")
+    say(f"  rebuild: {result.events:,} events in {step.rebuild_s:.1f} s")
+
+
+def group_by_measure(step: Step) -> None:
+    """The floor: one plain aggregate over every event, as any recount must read them all."""
+    from learners.models import LearningEvent
+
+    events = table(LearningEvent)
+    step.group_by_s, _rows = timed(sql_run, f"SELECT province_id, kind, COUNT(*) FROM {events} GROUP BY 1, 2")
+    step.group_by_day_s, _rows = timed(
+        sql_run,
+        f"SELECT (occurred_at AT TIME ZONE %s)::date, province_id, kind, COUNT(*) FROM {events} GROUP BY 1, 2, 3",
+        [TIME_ZONE],
+    )
+    say(f"  GROUP BY province, kind: {step.group_by_s:.1f} s; by day too: {step.group_by_day_s:.1f} s")
+
+
+def new_events_write(count: int) -> int:
+    """Copy `count` recent events as happening now, in their own committed transaction; return its id."""
+    from django.db import transaction
+
+    from learners.models import LearningEvent
+
+    events = table(LearningEvent)
+    with transaction.atomic():
+        sql_run(
+            f"""INSERT INTO {events} (kind, occurred_at, learner_id, course_id, course_run_id, lesson_id,
+                                      course_owner_province_id, province_id, commune_id, audience_group)
+                SELECT kind, now(), learner_id, course_id, course_run_id, lesson_id,
+                       course_owner_province_id, province_id, commune_id, audience_group
+                FROM {events} ORDER BY id DESC LIMIT %s""",
+            [count],
+        )
+        return scalar("SELECT pg_current_xact_id()::text::bigint")
+
+
+def foldable_wait(xact_id: int, timeout: float = 300) -> float:
+    """Wait until every transaction up to xact_id has finished; return the seconds waited.
+
+    The fold counts only below the snapshot's xmin, which is server-wide: a writing transaction
+    left open in any database of the server (a test suite next door) holds the new events back.
+    """
+    started = time.perf_counter()
+    while scalar("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint") <= xact_id:
+        if time.perf_counter() - started > timeout:
+            break
+        time.sleep(0.2)
+    return time.perf_counter() - started
+
+
+def fold_measure(step: Step) -> None:
+    from reporting.services import statistics_fold
+
+    statistics_fold()  # nothing pending: the rebuild set the mark
+    for count in (1_000, 100_000):
+        waited = foldable_wait(new_events_write(count))
+        if waited > 1:
+            step.notes.append(f"the fold of {count:,} events waited {waited:.0f} s for an open transaction")
+        seconds, result = timed(statistics_fold)
+        step.folds[count] = seconds
+        say(
+            f"  fold of {result.events:,} new events over a history of {step.events:,}: {seconds * 1000:.0f} ms"
+            + (f" (after waiting {waited:.0f} s for older transactions to finish)" if waited > 1 else "")
+        )
+
+
+def percentile(samples: list[float], p: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def dashboards_available() -> str | None:
+    """Why the dashboards cannot be measured, or None when they can."""
+    try:
+        from reporting.views import dashboards  # noqa: F401
+
+        return None
+    except ImportError as error:
+        return f"reporting.views.dashboards does not import ({error})"
+
+
+def dashboards_measure(step: Step, staff, repeat: int) -> None:
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django.utils import timezone
+
+    reason = dashboards_available()
+    if reason:
+        step.notes.append(f"dashboards not measured: {reason}")
+        say(f"  dashboards not measured: {reason}")
+        return
+    today = timezone.localdate()
+    year = {"start": (today - timedelta(days=364)).isoformat(), "end": today.isoformat()}
+    pages = [
+        ("national, last 30 days", reverse("reporting:national"), {}),
+        ("national, 1 year", reverse("reporting:national"), year),
+        ("Hà Nội, last 30 days", reverse("reporting:province", args=[HANOI]), {}),
+        ("Hà Nội, 1 year", reverse("reporting:province", args=[HANOI]), year),
+    ]
+    client = Client()
+    client.force_login(staff)
+    for label, url, query in pages:
+        for _ in range(2):
+            response = client.get(url, query)
+            if response.status_code != 200:
+                step.notes.append(f"{label}: HTTP {response.status_code}")
+                say(f"  {label}: HTTP {response.status_code}, not measured")
+                break
+        else:
+            samples = []
+            for _ in range(repeat):
+                with CaptureQueriesContext(connection) as queries:
+                    seconds, _response = timed(client.get, url, query)
+                samples.append(seconds * 1000)
+            step.dashboards[label] = (statistics.median(samples), percentile(samples, 95), len(queries))
+            median, p95, count = step.dashboards[label]
+            say(f"  {label}: median {median:.0f} ms, p95 {p95:.0f} ms, {count} SQL queries")
+            # Where the time goes: the slowest queries of the last request.
+            for captured in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:2]:
+                say(f"      {float(captured['time']) * 1000:6.0f} ms  {' '.join(captured['sql'].split())[:110]}")
+
+
+def export_generator():
+    """The learner-level CSV generator (reporting.export_services.learner_rows_csv), or why there is none."""
+    try:
+        from reporting.export_services import LearnerQuery, learner_rows_csv
+    except ImportError as error:
+        return None, f"reporting.export_services.learner_rows_csv does not import ({error})"
+    return (LearnerQuery, learner_rows_csv), None
+
+
+def rss_mb() -> float:
+    """The resident set size now, from /proc (Linux)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def export_measure(step: Step, rows: int) -> None:
+    generator, reason = export_generator()
+    if generator is None:
+        step.notes.append(f"export not measured: {reason}")
+        say(f"  export not measured: {reason}")
+        return
+    chunks = export_chunks(generator, rows)
+    tracemalloc.start()
+    rss_before = rss_mb()
+    rss_peak = rss_before
+    started = time.perf_counter()
+    lines = 0
+    for number, chunk in enumerate(chunks):
+        lines += chunk.count("\n") if isinstance(chunk, str) else chunk.count(b"\n")
+        if number % 1000 == 0:
+            rss_peak = max(rss_peak, rss_mb())
+        if lines > rows:
+            break
+    seconds = time.perf_counter() - started
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    rss_peak = max(rss_peak, rss_mb())
+    step.exports[rows] = (seconds, peak / 2**20, rss_peak - rss_before, lines - 1)
+    say(
+        f"  export of {lines - 1:,} learner rows: {seconds:.1f} s, tracemalloc peak {peak / 2**20:.1f} MB, "
+        f"RSS growth {rss_peak - rss_before:.1f} MB"
+    )
+
+
+def export_chunks(generator, rows: int):
+    """The national learner-level export of the last year, as CSV byte chunks."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    query_class, csv_generator = generator
+    today = timezone.localdate()
+    return iter(csv_generator(query_class(province_id=None, start=today - timedelta(days=364), end=today)))
+
+
+# --- The run --------------------------------------------------------------------------------------
+
+
+def report(steps: list[Step], machine: str) -> None:
+    say("\n=== Figures ===")
+    say(machine)
+    header = f"{'':44}" + "".join(f"{step.enrolments:>16,}" for step in steps)
+    say(header)
+    say("-" * len(header))
+
+    def line(label: str, values: list[str]) -> None:
+        say(f"{label:<44}" + "".join(f"{value:>16}" for value in values))
+
+    line("enrolments", [f"{s.enrolments:,}" for s in steps])
+    line("learners", [f"{s.learners:,}" for s in steps])
+    line("learning events", [f"{s.events:,}" for s in steps])
+    line("events table + indexes (MB)", [f"{s.events_bytes / 2**20:,.0f}" for s in steps])
+    line("data build, cumulative step (s)", [f"{s.build_s:.0f}" for s in steps])
+    line("statistics_rebuild() (s)", [f"{s.rebuild_s:.1f}" for s in steps])
+    line("summary count rows", [f"{s.summary_rows:,}" for s in steps])
+    line("reporting_summarycount size (MB)", [f"{s.summary_bytes / 2**20:,.0f}" for s in steps])
+    line("GROUP BY province, kind (s)", [f"{s.group_by_s:.1f}" for s in steps])
+    line("GROUP BY day, province, kind (s)", [f"{s.group_by_day_s:.1f}" for s in steps])
+    for index, label in enumerate(("fold of 1,000 new events (ms)", "fold of 100,000 new events (ms)")):
+        values = []
+        for s in steps:
+            folds = sorted(s.folds.items())
+            values.append(f"{folds[index][1] * 1000:.0f}" if len(folds) > index else "-")
+        line(label, values)
+    labels = sorted({label for s in steps for label in s.dashboards}, key=lambda x: (not x.startswith("nat"), x))
+    for label in labels:
+        line(
+            f"{label}: median / p95 ms (queries)",
+            ["{:.0f} / {:.0f} ({})".format(*s.dashboards[label]) if label in s.dashboards else "-" for s in steps],
+        )
+    for rows in sorted({rows for s in steps for rows in s.exports}):
+        line(
+            f"export {rows:,} rows: s / peak MB / RSS+ MB",
+            ["{:.0f} / {:.1f} / {:.0f}".format(*s.exports[rows][:3]) if rows in s.exports else "-" for s in steps],
+        )
+    for s in steps:
+        for note in s.notes:
+            say(f"note at {s.enrolments:,}: {note}")
+
+
+def dashboards_wait(seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while dashboards_available() and time.monotonic() < deadline:
+        say("  waiting for reporting/views/dashboards.py ...")
+        time.sleep(60)
+
+
+def main() -> int:
+    args = options()
+
+    def stop_on_term(signum, frame):  # a TERM is handled like Ctrl+C: clean up, then leave
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (cmd &)
+    os.environ.update(environment(args))
+    sys.path.insert(0, str(REPO))
+    started = time.monotonic()
+    steps: list[Step] = []
+    try:
+        say(f"Preparing database {args.db_name} ...")
+        database_recreate(args, create=True)
+        import django
+
+        django.setup()
+        loaded = reference_prepare()
+        staff = ministry_staff_make()
+        say(
+            f"  {loaded['provinces']} provinces, {loaded['communes']} communes, {loaded['courses']} courses "
+            f"({loaded['demo']} demo); {time.monotonic() - started:.0f} s"
+        )
+        sizes = [size for size in args.steps if size < args.enrolments] + [args.enrolments]
+        done = 0
+        for size in sizes:
+            step = Step(enrolments=size)
+            steps.append(step)
+            say(f"\nGrowing to {size:,} enrolments ...")
+            step.build_s, _ = timed(grow, done, size)
+            done = size
+            counts_measure(step)
+            say(f"  {step.learners:,} learners, {step.events:,} events; built in {step.build_s:.0f} s")
+            rebuild_measure(step)
+            counts_measure(step)
+            group_by_measure(step)
+            if args.wait_views:
+                dashboards_wait(args.wait_views)
+            dashboards_measure(step, staff, args.repeat)
+            for rows in (100_000, 1_000_000):
+                if rows <= step.enrolments:
+                    export_measure(step, rows)
+            fold_measure(step)  # last: its new events would otherwise be in the other figures
+        load = os.getloadavg()
+        report(steps, f"Machine: {os.cpu_count()} CPUs; load average at the end {load[0]:.2f}.")
+        say(f"\nTotal run time {time.monotonic() - started:.0f} s.")
+        return 0
+    except KeyboardInterrupt:
+        print("\nInterrupted; cleaning up.", file=sys.stderr)
+        if steps:
+            report(steps, "Interrupted: figures so far.")
+        return 130
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
+        if not args.keep_db:
+            try:
+                from django.db import connections
+
+                connections.close_all()
+            except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
+                pass
+            try:
+                database_recreate(args, create=False)
+            except Exception as error:  # noqa: BLE001
+                print(f"could not drop database {args.db_name}: {error}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,272 @@
+"""What an export contains, and the export files written by a worker.
+
+Two contents: "places" is the dashboard's place table (provinces or communes, and a totals row),
+a few thousand rows at most; "learners" is one row per enrolment, which can be millions. Learner
+rows come from the database in chunks through a server-side cursor and are never gathered in a
+list, so the writers in `reporting.exports` stream them with flat memory.
+"""
+
+import logging
+import secrets
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from learners.models import Enrolment
+from onetouch import scope
+from onetouch.jobs import task_queue_on_commit
+from onetouch.models import AudienceGroup, Province, User
+from reporting.exports import csv_chunks, xlsx_write
+from reporting.models import ExportFile
+
+logger = logging.getLogger(__name__)
+
+PLACES, LEARNERS = "places", "learners"
+CSV, XLSX = "csv", "xlsx"
+# Rows fetched from the server-side cursor at a time: the most rows Python holds at once.
+LEARNER_CHUNK_ROWS = 2000
+
+# The dashboard's figures, in the order of the export's columns.
+FIGURE_COLUMNS = (
+    ("learners", gettext_lazy("New learners")),
+    ("enrolments", gettext_lazy("Enrolments")),
+    ("unenrolments", gettext_lazy("Unenrolments")),
+    ("completions", gettext_lazy("Completions online")),
+    ("completion_rate", gettext_lazy("Completion rate (%)")),
+    ("certificates", gettext_lazy("Certificates")),
+    ("attendances", gettext_lazy("In-person attendances")),
+    ("completions_in_person", gettext_lazy("Completions in person")),
+    ("lessons_completed", gettext_lazy("Lessons completed")),
+)
+
+
+@dataclass(frozen=True)
+class LearnerQuery:
+    """Which enrolments a learner-level export holds: enrolled in the period, in the province, group and course."""
+
+    province_id: int | None
+    start: date
+    end: date
+    audience_group: str | None = None
+    course_id: int | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "audience_group": self.audience_group,
+            "course_id": self.course_id,
+        }
+
+    @classmethod
+    def from_export(cls, export: ExportFile) -> "LearnerQuery":
+        query = export.query
+        return cls(
+            province_id=export.province_id,
+            start=date.fromisoformat(query["start"]),
+            end=date.fromisoformat(query["end"]),
+            audience_group=query.get("audience_group"),
+            course_id=query.get("course_id"),
+        )
+
+
+# --- Places ---------------------------------------------------------------------------------------
+
+
+def figure_values(figures) -> list:
+    """Return a Figures' values in the export's column order, the completion rate as a percentage."""
+    values = {name: getattr(figures, name) for name, _label in FIGURE_COLUMNS}
+    rate = values["completion_rate"]
+    values["completion_rate"] = "" if rate is None else round(rate * 100, 1)
+    return list(values.values())
+
+
+def place_table(dashboard, *, province: Province | None) -> tuple[list[str], list[list]]:
+    """Return the header and rows of the dashboard's place table, with its totals row last."""
+    place = _("Province") if province is None else _("Commune")
+    header = [_("Code"), place, *(str(label) for _name, label in FIGURE_COLUMNS)]
+    rows = [[row.code, row.name, *figure_values(row.figures)] for row in dashboard.places]
+    rows.append(["", _("Total"), *figure_values(dashboard.totals)])
+    return header, rows
+
+
+# --- Learners -------------------------------------------------------------------------------------
+
+
+def learner_header() -> list[str]:
+    return [
+        _("Enrolment"),
+        _("Full name"),
+        _("Province"),
+        _("Commune"),
+        _("Audience group"),
+        _("Course"),
+        _("Course run"),
+        _("Enrolled at"),
+        _("Completed at"),
+        _("Certificate code"),
+    ]
+
+
+def local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def learner_enrolments(query: LearnerQuery) -> QuerySet[Enrolment]:
+    """Return the enrolments of the export: enrolled in the period (local days), filtered as asked."""
+    enrolments = Enrolment.objects.filter(
+        enrolled_at__gte=local_midnight(query.start), enrolled_at__lt=local_midnight(query.end + timedelta(days=1))
+    )
+    if query.province_id is not None:
+        enrolments = enrolments.filter(learner__profile__province_id=query.province_id)
+    if query.audience_group:
+        enrolments = enrolments.filter(learner__profile__audience_group=query.audience_group)
+    if query.course_id is not None:
+        enrolments = enrolments.filter(course_id=query.course_id)
+    return enrolments
+
+
+def learner_rows_count(query: LearnerQuery) -> int:
+    return learner_enrolments(query).count()
+
+
+def local_naive(moment: datetime | None) -> datetime | None:
+    """Return the moment as a naive local time to the second: what a spreadsheet cell can hold."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
+
+
+def learner_rows(query: LearnerQuery) -> Iterator[tuple]:
+    """Yield one row per enrolment of the export, reading the database a chunk at a time."""
+    groups = {value: str(label) for value, label in AudienceGroup.choices}
+    enrolments = (
+        learner_enrolments(query)
+        .order_by("id")
+        .values_list(
+            "id",
+            "learner__full_name",
+            "learner__profile__province__name",
+            "learner__profile__commune__name",
+            "learner__profile__audience_group",
+            "course__title",
+            "course_run__title",
+            "enrolled_at",
+            "completion__completed_at",
+            "completion__certificate__code",
+        )
+    )
+    for enrolment in enrolments.iterator(chunk_size=LEARNER_CHUNK_ROWS):
+        enrolment_id, name, province, commune, group, course, run, enrolled_at, completed_at, code = enrolment
+        yield (
+            enrolment_id,
+            name,
+            province or "",
+            commune or "",
+            groups.get(group, ""),
+            course,
+            run or "",
+            local_naive(enrolled_at),
+            local_naive(completed_at) or "",
+            code or "",
+        )
+
+
+def learner_rows_csv(query: LearnerQuery) -> Iterator[bytes]:
+    """Yield the learner-level export as CSV bytes, with flat memory whatever the number of rows."""
+    return csv_chunks(learner_header(), learner_rows(query))
+
+
+# --- Export files ---------------------------------------------------------------------------------
+
+
+def export_filename(*, province: Province | None, what: str, start: date, end: date, file_format: str) -> str:
+    place = province.code if province is not None else "national"
+    return f"onetouch-{place}-{what}-{start.isoformat()}-{end.isoformat()}.{file_format}"
+
+
+def export_file_get_for_user(*, user: User, export_id: int) -> ExportFile | None:
+    """Return the user's own export if they may still see its province, else None."""
+    export = ExportFile.objects.select_related("province").filter(id=export_id, owner_id=user.id).first()
+    if export is None or not scope.can_see_province(user, export.province_id):
+        return None
+    return export
+
+
+@transaction.atomic
+def export_file_create(*, owner: User, query: LearnerQuery, file_format: str) -> ExportFile:
+    """Record a learner-level export and queue the worker that writes it; a repeated click gets the queued one."""
+    from reporting.tasks import export_file_write as export_file_write_task  # tasks import this module
+
+    fields = {
+        "owner": owner,
+        "province_id": query.province_id,
+        "what": LEARNERS,
+        "file_format": file_format,
+        # The worker writes the headers in the language of the person who asked.
+        "query": query.as_json() | {"language": translation.get_language()},
+    }
+    queued = ExportFile.objects.filter(status=ExportFile.Status.QUEUED, **fields).first()
+    if queued is not None:
+        return queued
+    export = ExportFile.objects.create(**fields)
+    task_queue_on_commit(export_file_write_task, export.id)
+    return export
+
+
+class Tally:
+    """Pass rows through, counting them."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def export_file_write(*, export_id: int) -> None:
+    """Write a queued export's file to storage and mark it ready; mark it failed if anything goes wrong."""
+    export = ExportFile.objects.select_related("province").get(id=export_id)
+    if export.status != ExportFile.Status.QUEUED:
+        return  # a redelivered task: the file is already written (or the failure recorded)
+    try:
+        with translation.override(export.query.get("language")):
+            export_file_fill(export)
+    except Exception as error:  # noqa: BLE001 - the owner must see a failure, not "being prepared" for ever
+        logger.exception("Export %s failed", export.id)
+        export.status = ExportFile.Status.FAILED
+        export.error = repr(error)[:2000]  # for the back office; the owner's page says it in their language
+        export.finished_at = timezone.now()
+        export.save(update_fields=["status", "error", "finished_at"])
+
+
+def export_file_fill(export: ExportFile) -> None:
+    query = LearnerQuery.from_export(export)
+    rows = Tally(learner_rows(query))
+    with tempfile.TemporaryFile() as spool:
+        if export.file_format == XLSX:
+            xlsx_write(learner_header(), rows, title=_("Learners"), target=spool)
+        else:
+            for chunk in csv_chunks(learner_header(), rows):
+                spool.write(chunk)
+        spool.seek(0)
+        filename = export_filename(
+            province=export.province, what=export.what, start=query.start, end=query.end, file_format=export.file_format
+        )
+        # An unguessable prefix: stored files must not be found by guessing a name.
+        export.file.save(f"{secrets.token_hex(8)}-{filename}", File(spool), save=False)
+    export.status = ExportFile.Status.READY
+    export.rows = rows.count
+    export.finished_at = timezone.now()
+    export.save(update_fields=["file", "status", "rows", "finished_at"])

@@ -1,0 +1,103 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course
+from onetouch.models import AudienceGroup
+from reporting.selectors import MEASURES, DashboardFilters
+
+MAX_PERIOD_DAYS = 366 * 5
+# Dates far from today mean a typing mistake; bounding them also keeps date arithmetic in range.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+DEFAULT_PERIOD_DAYS = 30
+SORT_COLUMNS = ("code", "name", *MEASURES)
+
+
+class DashboardFilterForm(forms.Form):
+    """The dashboard's filters, read from the query string; every field may be left out."""
+
+    start = forms.DateField(
+        label=_("From"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        label=_("To"),
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    audience = forms.ChoiceField(
+        label=_("Audience group"), required=False, choices=[("", _("Everyone")), *AudienceGroup.choices]
+    )
+    course = forms.IntegerField(label=_("Course number"), required=False, min_value=1)
+    units = forms.ChoiceField(
+        label=_("Administrative units"),
+        required=False,
+        choices=[("then", _("As they were")), ("now", _("Today's units"))],
+    )
+    trend = forms.ChoiceField(
+        label=_("Trend by"),
+        required=False,
+        choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
+    )
+    measure = forms.ChoiceField(
+        label=_("Map shows"),
+        required=False,
+        choices=[
+            ("completions", _("Completions")),
+            ("enrolments", _("Enrolments")),
+            ("learners", _("New learners")),
+            ("certificates", _("Certificates")),
+            ("attendances", _("In-person attendances")),
+        ],
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[(value, value) for column in SORT_COLUMNS for value in (column, f"-{column}")],
+        widget=forms.HiddenInput,
+    )
+
+    def clean_course(self) -> int | None:
+        course_id = self.cleaned_data["course"]
+        if course_id is not None and not Course.objects.filter(id=course_id).exists():
+            raise forms.ValidationError(_("There is no course number %(id)s."), params={"id": course_id})
+        return course_id
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if "start" not in data or "end" not in data:
+            return data  # a date could not be read; its own error says why
+        for name in ("start", "end"):
+            if data[name] and not FIRST_DAY <= data[name] <= LAST_DAY:
+                message = _("Choose a date between %(first)s and %(last)s.")
+                params = {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+                self.add_error(name, forms.ValidationError(message, params=params))
+                return data
+        end = data["end"] or timezone.localdate()
+        start = data["start"] or end - timedelta(days=DEFAULT_PERIOD_DAYS - 1)
+        if end < start:
+            self.add_error("end", _("The end date is before the start date."))
+        elif (end - start).days + 1 > MAX_PERIOD_DAYS:
+            message = _("The period may be at most %(days)s days long.")
+            self.add_error("end", forms.ValidationError(message, params={"days": MAX_PERIOD_DAYS}))
+        data["start"], data["end"] = start, end
+        return data
+
+    def filters(self) -> DashboardFilters:
+        """Return the validated filters, with the defaults filled in; call after is_valid()."""
+        data = self.cleaned_data
+        return DashboardFilters(
+            start=data["start"],
+            end=data["end"],
+            audience_group=data["audience"] or None,
+            course_id=data["course"],
+            units=data["units"] or "then",
+            trend=data["trend"] or "day",
+            sort=data["sort"] or "code",
+            measure=data["measure"] or "completions",
+        )

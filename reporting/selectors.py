@@ -1,0 +1,456 @@
+"""What the dashboards and exports read: figures from the summary counts, for any period.
+
+A period is read from month rows for the whole months inside it and day rows for the partial
+months at either end, so a five-year national page reads a few thousand rows. Every section is
+one grouped query, whatever the number of places, courses or events.
+"""
+
+import operator
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import reduce
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext
+
+from courses.models import Course, CourseRun
+from learners.models import LearningEvent
+from onetouch.models import AudienceGroup, Commune, Province
+from reporting.models import ALL, FillState, RunCount, SummaryCount, Target, UnitMapping
+from reporting.services import SUMMARY_COUNTS
+
+Kind = LearningEvent.Kind
+
+# The figures every table shows, in order; the names are the Figures attributes.
+MEASURES = (
+    "learners",
+    "enrolments",
+    "completions",
+    "completion_rate",
+    "certificates",
+    "attendances",
+    "completions_in_person",
+)
+# A day-by-day trend longer than this is shown week by week.
+MAX_DAY_BUCKETS = 92
+TOP_COURSES = 10
+COURSE_RUNS = 20
+COMPLETION_KINDS = (Kind.COURSE_COMPLETED, Kind.COMPLETED_IN_PERSON)
+
+
+@dataclass(frozen=True)
+class DashboardFilters:
+    start: date
+    end: date
+    audience_group: str | None = None
+    course_id: int | None = None
+    units: str = "then"  # "then": units as they were; "now": old units added to today's
+    trend: str = "day"  # "day" | "week" | "month"
+    sort: str = "code"  # a column of the place table, "-" first for descending
+    measure: str = "completions"  # what the map's circles show
+
+
+@dataclass(frozen=True)
+class Figures:
+    learners: int = 0
+    enrolments: int = 0
+    unenrolments: int = 0
+    completions: int = 0
+    certificates: int = 0
+    attendances: int = 0
+    completions_in_person: int = 0
+    lessons_completed: int = 0
+    completion_rate: float | None = None  # online completions per enrolment (None without enrolments)
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, int]) -> "Figures":
+        """Build the figures from event counts keyed by kind."""
+        enrolments, completions = counts.get(Kind.ENROLLED, 0), counts.get(Kind.COURSE_COMPLETED, 0)
+        return cls(
+            learners=counts.get(Kind.LEARNER_JOINED, 0),
+            enrolments=counts.get(Kind.ENROLLED, 0),
+            unenrolments=counts.get(Kind.UNENROLLED, 0),
+            completions=counts.get(Kind.COURSE_COMPLETED, 0),
+            certificates=counts.get(Kind.CERTIFICATE_ISSUED, 0) - counts.get(Kind.CERTIFICATE_REVOKED, 0),
+            attendances=counts.get(Kind.ATTENDED_IN_PERSON, 0),
+            completions_in_person=counts.get(Kind.COMPLETED_IN_PERSON, 0),
+            lessons_completed=counts.get(Kind.LESSON_COMPLETED, 0),
+            completion_rate=completions / enrolments if enrolments else None,
+        )
+
+
+@dataclass(frozen=True)
+class PlaceRow:
+    id: int
+    code: str
+    name: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class AudienceRow:
+    audience_group: str  # "" for learners whose group was not known
+    label: str
+    figures: Figures
+
+
+@dataclass(frozen=True)
+class CourseRow:
+    id: int
+    title: str
+    enrolments: int
+    completions: int
+
+
+@dataclass(frozen=True)
+class CourseRunRow:
+    id: int
+    title: str
+    course_title: str
+    starts_on: date
+    ends_on: date
+    enrolments: int
+    completions: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completions / self.enrolments if self.enrolments else None
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    target: Target
+    achieved: int
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.achieved / self.target.goal if self.target.goal else 0.0
+
+
+@dataclass(frozen=True)
+class Coverage:
+    communes: int  # every commune of the province
+    with_leaders: int  # communes where a commune leader completed a course
+    with_digital_team: int  # communes where a digital team member completed a course
+    covered: int  # communes with both
+
+    @property
+    def percent(self) -> float:
+        return 100 * self.covered / self.communes if self.communes else 0.0
+
+
+@dataclass
+class Dashboard:
+    filters: DashboardFilters
+    province: Province | None
+    totals: Figures
+    places: list[PlaceRow]
+    trend: list[tuple[date, Figures]]
+    trend_grain: str  # the grain shown, "week" when a day trend was too long
+    top_courses: list[CourseRow]
+    by_audience: list[AudienceRow]
+    targets: list[TargetProgress]
+    course_runs: list[CourseRunRow]
+    coverage: Coverage | None
+    refreshed_at: datetime | None
+    course: Course | None = None
+    trend_fell_back: bool = False
+
+
+def dashboard_get(*, filters: DashboardFilters, province: Province | None) -> Dashboard:
+    """Return every section of the national page (province None) or of one province's page."""
+    mapping = _unit_mapping(filters.units)
+    place = _place_q(province, mapping)
+    summed = place & Q(commune_id=ALL) & _course_q(filters.course_id) & _audience_q(filters.audience_group)
+    trend_grain = filters.trend
+    if trend_grain == "day" and (filters.end - filters.start).days + 1 > MAX_DAY_BUCKETS:
+        trend_grain = "week"
+    course = Course.objects.filter(id=filters.course_id).first() if filters.course_id else None
+    by_audience = _by_audience(summed & period_q(filters.start, filters.end))
+    return Dashboard(
+        filters=filters,
+        province=province,
+        course=course,
+        totals=Figures.from_counts(_sum_counts(row.figures_counts for row in by_audience)),
+        by_audience=[row.as_row() for row in by_audience],
+        places=_places(filters, province, mapping),
+        trend=_trend(summed, filters.start, filters.end, trend_grain),
+        trend_grain=trend_grain,
+        trend_fell_back=trend_grain != filters.trend,
+        top_courses=_top_courses(filters, place),
+        targets=_targets(filters, province),
+        course_runs=_course_runs(filters, province),
+        coverage=_coverage(filters, province, mapping) if province else None,
+        refreshed_at=FillState.objects.filter(statistic=SUMMARY_COUNTS).values_list("updated_at", flat=True).first(),
+    )
+
+
+def period_q(start: date, end: date) -> Q:
+    """Match the summary rows that add up to the days start..end, each day counted once."""
+    first_whole = start if start.day == 1 else _month_next(start)
+    after_whole = _month_next(end) if (end + timedelta(days=1)).day == 1 else end.replace(day=1)
+    if first_whole >= after_whole:
+        return Q(grain=SummaryCount.Grain.DAY, period_start__range=(start, end))
+    return (
+        Q(grain=SummaryCount.Grain.MONTH, period_start__gte=first_whole, period_start__lt=after_whole)
+        | Q(grain=SummaryCount.Grain.DAY, period_start__gte=start, period_start__lt=first_whole)
+        | Q(grain=SummaryCount.Grain.DAY, period_start__gte=after_whole, period_start__lte=end)
+    )
+
+
+def _month_next(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+# --- Places --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _UnitMap:
+    """Old unit ids to today's, per level; empty when the page shows units as they were."""
+
+    provinces: dict[int, int]
+    communes: dict[int, int]
+
+    def province(self, unit_id: int) -> int:
+        return self.provinces.get(unit_id, unit_id)
+
+    def commune(self, unit_id: int) -> int:
+        return self.communes.get(unit_id, unit_id)
+
+
+def _unit_mapping(units: str) -> _UnitMap:
+    mapping = _UnitMap(provinces={}, communes={})
+    if units == "now":
+        for level, old_id, new_id in UnitMapping.objects.values_list("level", "old_id", "new_id"):
+            target = mapping.provinces if level == UnitMapping.Level.PROVINCE else mapping.communes
+            target[old_id] = new_id
+    return mapping
+
+
+def _place_q(province: Province | None, mapping: _UnitMap) -> Q:
+    """The rows of the whole country, or of the province with the old provinces it took over."""
+    if province is None:
+        return Q(province_id=ALL)
+    old_ids = [old for old, new in mapping.provinces.items() if new == province.id]
+    return Q(province_id__in=[province.id, *old_ids])
+
+
+def _course_q(course_id: int | None) -> Q:
+    return Q(course_id=course_id if course_id else ALL)
+
+
+def _audience_q(audience_group: str | None) -> Q:
+    return Q(audience_group=audience_group) if audience_group is not None else Q()
+
+
+def _places(filters: DashboardFilters, province: Province | None, mapping: _UnitMap) -> list[PlaceRow]:
+    """Every province of the country, or every commune of the province, zero ones included."""
+    rows = _course_q(filters.course_id) & _audience_q(filters.audience_group) & period_q(filters.start, filters.end)
+    if province is None:
+        units = list(Province.objects.order_by("code").only("code", "name"))
+        rows &= Q(province_id__in=_ids_with_old(units, mapping.provinces), commune_id=ALL)
+        unit_key, place_id = "province_id", mapping.province
+    else:
+        units = list(Commune.objects.filter(province=province).order_by("code").only("code", "name"))
+        rows &= _place_q(province, mapping) & Q(commune_id__in=_ids_with_old(units, mapping.communes))
+        unit_key, place_id = "commune_id", mapping.commune
+    counts = defaultdict(lambda: defaultdict(int))
+    for unit_id, kind, total in (
+        SummaryCount.objects.filter(rows).values_list(unit_key, "kind").annotate(total=Sum("count")).order_by()
+    ):
+        counts[place_id(unit_id)][kind] += total
+    places = [PlaceRow(u.id, u.code, u.name, Figures.from_counts(counts[u.id])) for u in units]
+    return _places_sort(places, filters.sort)
+
+
+def _ids_with_old(units: list, successors: dict[int, int]) -> list[int]:
+    """The ids of these units and of the old units mapped onto them.
+
+    Summary rows are read by an explicit list of places rather than a range such as "every
+    province": the unique index (grain, province, commune, course, period) is then probed once
+    per place for exactly the rows of the period, instead of scanning every finer row.
+    """
+    ids = {unit.id for unit in units}
+    return sorted(ids | {old for old, new in successors.items() if new in ids})
+
+
+def _places_sort(places: list[PlaceRow], sort: str) -> list[PlaceRow]:
+    column = sort.lstrip("-")
+
+    def key(place: PlaceRow):
+        if column in ("code", "name"):
+            return getattr(place, column)
+        value = getattr(place.figures, column)
+        return (value is not None, value or 0)  # places without a rate sort below a zero rate
+
+    return sorted(places, key=key, reverse=sort.startswith("-"))
+
+
+# --- Sections -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _AudienceCounts:
+    audience_group: str
+    figures_counts: dict[str, int]
+
+    def as_row(self) -> AudienceRow:
+        label = AudienceGroup(self.audience_group).label if self.audience_group else gettext("Not known")
+        return AudienceRow(self.audience_group, str(label), Figures.from_counts(self.figures_counts))
+
+
+def _by_audience(rows: Q) -> list[_AudienceCounts]:
+    counts = defaultdict(dict)
+    for group, kind, total in (
+        SummaryCount.objects.filter(rows).values_list("audience_group", "kind").annotate(total=Sum("count")).order_by()
+    ):
+        counts[group][kind] = total
+    order = [*AudienceGroup.values, ""]
+    return [_AudienceCounts(group, counts[group]) for group in order if group in counts]
+
+
+def _sum_counts(many) -> dict[str, int]:
+    total = defaultdict(int)
+    for counts in many:
+        for kind, n in counts.items():
+            total[kind] += n
+    return total
+
+
+def _trend(summed: Q, start: date, end: date, grain: str) -> list[tuple[date, Figures]]:
+    """One bucket per day, ISO week (from Monday) or month of the period, empty ones included."""
+    if grain == "month":
+        rows = period_q(start, end)
+        bucket = lambda day: day.replace(day=1)  # noqa: E731
+    else:
+        rows = Q(grain=SummaryCount.Grain.DAY, period_start__range=(start, end))
+        bucket = (lambda day: day) if grain == "day" else (lambda day: day - timedelta(days=day.weekday()))
+    counts = defaultdict(lambda: defaultdict(int))
+    for day, kind, total in (
+        SummaryCount.objects.filter(summed & rows)
+        .values_list("period_start", "kind")
+        .annotate(total=Sum("count"))
+        .order_by()
+    ):
+        counts[bucket(day)][kind] += total
+    buckets, day = [], bucket(start)
+    while day <= end:
+        buckets.append((day, Figures.from_counts(counts[day])))
+        day = _month_next(day) if grain == "month" else day + timedelta(days=1 if grain == "day" else 7)
+    return buckets
+
+
+def _top_courses(filters: DashboardFilters, place: Q) -> list[CourseRow]:
+    """The courses with the most enrolments in the period, with their online completions."""
+    course_ids = [filters.course_id] if filters.course_id else list(Course.objects.values_list("id", flat=True))
+    rows = (
+        place
+        & Q(commune_id=ALL, course_id__in=course_ids)  # a list, for the index (see _ids_with_old)
+        & _audience_q(filters.audience_group)
+        & period_q(filters.start, filters.end)
+    )
+    top = list(
+        SummaryCount.objects.filter(rows)
+        .values("course_id")
+        .annotate(
+            enrolments=Sum("count", filter=Q(kind=Kind.ENROLLED), default=0),
+            completions=Sum("count", filter=Q(kind=Kind.COURSE_COMPLETED), default=0),
+        )
+        .order_by("-enrolments", "-completions", "course_id")[:TOP_COURSES]
+    )
+    titles = dict(Course.objects.filter(id__in=[row["course_id"] for row in top]).values_list("id", "title"))
+    return [
+        CourseRow(row["course_id"], titles.get(row["course_id"], ""), row["enrolments"], row["completions"])
+        for row in top
+    ]
+
+
+def _targets(filters: DashboardFilters, province: Province | None) -> list[TargetProgress]:
+    """The targets overlapping the period (the province's own and the national ones), with progress.
+
+    Progress counts the target's measure over the target's own dates, whatever the page's period.
+    """
+    targets = list(
+        Target.objects.filter(starts_on__lte=filters.end, ends_on__gte=filters.start)
+        .filter(Q(province__isnull=True) | Q(province=province) if province else Q(province__isnull=True))
+        .select_related("province")
+        .order_by("province_id", "starts_on", "name")
+    )
+    if not targets:
+        return []
+    rows = {
+        target.id: period_q(target.starts_on, target.ends_on)
+        & Q(kind=target.measure, province_id=target.province_id or ALL, commune_id=ALL, course_id=ALL)
+        & _audience_q(target.audience_group or None)
+        for target in targets
+    }
+    sums = {f"t{target_id}": Sum("count", filter=q, default=0) for target_id, q in rows.items()}
+    achieved = SummaryCount.objects.filter(reduce(operator.or_, rows.values())).aggregate(**sums)
+    return [TargetProgress(target, achieved[f"t{target.id}"]) for target in targets]
+
+
+def _course_runs(filters: DashboardFilters, province: Province | None) -> list[CourseRunRow]:
+    """Completion rate of the course runs overlapping the period, the largest first.
+
+    Counted by the fold per run (RunCount): a run's enrolments and completions whatever their day.
+    """
+    runs = CourseRun.objects.filter(starts_on__lte=filters.end, ends_on__gte=filters.start)
+    if filters.course_id:
+        runs = runs.filter(course_id=filters.course_id)
+    counts = RunCount.objects.filter(
+        course_run_id__in=runs.values("id"),
+        province_id=province.id if province else ALL,
+        kind__in=[Kind.ENROLLED, Kind.COURSE_COMPLETED],
+    )
+    if filters.audience_group is not None:
+        counts = counts.filter(audience_group=filters.audience_group)
+    top = list(
+        counts.values("course_run_id")
+        .annotate(
+            enrolled=Sum("count", filter=Q(kind=Kind.ENROLLED), default=0),
+            completed=Sum("count", filter=Q(kind=Kind.COURSE_COMPLETED), default=0),
+        )
+        .order_by("-enrolled", "course_run_id")[:COURSE_RUNS]
+    )
+    details = CourseRun.objects.select_related("course").in_bulk([row["course_run_id"] for row in top])
+    return [
+        CourseRunRow(
+            id=run.id,
+            title=run.title,
+            course_title=run.course.title,
+            starts_on=run.starts_on,
+            ends_on=run.ends_on,
+            enrolments=row["enrolled"],
+            completions=row["completed"],
+        )
+        for row in top
+        if (run := details.get(row["course_run_id"]))
+    ]
+
+
+def _coverage(filters: DashboardFilters, province: Province, mapping: _UnitMap) -> Coverage:
+    """How many communes had a course completed by a commune leader and by a digital team member."""
+    communes = list(Commune.objects.filter(province=province).only("id"))
+    rows = (
+        _place_q(province, mapping)
+        & Q(commune_id__in=_ids_with_old(communes, mapping.communes), kind__in=COMPLETION_KINDS)
+        & Q(audience_group__in=[AudienceGroup.COMMUNE_LEADER, AudienceGroup.DIGITAL_TEAM])
+        & _course_q(filters.course_id)
+        & period_q(filters.start, filters.end)
+    )
+    reached = defaultdict(set)
+    for commune_id, group in (
+        SummaryCount.objects.filter(rows, count__gt=0).values_list("commune_id", "audience_group").distinct()
+    ):
+        reached[group].add(mapping.commune(commune_id))
+    commune_ids = {commune.id for commune in communes}
+    leaders = reached[AudienceGroup.COMMUNE_LEADER] & commune_ids
+    digital_team = reached[AudienceGroup.DIGITAL_TEAM] & commune_ids
+    return Coverage(
+        communes=len(commune_ids),
+        with_leaders=len(leaders),
+        with_digital_team=len(digital_team),
+        covered=len(leaders & digital_team),
+    )

@@ -1,0 +1,230 @@
+"""The national and provincial dashboards: figures, scope, the map and bad input."""
+
+import re
+import time
+from datetime import date
+
+import pytest
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Lesson
+from learners.models import LearningEvent
+from learners.services.enrolments import enrolment_create
+from learners.services.progress import lesson_complete_manually
+from onetouch.models import Province
+from reporting.geo import province_centres
+from reporting.models import SummaryCount
+from reporting.services import statistics_fold
+from tests.factories import course_make, learner_make, lesson_make
+from tests.reporting.test_selectors import many_counts_add
+
+NATIONAL = reverse("reporting:national")
+HANOI = reverse("reporting:province", args=["01"])
+HUE = reverse("reporting:province", args=["46"])
+
+
+def measure(html: str, name: str, *, row: str = 'id="totals"') -> str:
+    """The text of the figure cell `name` in the first table row after the marker `row`."""
+    row_html = html.split(row, 1)[1].split("</tr>", 1)[0] if row != 'id="totals"' else html.split(row, 1)[1]
+    return re.search(rf'data-measure="{name}">([^<]*)<', row_html).group(1)
+
+
+def fold_everything(timeout: float = 300) -> None:
+    """Fold until every event written so far is counted.
+
+    The fold waits for every transaction open on the server (other test runs share it), so one
+    fold may count nothing yet.
+    """
+    last = LearningEvent.objects.aggregate(last=Max("xact_id"))["last"]
+    deadline = time.monotonic() + timeout
+    while statistics_fold().mark <= last:
+        assert time.monotonic() < deadline, "a transaction on the database server stayed open"
+        time.sleep(0.5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_written_by_the_services_appear_after_the_fold(client, ministry_staff, commune_hanoi):
+    """Enrolments and an online completion show in the national and Hà Nội totals once folded."""
+    course = course_make()
+    lesson = lesson_make(course=course, kind=Lesson.Kind.TEXT)
+    finisher = learner_make(commune=commune_hanoi, audience_group="civil_servant")
+    enrolment_create(learner=finisher, course=course)
+    enrolment_create(learner=learner_make(commune=commune_hanoi), course=course)
+    lesson_complete_manually(learner=finisher, lesson=lesson)
+    client.force_login(ministry_staff)
+
+    before = client.get(NATIONAL).content.decode()
+    fold_everything()
+    national, hanoi = client.get(NATIONAL).content.decode(), client.get(HANOI).content.decode()
+
+    assert measure(before, "enrolments") == "0"
+    assert "Chưa có số liệu" in before  # "Figures not computed yet", in Vietnamese
+    for html in (national, hanoi):
+        assert (measure(html, "learners"), measure(html, "enrolments"), measure(html, "completions")) == ("2", "2", "1")
+        assert measure(html, "completion_rate") == "50%"
+    assert measure(national, "enrolments", row='data-place="01"') == "2"
+
+
+@pytest.fixture
+def people(ministry_staff, admin_hanoi, learner_hanoi, partner_trainer):
+    return {"ministry_staff": ministry_staff, "admin_hanoi": admin_hanoi, "learner": learner_hanoi,
+            "partner_trainer": partner_trainer}  # fmt: skip
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("who", "national", "hanoi", "hue"),
+    [
+        ("ministry_staff", 200, 200, 200),
+        ("admin_hanoi", 403, 200, 404),
+        ("learner", 403, 404, 404),
+        ("partner_trainer", 403, 404, 404),
+    ],
+)
+def test_who_sees_which_dashboard(client, people, who, national, hanoi, hue):
+    client.force_login(people[who])
+
+    assert [client.get(url).status_code for url in (NATIONAL, HANOI, HUE)] == [national, hanoi, hue]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", [NATIONAL, HANOI, HUE])
+def test_anonymous_visitors_are_sent_to_sign_in(client, url, admin_units):
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+@pytest.mark.django_db
+def test_unknown_province_code_is_404(client, ministry_staff):
+    client.force_login(ministry_staff)
+
+    assert client.get(reverse("reporting:province", args=["99"])).status_code == 404
+    assert client.get(reverse("reporting:province", args=["xyz"])).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"start": "2025-03-01", "end": "2025-02-01"}, "The end date is before the start date."),
+        ({"start": "2000-01-01", "end": "2025-02-01"}, "The period may be at most 1830 days long."),
+        ({"start": "garbage"}, "Enter a valid date."),
+        ({"end": "2025-02-30"}, "Enter a valid date."),
+        ({"start": "99999-01-01"}, "Enter a valid date."),
+        ({"end": "0001-01-05"}, "Choose a date between 2000-01-01 and 2099-12-31."),
+        ({"start": "9999-12-20", "end": "9999-12-31"}, "Choose a date between 2000-01-01 and 2099-12-31."),
+        ({"audience": "aliens"}, "Select a valid choice."),
+        ({"course": "987654"}, "There is no course number 987654."),
+        ({"course": "abc"}, "Enter a whole number."),
+        ({"units": "tomorrow"}, "Select a valid choice."),
+        ({"trend": "hour"}, "Select a valid choice."),
+        ({"sort": "password"}, "Select a valid choice."),
+    ],
+)
+@pytest.mark.parametrize("url", [NATIONAL, HANOI])
+def test_bad_filters_show_the_form_with_its_errors_and_400(in_english, ministry_staff, url, query, message):
+    in_english.force_login(ministry_staff)
+
+    response = in_english.get(url, query)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert 'id="totals"' not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_national_map_draws_every_province_and_both_archipelagos(client, ministry_staff):
+    client.force_login(ministry_staff)
+
+    html = client.get(NATIONAL).content.decode()
+    svg = html.split('class="province-map"', 1)[1].split("</svg>", 1)[0]
+
+    assert len(re.findall(r'<circle [^>]*data-province="\d\d"', svg)) == 34
+    assert svg.count('href="/statistics/province/') == 34
+    assert ">Hoàng Sa</text>" in svg and ">Trường Sa</text>" in svg
+
+
+@pytest.mark.django_db
+def test_map_of_certificates_survives_more_revocations_than_issues(client, ministry_staff, province_hue):
+    day = timezone.localdate()
+    for grain, start in (("day", day), ("month", day.replace(day=1))):
+        SummaryCount.objects.create(
+            grain=grain, period_start=start, province_id=province_hue.id, commune_id=-1, course_id=-1,
+            audience_group="public", kind="certificate_revoked", count=2,
+        )  # fmt: skip
+    client.force_login(ministry_staff)
+
+    response = client.get(NATIONAL, {"measure": "certificates", "start": day, "end": day})
+
+    assert response.status_code == 200
+    assert measure(response.content.decode(), "certificates", row='data-place="46"') == "-2"
+
+
+@pytest.mark.django_db
+def test_every_province_has_a_centre_for_the_map(admin_units):
+    assert set(Province.objects.values_list("code", flat=True)) == set(province_centres())
+
+
+@pytest.mark.django_db
+def test_province_table_sorts_by_the_chosen_column(client, ministry_staff, province_hue, province_hanoi):
+    day = timezone.localdate()
+    for province, count in ((province_hanoi, 3), (province_hue, 8)):
+        for grain, start in (("day", day), ("month", day.replace(day=1))):
+            SummaryCount.objects.create(
+                grain=grain, period_start=start, province_id=province.id, commune_id=-1, course_id=-1,
+                audience_group="public", kind="enrolled", count=count,
+            )  # fmt: skip
+    client.force_login(ministry_staff)
+
+    by_code = client.get(NATIONAL).content.decode()
+    by_enrolments = client.get(NATIONAL, {"sort": "-enrolments"}).content.decode()
+
+    def order(html):
+        return re.findall(r'data-place="(\d\d)"', html)[:2]
+
+    assert order(by_code) == ["01", "04"]
+    assert order(by_enrolments) == ["46", "01"]
+    assert "?sort=enrolments" in by_enrolments  # a second click reverses the order
+
+
+@pytest.mark.django_db
+def test_province_page_shows_coverage_zero_communes_and_export_links(client, admin_hanoi, province_hanoi):
+    client.force_login(admin_hanoi)
+
+    html = client.get(HANOI, {"start": "2025-01-01", "end": "2025-01-31", "audience": "public"}).content.decode()
+
+    assert html.count("data-place=") == province_hanoi.communes.count()
+    assert 'data-coverage="covered">0<' in html
+    assert (
+        "/statistics/province/01/export/?start=2025-01-01&amp;end=2025-01-31&amp;audience=public&amp;format=csv" in html
+    )
+    assert "format=xlsx" in html
+
+
+@pytest.mark.django_db
+def test_long_day_trend_says_it_is_shown_by_week(in_english, ministry_staff):
+    in_english.force_login(ministry_staff)
+
+    html = in_english.get(NATIONAL, {"start": "2025-01-01", "end": "2025-12-31", "trend": "day"}).content.decode()
+
+    assert "shown week by week" in html
+    assert html.count('<tr><th scope="row">') >= 52
+    assert date(2024, 12, 30).strftime("%d/%m/%Y") in html  # the first week starts on its Monday
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [2, 40])
+def test_pages_run_a_bounded_number_of_queries(client, ministry_staff, django_assert_max_num_queries, size):
+    """The same bound holds whatever the number of communes, courses and days with figures."""
+    many_counts_add(size=size)
+    client.force_login(ministry_staff)
+    query = {"start": "2025-01-20", "end": "2025-11-05", "units": "now"}
+
+    with django_assert_max_num_queries(16):
+        assert client.get(NATIONAL, query).status_code == 200
+    with django_assert_max_num_queries(18):
+        assert client.get(HUE, query).status_code == 200
