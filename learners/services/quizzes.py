@@ -64,6 +64,8 @@ def quiz_enrolment_get(*, learner: User, quiz: Quiz) -> Enrolment:
 def attempt_start(*, learner: User, quiz: Quiz) -> QuizAttempt:
     """Resume the learner's open attempt, or start the next one with its own draw if attempts remain."""
     enrolment = quiz_enrolment_get(learner=learner, quiz=quiz)
+    # Two starts at once take turns on the enrolment row, so the second finds the first's attempt.
+    Enrolment.objects.select_for_update().filter(id=enrolment.id).first()
     current = attempt_open_get(learner=learner, quiz=quiz)
     if current is not None:
         return attempt_expire_if_due(attempt=current)
