@@ -34,7 +34,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
+
+# Run as a script, so this folder is on sys.path.
+from databases import database_recreate, database_url
 
 REPO = Path(__file__).resolve().parent.parent
 AIM = 0.5  # the project's aim: the catalogue at half the bare view's rate or better
@@ -89,11 +92,6 @@ def options() -> argparse.Namespace:
     return args
 
 
-def database_url(server_url: str, name: str) -> str:
-    parts = urlsplit(server_url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
 def server_environment(args: argparse.Namespace, scratch: Path) -> dict[str, str]:
     """The environment of both this process (data loading) and gunicorn."""
     return {
@@ -115,22 +113,6 @@ def server_environment(args: argparse.Namespace, scratch: Path) -> dict[str, str
 
 
 # --- Database and cache ---------------------------------------------------------------------------
-
-
-def database_recreate(args: argparse.Namespace, *, create: bool) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    server = args.postgres if urlsplit(args.postgres).path not in ("", "/") else database_url(args.postgres, "postgres")
-    connection = psycopg2.connect(server)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.db_name)))
-            if create:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(args.db_name)))
-    finally:
-        connection.close()
 
 
 def cache_keys_delete(redis_url: str, pattern: str = "*") -> int:
@@ -496,7 +478,7 @@ def main() -> int:
     started = time.monotonic()
     try:
         print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
-        database_recreate(args, create=True)
+        database_recreate(args.postgres, args.db_name, create=True)
         cache_keys_delete(args.redis_url)
         loaded = catalogue_prepare(args)
         print(
@@ -568,7 +550,7 @@ def main() -> int:
             except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
                 pass
             try:
-                database_recreate(args, create=False)
+                database_recreate(args.postgres, args.db_name, create=False)
             except Exception as error:  # noqa: BLE001
                 print(f"could not drop database {args.db_name}: {error}", file=sys.stderr)
         shutil.rmtree(scratch, ignore_errors=True)

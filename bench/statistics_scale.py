@@ -33,7 +33,9 @@ import time
 import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+# Run as a script, so this folder is on sys.path.
+from databases import database_recreate, database_url
 
 REPO = Path(__file__).resolve().parent.parent
 EXTRA_COURSES = 86  # on top of the 14 demo courses: about a hundred
@@ -84,11 +86,6 @@ def options() -> argparse.Namespace:
     return args
 
 
-def database_url(server_url: str, name: str) -> str:
-    parts = urlsplit(server_url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
-
-
 def environment(args: argparse.Namespace) -> dict[str, str]:
     return {
         "DJANGO_SETTINGS_MODULE": "onetouch.settings.test",
@@ -98,22 +95,6 @@ def environment(args: argparse.Namespace) -> dict[str, str]:
         "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
         "LOG_LEVEL": "WARNING",
     }
-
-
-def database_recreate(args: argparse.Namespace, *, create: bool) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    server = args.postgres if urlsplit(args.postgres).path not in ("", "/") else database_url(args.postgres, "postgres")
-    connection = psycopg2.connect(server)
-    try:
-        connection.autocommit = True
-        with connection.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(args.db_name)))
-            if create:
-                cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(args.db_name)))
-    finally:
-        connection.close()
 
 
 # --- Small helpers --------------------------------------------------------------------------------
@@ -623,7 +604,7 @@ def main() -> int:
     steps: list[Step] = []
     try:
         say(f"Preparing database {args.db_name} ...")
-        database_recreate(args, create=True)
+        database_recreate(args.postgres, args.db_name, create=True)
         import django
 
         django.setup()
@@ -672,7 +653,7 @@ def main() -> int:
             except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
                 pass
             try:
-                database_recreate(args, create=False)
+                database_recreate(args.postgres, args.db_name, create=False)
             except Exception as error:  # noqa: BLE001
                 print(f"could not drop database {args.db_name}: {error}", file=sys.stderr)
 
