@@ -21,14 +21,16 @@ class SummaryCountAdmin(ReadOnlyAdmin):
     list_display = [
         "grain",
         "period_start",
-        "kind",
         "province_id",
         "commune_id",
         "course_id",
         "audience_group",
-        "count",
+        "learner_joined",
+        "enrolled",
+        "course_completed",
+        "certificate_issued",
     ]
-    list_filter = ["grain", "kind", "audience_group"]
+    list_filter = ["grain", "audience_group"]
     date_hierarchy = "period_start"
 
 

@@ -44,7 +44,6 @@ FIGURE_COLUMNS = (
     ("certificates", gettext_lazy("Certificates")),
     ("attendances", gettext_lazy("In-person attendances")),
     ("completions_in_person", gettext_lazy("Completions in person")),
-    ("lessons_completed", gettext_lazy("Lessons completed")),
 )
 
 

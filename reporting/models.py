@@ -11,13 +11,32 @@ ALL = -1
 UNKNOWN = 0
 
 
-class SummaryCount(models.Model):
-    """How many learning events of one kind happened in one day or month, per place, group and course.
+# The event kinds the summary counts, each in the column of its own name. Lesson and quiz events
+# stay in the log only: no dashboard shows them, and each would add rows on days of their own.
+COUNTED_KINDS: tuple[str, ...] = tuple(
+    kind.value
+    for kind in (
+        LearningEvent.Kind.LEARNER_JOINED,
+        LearningEvent.Kind.ENROLLED,
+        LearningEvent.Kind.UNENROLLED,
+        LearningEvent.Kind.COURSE_COMPLETED,
+        LearningEvent.Kind.CERTIFICATE_ISSUED,
+        LearningEvent.Kind.CERTIFICATE_REVOKED,
+        LearningEvent.Kind.ATTENDED_IN_PERSON,
+        LearningEvent.Kind.COMPLETED_IN_PERSON,
+    )
+)
 
-    Besides the finest rows (one province, one commune, one course), the fold writes rolled-up rows
-    where province, commune or course is ALL (-1), in day and month grains, so a dashboard reads a
-    few thousand rows for any period whatever the size of the event log. Place and course are plain
-    ids so the unique key holds no NULL and one upsert works on PostgreSQL and SQLite.
+
+class SummaryCount(models.Model):
+    """How many learning events of each counted kind happened in one day or month, per place, group and course.
+
+    One row holds every kind, a column each, so a period of a place is read in one row per day
+    and group rather than one per kind too. Besides the finest rows (one province, one commune,
+    one course, day grain), the fold writes rolled-up rows where commune, course or province is
+    ALL (-1), in day and month grains, so a dashboard reads a bounded number of rows for any period
+    whatever the size of the event log. Place and course are plain ids so the unique key holds no
+    NULL and one upsert works on PostgreSQL and SQLite.
     """
 
     class Grain(models.TextChoices):
@@ -30,21 +49,31 @@ class SummaryCount(models.Model):
     commune_id = models.IntegerField(_("commune (0: not known, -1: all)"))
     course_id = models.IntegerField(_("course (-1: all)"))
     audience_group = models.CharField(_("audience group"), max_length=32, choices=AudienceGroup.choices, blank=True)
-    kind = models.CharField(_("kind"), max_length=32, choices=LearningEvent.Kind.choices)
-    count = models.BigIntegerField(_("count"))
+    learner_joined = models.BigIntegerField(_("new learners"), default=0)
+    enrolled = models.BigIntegerField(_("enrolments"), default=0)
+    unenrolled = models.BigIntegerField(_("unenrolments"), default=0)
+    course_completed = models.BigIntegerField(_("completions online"), default=0)
+    certificate_issued = models.BigIntegerField(_("certificates issued"), default=0)
+    certificate_revoked = models.BigIntegerField(_("certificates revoked"), default=0)
+    attended_in_person = models.BigIntegerField(_("in-person attendances"), default=0)
+    completed_in_person = models.BigIntegerField(_("completions in person"), default=0)
 
     class Meta:
         verbose_name = _("summary count")
         verbose_name_plural = _("summary counts")
         constraints = [
             models.UniqueConstraint(
-                fields=["grain", "province_id", "commune_id", "course_id", "period_start", "audience_group", "kind"],
+                fields=["grain", "province_id", "commune_id", "course_id", "period_start", "audience_group"],
                 name="one_summary_count_per_key",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.grain} {self.period_start} · {self.kind}: {self.count}"
+        return f"{self.grain} {self.period_start} · {self.province_id}/{self.commune_id}/{self.course_id}"
+
+    def counts(self) -> dict[str, int]:
+        """The row's counts keyed by event kind."""
+        return {kind: getattr(self, kind) for kind in COUNTED_KINDS}
 
 
 class RunCount(models.Model):

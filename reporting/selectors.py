@@ -2,7 +2,8 @@
 
 A period is read from month rows for the whole months inside it and day rows for the partial
 months at either end, so a five-year national page reads a few thousand rows. Every section is
-one grouped query, whatever the number of places, courses or events.
+one grouped query, whatever the number of places, courses or events. A summary row holds every
+counted kind in a column of its own (reporting.models.COUNTED_KINDS).
 """
 
 import operator
@@ -17,7 +18,7 @@ from django.utils.translation import gettext
 from courses.models import Course, CourseRun
 from learners.models import LearningEvent
 from onetouch.models import AudienceGroup, Commune, Province
-from reporting.models import ALL, FillState, RunCount, SummaryCount, Target, UnitMapping
+from reporting.models import ALL, COUNTED_KINDS, FillState, RunCount, SummaryCount, Target, UnitMapping
 from reporting.services import SUMMARY_COUNTS
 
 Kind = LearningEvent.Kind
@@ -60,7 +61,6 @@ class Figures:
     certificates: int = 0
     attendances: int = 0
     completions_in_person: int = 0
-    lessons_completed: int = 0
     completion_rate: float | None = None  # online completions per enrolment (None without enrolments)
 
     @classmethod
@@ -75,7 +75,6 @@ class Figures:
             certificates=counts.get(Kind.CERTIFICATE_ISSUED, 0) - counts.get(Kind.CERTIFICATE_REVOKED, 0),
             attendances=counts.get(Kind.ATTENDED_IN_PERSON, 0),
             completions_in_person=counts.get(Kind.COMPLETED_IN_PERSON, 0),
-            lessons_completed=counts.get(Kind.LESSON_COMPLETED, 0),
             completion_rate=completions / enrolments if enrolments else None,
         )
 
@@ -186,8 +185,13 @@ def dashboard_get(*, filters: DashboardFilters, province: Province | None) -> Da
     )
 
 
-def period_q(start: date, end: date) -> Q:
-    """Match the summary rows that add up to the days start..end, each day counted once."""
+def period_q(start: date, end: date, *, months: bool = True) -> Q:
+    """Match the summary rows that add up to the days start..end, each day counted once.
+
+    months False: the rows are of a level kept by day only (one commune and one course).
+    """
+    if not months:
+        return Q(grain=SummaryCount.Grain.DAY, period_start__range=(start, end))
     first_whole = start if start.day == 1 else _month_next(start)
     after_whole = _month_next(end) if (end + timedelta(days=1)).day == 1 else end.replace(day=1)
     if first_whole >= after_whole:
@@ -247,22 +251,28 @@ def _audience_q(audience_group: str | None) -> Q:
 
 def _places(filters: DashboardFilters, province: Province | None, mapping: _UnitMap) -> list[PlaceRow]:
     """Every province of the country, or every commune of the province, zero ones included."""
-    rows = _course_q(filters.course_id) & _audience_q(filters.audience_group) & period_q(filters.start, filters.end)
+    rows = _course_q(filters.course_id) & _audience_q(filters.audience_group)
     if province is None:
+        rows &= period_q(filters.start, filters.end)
         units = list(Province.objects.order_by("code").only("code", "name"))
         rows &= Q(province_id__in=_ids_with_old(units, mapping.provinces), commune_id=ALL)
         unit_key, place_id = "province_id", mapping.province
     else:
         units = list(Commune.objects.filter(province=province).order_by("code").only("code", "name"))
         rows &= _place_q(province, mapping) & Q(commune_id__in=_ids_with_old(units, mapping.communes))
+        rows &= _commune_period_q(filters)
         unit_key, place_id = "commune_id", mapping.commune
     counts = defaultdict(lambda: defaultdict(int))
-    for unit_id, kind, total in (
-        SummaryCount.objects.filter(rows).values_list(unit_key, "kind").annotate(total=Sum("count")).order_by()
-    ):
-        counts[place_id(unit_id)][kind] += total
+    for row in SummaryCount.objects.filter(rows).values(unit_key).annotate(**_SUMS).order_by():
+        for kind, total in _counts(row).items():
+            counts[place_id(row[unit_key])][kind] += total
     places = [PlaceRow(u.id, u.code, u.name, Figures.from_counts(counts[u.id])) for u in units]
     return _places_sort(places, filters.sort)
+
+
+def _commune_period_q(filters: DashboardFilters) -> Q:
+    """The period of commune rows: one course's are kept by day only, all courses' by month too."""
+    return period_q(filters.start, filters.end, months=not filters.course_id)
 
 
 def _ids_with_old(units: list, successors: dict[int, int]) -> list[int]:
@@ -301,12 +311,20 @@ class _AudienceCounts:
         return AudienceRow(self.audience_group, str(label), Figures.from_counts(self.figures_counts))
 
 
+# Every counted kind summed over the rows of a group (named apart from the columns they sum).
+_SUMS = {f"sum_{kind}": Sum(kind) for kind in COUNTED_KINDS}
+
+
+def _counts(row: dict) -> dict[str, int]:
+    """The sums of one grouped row (see _SUMS) keyed by event kind."""
+    return {kind: row[f"sum_{kind}"] or 0 for kind in COUNTED_KINDS}
+
+
 def _by_audience(rows: Q) -> list[_AudienceCounts]:
-    counts = defaultdict(dict)
-    for group, kind, total in (
-        SummaryCount.objects.filter(rows).values_list("audience_group", "kind").annotate(total=Sum("count")).order_by()
-    ):
-        counts[group][kind] = total
+    counts = {
+        row["audience_group"]: _counts(row)
+        for row in SummaryCount.objects.filter(rows).values("audience_group").annotate(**_SUMS).order_by()
+    }
     order = [*AudienceGroup.values, ""]
     return [_AudienceCounts(group, counts[group]) for group in order if group in counts]
 
@@ -328,13 +346,9 @@ def _trend(summed: Q, start: date, end: date, grain: str) -> list[tuple[date, Fi
         rows = Q(grain=SummaryCount.Grain.DAY, period_start__range=(start, end))
         bucket = (lambda day: day) if grain == "day" else (lambda day: day - timedelta(days=day.weekday()))
     counts = defaultdict(lambda: defaultdict(int))
-    for day, kind, total in (
-        SummaryCount.objects.filter(summed & rows)
-        .values_list("period_start", "kind")
-        .annotate(total=Sum("count"))
-        .order_by()
-    ):
-        counts[bucket(day)][kind] += total
+    for row in SummaryCount.objects.filter(summed & rows).values("period_start").annotate(**_SUMS).order_by():
+        for kind, total in _counts(row).items():
+            counts[bucket(row["period_start"])][kind] += total
     buckets, day = [], bucket(start)
     while day <= end:
         buckets.append((day, Figures.from_counts(counts[day])))
@@ -355,8 +369,8 @@ def _top_courses(filters: DashboardFilters, place: Q) -> list[CourseRow]:
         SummaryCount.objects.filter(rows)
         .values("course_id")
         .annotate(
-            enrolments=Sum("count", filter=Q(kind=Kind.ENROLLED), default=0),
-            completions=Sum("count", filter=Q(kind=Kind.COURSE_COMPLETED), default=0),
+            enrolments=Sum(Kind.ENROLLED.value, default=0),
+            completions=Sum(Kind.COURSE_COMPLETED.value, default=0),
         )
         .order_by("-enrolments", "-completions", "course_id")[:TOP_COURSES]
     )
@@ -382,11 +396,11 @@ def _targets(filters: DashboardFilters, province: Province | None) -> list[Targe
         return []
     rows = {
         target.id: period_q(target.starts_on, target.ends_on)
-        & Q(kind=target.measure, province_id=target.province_id or ALL, commune_id=ALL, course_id=ALL)
+        & Q(province_id=target.province_id or ALL, commune_id=ALL, course_id=ALL)
         & _audience_q(target.audience_group or None)
         for target in targets
     }
-    sums = {f"t{target_id}": Sum("count", filter=q, default=0) for target_id, q in rows.items()}
+    sums = {f"t{target.id}": Sum(target.measure, filter=rows[target.id], default=0) for target in targets}
     achieved = SummaryCount.objects.filter(reduce(operator.or_, rows.values())).aggregate(**sums)
     return [TargetProgress(target, achieved[f"t{target.id}"]) for target in targets]
 
@@ -435,14 +449,19 @@ def _coverage(filters: DashboardFilters, province: Province, mapping: _UnitMap) 
     communes = list(Commune.objects.filter(province=province).only("id"))
     rows = (
         _place_q(province, mapping)
-        & Q(commune_id__in=_ids_with_old(communes, mapping.communes), kind__in=COMPLETION_KINDS)
+        & Q(commune_id__in=_ids_with_old(communes, mapping.communes))
         & Q(audience_group__in=[AudienceGroup.COMMUNE_LEADER, AudienceGroup.DIGITAL_TEAM])
         & _course_q(filters.course_id)
-        & period_q(filters.start, filters.end)
+        & _commune_period_q(filters)
     )
+    completions = reduce(operator.add, (Sum(kind.value) for kind in COMPLETION_KINDS))
     reached = defaultdict(set)
     for commune_id, group in (
-        SummaryCount.objects.filter(rows, count__gt=0).values_list("commune_id", "audience_group").distinct()
+        SummaryCount.objects.filter(rows)
+        .values("commune_id", "audience_group")
+        .annotate(completions=completions)
+        .filter(completions__gt=0)
+        .values_list("commune_id", "audience_group")
     ):
         reached[group].add(mapping.commune(commune_id))
     commune_ids = {commune.id for commune in communes}

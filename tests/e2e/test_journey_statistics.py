@@ -50,10 +50,8 @@ def reading_course(province_hue):
 
 def national_completions() -> int:
     """Course completions of every day, place, group and course, as the fold has summed them."""
-    rows = SummaryCount.objects.filter(
-        grain="month", province_id=-1, commune_id=-1, course_id=-1, kind="course_completed"
-    )
-    return sum(rows.values_list("count", flat=True))
+    rows = SummaryCount.objects.filter(grain="month", province_id=-1, commune_id=-1, course_id=-1)
+    return sum(rows.values_list("course_completed", flat=True))
 
 
 def fold_by_the_worker(*, completions: int) -> None:

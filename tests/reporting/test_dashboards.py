@@ -154,7 +154,7 @@ def test_map_of_certificates_survives_more_revocations_than_issues(client, minis
     for grain, start in (("day", day), ("month", day.replace(day=1))):
         SummaryCount.objects.create(
             grain=grain, period_start=start, province_id=province_hue.id, commune_id=-1, course_id=-1,
-            audience_group="public", kind="certificate_revoked", count=2,
+            audience_group="public", certificate_revoked=2,
         )  # fmt: skip
     client.force_login(ministry_staff)
 
@@ -176,7 +176,7 @@ def test_province_table_sorts_by_the_chosen_column(client, ministry_staff, provi
         for grain, start in (("day", day), ("month", day.replace(day=1))):
             SummaryCount.objects.create(
                 grain=grain, period_start=start, province_id=province.id, commune_id=-1, course_id=-1,
-                audience_group="public", kind="enrolled", count=count,
+                audience_group="public", enrolled=count,
             )  # fmt: skip
     client.force_login(ministry_staff)
 

@@ -53,7 +53,6 @@ def figures_row(figures) -> list:
         figures.certificates,
         figures.attendances,
         figures.completions_in_person,
-        figures.lessons_completed,
     ]
 
 

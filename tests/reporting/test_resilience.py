@@ -31,11 +31,11 @@ from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
 from learners.tasks import certificates_missing_issue as certificates_missing_issue_task
 from onetouch.celery import app as celery_app
-from reporting.models import SummaryCount
+from reporting.models import COUNTED_KINDS, SummaryCount
 from reporting.services import statistics_fold, statistics_rebuild
 from reporting.tasks import statistics_fold as statistics_fold_task
 from tests.factories import course_make, lesson_make
-from tests.reporting.test_services_fold import counts, events_foldable_wait, kind_totals
+from tests.reporting.test_services_fold import counts, events_foldable_wait, kind_totals, nonzero
 
 # Folds count only committed transactions, and the child process must see the test's data.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -58,8 +58,8 @@ with transaction.atomic():
 
 
 def event_totals() -> Counter:
-    """What the summary should say: each event of the log once, by kind."""
-    return Counter(LearningEvent.objects.values_list("kind", flat=True))
+    """What the summary should say: each event of a counted kind once, by kind."""
+    return Counter(LearningEvent.objects.filter(kind__in=COUNTED_KINDS).values_list("kind", flat=True))
 
 
 def database_url() -> str:
@@ -165,7 +165,8 @@ def test_with_redis_down_learning_works_and_the_figures_catch_up_after(client, r
     assert Enrolment.objects.filter(learner=learner_hanoi, course=course, is_active=True).exists()
     assert LessonProgress.objects.get(learner=learner_hanoi, lesson=lesson).completed_at is not None
     written = event_totals()
-    assert written == Counter(enrolled=1, learner_joined=1, lesson_completed=1)
+    assert written == Counter(enrolled=1, learner_joined=1)
+    assert LearningEvent.objects.filter(kind="lesson_completed").count() == 1
 
     request.getfixturevalue("celery_worker_running")  # Redis is back: the worker starts
     events_foldable_wait()
@@ -173,7 +174,7 @@ def test_with_redis_down_learning_works_and_the_figures_catch_up_after(client, r
 
     kind_totals_wait(written)
     national = SummaryCount.objects.filter(grain="month", province_id=-1, commune_id=-1, course_id=-1)
-    assert {row.kind: row.count for row in national} == dict(written)
+    assert [nonzero(row) for row in national] == [dict(written)]
 
 
 def test_with_redis_down_completing_a_course_works_and_the_certificate_follows(client, request, learner_hanoi):

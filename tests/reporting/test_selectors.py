@@ -24,28 +24,26 @@ def counts_add(
     course_id: int = ALL,
     audience_group: str = "public",
 ) -> None:
-    """Insert day rows for each day of start..end and the month rows that sum them, as the fold would."""
-    rows, months = [], {}
+    """Add per_day to `kind` on each day of start..end and to the month rows that sum them, as the fold would."""
+    key = dict(province_id=province_id, commune_id=commune_id, course_id=course_id, audience_group=audience_group)
+    additions = {}
     day = start
     while day <= end:
-        key = dict(province_id=province_id, commune_id=commune_id, course_id=course_id, audience_group=audience_group)
-        rows.append(SummaryCount(grain="day", period_start=day, kind=kind, count=per_day, **key))
-        months[day.replace(day=1)] = months.get(day.replace(day=1), 0) + per_day
+        additions[("day", day)] = per_day
+        month = ("month", day.replace(day=1))
+        additions[month] = additions.get(month, 0) + per_day
         day += timedelta(days=1)
-    rows += [
-        SummaryCount(
-            grain="month",
-            period_start=month,
-            kind=kind,
-            count=total,
-            province_id=province_id,
-            commune_id=commune_id,
-            course_id=course_id,
-            audience_group=audience_group,
-        )
-        for month, total in months.items()
+    existing = {
+        (row.grain, row.period_start): row
+        for row in SummaryCount.objects.filter(**key, period_start__range=(start.replace(day=1), end))
+    }
+    rows = [
+        existing.get(period) or SummaryCount(grain=period[0], period_start=period[1], **key) for period in additions
     ]
-    SummaryCount.objects.bulk_create(rows)
+    for row in rows:
+        setattr(row, kind, getattr(row, kind) + additions[(row.grain, row.period_start)])
+    SummaryCount.objects.bulk_create([row for row in rows if row.pk is None])
+    SummaryCount.objects.bulk_update([row for row in rows if row.pk is not None], [kind])
 
 
 def national(start: date, end: date, **filters):
