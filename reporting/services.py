@@ -92,18 +92,20 @@ def _mark_now() -> int:
         return cursor.fetchone()[0]
 
 
-# The place and course columns of each rolled-up copy of a new event's row, and its grains: the
-# finest row (by day only: a month of one commune and one course is hardly coarser than its days),
-# then with commune, course or both summed, then the whole country with and without the course.
-_ROLLUPS = (
-    (("province_id", "commune_id", "course_id"), (SummaryCount.Grain.DAY,)),
-    (("province_id", "commune_id", ALL), (SummaryCount.Grain.DAY, SummaryCount.Grain.MONTH)),
-    (("province_id", ALL, "course_id"), (SummaryCount.Grain.DAY, SummaryCount.Grain.MONTH)),
-    (("province_id", ALL, ALL), (SummaryCount.Grain.DAY, SummaryCount.Grain.MONTH)),
-    ((ALL, ALL, "course_id"), (SummaryCount.Grain.DAY, SummaryCount.Grain.MONTH)),
-    ((ALL, ALL, ALL), (SummaryCount.Grain.DAY, SummaryCount.Grain.MONTH)),
+# The roll-up levels above the finest rows (one province, commune and course), each summed from a
+# finer level rather than from every event again: its name, where it is summed from (None: the
+# finest rows), and
+# its place and course columns (ALL: summed over). The finest level is kept by day only (a month
+# of one commune and one course is hardly coarser than its days); the others by day and by month.
+_LEVELS = (
+    ("by_commune", None, ("province_id", "commune_id", ALL)),
+    ("by_province_course", None, ("province_id", ALL, "course_id")),
+    ("by_province", "by_commune", ("province_id", ALL, ALL)),
+    ("by_course", "by_province_course", (ALL, ALL, "course_id")),
+    ("national", "by_province", (ALL, ALL, ALL)),
 )
-_KEY = ("grain", "period_start", "province_id", "commune_id", "course_id", "audience_group")
+_PLACES = ("province_id", "commune_id", "course_id")
+_KEY = ("grain", "period_start", *_PLACES, "audience_group")
 _UNIQUE_KEY = "one_summary_count_per_key"
 
 # What a course run's completion rate needs; the other kinds are counted by day only.
@@ -142,7 +144,9 @@ def _delta_sql(events: _EventRange) -> tuple[str, list]:
     else:
         day, params = "date(e.occurred_at, '+7 hours')", list(events.params)
     kinds = ", ".join(f"'{kind}'" for kind in COUNTED_KINDS)
-    sums = ", ".join(f"SUM(CASE WHEN e.kind = '{kind}' THEN 1 ELSE 0 END) AS {kind}" for kind in COUNTED_KINDS)
+    sums = ", ".join(
+        f"CAST(SUM(CASE WHEN e.kind = '{kind}' THEN 1 ELSE 0 END) AS INTEGER) AS {kind}" for kind in COUNTED_KINDS
+    )
     sql = f"""
         SELECT {day} AS day, COALESCE(e.province_id, 0) AS province_id, COALESCE(e.commune_id, 0) AS commune_id,
                e.course_id, e.audience_group, {sums}
@@ -153,26 +157,40 @@ def _delta_sql(events: _EventRange) -> tuple[str, list]:
     return sql, params
 
 
-def _rollups_sql(delta: str) -> str:
-    """Every roll-up copy of the grouped rows of `delta`, as one SELECT of the summary's columns.
+def _rollups_sql(finest: str) -> tuple[list[str], str]:
+    """The roll-up levels of the finest rows (the relation named `finest`) and one SELECT of every summary row.
 
-    The copies' keys never meet (each level has its own mix of ALL columns), so each copy is
-    grouped on its own and the whole is ready for a plain INSERT or an upsert.
+    Returns the levels as CTE definitions ("by_commune AS (...)") and the SELECT that reads them.
+    The copies' keys never meet (each level has its own mix of ALL columns), so the SELECT is ready
+    for a plain INSERT or an upsert.
     """
-    month = "date_trunc('month', day)::date" if connection.vendor == "postgresql" else "date(day, 'start of month')"
-    copies = []
-    for columns, grains in _ROLLUPS:
-        for grain in grains:
-            start = "day" if grain == SummaryCount.Grain.DAY else month
-            if columns == _ROLLUPS[0][0] and grain == SummaryCount.Grain.DAY:  # delta is grouped so already
-                sums, group_by = ", ".join(COUNTED_KINDS), ""
-            else:
-                sums = ", ".join(f"SUM({kind})" for kind in COUNTED_KINDS)
-                keys = [start, *(column for column in columns if column != ALL), "audience_group"]
-                group_by = f"GROUP BY {', '.join(keys)}"
-            places = ", ".join(str(column) for column in columns)
-            copies.append(f"SELECT '{grain.value}', {start}, {places}, audience_group, {sums} FROM {delta} {group_by}")
-    return " UNION ALL ".join(copies)
+    if connection.vendor == "postgresql":  # date arithmetic: no cast through a time zone
+        month = "(day - CAST(EXTRACT(DAY FROM day) AS INTEGER) + 1)"
+    else:
+        month = "date(day, 'start of month')"
+    # Cast back: PostgreSQL sums integers as bigints and bigints as numerics, several times slower.
+    sums = ", ".join(f"CAST(SUM({kind}) AS INTEGER) AS {kind}" for kind in COUNTED_KINDS)
+    kinds = ", ".join(COUNTED_KINDS)
+    day_grain, month_grain, places_all = (
+        SummaryCount.Grain.DAY.value,
+        SummaryCount.Grain.MONTH.value,
+        ", ".join(_PLACES),
+    )
+    ctes = []
+    copies = [f"SELECT '{day_grain}', day, {places_all}, audience_group, {kinds} FROM {finest}"]
+    for name, source, places in _LEVELS:
+        summed = [column for column in places if column != ALL]
+        columns = ", ".join(f"{value} AS {column}" for value, column in zip(places, _PLACES, strict=True))
+        ctes.append(
+            f"{name} AS (SELECT day, {columns}, audience_group, {sums} FROM {source or finest} "
+            f"GROUP BY day, {', '.join(summed)}{', ' if summed else ''}audience_group)"
+        )
+        copies.append(f"SELECT '{day_grain}', day, {places_all}, audience_group, {kinds} FROM {name}")
+        copies.append(
+            f"SELECT '{month_grain}', {month}, {places_all}, audience_group, {sums} "
+            f"FROM {name} GROUP BY {month}, {places_all}, audience_group"
+        )
+    return ctes, f"SELECT * FROM ({' UNION ALL '.join(copies)}) AS copies"
 
 
 def _counts_add(*, since: int | None, until: int) -> int:
@@ -186,10 +204,11 @@ def _counts_add(*, since: int | None, until: int) -> int:
     counts = _table(SummaryCount)
     columns = ", ".join((*_KEY, *COUNTED_KINDS))
     additions = ", ".join(f"{kind} = {counts}.{kind} + EXCLUDED.{kind}" for kind in COUNTED_KINDS)
+    levels, rollups = _rollups_sql("delta")
     sql = f"""
-        WITH delta AS ({delta})
+        WITH {", ".join([f"delta AS ({delta})", *levels])}
         INSERT INTO {counts} ({columns})
-        SELECT * FROM ({_rollups_sql("delta")}) AS copies
+        {rollups}
         WHERE true
         ON CONFLICT ({", ".join(_KEY)}) DO UPDATE SET {additions}
     """
@@ -223,7 +242,8 @@ def _counts_rebuild_postgresql(*, until: int) -> int:
         added = cursor.fetchone()[0]
         cursor.execute(f"TRUNCATE {counts}, {_table(RunCount)}")
         cursor.execute(f"ALTER TABLE {counts} DROP CONSTRAINT {_UNIQUE_KEY}")
-        cursor.execute(f"INSERT INTO {counts} ({columns}) {_rollups_sql('statistics_delta')}")
+        levels, rollups = _rollups_sql("statistics_delta")
+        cursor.execute(f"WITH {', '.join(levels)} INSERT INTO {counts} ({columns}) {rollups}")
         cursor.execute(f"ALTER TABLE {counts} ADD CONSTRAINT {_UNIQUE_KEY} UNIQUE ({', '.join(_unique_columns())})")
         _run_counts_add(cursor, events)
     return added
