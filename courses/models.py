@@ -197,6 +197,10 @@ class Lesson(models.Model):
         _("processing"), max_length=16, choices=Processing.choices, default=Processing.NOT_NEEDED
     )
     processing_error = models.CharField(_("processing error"), max_length=500, blank=True)
+    # The processing run (its Celery task id) that is working on the file, and since when: a second run
+    # of the same lesson, queued again by the sweep for lost jobs, stops instead of encoding it twice.
+    processing_run = models.CharField(max_length=64, blank=True, editable=False)
+    processing_started_at = models.DateTimeField(null=True, blank=True, editable=False)
     media_prefix = models.CharField(max_length=200, blank=True, editable=False)
     duration_seconds = models.FloatField(_("duration (seconds)"), null=True, blank=True)
     page_count = models.PositiveIntegerField(_("pages"), null=True, blank=True)
@@ -210,7 +214,13 @@ class Lesson(models.Model):
         ordering = ["module__position", "position", "id"]
         verbose_name = _("lesson")
         verbose_name_plural = _("lessons")
-        indexes = [models.Index(fields=["course", "is_published"], name="lesson_course_published")]
+        indexes = [
+            models.Index(fields=["course", "is_published"], name="lesson_course_published"),
+            # The sweep for lost processing jobs reads the few lessons still processing, oldest first.
+            models.Index(
+                fields=["updated_at"], condition=models.Q(processing="processing"), name="lesson_processing_since"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Count, F, FilteredRelation, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
@@ -99,6 +100,21 @@ def lesson_get_for_studio(*, user: User, lesson_id: int) -> Lesson:
         Lesson.objects.select_related("course", "module"), user, province_field="course__owner_province"
     )
     return get_object_or_404(lessons, id=lesson_id)
+
+
+def lesson_list_processing_lost(*, changed_before: datetime, started_before: datetime) -> QuerySet[Lesson]:
+    """Return lessons still processing whose job was lost, oldest change first.
+
+    Lost: last changed (uploaded, retried, or queued again) before `changed_before`, and either no run
+    has started on the file (the job was never queued, or its message was lost) or the run holding it
+    started before `started_before` and never recorded a result (its worker died).
+    """
+    return (
+        Lesson.objects.filter(processing=Lesson.Processing.PROCESSING, updated_at__lt=changed_before)
+        .exclude(source="")
+        .filter(Q(processing_run="") | Q(processing_started_at__lt=started_before))
+        .order_by("updated_at", "id")
+    )
 
 
 # --- The course page's outline ------------------------------------------------------------------

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import QuerySet
@@ -89,10 +90,12 @@ def figure_values(figures) -> list:
 
 
 def place_table(dashboard, *, province: Province | None) -> tuple[list[str], list[list]]:
-    """Return the header and rows of the dashboard's place table, with its totals row last."""
+    """Return the header and rows of the dashboard's place table: places, place not known, then totals."""
     place = _("Province") if province is None else _("Commune")
     header = [_("Code"), place, *(str(label) for _name, label in FIGURE_COLUMNS)]
     rows = [[row.code, row.name, *figure_values(row.figures)] for row in dashboard.places]
+    if dashboard.unplaced is not None:
+        rows.append(["", _("Place not known"), *figure_values(dashboard.unplaced)])
     rows.append(["", _("Total"), *figure_values(dashboard.totals)])
     return header, rows
 
@@ -269,3 +272,24 @@ def export_file_fill(export: ExportFile) -> None:
     export.rows = rows.count
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "status", "rows", "finished_at"])
+
+
+# Exports removed per run: a backlog is cleared over a few runs instead of one long transaction.
+EXPIRE_BATCH = 500
+
+
+def export_files_expire() -> int:
+    """Delete the exports older than EXPORT_FILES_KEEP_DAYS and their files; return how many.
+
+    Learner lists are personal data: they are kept only as long as someone may still want to
+    download them. A row goes first and its file after the commit, so a failure never leaves a
+    "ready" export whose file is gone.
+    """
+    cutoff = timezone.now() - timedelta(days=settings.EXPORT_FILES_KEEP_DAYS)
+    with transaction.atomic():
+        expired = list(ExportFile.objects.filter(created_at__lt=cutoff).order_by("created_at")[:EXPIRE_BATCH])
+        for export in expired:
+            if export.file:
+                transaction.on_commit(lambda file=export.file: file.storage.delete(file.name))
+        ExportFile.objects.filter(id__in=[export.id for export in expired]).delete()
+    return len(expired)

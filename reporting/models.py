@@ -66,6 +66,9 @@ class SummaryCount(models.Model):
                 # Numbers first: the pages look rows up by place, course and period, and sorting on
                 # them is cheaper than on text when the rebuild builds the index.
                 fields=["province_id", "commune_id", "course_id", "period_start", "grain", "audience_group"],
+                # On PostgreSQL its index also carries the counts (INCLUDE, made by migration 0005
+                # and by the rebuild; SQLite has no such indexes), so a page reads the index alone,
+                # the rows of one place side by side, instead of a table page per row.
                 name="one_summary_count_per_key",
             ),
         ]

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 from courses.models import Course, CourseRun
 from learners.models import LearningEvent
 from onetouch.models import AudienceGroup, Commune, Province
-from reporting.models import ALL, COUNTED_KINDS, FillState, RunCount, SummaryCount, Target, UnitMapping
+from reporting.models import ALL, COUNTED_KINDS, UNKNOWN, FillState, RunCount, SummaryCount, Target, UnitMapping
 from reporting.services import SUMMARY_COUNTS
 
 Kind = LearningEvent.Kind
@@ -145,6 +145,8 @@ class Dashboard:
     province: Province | None
     totals: Figures
     places: list[PlaceRow]
+    # Events of learners whose province (national page) or commune (province page) was not known.
+    unplaced: Figures | None
     trend: list[tuple[date, Figures]]
     trend_grain: str  # the grain shown, "week" when a day trend was too long
     top_courses: list[CourseRow]
@@ -167,18 +169,20 @@ def dashboard_get(*, filters: DashboardFilters, province: Province | None) -> Da
         trend_grain = "week"
     course = Course.objects.filter(id=filters.course_id).first() if filters.course_id else None
     by_audience = _by_audience(summed & period_q(filters.start, filters.end))
+    places, unplaced = _places(filters, province, mapping)
     return Dashboard(
         filters=filters,
         province=province,
         course=course,
         totals=Figures.from_counts(_sum_counts(row.figures_counts for row in by_audience)),
         by_audience=[row.as_row() for row in by_audience],
-        places=_places(filters, province, mapping),
+        places=places,
+        unplaced=unplaced,
         trend=_trend(summed, filters.start, filters.end, trend_grain),
         trend_grain=trend_grain,
         trend_fell_back=trend_grain != filters.trend,
         top_courses=_top_courses(filters, place),
-        targets=_targets(filters, province),
+        targets=_targets(filters, province, mapping),
         course_runs=_course_runs(filters, province),
         coverage=_coverage(filters, province, mapping) if province else None,
         refreshed_at=FillState.objects.filter(statistic=SUMMARY_COUNTS).values_list("updated_at", flat=True).first(),
@@ -249,17 +253,23 @@ def _audience_q(audience_group: str | None) -> Q:
     return Q(audience_group=audience_group) if audience_group is not None else Q()
 
 
-def _places(filters: DashboardFilters, province: Province | None, mapping: _UnitMap) -> list[PlaceRow]:
-    """Every province of the country, or every commune of the province, zero ones included."""
+def _places(
+    filters: DashboardFilters, province: Province | None, mapping: _UnitMap
+) -> tuple[list[PlaceRow], Figures | None]:
+    """Every province of the country, or every commune of the province, zero ones included.
+
+    Also the figures of the learners whose place was not known (None when there were none), so
+    the rows and that line add up to the totals.
+    """
     rows = _course_q(filters.course_id) & _audience_q(filters.audience_group)
     if province is None:
         rows &= period_q(filters.start, filters.end)
         units = list(Province.objects.order_by("code").only("code", "name"))
-        rows &= Q(province_id__in=_ids_with_old(units, mapping.provinces), commune_id=ALL)
+        rows &= Q(province_id__in=[*_ids_with_old(units, mapping.provinces), UNKNOWN], commune_id=ALL)
         unit_key, place_id = "province_id", mapping.province
     else:
         units = list(Commune.objects.filter(province=province).order_by("code").only("code", "name"))
-        rows &= _place_q(province, mapping) & Q(commune_id__in=_ids_with_old(units, mapping.communes))
+        rows &= _place_q(province, mapping) & Q(commune_id__in=[*_ids_with_old(units, mapping.communes), UNKNOWN])
         rows &= _commune_period_q(filters)
         unit_key, place_id = "commune_id", mapping.commune
     counts = defaultdict(lambda: defaultdict(int))
@@ -267,7 +277,8 @@ def _places(filters: DashboardFilters, province: Province | None, mapping: _Unit
         for kind, total in _counts(row).items():
             counts[place_id(row[unit_key])][kind] += total
     places = [PlaceRow(u.id, u.code, u.name, Figures.from_counts(counts[u.id])) for u in units]
-    return _places_sort(places, filters.sort)
+    unplaced = Figures.from_counts(counts[UNKNOWN]) if any(counts[UNKNOWN].values()) else None
+    return _places_sort(places, filters.sort), unplaced
 
 
 def _commune_period_q(filters: DashboardFilters) -> Q:
@@ -381,10 +392,11 @@ def _top_courses(filters: DashboardFilters, place: Q) -> list[CourseRow]:
     ]
 
 
-def _targets(filters: DashboardFilters, province: Province | None) -> list[TargetProgress]:
+def _targets(filters: DashboardFilters, province: Province | None, mapping: _UnitMap) -> list[TargetProgress]:
     """The targets overlapping the period (the province's own and the national ones), with progress.
 
-    Progress counts the target's measure over the target's own dates, whatever the page's period.
+    Progress counts the target's measure over the target's own dates, whatever the page's period;
+    in today's units a province's target also counts the old provinces it took over.
     """
     targets = list(
         Target.objects.filter(starts_on__lte=filters.end, ends_on__gte=filters.start)
@@ -396,7 +408,8 @@ def _targets(filters: DashboardFilters, province: Province | None) -> list[Targe
         return []
     rows = {
         target.id: period_q(target.starts_on, target.ends_on)
-        & Q(province_id=target.province_id or ALL, commune_id=ALL, course_id=ALL)
+        & _place_q(target.province, mapping)
+        & Q(commune_id=ALL, course_id=ALL)
         & _audience_q(target.audience_group or None)
         for target in targets
     }

@@ -29,3 +29,12 @@ def export_file_write(export_id: int) -> None:
     from reporting.export_services import export_file_write as export_file_write_service
 
     export_file_write_service(export_id=export_id)
+
+
+# Idempotent (a second run finds nothing older than the cut-off left). Beat runs it every hour.
+@shared_task(acks_late=True, max_retries=3, default_retry_delay=60, autoretry_for=(DatabaseError,))
+def export_files_expire() -> int:
+    """Delete the exports older than EXPORT_FILES_KEEP_DAYS and their files."""
+    from reporting.export_services import export_files_expire as export_files_expire_service
+
+    return export_files_expire_service()

@@ -10,6 +10,11 @@ Invariants callers may rely on:
 - each processing run writes its derived files under a new `media_prefix` inside the lesson's folder
   (lessons/<course>/<lesson>/), so a browser or CDN never mixes files of two runs; only the run that
   finds the lesson still PROCESSING the same source records its results, so running twice is harmless;
+- one run at a time works on a lesson: a run first claims it (`processing_run`), and another run stops
+  while that claim is younger than PROCESSING_STALE_AFTER; the same run, redelivered or retried by
+  Celery (same task id), takes its claim up again;
+- a job that was never queued (the broker was down at upload) or whose run died is queued again by
+  lessons_unprocessed_requeue (beat, every ten minutes);
 - processing messages are stored in the platform's language (settings.LANGUAGE_CODE).
 """
 
@@ -26,12 +31,14 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from courses import processing
 from courses.models import Lesson
+from courses.selectors import lesson_list_processing_lost
 from courses.uploads import captions_check, file_name_clean, upload_check
 from onetouch.jobs import task_queue_on_commit
 
@@ -43,6 +50,8 @@ ACCEPT_FOR_KIND = {
     Lesson.Kind.DOCUMENT: "document",
 }
 PROCESSED_KINDS = {Lesson.Kind.VIDEO, Lesson.Kind.SLIDES}
+# Which run is working on the file: cleared whenever a new run is due (upload, retry) or one finished.
+CLAIM_FIELDS = ["processing_run", "processing_started_at"]
 DERIVED_FIELDS = [
     "media_prefix",
     "poster_name",
@@ -53,6 +62,9 @@ DERIVED_FIELDS = [
 ]
 # A lesson still PROCESSING after this long lost its job (the worker's hard time limit is shorter).
 PROCESSING_STALE_AFTER = timedelta(hours=2)
+# Lessons queued again per sweep, oldest first: after a long broker outage the backlog drains over a
+# few runs instead of flooding the queue at once.
+LOST_PROCESSING_PER_SWEEP = 100
 COPY_CHUNK = 1024 * 1024
 DERIVED_CONTENT_TYPES = {
     ".m3u8": "application/vnd.apple.mpegurl",
@@ -80,7 +92,15 @@ def lesson_source_upload(*, lesson: Lesson, uploaded_file: File) -> Lesson:
     # The row as stored, locked: its files are the ones to delete once the new file is committed.
     current = Lesson.objects.select_for_update().only("source", "media_prefix").get(id=lesson.id)
     old_source, old_prefix = current.source.name, current.media_prefix
-    fields = ["source", "source_name", "source_content_type", "source_size", "processing", "processing_error"]
+    fields = [
+        "source",
+        "source_name",
+        "source_content_type",
+        "source_size",
+        "processing",
+        "processing_error",
+        *CLAIM_FIELDS,
+    ]
     before = {field: getattr(lesson, field) for field in [*fields, *DERIVED_FIELDS]}
     before["source"] = lesson.source.name
     # An object store serves the file with this type: the sniffed one, never the client's.
@@ -92,6 +112,7 @@ def lesson_source_upload(*, lesson: Lesson, uploaded_file: File) -> Lesson:
         lesson.source_size = size
         lesson.processing = Lesson.Processing.PROCESSING if lesson.kind in PROCESSED_KINDS else Lesson.Processing.READY
         lesson.processing_error = ""
+        claim_clear(lesson)
         derived_clear(lesson)
         lesson.full_clean()
         lesson.save(update_fields=[*fields, *DERIVED_FIELDS, "updated_at"])
@@ -141,7 +162,8 @@ def lesson_processing_retry(*, lesson: Lesson) -> Lesson:
         raise ValidationError(gettext("Only a lesson whose processing failed can be retried."), code="not_failed")
     lesson.processing = Lesson.Processing.PROCESSING
     lesson.processing_error = ""
-    lesson.save(update_fields=["processing", "processing_error", "updated_at"])
+    claim_clear(lesson)
+    lesson.save(update_fields=["processing", "processing_error", *CLAIM_FIELDS, "updated_at"])
     processing_queue(lesson.id)
     return lesson
 
@@ -153,20 +175,53 @@ def processing_queue(lesson_id: int) -> None:
     task_queue_on_commit(lesson_process_task, lesson_id)
 
 
+def lessons_unprocessed_requeue() -> int:
+    """Queue processing again for lessons whose job was lost, oldest first; return how many were queued.
+
+    Lost means still PROCESSING, unchanged for LESSON_PROCESSING_RETRY_AFTER_S, with no run started
+    (the broker was down when the job was queued, or the message was lost) or with a run started over
+    PROCESSING_STALE_AFTER ago that never recorded a result (its worker died). Queuing counts as a
+    change (`updated_at`), so a lesson still waiting in a long queue is queued again at most once per
+    that delay, and a backlog over LOST_PROCESSING_PER_SWEEP takes turns. A lesson queued twice is
+    processed once: lesson_process stops for a lesson another run holds or that is no longer PROCESSING.
+    """
+    # Imported here: courses.tasks imports this module for the service the task runs.
+    from courses.tasks import lesson_process as lesson_process_task
+
+    now = timezone.now()
+    lesson_ids = list(
+        lesson_list_processing_lost(
+            changed_before=now - timedelta(seconds=settings.LESSON_PROCESSING_RETRY_AFTER_S),
+            started_before=now - PROCESSING_STALE_AFTER,
+        ).values_list("id", flat=True)[:LOST_PROCESSING_PER_SWEEP]
+    )
+    Lesson.objects.filter(id__in=lesson_ids, processing=Lesson.Processing.PROCESSING).update(updated_at=now)
+    for lesson_id in lesson_ids:
+        lesson_process_task.delay(lesson_id)
+    if lesson_ids:
+        logger.warning("Queued processing again for %d lessons whose job was lost.", len(lesson_ids))
+    return len(lesson_ids)
+
+
 # --- Processing, run by the worker ----------------------------------------------------------------
 
 
-def lesson_process(*, lesson_id: int) -> Lesson | None:
+def lesson_process(*, lesson_id: int, run_id: str = "") -> Lesson | None:
     """Derive a lesson's poster and HLS renditions, or slide page images, and record READY or FAILED.
 
-    Does nothing unless the lesson is PROCESSING, so a repeated or late run changes nothing. Not atomic
-    as a whole on purpose: the tools run outside any transaction, and only the short final write
-    (lesson_processing_finish) locks the lesson.
+    Does nothing unless the lesson is PROCESSING, so a repeated or late run changes nothing, nor while
+    another run holds the lesson (see lesson_processing_claim). `run_id` is the Celery task id, the
+    same when Celery redelivers or retries the task; without one the run gets an id of its own. Not
+    atomic as a whole on purpose: the tools run outside any transaction, and only the short claim and
+    final write (lesson_processing_finish) touch the lesson.
     """
     lesson = Lesson.objects.filter(id=lesson_id).first()
     if lesson is None or lesson.processing != Lesson.Processing.PROCESSING or not lesson.source:
         return lesson
     source_name = lesson.source.name
+    if not lesson_processing_claim(lesson_id=lesson_id, source_name=source_name, run_id=run_id or uuid.uuid4().hex):
+        logger.info("Lesson %s is being processed by another run; this one stops.", lesson_id)
+        return lesson
     prefix = f"lessons/{lesson.course_id}/{lesson.id}/media-{uuid.uuid4().hex[:12]}/"
     written: list[str] = []
     try:
@@ -213,6 +268,21 @@ def lesson_process(*, lesson_id: int) -> Lesson | None:
     return lesson_processing_finish(lesson_id=lesson_id, source_name=source_name, prefix=prefix, derived=derived)
 
 
+def lesson_processing_claim(*, lesson_id: int, source_name: str, run_id: str) -> bool:
+    """Record that this run works on the lesson's file; False while another run holds it, or if it moved on.
+
+    One conditional UPDATE, so of two runs starting at once exactly one gets the lesson. A claim older
+    than PROCESSING_STALE_AFTER belongs to a run that died (the task's hard time limit is shorter) and
+    is taken over.
+    """
+    now = timezone.now()
+    free = Q(processing_run="") | Q(processing_run=run_id) | Q(processing_started_at__lt=now - PROCESSING_STALE_AFTER)
+    claimed = Lesson.objects.filter(
+        free, id=lesson_id, processing=Lesson.Processing.PROCESSING, source=source_name
+    ).update(processing_run=run_id, processing_started_at=now)
+    return claimed == 1
+
+
 @transaction.atomic
 def lesson_processing_finish(
     *,
@@ -232,7 +302,8 @@ def lesson_processing_finish(
         with translation.override(settings.LANGUAGE_CODE):
             lesson.processing_error = str(error)[:500]
         lesson.processing = Lesson.Processing.FAILED
-        lesson.save(update_fields=["processing", "processing_error", "updated_at"])
+        claim_clear(lesson)
+        lesson.save(update_fields=["processing", "processing_error", *CLAIM_FIELDS, "updated_at"])
         return lesson
     old_prefix = lesson.media_prefix
     lesson.media_prefix = prefix
@@ -240,10 +311,16 @@ def lesson_processing_finish(
         setattr(lesson, field, value)
     lesson.processing = Lesson.Processing.READY
     lesson.processing_error = ""
-    lesson.save(update_fields=[*DERIVED_FIELDS, "processing", "processing_error", "updated_at"])
+    claim_clear(lesson)
+    lesson.save(update_fields=[*DERIVED_FIELDS, "processing", "processing_error", *CLAIM_FIELDS, "updated_at"])
     if old_prefix and old_prefix != prefix:
         transaction.on_commit(lambda: storage_names_delete([], prefix=old_prefix))
     return lesson
+
+
+def claim_clear(lesson: Lesson) -> None:
+    lesson.processing_run = ""
+    lesson.processing_started_at = None
 
 
 def derived_clear(lesson: Lesson) -> None:

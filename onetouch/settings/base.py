@@ -191,6 +191,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learners.tasks.certificates_missing_issue",
         "schedule": 600.0,
     },
+    # Queue processing again for video and slides lessons whose job was lost, so none shows
+    # "Processingâ€¦" forever: a job never queued (the broker was down at upload) is queued within
+    # LESSON_PROCESSING_RETRY_AFTER_S plus ten minutes; a run whose worker died, two hours after it began.
+    "courses-lessons-unprocessed-requeue": {
+        "task": "courses.tasks.lessons_unprocessed_requeue",
+        "schedule": 600.0,
+    },
+    # Delete the export files past their keeping time: learner lists are personal data.
+    "reporting-export-files-expire": {
+        "task": "reporting.tasks.export_files_expire",
+        "schedule": 3600.0,
+    },
 }
 
 # --- Storage ----------------------------------------------------------------------------------
@@ -340,6 +352,9 @@ MATERIAL_MAX_BYTES = {
 VIDEO_COMPLETION_SHARE = float(os.environ.get("VIDEO_COMPLETION_SHARE", "0.9"))
 # Lifetime of the signed URLs that let a browser fetch lesson media from the object store.
 MEDIA_URL_EXPIRY_SECONDS = int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600"))
+# Seconds a video or slides lesson may wait for its processing to start before the beat sweep
+# (courses.tasks.lessons_unprocessed_requeue) queues it again: long enough for a busy queue.
+LESSON_PROCESSING_RETRY_AFTER_S = int(os.environ.get("LESSON_PROCESSING_RETRY_AFTER_S", "900"))
 
 # --- Certificates -----------------------------------------------------------------------------
 # The public address of the site: certificate QR codes and emails point at it.
@@ -350,6 +365,8 @@ CERTIFICATE_NATIONAL_ISSUER = os.environ.get("CERTIFICATE_NATIONAL_ISSUER", "Bá»
 # --- Statistics -------------------------------------------------------------------------------
 # A learner-level export with more rows than this is written by a worker, with a download link.
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "10000"))
+# Days an export file is kept for download before it is deleted (learner lists are personal data).
+EXPORT_FILES_KEEP_DAYS = int(os.environ.get("EXPORT_FILES_KEEP_DAYS", "7"))
 
 # --- Platform ---------------------------------------------------------------------------------
 

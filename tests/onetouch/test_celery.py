@@ -16,6 +16,7 @@ IDEMPOTENT_TASKS = {
     "learners.tasks.certificates_missing_issue",
     "reporting.tasks.statistics_fold",
     "reporting.tasks.export_file_write",
+    "reporting.tasks.export_files_expire",
 }
 
 

@@ -165,6 +165,22 @@ def test_map_of_certificates_survives_more_revocations_than_issues(client, minis
 
 
 @pytest.mark.django_db
+def test_province_table_has_a_line_for_learners_of_no_known_province(in_english, ministry_staff):
+    day = timezone.localdate()
+    for grain, start in (("day", day), ("month", day.replace(day=1))):
+        SummaryCount.objects.create(
+            grain=grain, period_start=start, province_id=0, commune_id=-1, course_id=-1,
+            audience_group="public", enrolled=5,
+        )  # fmt: skip
+    in_english.force_login(ministry_staff)
+
+    html = in_english.get(NATIONAL, {"start": day, "end": day}).content.decode()
+
+    assert "Place not known" in html
+    assert measure(html, "enrolments", row='data-place="unknown"') == "5"
+
+
+@pytest.mark.django_db
 def test_every_province_has_a_centre_for_the_map(admin_units):
     assert set(Province.objects.values_list("code", flat=True)) == set(province_centres())
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from learners.models import Certificate, CourseCompletion, Enrolment, LearningEvent
 from learners.services.enrolments import enrolment_create
-from reporting.export_services import export_file_write
+from reporting.export_services import export_file_write, export_files_expire
 from reporting.exports import cell_neutralise
 from reporting.models import ExportFile, FillState
 from reporting.selectors import DashboardFilters, dashboard_get
@@ -405,3 +405,19 @@ def test_learner_csv_streams_with_flat_memory(client, settings, ministry_staff):
     assert large_peak < 1.5 * small_peak
     # The 20,000 rows as a list of tuples would take over 10 MB.
     assert large_peak < 4 * 1024 * 1024
+
+
+@pytest.mark.django_db(transaction=True)  # the files are deleted after the commit
+def test_exports_past_their_keeping_time_are_deleted_with_their_files(ready_export, settings):
+    settings.EXPORT_FILES_KEEP_DAYS = 7
+    storage, name = ready_export.file.storage, ready_export.file.name
+    fresh = ExportFile.objects.create(owner=ready_export.owner, what="learners", file_format="csv")
+    assert storage.exists(name)
+    ExportFile.objects.filter(id=ready_export.id).update(created_at=timezone.now() - timedelta(days=8))
+
+    assert export_files_expire() == 1
+
+    assert not ExportFile.objects.filter(id=ready_export.id).exists()
+    assert not storage.exists(name)
+    assert ExportFile.objects.filter(id=fresh.id).exists()
+    assert export_files_expire() == 0

@@ -185,6 +185,45 @@ def test_target_progress_counts_its_own_measure_group_place_and_dates(province_h
     assert {p.target: p.achieved for p in on_hue} == {national_target: 70, hue_target: 34}
 
 
+def test_province_target_in_todays_units_counts_the_old_provinces_it_took_over(province_hue, province_hanoi):
+    day = date(2025, 5, 10)
+    counts_add(start=day, end=day, province_id=province_hue.id, per_day=3)
+    counts_add(start=day, end=day, province_id=province_hanoi.id, per_day=5)  # Hà Nội here plays the old unit
+    UnitMapping.objects.create(level="province", old_id=province_hanoi.id, new_id=province_hue.id, effective_on=day)
+    target = Target.objects.create(
+        name="Huế", measure="enrolled", province=province_hue, starts_on=day, ends_on=day, goal=10
+    )
+
+    def achieved(units: str) -> int:
+        filters = DashboardFilters(start=day, end=day, units=units)
+        (progress,) = dashboard_get(filters=filters, province=province_hue).targets
+        assert progress.target == target
+        return progress.achieved
+
+    assert achieved("then") == 3
+    assert achieved("now") == 8
+
+
+def test_learners_of_no_known_place_have_their_own_line_so_rows_add_up(province_hue):
+    """Events of learners who gave no province (or no commune) are counted apart, not lost."""
+    day = date(2025, 5, 10)
+    commune = province_hue.communes.order_by("code").first()
+    counts_add(start=day, end=day, per_day=9)  # the whole country
+    counts_add(start=day, end=day, province_id=province_hue.id, per_day=7)
+    counts_add(start=day, end=day, province_id=0, per_day=2)
+    counts_add(start=day, end=day, province_id=province_hue.id, commune_id=commune.id, per_day=4)
+    counts_add(start=day, end=day, province_id=province_hue.id, commune_id=0, per_day=3)
+
+    country = national(day, day)
+    hue = dashboard_get(filters=DashboardFilters(start=day, end=day), province=province_hue)
+
+    assert country.unplaced.enrolments == 2
+    assert sum(p.figures.enrolments for p in country.places) + country.unplaced.enrolments == 9
+    assert hue.unplaced.enrolments == 3
+    assert sum(p.figures.enrolments for p in hue.places) + hue.unplaced.enrolments == 7
+    assert national(date(2025, 6, 1), date(2025, 6, 1)).unplaced is None
+
+
 def test_top_courses_and_audiences():
     day = date(2025, 5, 10)
     small, large, tiny = course_make(), course_make(), course_make()
