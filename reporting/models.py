@@ -63,9 +63,9 @@ class SummaryCount(models.Model):
         verbose_name_plural = _("summary counts")
         constraints = [
             models.UniqueConstraint(
-                # Numbers first: the pages look rows up by place, course and period, and sorting on
-                # them is cheaper than on text when the rebuild builds the index.
-                fields=["province_id", "commune_id", "course_id", "period_start", "grain", "audience_group"],
+                # Place and course first, numbers that sort cheaply when the rebuild builds the
+                # index; then grain and period, so each part of a period is one range of the key.
+                fields=["province_id", "commune_id", "course_id", "grain", "period_start", "audience_group"],
                 # On PostgreSQL its index also carries the counts (INCLUDE, made by migration 0005
                 # and by the rebuild; SQLite has no such indexes), so a page reads the index alone,
                 # the rows of one place side by side, instead of a table page per row.

@@ -168,7 +168,7 @@ def dashboard_get(*, filters: DashboardFilters, province: Province | None) -> Da
     if trend_grain == "day" and (filters.end - filters.start).days + 1 > MAX_DAY_BUCKETS:
         trend_grain = "week"
     course = Course.objects.filter(id=filters.course_id).first() if filters.course_id else None
-    by_audience = _by_audience(summed & period_q(filters.start, filters.end))
+    by_audience = _by_audience(summed, period_parts(filters.start, filters.end))
     places, unplaced = _places(filters, province, mapping)
     return Dashboard(
         filters=filters,
@@ -189,22 +189,31 @@ def dashboard_get(*, filters: DashboardFilters, province: Province | None) -> Da
     )
 
 
-def period_q(start: date, end: date, *, months: bool = True) -> Q:
-    """Match the summary rows that add up to the days start..end, each day counted once.
+def period_parts(start: date, end: date, *, months: bool = True) -> list[Q]:
+    """The summary rows that add up to the days start..end, each day counted once, as simple ranges.
 
+    The whole months inside the period from month rows, the days of the partial months at its
+    ends from day rows: at most three parts, each one range of the unique key.
     months False: the rows are of a level kept by day only (one commune and one course).
     """
+    days = Q(grain=SummaryCount.Grain.DAY, period_start__range=(start, end))
     if not months:
-        return Q(grain=SummaryCount.Grain.DAY, period_start__range=(start, end))
+        return [days]
     first_whole = start if start.day == 1 else _month_next(start)
     after_whole = _month_next(end) if (end + timedelta(days=1)).day == 1 else end.replace(day=1)
     if first_whole >= after_whole:
-        return Q(grain=SummaryCount.Grain.DAY, period_start__range=(start, end))
-    return (
-        Q(grain=SummaryCount.Grain.MONTH, period_start__gte=first_whole, period_start__lt=after_whole)
-        | Q(grain=SummaryCount.Grain.DAY, period_start__gte=start, period_start__lt=first_whole)
-        | Q(grain=SummaryCount.Grain.DAY, period_start__gte=after_whole, period_start__lte=end)
-    )
+        return [days]
+    parts = [Q(grain=SummaryCount.Grain.MONTH, period_start__gte=first_whole, period_start__lt=after_whole)]
+    if start < first_whole:
+        parts.append(Q(grain=SummaryCount.Grain.DAY, period_start__gte=start, period_start__lt=first_whole))
+    if after_whole <= end:
+        parts.append(Q(grain=SummaryCount.Grain.DAY, period_start__gte=after_whole, period_start__lte=end))
+    return parts
+
+
+def period_q(start: date, end: date, *, months: bool = True) -> Q:
+    """Match the summary rows that add up to the days start..end (period_parts as one condition)."""
+    return reduce(operator.or_, period_parts(start, end, months=months))
 
 
 def _month_next(day: date) -> date:
@@ -263,34 +272,34 @@ def _places(
     """
     rows = _course_q(filters.course_id) & _audience_q(filters.audience_group)
     if province is None:
-        rows &= period_q(filters.start, filters.end)
+        parts = period_parts(filters.start, filters.end)
         units = list(Province.objects.order_by("code").only("code", "name"))
         rows &= Q(province_id__in=[*_ids_with_old(units, mapping.provinces), UNKNOWN], commune_id=ALL)
         unit_key, place_id = "province_id", mapping.province
     else:
         units = list(Commune.objects.filter(province=province).order_by("code").only("code", "name"))
         rows &= _place_q(province, mapping) & Q(commune_id__in=[*_ids_with_old(units, mapping.communes), UNKNOWN])
-        rows &= _commune_period_q(filters)
+        parts = _commune_period_parts(filters)
         unit_key, place_id = "commune_id", mapping.commune
     counts = defaultdict(lambda: defaultdict(int))
-    for row in SummaryCount.objects.filter(rows).values(unit_key).annotate(**_SUMS).order_by():
-        for kind, total in _counts(row).items():
-            counts[place_id(row[unit_key])][kind] += total
+    for (unit_id,), sums in _sums_by(rows, parts, (unit_key,)).items():
+        for kind, total in sums.items():
+            counts[place_id(unit_id)][kind] += total
     places = [PlaceRow(u.id, u.code, u.name, Figures.from_counts(counts[u.id])) for u in units]
     unplaced = Figures.from_counts(counts[UNKNOWN]) if any(counts[UNKNOWN].values()) else None
     return _places_sort(places, filters.sort), unplaced
 
 
-def _commune_period_q(filters: DashboardFilters) -> Q:
+def _commune_period_parts(filters: DashboardFilters) -> list[Q]:
     """The period of commune rows: one course's are kept by day only, all courses' by month too."""
-    return period_q(filters.start, filters.end, months=not filters.course_id)
+    return period_parts(filters.start, filters.end, months=not filters.course_id)
 
 
 def _ids_with_old(units: list, successors: dict[int, int]) -> list[int]:
     """The ids of these units and of the old units mapped onto them.
 
     Summary rows are read by an explicit list of places rather than a range such as "every
-    province": the unique index (grain, province, commune, course, period) is then probed once
+    province": the unique index (province, commune, course, grain, period) is then probed once
     per place for exactly the rows of the period, instead of scanning every finer row.
     """
     ids = {unit.id for unit in units}
@@ -331,11 +340,24 @@ def _counts(row: dict) -> dict[str, int]:
     return {kind: row[f"sum_{kind}"] or 0 for kind in COUNTED_KINDS}
 
 
-def _by_audience(rows: Q) -> list[_AudienceCounts]:
-    counts = {
-        row["audience_group"]: _counts(row)
-        for row in SummaryCount.objects.filter(rows).values("audience_group").annotate(**_SUMS).order_by()
-    }
+def _sums_by(rows: Q, parts: list[Q], keys: tuple[str, ...]) -> dict[tuple, dict[str, int]]:
+    """Every counted kind of the rows in the period parts, summed by `keys`, in one query.
+
+    Each part is grouped on its own and the groups joined by UNION ALL, then added up here: with
+    the parts OR-ed in one WHERE, PostgreSQL would read the day rows of the whole period through
+    the index and throw most away, where each part alone is one tight index-only range.
+    """
+    queries = [SummaryCount.objects.filter(rows & part).values(*keys).annotate(**_SUMS).order_by() for part in parts]
+    totals = defaultdict(lambda: defaultdict(int))
+    for row in queries[0].union(*queries[1:], all=True) if len(queries) > 1 else queries[0]:
+        group = totals[tuple(row[key] for key in keys)]
+        for kind, total in _counts(row).items():
+            group[kind] += total
+    return totals
+
+
+def _by_audience(summed: Q, parts: list[Q]) -> list[_AudienceCounts]:
+    counts = {group: dict(sums) for (group,), sums in _sums_by(summed, parts, ("audience_group",)).items()}
     order = [*AudienceGroup.values, ""]
     return [_AudienceCounts(group, counts[group]) for group in order if group in counts]
 
@@ -351,15 +373,15 @@ def _sum_counts(many) -> dict[str, int]:
 def _trend(summed: Q, start: date, end: date, grain: str) -> list[tuple[date, Figures]]:
     """One bucket per day, ISO week (from Monday) or month of the period, empty ones included."""
     if grain == "month":
-        rows = period_q(start, end)
+        parts = period_parts(start, end)
         bucket = lambda day: day.replace(day=1)  # noqa: E731
     else:
-        rows = Q(grain=SummaryCount.Grain.DAY, period_start__range=(start, end))
+        parts = period_parts(start, end, months=False)
         bucket = (lambda day: day) if grain == "day" else (lambda day: day - timedelta(days=day.weekday()))
     counts = defaultdict(lambda: defaultdict(int))
-    for row in SummaryCount.objects.filter(summed & rows).values("period_start").annotate(**_SUMS).order_by():
-        for kind, total in _counts(row).items():
-            counts[bucket(row["period_start"])][kind] += total
+    for (day,), sums in _sums_by(summed, parts, ("period_start",)).items():
+        for kind, total in sums.items():
+            counts[bucket(day)][kind] += total
     buckets, day = [], bucket(start)
     while day <= end:
         buckets.append((day, Figures.from_counts(counts[day])))
@@ -374,21 +396,15 @@ def _top_courses(filters: DashboardFilters, place: Q) -> list[CourseRow]:
         place
         & Q(commune_id=ALL, course_id__in=course_ids)  # a list, for the index (see _ids_with_old)
         & _audience_q(filters.audience_group)
-        & period_q(filters.start, filters.end)
     )
-    top = list(
-        SummaryCount.objects.filter(rows)
-        .values("course_id")
-        .annotate(
-            enrolments=Sum(Kind.ENROLLED.value, default=0),
-            completions=Sum(Kind.COURSE_COMPLETED.value, default=0),
-        )
-        .order_by("-enrolments", "-completions", "course_id")[:TOP_COURSES]
-    )
-    titles = dict(Course.objects.filter(id__in=[row["course_id"] for row in top]).values_list("id", "title"))
+    sums = _sums_by(rows, period_parts(filters.start, filters.end), ("course_id",))
+    top = sorted(
+        ((course_id, counts[Kind.ENROLLED], counts[Kind.COURSE_COMPLETED]) for (course_id,), counts in sums.items()),
+        key=lambda row: (-row[1], -row[2], row[0]),
+    )[:TOP_COURSES]
+    titles = dict(Course.objects.filter(id__in=[course_id for course_id, _e, _c in top]).values_list("id", "title"))
     return [
-        CourseRow(row["course_id"], titles.get(row["course_id"], ""), row["enrolments"], row["completions"])
-        for row in top
+        CourseRow(course_id, titles.get(course_id, ""), enrolled, completed) for course_id, enrolled, completed in top
     ]
 
 
@@ -465,18 +481,12 @@ def _coverage(filters: DashboardFilters, province: Province, mapping: _UnitMap) 
         & Q(commune_id__in=_ids_with_old(communes, mapping.communes))
         & Q(audience_group__in=[AudienceGroup.COMMUNE_LEADER, AudienceGroup.DIGITAL_TEAM])
         & _course_q(filters.course_id)
-        & _commune_period_q(filters)
     )
-    completions = reduce(operator.add, (Sum(kind.value) for kind in COMPLETION_KINDS))
     reached = defaultdict(set)
-    for commune_id, group in (
-        SummaryCount.objects.filter(rows)
-        .values("commune_id", "audience_group")
-        .annotate(completions=completions)
-        .filter(completions__gt=0)
-        .values_list("commune_id", "audience_group")
-    ):
-        reached[group].add(mapping.commune(commune_id))
+    keys = ("commune_id", "audience_group")
+    for (commune_id, group), sums in _sums_by(rows, _commune_period_parts(filters), keys).items():
+        if any(sums[kind] for kind in COMPLETION_KINDS):
+            reached[group].add(mapping.commune(commune_id))
     commune_ids = {commune.id for commune in communes}
     leaders = reached[AudienceGroup.COMMUNE_LEADER] & commune_ids
     digital_team = reached[AudienceGroup.DIGITAL_TEAM] & commune_ids
