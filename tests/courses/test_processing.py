@@ -26,20 +26,6 @@ def english():
 
 
 @pytest.fixture
-def files(tmp_path) -> Path:
-    folder = tmp_path / "files"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
-def storage_root(settings, tmp_path) -> Path:
-    """The worker, a thread of this process, stores into this test's own folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def no_tools_on_path(monkeypatch, tmp_path):
     """The server has none of the worker's programs (ffmpeg, poppler, LibreOffice) on its PATH."""
     empty = tmp_path / "empty-bin"

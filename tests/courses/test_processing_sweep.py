@@ -37,20 +37,6 @@ PROCESS = "courses.tasks.lesson_process"
 
 
 @pytest.fixture
-def storage_root(settings, tmp_path) -> Path:
-    """The worker, a thread of this process, stores into this test's own folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def files_dir(tmp_path) -> Path:
-    folder = tmp_path / "files"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def broker_queue():
     """The real broker's queue, emptied of other tests' messages; no worker takes from it."""
     with celery_app.connection_for_write() as connection:
@@ -197,12 +183,12 @@ def test_one_sweep_queues_at_most_its_bound_oldest_first_and_the_rest_next_time(
 
 
 def test_second_run_stops_while_another_holds_the_lesson_and_the_holder_finishes(
-    module, files_dir, storage_root, broker_queue
+    module, files, storage_root, broker_queue
 ):
     """Run B finds the lesson held by run A and writes nothing; A (redelivered: same id) makes it READY."""
     lesson = lesson_create(module=module, title="Trình chiếu", kind=Lesson.Kind.SLIDES)
     # Its job waits in the queue, which no worker reads: only the runs of this test touch the lesson.
-    lesson_source_upload(lesson=lesson, uploaded_file=media.uploaded(media.pdf_pages_make(files_dir)))
+    lesson_source_upload(lesson=lesson, uploaded_file=media.uploaded(media.pdf_pages_make(files)))
     assert lesson_processing_claim(lesson_id=lesson.id, source_name=lesson.source.name, run_id="run-a")
 
     lesson_process(lesson_id=lesson.id, run_id="run-b")
@@ -218,10 +204,10 @@ def test_second_run_stops_while_another_holds_the_lesson_and_the_holder_finishes
     assert media_folders(storage_root, lesson) == [done.media_prefix.rstrip("/").rpartition("/")[2]]
 
 
-def test_claim_of_a_run_past_the_stale_delay_is_taken_over(module, files_dir, storage_root, broker_queue):
+def test_claim_of_a_run_past_the_stale_delay_is_taken_over(module, files, storage_root, broker_queue):
     """A run whose worker died long ago no longer holds the lesson: the next run processes it."""
     lesson = lesson_create(module=module, title="Trình chiếu", kind=Lesson.Kind.SLIDES)
-    lesson_source_upload(lesson=lesson, uploaded_file=media.uploaded(media.pdf_pages_make(files_dir)))
+    lesson_source_upload(lesson=lesson, uploaded_file=media.uploaded(media.pdf_pages_make(files)))
     lesson_processing_claim(lesson_id=lesson.id, source_name=lesson.source.name, run_id="run-dead")
     Lesson.objects.filter(id=lesson.id).update(
         processing_started_at=timezone.now() - PROCESSING_STALE_AFTER - timedelta(seconds=1)
@@ -243,12 +229,12 @@ def test_a_run_is_over_before_its_claim_may_be_taken_over():
 
 
 def test_lesson_uploaded_while_redis_was_down_is_processed_after_the_sweep(
-    module, files_dir, storage_root, request, caplog
+    module, files, storage_root, request, caplog
 ):
     """The upload works without Redis and its job is dropped; once back, the sweep has the worker process it."""
     lesson = lesson_create(module=module, title="Trình chiếu", kind=Lesson.Kind.SLIDES)
     with redis_down(), caplog.at_level(logging.WARNING, logger="onetouch.jobs"):
-        lesson_source_upload(lesson=lesson, uploaded_file=media.uploaded(media.pdf_pages_make(files_dir, pages=3)))
+        lesson_source_upload(lesson=lesson, uploaded_file=media.uploaded(media.pdf_pages_make(files, pages=3)))
     assert f"{PROCESS} not queued" in caplog.text
     assert Lesson.objects.get(id=lesson.id).processing == Lesson.Processing.PROCESSING
 

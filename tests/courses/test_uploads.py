@@ -31,20 +31,6 @@ def english():
 
 
 @pytest.fixture
-def storage_root(settings, tmp_path) -> Path:
-    """Files are stored in a folder of this test's own (the default storage: local disk)."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
-def files(tmp_path) -> Path:
-    folder = tmp_path / "files"
-    folder.mkdir()
-    return folder
-
-
-@pytest.fixture
 def module(province_hanoi):
     course = course_make(province=province_hanoi, is_published=False)
     return module_create(course=course, title="Phần 1")
