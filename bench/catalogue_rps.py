@@ -37,7 +37,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 # Run as a script, so this folder is on sys.path.
-from databases import database_recreate, database_url
+from databases import database_drop_at_exit, database_recreate, database_url
 
 REPO = Path(__file__).resolve().parent.parent
 AIM = 0.5  # the project's aim: the catalogue at half the bare view's rate or better
@@ -543,16 +543,7 @@ def main() -> int:
         except Exception as error:  # noqa: BLE001 - clean-up goes on
             print(f"could not clear cache keys: {error}", file=sys.stderr)
         if not args.keep_db:
-            try:
-                from django.db import connections
-
-                connections.close_all()
-            except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
-                pass
-            try:
-                database_recreate(args.postgres, args.db_name, create=False)
-            except Exception as error:  # noqa: BLE001
-                print(f"could not drop database {args.db_name}: {error}", file=sys.stderr)
+            database_drop_at_exit(args.postgres, args.db_name)
         shutil.rmtree(scratch, ignore_errors=True)
 
 

@@ -1,5 +1,6 @@
 """The throw-away PostgreSQL databases of the benchmarks: their URLs, dropped and created again."""
 
+import sys
 from urllib.parse import urlsplit, urlunsplit
 
 
@@ -24,3 +25,20 @@ def database_recreate(server_url: str, name: str, *, create: bool) -> None:
                 cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     finally:
         connection.close()
+
+
+def database_drop_at_exit(server_url: str, name: str) -> None:
+    """Close this process's Django connections, then drop database `name`; report a failure, never raise.
+
+    A benchmark's last step, also after errors and Ctrl+C, when Django may not even be set up.
+    """
+    try:
+        from django.db import connections
+
+        connections.close_all()
+    except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
+        pass
+    try:
+        database_recreate(server_url, name, create=False)
+    except Exception as error:  # noqa: BLE001 - the caller is cleaning up
+        print(f"could not drop database {name}: {error}", file=sys.stderr)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from databases import database_recreate, database_url
+from databases import database_drop_at_exit, database_recreate, database_url
 
 REPO = Path(__file__).resolve().parent.parent
 EXTRA_COURSES = 86  # on top of the 14 demo courses: about a hundred
@@ -646,16 +646,7 @@ def main() -> int:
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
         if not args.keep_db:
-            try:
-                from django.db import connections
-
-                connections.close_all()
-            except Exception:  # noqa: BLE001, S110 - Django may not be set up yet
-                pass
-            try:
-                database_recreate(args.postgres, args.db_name, create=False)
-            except Exception as error:  # noqa: BLE001
-                print(f"could not drop database {args.db_name}: {error}", file=sys.stderr)
+            database_drop_at_exit(args.postgres, args.db_name)
 
 
 if __name__ == "__main__":
