@@ -270,7 +270,7 @@ def test_query_count_does_not_grow_with_the_data(size, units, django_assert_max_
 
     with django_assert_max_num_queries(12):
         national_page = dashboard_get(filters=filters, province=None)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(12):
         province_page = dashboard_get(filters=filters, province=province_hue)
 
     assert len(national_page.places) == 34
