@@ -14,7 +14,8 @@ brings its learning events (enrolled, about two lessons, 40% completions, 35% ce
 - statistics_rebuild(): every summary count recounted from the whole event log;
 - statistics_fold() after 1,000 and after 100,000 new events: it should follow the new events,
   not the history;
-- a plain GROUP BY over the events, the floor any recount stands on;
+- plain GROUP BYs over the events, the floor any recount stands on, the last one by the
+  summary's finest key (day, commune, course, group), the groups a rebuild must form;
 - the national and the Hà Nội dashboards through Django's test client (median, p95, SQL queries);
 - the learner-level CSV export: peak Python memory (tracemalloc) and RSS while consuming it.
 
@@ -335,6 +336,7 @@ class Step:
     events_bytes: int = 0
     group_by_s: float = 0.0
     group_by_day_s: float = 0.0
+    group_by_finest_s: float = 0.0
     folds: dict[int, float] = field(default_factory=dict)  # new events -> seconds
     dashboards: dict[str, tuple[float, float, int]] = field(default_factory=dict)  # label -> median, p95, queries
     exports: dict[int, tuple[float, float, float, int]] = field(default_factory=dict)  # rows -> s, peak MB, RSS MB
@@ -361,8 +363,9 @@ def rebuild_measure(step: Step) -> None:
 
 
 def group_by_measure(step: Step) -> None:
-    """The floor: one plain aggregate over every event, as any recount must read them all."""
+    """The floor: plain aggregates over every event, as any recount must read them all."""
     from learners.models import LearningEvent
+    from reporting.models import COUNTED_KINDS
 
     events = table(LearningEvent)
     step.group_by_s, _rows = timed(sql_run, f"SELECT province_id, kind, COUNT(*) FROM {events} GROUP BY 1, 2")
@@ -371,7 +374,20 @@ def group_by_measure(step: Step) -> None:
         f"SELECT (occurred_at AT TIME ZONE %s)::date, province_id, kind, COUNT(*) FROM {events} GROUP BY 1, 2, 3",
         [TIME_ZONE],
     )
-    say(f"  GROUP BY province, kind: {step.group_by_s:.1f} s; by day too: {step.group_by_day_s:.1f} s")
+    # The groups the rebuild must form before anything is written: one per day, place, course and
+    # group, about one for every two counted events.
+    kinds = ", ".join(f"'{kind}'" for kind in COUNTED_KINDS)
+    step.group_by_finest_s, _rows = timed(
+        sql_run,
+        f"""SELECT COUNT(*) FROM (
+               SELECT (occurred_at AT TIME ZONE %s)::date, province_id, commune_id, course_id, audience_group, COUNT(*)
+               FROM {events} WHERE kind IN ({kinds}) GROUP BY 1, 2, 3, 4, 5) AS finest""",
+        [TIME_ZONE],
+    )
+    say(
+        f"  GROUP BY province, kind: {step.group_by_s:.1f} s; by day too: {step.group_by_day_s:.1f} s; "
+        f"by the summary's finest key: {step.group_by_finest_s:.1f} s"
+    )
 
 
 def new_events_write(count: int) -> int:
@@ -561,6 +577,7 @@ def report(steps: list[Step], machine: str) -> None:
     line("reporting_summarycount size (MB)", [f"{s.summary_bytes / 2**20:,.0f}" for s in steps])
     line("GROUP BY province, kind (s)", [f"{s.group_by_s:.1f}" for s in steps])
     line("GROUP BY day, province, kind (s)", [f"{s.group_by_day_s:.1f}" for s in steps])
+    line("GROUP BY day, commune, course, group (s)", [f"{s.group_by_finest_s:.1f}" for s in steps])
     for index, label in enumerate(("fold of 1,000 new events (ms)", "fold of 100,000 new events (ms)")):
         values = []
         for s in steps:

@@ -453,7 +453,9 @@ def _trend(summed: Rows, start: date, end: date, grain: str) -> list[tuple[date,
 
 def _top_courses(filters: DashboardFilters, place: Rows) -> list[CourseRow]:
     """The courses with the most enrolments in the period, with their online completions."""
-    course_ids = [filters.course_id] if filters.course_id else list(Course.objects.values_list("id", flat=True))
+    course_ids = (
+        [filters.course_id] if filters.course_id else list(Course.objects.order_by().values_list("id", flat=True))
+    )
     # The courses as a list, for the index (see _ids_with_old).
     rows = {**place, "commune_id": ALL, "course_id__in": course_ids, **_audience_rows(filters.audience_group)}
     sums = _sums_by(rows, period_parts(filters.start, filters.end), ("course_id",))
