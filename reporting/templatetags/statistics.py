@@ -4,20 +4,9 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from reporting.charts import Bar
-from reporting.selectors import Figures
+from reporting.selectors import MEASURES, Figures
 
 register = template.Library()
-
-# The figure columns of every statistics table, in the order of templates/reporting/_figure_headers.html.
-_COLUMNS = (
-    "learners",
-    "enrolments",
-    "completions",
-    "completion_rate",
-    "certificates",
-    "attendances",
-    "completions_in_person",
-)
 
 
 @register.simple_tag
@@ -29,7 +18,7 @@ def figure_cells(figures: Figures) -> str:
     Every value is a whole number or the rate below, so there is nothing to escape; whole
     numbers are written as {{ value }} writes them (the site sets no thousands separator).
     """
-    cells = (f'<td data-measure="{name}">{_value(figures, name)}</td>' for name in _COLUMNS)
+    cells = (f'<td data-measure="{name}">{_value(figures, name)}</td>' for name in MEASURES)
     return mark_safe("".join(cells))  # noqa: S308 (whole numbers and constant names only)
 
 
