@@ -6,7 +6,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext curl ff
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN DEBUG=false SECRET_KEY=build-only python manage.py collectstatic --no-input
+RUN DEBUG=false SECRET_KEY=build-only SITE_URL=https://build.invalid python manage.py collectstatic --no-input
 RUN useradd --create-home onetouch && mkdir -p /app/var && chown onetouch /app/var
 USER onetouch
 EXPOSE 8000

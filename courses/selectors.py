@@ -39,13 +39,18 @@ def course_list_for_catalogue(*, filters: CatalogueFilters) -> QuerySet[Course]:
     return courses.order_by(*filters.order_by)
 
 
-def course_get_for_page(*, slug: str, user: User) -> Course | None:
-    """Return the course for its page: published, or an unpublished one the user may preview."""
-    courses = scope.filter_visible_or_published(
+def course_list_visible(*, user: User) -> QuerySet[Course]:
+    """Return the courses the user may open: published ones, and unpublished ones they may preview."""
+    return scope.filter_visible_or_published(
         Course.objects.all(), user, province_field="owner_province", published_field="is_published"
     )
+
+
+def course_get_for_page(*, slug: str, user: User) -> Course | None:
+    """Return the course for its page: published, or an unpublished one the user may preview."""
     return (
-        courses.select_related("owner_province")
+        course_list_visible(user=user)
+        .select_related("owner_province")
         .prefetch_related("audiences", "partners", Prefetch("runs", queryset=CourseRun.objects.order_by("starts_on")))
         .filter(slug=slug)
         .first()

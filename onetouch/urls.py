@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
@@ -7,6 +6,8 @@ from django.views.i18n import set_language
 from onetouch import views
 
 # Apps are included by their dotted path only: the project package imports no app (pyproject.toml).
+# No URL serves the media folder, not even with DEBUG on: every stored file (lesson media, covers,
+# certificates, exports) goes through a view that checks who asks (docs/decisions/0014).
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Switching language is harmless if forged, and without a CSRF token in the header the
@@ -19,8 +20,3 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

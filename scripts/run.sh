@@ -6,6 +6,12 @@ source "$(dirname "$0")/common.sh"
 venv_install requirements.txt
 media_tools_install || echo "Without ffmpeg and poppler-utils, videos and slides stay 'processing failed'." >&2
 export DEBUG="${DEBUG:-true}"
+# Where the web server listens, and the address certificates and their QR codes print: one value,
+# so a certificate never points at a place the site is not (ADDRESS=0.0.0.0:8000 SITE_URL=http://10.0.0.5:8000 make run).
+ADDRESS="${ADDRESS:-127.0.0.1:8000}"
+export SITE_URL="${SITE_URL:-http://$ADDRESS}"
+site_host="${SITE_URL#*://}"
+export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost,${site_host%%[:/]*}}"
 export DJANGO_SETTINGS_MODULE=onetouch.settings.base
 mkdir -p var/broker/queue var/broker/processed var/log
 
@@ -24,10 +30,10 @@ trap 'kill $worker_pid $beat_pid 2>/dev/null || true' EXIT INT TERM
 
 cat <<MSG
 
-  OneTouch is starting at http://127.0.0.1:8000
+  OneTouch is starting at $SITE_URL (certificates and their QR codes point there)
   $(sed -n '1p' var/log/demo.txt)
   $(sed -n '2,$p' var/log/demo.txt | sed 's/^/  /')
   Jobs: var/log/worker.log (emails are printed there), var/log/beat.log. SMS codes print below.
 
 MSG
-.venv/bin/python manage.py runserver 127.0.0.1:8000
+.venv/bin/python manage.py runserver "$ADDRESS"

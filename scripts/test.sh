@@ -42,7 +42,7 @@ DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres DJANGO_SETTINGS_MODULE=
   .venv/bin/python manage.py makemigrations --check --dry-run
 # The deployment checklist, with production's variables and DEBUG off.
 DEBUG=false SECRET_KEY="$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-  ALLOWED_HOSTS=onetouch.example.vn DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+  ALLOWED_HOSTS=onetouch.example.vn SITE_URL=https://onetouch.example.vn DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
   REDIS_URL=redis://127.0.0.1:6379/14 \
   .venv/bin/python manage.py check --deploy --fail-level WARNING
 

@@ -7,6 +7,7 @@ no production module: production differs only by environment variables (see .env
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
@@ -357,8 +358,15 @@ MEDIA_URL_EXPIRY_SECONDS = int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600"
 LESSON_PROCESSING_RETRY_AFTER_S = int(os.environ.get("LESSON_PROCESSING_RETRY_AFTER_S", "900"))
 
 # --- Certificates -----------------------------------------------------------------------------
-# The public address of the site: certificate QR codes and emails point at it.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address of the site: certificate PDFs, their QR codes and emails point at it, so a
+# deployment must say it (a default would print a wrong address on every certificate).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+if not SITE_URL:
+    if not DEBUG:
+        raise ImproperlyConfigured("Set SITE_URL to the site's public address, e.g. https://onetouch.example.vn.")
+    SITE_URL = "http://127.0.0.1:8000"
+if urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).netloc:
+    raise ImproperlyConfigured(f"SITE_URL must be an http(s) address with a host, not {SITE_URL!r}.")
 # Who issues national courses' certificates (a province's course: its Department).
 CERTIFICATE_NATIONAL_ISSUER = os.environ.get("CERTIFICATE_NATIONAL_ISSUER", "Bộ Khoa học và Công nghệ")
 

@@ -10,6 +10,7 @@ os.environ.setdefault("CACHE_KEY_PREFIX", "onetouch-test")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
 os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
+os.environ.setdefault("SITE_URL", "http://testserver")
 
 from .base import *  # noqa: E402, F403
 

@@ -35,6 +35,22 @@ def test_broker_redelivers_only_after_the_longest_task_could_have_finished():
     assert conf.task_reject_on_worker_lost is True
 
 
+def test_no_task_may_outlive_the_visibility_timeout():
+    """Each task's own time limits, not only the global ones, end it before the broker would redeliver it.
+
+    A task that set time_limit above the visibility timeout would be handed to a second worker while
+    the first still runs it (two renditions of one video, two rebuilds of the statistics).
+    """
+    conf = app.conf
+    visibility = conf.broker_transport_options["visibility_timeout"]
+    tasks = our_tasks()
+    assert {"courses.tasks.lesson_process", "reporting.tasks.export_file_write"} <= set(tasks)
+    for name, task in tasks.items():
+        hard = task.time_limit or conf.task_time_limit
+        soft = task.soft_time_limit or conf.task_soft_time_limit
+        assert soft < hard < visibility, (name, soft, hard, visibility)
+
+
 def test_late_acknowledgement_only_for_idempotent_tasks():
     """Tasks are acknowledged before running, except those known to be idempotent."""
     assert app.conf.task_acks_late is False

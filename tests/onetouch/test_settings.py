@@ -18,7 +18,10 @@ SET_BY_TEST_SETTINGS = {
     "SESSION_COOKIE_SECURE",
     "CSRF_COOKIE_SECURE",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "SITE_URL",
 }
+# What every production run sets (the platform refuses to start without it).
+PRODUCTION = {"SITE_URL": "https://onetouch.example.vn"}
 PRINT_SETTINGS = """
 import json, django
 from django.conf import settings
@@ -56,7 +59,8 @@ def test_embedded_defaults_need_no_service():
 def test_production_variables_switch_on_postgres_redis_and_s3():
     """DATABASE_URL, REDIS_URL and a bucket switch on PostgreSQL with persistent connections, Redis and S3."""
     result = run_with(
-        {
+        PRODUCTION
+        | {
             "SECRET_KEY": secrets.token_urlsafe(50),
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
             "REDIS_URL": "redis://127.0.0.1:6379/3",
@@ -78,10 +82,33 @@ def test_debug_off_without_secret_key_refuses_to_start():
     assert "Set SECRET_KEY" in result.stderr
 
 
+def test_debug_off_without_site_url_refuses_to_start():
+    """Certificates print SITE_URL in words and in a QR code: production never falls back to a default."""
+    result = run_with({"SECRET_KEY": secrets.token_urlsafe(50)})
+    assert result.returncode != 0
+    assert "Set SITE_URL" in result.stderr
+
+
+def test_site_url_without_scheme_or_host_refuses_to_start():
+    for wrong in ("onetouch.example.vn", "ftp://onetouch.example.vn", "https://"):
+        result = run_with({"SECRET_KEY": secrets.token_urlsafe(50), "SITE_URL": wrong})
+        assert result.returncode != 0, wrong
+        assert "SITE_URL must be an http(s) address" in result.stderr
+
+
+def test_site_url_is_taken_from_the_environment():
+    code = "import django; from django.conf import settings; django.setup(); print(settings.SITE_URL)"
+    deployed = run_with({"SECRET_KEY": secrets.token_urlsafe(50), "SITE_URL": "https://hoc.example.vn/"}, code=code)
+    embedded = run_with({"DEBUG": "true", "ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test"}, code=code)
+    assert deployed.stdout.strip() == "https://hoc.example.vn"
+    assert embedded.stdout.strip() == "http://127.0.0.1:8000"
+
+
 def test_deployment_checklist_passes_with_production_variables():
     """manage.py check --deploy finds nothing to warn about with DEBUG off."""
     result = run_with(
-        {
+        PRODUCTION
+        | {
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "onetouch.example.vn",
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
@@ -106,5 +133,5 @@ def test_manage_py_runs_in_debug_only_in_a_checkout_without_secret_key():
         )
 
     assert "DEBUG True" in manage({}).stdout
-    deployed = manage({"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "onetouch.example.vn"})
+    deployed = manage(PRODUCTION | {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "onetouch.example.vn"})
     assert "DEBUG False" in deployed.stdout, deployed.stderr

@@ -1,0 +1,44 @@
+"""A course's cover image, served to whoever may open the course (never from a public folder).
+
+Every stored file goes through a view that checks who asks (docs/decisions/0014): a draft
+course's cover is seen only by the staff who may preview the course, exactly as its page is.
+"""
+
+import posixpath
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.utils.cache import patch_cache_control
+
+from courses.selectors import course_list_visible
+
+S3_BACKEND = "storages.backends.s3.S3Storage"
+# Shown in the page; anything else is sent as a download no browser will render.
+IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+COVER_CACHE_SECONDS = 3600
+
+
+def course_cover(request: HttpRequest, slug: str) -> HttpResponse:
+    course = course_list_visible(user=request.user).filter(slug=slug).only("cover_image", "is_published").first()
+    if course is None or not course.cover_image:
+        raise Http404
+    name = course.cover_image.name
+    if settings.STORAGES["default"]["BACKEND"] == S3_BACKEND:
+        response = HttpResponseRedirect(default_storage.url(name))
+    else:
+        content_type = IMAGE_TYPES.get(posixpath.splitext(name)[1].lower())
+        try:
+            stored = default_storage.open(name, "rb")
+        except FileNotFoundError as missing:
+            raise Http404 from missing
+        response = FileResponse(stored, content_type=content_type or "application/octet-stream")
+        if content_type is None:
+            response["Content-Disposition"] = "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    # A draft's cover must not stay in a shared cache once the course is unpublished again.
+    patch_cache_control(
+        response, max_age=COVER_CACHE_SECONDS, **({"public": True} if course.is_published else {"private": True})
+    )
+    return response
