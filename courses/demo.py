@@ -244,12 +244,14 @@ DEMO_MODULES = {
 
 
 # The final quiz of the public-services course: (kind, question, [(answer, correct)], explanation).
+# The right answers sit at every place in the written order, as in a real bank: a learner who
+# always picks the first answer (when choices are not shuffled) must not pass.
 DEMO_QUIZ_COURSE = "dich-vu-cong-truc-tuyen"
 DEMO_QUESTIONS = [
     (
         "single",
         "Cổng Dịch vụ công quốc gia có địa chỉ nào?",
-        [("dichvucong.gov.vn", True), ("dichvucong.com", False), ("dvc.vn.net", False)],
+        [("dichvucong.com", False), ("dichvucong.gov.vn", True), ("dvc.vn.net", False)],
         "Chỉ dùng địa chỉ có đuôi .gov.vn.",
     ),
     (
@@ -262,23 +264,23 @@ DEMO_QUESTIONS = [
         "single",
         "Khi nhận được mã OTP, bạn nên làm gì?",
         [
-            ("Không đưa mã cho bất kỳ ai", True),
             ("Đọc cho người gọi điện tự xưng cán bộ", False),
             ("Đăng lên mạng xã hội", False),
+            ("Không đưa mã cho bất kỳ ai", True),
         ],
         "Cán bộ không bao giờ hỏi mã OTP.",
     ),
     (
         "multiple",
         "Lợi ích của dịch vụ công trực tuyến là gì?",
-        [("Không phải đi lại", True), ("Theo dõi được hồ sơ", True), ("Phải xếp hàng lâu hơn", False)],
+        [("Phải xếp hàng lâu hơn", False), ("Không phải đi lại", True), ("Theo dõi được hồ sơ", True)],
         "Người dân tiết kiệm thời gian và biết hồ sơ đang ở đâu.",
     ),
     (
         "true_false",
-        "Lệ phí có thể thanh toán trực tuyến trên Cổng Dịch vụ công.",
-        [("Đúng", True), ("Sai", False)],
-        "Cổng hỗ trợ thanh toán trực tuyến lệ phí.",
+        "Lệ phí chỉ có thể nộp bằng tiền mặt tại bộ phận một cửa.",
+        [("Đúng", False), ("Sai", True)],
+        "Cổng Dịch vụ công hỗ trợ thanh toán trực tuyến lệ phí.",
     ),
     (
         "single",
@@ -289,7 +291,7 @@ DEMO_QUESTIONS = [
     (
         "multiple",
         "Những thông tin nào cần giữ bí mật?",
-        [("Mật khẩu", True), ("Mã OTP", True), ("Tên xã đang sống", False)],
+        [("Mật khẩu", True), ("Tên xã đang sống", False), ("Mã OTP", True)],
         "Mật khẩu và OTP là chìa khóa tài khoản của bạn.",
     ),
     (

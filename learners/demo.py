@@ -23,6 +23,7 @@ from django.utils import timezone
 from courses.demo import DEMO_COURSES
 from courses.models import Choice, Course, Lesson, Quiz
 from learners.models import Certificate, CourseCompletion, Enrolment, LearningEvent, LessonProgress, QuizAttempt
+from learners.quizzes import choice_value
 from learners.selectors.progress import course_outline
 from learners.services.certificates import certificate_issue
 from learners.services.enrolments import course_run_open_for_enrolment, enrolment_create, profile_save
@@ -370,7 +371,10 @@ def quiz_take(*, user: User, quiz: Quiz, passes: bool) -> QuizAttempt:
         (correct if is_correct else wrong)[question_id].append(choice_id)
     right = len(attempt.question_ids) if passes else len(attempt.question_ids) // 3
     answers = {
-        question_id: correct[question_id] if index < right else wrong[question_id][:1]
+        question_id: [
+            choice_value(seed=attempt.seed, choice_id=choice_id)
+            for choice_id in (correct[question_id] if index < right else wrong[question_id][:1])
+        ]
         for index, question_id in enumerate(attempt.question_ids)
     }
     return attempt_finish(attempt=attempt, answers=answers)

@@ -1,16 +1,23 @@
-"""The rules of taking a quiz over plain data: the seeded draw, the shape of an answer and grading.
+"""The rules of taking a quiz over plain data: the seeded draw, the values of the choices, an answer, grading.
 
 No ORM here. The draw is a pure function of the attempt's seed and the candidate questions, so an
 attempt stored with its seed could always be drawn again the same way; the attempt stores the
 draw as well, so a question added to the bank later never changes an attempt under way.
+
+A choice never appears in a page by its database id: ids follow the order the author wrote the
+choices in, so "pick the lowest" would pass a quiz without reading it. The page carries
+`choice_value`s instead, opaque and different in every attempt, and an answer is read back through
+`answer_decode`, which knows only the values of this attempt's choices.
 """
 
+import base64
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 SINGLE_ANSWER_KINDS = ("single", "true_false")
@@ -18,6 +25,10 @@ SINGLE_ANSWER_KINDS = ("single", "true_false")
 # before the deadline on a slow connection still arrives within it. Grading counts exactly the
 # answers the server accepted, so both sides of the rule use this one number.
 ANSWER_GRACE = timedelta(seconds=2)
+CHOICE_VALUE_SALT = "learners.quizzes.choice_value"
+# 96 bits of the HMAC, 16 characters of URL-safe base64; anything longer is not one of our values.
+CHOICE_VALUE_BYTES = 12
+CHOICE_VALUE_MAX_LENGTH = 64
 
 
 class AnswerRefused(ValueError):
@@ -74,19 +85,36 @@ def choices_arrange(
     return orders
 
 
-def answer_parse(value: object) -> list[int]:
-    """Return the picked choice ids as a sorted list without repeats, or refuse a malformed value."""
+def choice_value(*, seed: int, choice_id: int) -> str:
+    """Return the opaque value that stands for a choice in the page of the attempt drawn with this seed.
+
+    An HMAC under the site's secret key of the attempt's own random seed and the choice id: without
+    the key, a page's values say nothing of the choices' ids or authored order, and nothing that
+    holds in another attempt. The same attempt always gets the same values, so a reload keeps them.
+    """
+    digest = salted_hmac(CHOICE_VALUE_SALT, f"{seed}:{choice_id}", algorithm="sha256").digest()
+    return base64.urlsafe_b64encode(digest[:CHOICE_VALUE_BYTES]).decode()
+
+
+def answer_parse(value: object) -> list[str]:
+    """Return the picked choice values as a sorted list without repeats, or refuse a malformed value."""
     if not isinstance(value, list) or len(value) > 50:
         raise AnswerRefused(_("The answer is malformed."))
-    picked = set()
-    for item in value:
-        if isinstance(item, bool):
-            raise AnswerRefused(_("The answer is malformed."))
-        if isinstance(item, str) and item.isdigit():
-            item = int(item)
-        if not isinstance(item, int) or item <= 0:
-            raise AnswerRefused(_("The answer is malformed."))
-        picked.add(item)
+    if not all(isinstance(item, str) and 0 < len(item) <= CHOICE_VALUE_MAX_LENGTH for item in value):
+        raise AnswerRefused(_("The answer is malformed."))
+    return sorted(set(value))
+
+
+def answer_decode(*, seed: int, values: Iterable[str], choice_ids: Iterable[int]) -> list[int]:
+    """Return the choice ids that the values stand for in this attempt, sorted.
+
+    A value that stands for none of these choices (another question's, another attempt's, a bare
+    choice id) is refused.
+    """
+    by_value = {choice_value(seed=seed, choice_id=choice_id): choice_id for choice_id in choice_ids}
+    picked = [by_value.get(value) for value in values]
+    if None in picked:
+        raise AnswerRefused(_("This answer is not one of the question's choices."))
     return sorted(picked)
 
 

@@ -11,6 +11,7 @@ from courses.models import Audience, Choice, Course, CourseFormat, Lesson, Quest
 from courses.services.catalogue import course_create, course_search_text
 from courses.services.structure import lesson_create, module_create
 from learners.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
+from learners.quizzes import choice_value
 from learners.services.enrolments import profile_save
 from learners.services.quizzes import answer_save
 from onetouch.models import Commune, Province, User
@@ -246,13 +247,26 @@ def wrong_ids(question_id: int) -> list[int]:
     ]
 
 
+def values_of(attempt: QuizAttempt, choice_ids: list[int]) -> list[str]:
+    """The values that stand for these choices in the attempt's page, as the learner's browser sends them."""
+    return [choice_value(seed=attempt.seed, choice_id=choice_id) for choice_id in choice_ids]
+
+
+def correct_values(attempt: QuizAttempt, question_id: int) -> list[str]:
+    return values_of(attempt, correct_ids(question_id))
+
+
+def wrong_values(attempt: QuizAttempt, question_id: int) -> list[str]:
+    return values_of(attempt, wrong_ids(question_id))
+
+
 def answer_all(attempt: QuizAttempt, *, right: int) -> None:
     """Save the first `right` drawn questions correctly and the others wrongly."""
     for index, question_id in enumerate(attempt.question_ids):
         answer_save(
             attempt=attempt,
             question_id=question_id,
-            choice_ids=correct_ids(question_id) if index < right else wrong_ids(question_id),
+            values=correct_values(attempt, question_id) if index < right else wrong_values(attempt, question_id),
         )
 
 

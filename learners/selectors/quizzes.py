@@ -2,7 +2,8 @@
 
 What an open attempt shows is built as plain rows from the question's text and the choices' text
 alone: nothing that says which choice is correct, and no explanation, can reach its page or its
-JSON. Corrections are read only for a submitted attempt of a quiz that allows review.
+JSON. Its choices carry their per-attempt values, not their ids (learners.quizzes.choice_value).
+Corrections are read only for a submitted attempt of a quiz that allows review.
 """
 
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from django.db.models import Count, QuerySet
 
 from courses.models import Choice, Lesson, Question, Quiz
 from learners.models import AttemptAnswer, CourseCompletion, QuizAttempt
-from learners.quizzes import answers_close_at
+from learners.quizzes import answers_close_at, choice_value
 from onetouch.models import User
 
 
@@ -46,7 +47,9 @@ class QuizSummary:
 
 @dataclass(frozen=True)
 class TakingChoice:
-    id: int
+    """A choice as an open attempt shows it: its text and its opaque value in this attempt, never its id."""
+
+    value: str
     text: str
     picked: bool
 
@@ -142,7 +145,11 @@ def attempt_questions_for_taking(*, attempt: QuizAttempt) -> list[TakingQuestion
                 kind=row["kind"],
                 text=row["text"],
                 choices=[
-                    TakingChoice(id=choice["id"], text=choice["text"], picked=choice["id"] in mine)
+                    TakingChoice(
+                        value=choice_value(seed=attempt.seed, choice_id=choice["id"]),
+                        text=choice["text"],
+                        picked=choice["id"] in mine,
+                    )
                     for choice in choices.get(question_id, [])
                 ],
             )

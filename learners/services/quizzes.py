@@ -11,6 +11,8 @@ Invariants callers may rely on:
   `learners.quizzes.ANSWER_GRACE` for the network) is refused, and grading counts only the answers
   saved by then; an expired attempt left open is graded, as submitted at its deadline, the next time
   it is viewed or a new one is asked for;
+- the browser names choices only by their per-attempt values (`learners.quizzes.choice_value`);
+  answers are stored and graded as choice ids, and a value that is not one of the attempt's is refused;
 - a submission is recorded once: the attempt row is locked (SELECT … FOR UPDATE), so a second
   submission, even a concurrent one, returns the first's result and writes nothing;
 - every refusal is a translated ValidationError and changes nothing.
@@ -32,6 +34,7 @@ from learners.models import AttemptAnswer, Enrolment, LearnerProfile, LearningEv
 from learners.quizzes import (
     AnswerRefused,
     answer_check,
+    answer_decode,
     answer_parse,
     answers_close_at,
     attempt_grade,
@@ -141,18 +144,19 @@ def attempts_expire_due(*, learner: User, quiz: Quiz) -> None:
 
 
 @transaction.atomic
-def answer_save(*, attempt: QuizAttempt, question_id: int, choice_ids: object) -> AttemptAnswer:
-    """Save the learner's choices for one question of an open attempt, replacing what was saved."""
+def answer_save(*, attempt: QuizAttempt, question_id: int, values: object) -> AttemptAnswer:
+    """Save the learner's choices, by their values in the page, for one question of an open attempt."""
     locked = attempt_locked(attempt)
     attempt_check_open(locked)
-    return answers_write(attempt=locked, answers={question_id: choice_ids})[0]
+    return answers_write(attempt=locked, answers={question_id: values})[0]
 
 
 @transaction.atomic
 def attempt_finish(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> QuizAttempt:
-    """Save the answers sent with the submit button, then submit (the form that works without script).
+    """Save the answers sent with the submit button (choice values by question id), then submit.
 
-    After the deadline nothing more is saved: the attempt is graded on what was saved in time.
+    This is the form that works without script. After the deadline nothing more is saved: the
+    attempt is graded on what was saved in time.
     """
     locked = attempt_locked(attempt)
     if locked.submitted_at is not None:
@@ -223,7 +227,7 @@ def attempt_check_open(attempt: QuizAttempt) -> None:
 
 
 def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> list[AttemptAnswer]:
-    """Check every answer against the attempt's draw and the question's choices, then save them all."""
+    """Check every answer's choice values against the attempt's draw, then save them all as choice ids."""
     question_ids = list(answers)
     kinds = dict(Question.objects.filter(id__in=question_ids).values_list("id", "kind"))
     if not set(question_ids) <= set(attempt.question_ids) & set(kinds):
@@ -234,7 +238,7 @@ def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> lis
     checked: dict[int, list[int]] = {}
     try:
         for question_id, value in answers.items():
-            picked = answer_parse(value)
+            picked = answer_decode(seed=attempt.seed, values=answer_parse(value), choice_ids=allowed[question_id])
             answer_check(kind=kinds[question_id], picked=picked, allowed=allowed[question_id])
             checked[question_id] = picked
     except AnswerRefused as refusal:

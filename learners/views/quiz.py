@@ -41,7 +41,7 @@ from learners.services.quizzes import (
     attempts_expire_due,
 )
 
-# One autosave names one question and a few choice ids: a few dozen bytes.
+# One autosave names one question and a few choice values: a few dozen bytes.
 ANSWER_MAX_BYTES = 4 * 1024
 ANSWER_FIELD = re.compile(r"^q-(\d{1,12})$")
 
@@ -108,7 +108,7 @@ def quiz_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def quiz_answer(request: HttpRequest, attempt_id: int) -> JsonResponse:
-    """Autosave one answer: {"question": id, "choices": [ids]}; the answer is JSON either way."""
+    """Autosave one answer: {"question": id, "choices": [values]}; the answer is JSON either way."""
     attempt = attempt_get_for_learner(learner=request.user, attempt_id=attempt_id)
     if attempt is None:
         return no_store(JsonResponse({"error": _("This attempt was not found.")}, status=404))
@@ -119,7 +119,7 @@ def quiz_answer(request: HttpRequest, attempt_id: int) -> JsonResponse:
         question_id = report.get("question") if isinstance(report, dict) else None
         if not isinstance(question_id, int) or isinstance(question_id, bool):
             raise ValueError
-        answer_save(attempt=attempt, question_id=question_id, choice_ids=report.get("choices"))
+        answer_save(attempt=attempt, question_id=question_id, values=report.get("choices"))
     except ValueError:  # not JSON, not UTF-8, no question id, or a length that is not a number
         return attempt_refusal(attempt, _("The answer is malformed."), status=400)
     except ValidationError as error:

@@ -11,7 +11,7 @@
   var status = document.getElementById("quiz-save-status");
   var timer = document.getElementById("quiz-timer");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
-  var pending = {};      // question id -> choice ids not yet acknowledged by the server
+  var pending = {};      // question id -> choice values not yet acknowledged by the server
   var sending = false;
   var closed = false;    // submitted elsewhere or out of time: nothing more is sent
   var submitting = false;
@@ -36,8 +36,9 @@
 
   // --- Autosave ------------------------------------------------------------------------------
   function picked(fieldset) {
+    // The values are opaque strings, this attempt's own: the server alone knows which choice each is.
     return Array.prototype.map.call(fieldset.querySelectorAll("input:checked"), function (input) {
-      return parseInt(input.value, 10);
+      return input.value;
     });
   }
 

@@ -1,5 +1,7 @@
 """The demo catalogue's final quiz, built through the question and quiz services."""
 
+from collections import Counter
+
 import pytest
 
 from courses.demo import DEMO_QUESTIONS, DEMO_QUIZ_COURSE, demo_courses_load, demo_quiz_load
@@ -20,3 +22,14 @@ def test_demo_quiz_is_a_published_final_exam_and_loading_again_changes_nothing(a
     assert again is None
     assert Question.objects.filter(course__slug=DEMO_QUIZ_COURSE, is_active=True).count() == len(DEMO_QUESTIONS)
     assert Lesson.objects.filter(course__slug=DEMO_QUIZ_COURSE, kind=Lesson.Kind.QUIZ).count() == 1
+
+
+def test_demo_bank_puts_no_place_in_the_written_order_right_in_more_than_half_the_questions():
+    """Neither the first answer written nor any other place is the right one in most demo questions."""
+    places = Counter(
+        place
+        for _kind, _text, answers, _explanation in DEMO_QUESTIONS
+        for place, (_answer, correct) in enumerate(answers)
+        if correct
+    )
+    assert max(places.values()) <= len(DEMO_QUESTIONS) / 2, places

@@ -2,6 +2,10 @@
 
 import csv
 import io
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -288,6 +292,70 @@ def test_question_never_drawn_is_deleted_with_its_choices(course, quiz_lesson, l
 
     assert list(Question.objects.filter(course=course)) == [drawn]
     assert not Choice.objects.filter(question_id=free.id).exists()
+
+
+# The embedded run's database: the child process starts with the embedded defaults (SQLite under its
+# own var directory), migrates, then deletes one question an attempt drew and one it did not.
+SQLITE_DELETE = """
+import django
+django.setup()
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import connection
+
+call_command("migrate", verbosity=0)
+from courses.models import Lesson, Question, Quiz
+from courses.questions import ChoiceRow
+from courses.services.questions import question_create, question_delete, question_update
+from learners.models import Enrolment, QuizAttempt
+from onetouch.models import User
+from tests.factories import course_make, lesson_make
+
+assert connection.vendor == "sqlite"
+course = course_make()
+lesson = lesson_make(
+    course=course, kind=Lesson.Kind.QUIZ, is_published=False, processing=Lesson.Processing.NOT_NEEDED
+)
+choices = [ChoiceRow("Mật khẩu dùng một lần", True), ChoiceRow("Số tài khoản", False)]
+drawn = question_create(course=course, kind="single", text="Câu đã dùng", choices=choices)
+free = question_create(course=course, kind="single", text="Câu chưa dùng", choices=choices)
+quiz = Quiz.objects.create(lesson=lesson, questions_drawn=1)
+learner = User.objects.create_user("hoc.vien@example.vn", "mat-khau-dai-123")
+enrolment = Enrolment.objects.create(learner=learner, course=course)
+QuizAttempt.objects.create(
+    learner=learner, quiz=quiz, enrolment=enrolment, number=1, seed=42, question_ids=[7_000_000, drawn.id]
+)
+try:
+    question_delete(question=drawn)
+except ValidationError:
+    print("drawn: refused")
+try:
+    question_update(question=drawn, kind="single", text="Câu đã dùng", choices=list(reversed(choices)))
+except ValidationError:
+    print("drawn: answers kept")
+question_delete(question=free)
+print("free: deleted" if not Question.objects.filter(id=free.id).exists() else "free: kept")
+"""
+
+
+def test_question_delete_works_on_sqlite_the_embedded_database(tmp_path):
+    """On SQLite, which has no JSON containment, a drawn question is still refused and a free one deleted."""
+    root = Path(__file__).resolve().parents[2]
+    environment = {name: value for name, value in os.environ.items() if name not in {"DATABASE_URL", "REDIS_URL"}}
+    environment |= {"DJANGO_SETTINGS_MODULE": "onetouch.settings.base", "DEBUG": "true"}
+    environment |= {"ONETOUCH_VAR_DIR": str(tmp_path), "MEDIA_ROOT": str(tmp_path / "media")}
+
+    result = subprocess.run(
+        [sys.executable, "-c", SQLITE_DELETE],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.split("\n")[:3] == ["drawn: refused", "drawn: answers kept", "free: deleted"]
 
 
 def test_deactivating_a_question_a_published_quiz_needs_is_refused(course, quiz_lesson):

@@ -27,6 +27,7 @@ from courses.questions import ChoiceRow
 from courses.services.questions import question_create, quiz_settings_save
 from courses.services.structure import lesson_create, lesson_publish, module_create
 from learners.models import AttemptAnswer, Certificate, CourseCompletion, LessonProgress, QuizAttempt
+from learners.quizzes import choice_value
 from learners.services.enrolments import enrolment_create, profile_save
 from tests.conftest import PASSWORD
 from tests.e2e.journeys import path_of, sign_in, wait_until
@@ -146,17 +147,16 @@ def nhung(learner_hue, commune_hue):
 
 
 def shown_draw(page: Page) -> list[dict]:
-    """The attempt page's questions in page order: id, input type, choice ids, checked and server-checked ids."""
+    """The attempt page's questions in page order: id, input type, choice values, checked and server-checked values."""
     return page.locator("#quiz-form fieldset[data-question]").evaluate_all(
         """sets => sets.map(set => {
             const inputs = Array.from(set.querySelectorAll('input[name="q-' + set.dataset.question + '"]'));
             return {
                 id: Number(set.dataset.question),
                 types: Array.from(new Set(inputs.map(i => i.type))),
-                choices: inputs.map(i => Number(i.value)),
-                checked: inputs.filter(i => i.checked).map(i => Number(i.value)).sort((a, b) => a - b),
-                rendered_checked: inputs.filter(i => i.hasAttribute('checked')).map(i => Number(i.value))
-                    .sort((a, b) => a - b),
+                choices: inputs.map(i => i.value),
+                checked: inputs.filter(i => i.checked).map(i => i.value).sort(),
+                rendered_checked: inputs.filter(i => i.hasAttribute('checked')).map(i => i.value).sort(),
             };
         })"""
     )
@@ -175,11 +175,16 @@ def correct_ids(question_id: int) -> list[int]:
     return sorted(Choice.objects.filter(question_id=question_id, is_correct=True).values_list("id", flat=True))
 
 
-def answer(page: Page, question_id: int, choice_ids: list[int]) -> None:
+def values_of(attempt: QuizAttempt, choice_ids: list[int]) -> list[str]:
+    """The values that stand for these choices in the attempt's page (the page never shows a choice's id)."""
+    return [choice_value(seed=attempt.seed, choice_id=choice_id) for choice_id in choice_ids]
+
+
+def answer(page: Page, attempt: QuizAttempt, question_id: int, choice_ids: list[int]) -> None:
     """Pick these choices of one question by clicking their inputs, as the learner does."""
     fieldset = page.locator(f"#quiz-form fieldset[data-question='{question_id}']")
-    for choice_id in choice_ids:
-        fieldset.locator(f"input[name='q-{question_id}'][value='{choice_id}']").check()
+    for value in values_of(attempt, choice_ids):
+        fieldset.locator(f"input[name='q-{question_id}'][value='{value}']").check()
 
 
 def review_choices(item) -> dict[str, list[str]]:
@@ -210,7 +215,7 @@ def check_draw(page: Page, attempt: QuizAttempt, kinds: dict[int, str]) -> list[
     shown = shown_draw(page)
     assert [q["id"] for q in shown] == attempt.question_ids
     for question in shown:
-        assert question["choices"] == attempt.choice_orders[str(question["id"])], question
+        assert question["choices"] == values_of(attempt, attempt.choice_orders[str(question["id"])]), question
         assert question["types"] == expected_types(kinds[question["id"]]), question
     return shown
 
@@ -260,7 +265,7 @@ def test_learner_passes_final_quiz_downloads_certificate_and_anyone_verifies_it(
     picks = {qid: [wrong_choice] if qid == wrong_question else correct_ids(qid) for qid in drawn[:ANSWERED_BEFORE_DROP]}
     status = learner.locator("#quiz-save-status")
     for question_id, choice_ids in picks.items():
-        answer(learner, question_id, choice_ids)
+        answer(learner, attempt, question_id, choice_ids)
     wait_until(lambda: saved_answers(attempt) == picks, what="the first half of the answers to be saved")
     expect(status).to_have_text(status.get_attribute("data-saved"))
 
@@ -277,7 +282,7 @@ def test_learner_passes_final_quiz_downloads_certificate_and_anyone_verifies_it(
         route.abort("internetdisconnected")
 
     context.route(answer_url, connection_lost)
-    answer(learner, lost_question, correct_ids(lost_question))
+    answer(learner, attempt, lost_question, correct_ids(lost_question))
     expect(status).to_have_text(status.get_attribute("data-failed"))
     assert lost_sends and lost_sends[0]["question"] == lost_question, lost_sends
     assert lost_question not in saved_answers(attempt)
@@ -298,12 +303,12 @@ def test_learner_passes_final_quiz_downloads_certificate_and_anyone_verifies_it(
     saved = saved_answers(attempt)
     assert saved == picks
     for question in check_draw(learner, attempt, kinds):
-        assert question["checked"] == saved.get(question["id"], []), question
-        assert question["rendered_checked"] == saved.get(question["id"], []), question
+        assert question["checked"] == sorted(values_of(attempt, saved.get(question["id"], []))), question
+        assert question["rendered_checked"] == sorted(values_of(attempt, saved.get(question["id"], []))), question
 
     # 6. The rest answered correctly, saved, then submitted: 9 of 10 is 90 %, above the pass mark of 70 %.
     for question_id in drawn[ANSWERED_BEFORE_DROP:]:
-        answer(learner, question_id, correct_ids(question_id))
+        answer(learner, attempt, question_id, correct_ids(question_id))
     final = picks | {qid: correct_ids(qid) for qid in drawn[ANSWERED_BEFORE_DROP:]}
     wait_until(lambda: saved_answers(attempt) == final, what="every answer to be saved")
     with learner.expect_navigation():

@@ -1,5 +1,6 @@
 """The pure rules of a quiz: the seeded draw, the shape of an answer and grading."""
 
+from collections import Counter
 from decimal import Decimal
 
 import pytest
@@ -7,8 +8,10 @@ import pytest
 from learners.quizzes import (
     AnswerRefused,
     answer_check,
+    answer_decode,
     answer_parse,
     attempt_grade,
+    choice_value,
     choices_arrange,
     question_is_correct,
     questions_pick,
@@ -89,12 +92,36 @@ def test_pass_is_decided_on_the_exact_share_not_the_rounded_score():
 
 
 def test_answer_parse_sorts_and_refuses_malformed_values():
-    """Choice ids become a sorted list without repeats; anything but a list of positive ids is refused."""
-    assert answer_parse([5, "3", 5]) == [3, 5]
+    """Choice values become a sorted list without repeats; anything but a short list of short strings is refused."""
+    assert answer_parse(["b", "a", "b"]) == ["a", "b"]
     assert answer_parse([]) == []
-    for value in ("5", None, {"a": 1}, [True], [0], [-1], ["x"], [1.5], list(range(1, 60))):
+    for value in ("5", None, {"a": 1}, [True], [5], [""], ["x" * 65], [1.5], [str(n) for n in range(60)]):
         with pytest.raises(AnswerRefused):
             answer_parse(value)
+
+
+def test_choice_values_carry_neither_the_ids_nor_their_order_nor_anything_across_attempts():
+    """Over 400 attempts, the first-written choice's value ranks anywhere among the four, and never repeats."""
+    choice_ids = [11, 12, 13, 14]
+    ranks: Counter[int] = Counter()
+    first_choice_values = set()
+    for seed in range(7_000, 7_400):
+        values = [choice_value(seed=seed, choice_id=choice_id) for choice_id in choice_ids]
+        assert not any(value.isdigit() for value in values)
+        ranks[sorted(values).index(values[0])] += 1
+        first_choice_values.add(values[0])
+    assert len(first_choice_values) == 400
+    # Each rank is expected 100 times (a standard deviation of 8.7): "pick the lowest" is a guess.
+    assert all(40 <= ranks[rank] <= 160 for rank in range(4)), ranks
+
+
+def test_a_value_counts_only_in_its_own_attempt():
+    """A value reads back as its choice in its attempt; a bare id or another attempt's value is refused."""
+    mine = [choice_value(seed=1, choice_id=choice_id) for choice_id in (11, 12)]
+    assert answer_decode(seed=1, values=reversed(mine), choice_ids=[11, 12, 13]) == [11, 12]
+    for values in (["11"], [choice_value(seed=2, choice_id=11)], [choice_value(seed=1, choice_id=21)]):
+        with pytest.raises(AnswerRefused):
+            answer_decode(seed=1, values=values, choice_ids=[11, 12, 13])
 
 
 def test_answer_check_refuses_foreign_choices_and_two_picks_for_one_answer():

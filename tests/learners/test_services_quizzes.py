@@ -17,11 +17,12 @@ from tests.factories import (
     answer_all,
     answers_state,
     correct_ids,
+    correct_values,
     course_make,
     question_make,
     quiz_make,
     run_at_once,
-    wrong_ids,
+    wrong_values,
 )
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("messages_in_english")]
@@ -146,8 +147,8 @@ def test_saving_an_answer_again_replaces_it(quiz, learner_hanoi):
     """The last answer saved for a question is the one kept, in one row."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     question_id = attempt.question_ids[0]
-    answer_save(attempt=attempt, question_id=question_id, choice_ids=wrong_ids(question_id))
-    answer_save(attempt=attempt, question_id=question_id, choice_ids=correct_ids(question_id))
+    answer_save(attempt=attempt, question_id=question_id, values=wrong_values(attempt, question_id))
+    answer_save(attempt=attempt, question_id=question_id, values=correct_values(attempt, question_id))
     assert answers_state(attempt)[0][:2] == (question_id, correct_ids(question_id))
     assert AttemptAnswer.objects.filter(attempt=attempt).count() == 1
 
@@ -155,14 +156,16 @@ def test_saving_an_answer_again_replaces_it(quiz, learner_hanoi):
 def test_an_answer_for_a_question_not_in_the_attempt_is_refused(quiz, learner_hanoi):
     """A bank question that was not drawn, or another course's question, is refused and nothing changes."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
-    answer_save(attempt=attempt, question_id=attempt.question_ids[0], choice_ids=wrong_ids(attempt.question_ids[0]))
+    answer_save(
+        attempt=attempt, question_id=attempt.question_ids[0], values=wrong_values(attempt, attempt.question_ids[0])
+    )
     before = answers_state(attempt)
     not_drawn = Question.objects.filter(course=quiz.lesson.course).exclude(id__in=attempt.question_ids).first()
     elsewhere = question_make(course=course_make(), number=1)
 
     for question in (not_drawn, elsewhere):
         with pytest.raises(ValidationError) as refusal:
-            answer_save(attempt=attempt, question_id=question.id, choice_ids=correct_ids(question.id))
+            answer_save(attempt=attempt, question_id=question.id, values=correct_values(attempt, question.id))
         assert "This question is not part of your attempt." in refusal.value.messages
     assert answers_state(attempt) == before
 
@@ -171,9 +174,15 @@ def test_foreign_choices_and_two_picks_for_a_single_answer_are_refused(quiz, lea
     """Another question's choice, two choices for a single-choice question or a malformed list change nothing."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     first, second = attempt.question_ids[:2]
-    for choice_ids in (correct_ids(second), correct_ids(first) + wrong_ids(first), [], "1", [True]):
+    for values in (
+        correct_values(attempt, second),
+        correct_values(attempt, first) + wrong_values(attempt, first),
+        [],
+        "1",
+        [True],
+    ):
         with pytest.raises(ValidationError):
-            answer_save(attempt=attempt, question_id=first, choice_ids=choice_ids)
+            answer_save(attempt=attempt, question_id=first, values=values)
     assert answers_state(attempt) == []
 
 
@@ -181,12 +190,12 @@ def test_an_answer_after_the_time_limit_is_refused(quiz, learner_hanoi):
     """Once the deadline (and its two seconds of network grace) has passed, an answer is refused."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     question_id = attempt.question_ids[0]
-    answer_save(attempt=attempt, question_id=question_id, choice_ids=wrong_ids(question_id))
+    answer_save(attempt=attempt, question_id=question_id, values=wrong_values(attempt, question_id))
     QuizAttempt.objects.filter(id=attempt.id).update(deadline_at=timezone.now() - timedelta(seconds=3))
     before = answers_state(attempt)
 
     with pytest.raises(ValidationError) as refusal:
-        answer_save(attempt=attempt, question_id=question_id, choice_ids=correct_ids(question_id))
+        answer_save(attempt=attempt, question_id=question_id, values=correct_values(attempt, question_id))
 
     assert "The time limit has passed" in refusal.value.messages[0]
     assert answers_state(attempt) == before
@@ -197,7 +206,7 @@ def test_an_answer_within_the_network_grace_is_saved(quiz, learner_hanoi):
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     QuizAttempt.objects.filter(id=attempt.id).update(deadline_at=timezone.now() - timedelta(seconds=1))
     question_id = attempt.question_ids[0]
-    answer_save(attempt=attempt, question_id=question_id, choice_ids=correct_ids(question_id))
+    answer_save(attempt=attempt, question_id=question_id, values=correct_values(attempt, question_id))
     assert answers_state(attempt)[0][1] == correct_ids(question_id)
 
 
@@ -207,7 +216,7 @@ def test_an_answer_to_a_submitted_attempt_is_refused(quiz, learner_hanoi):
     question_id = attempt.question_ids[0]
     attempt_submit(attempt=attempt)
     with pytest.raises(ValidationError):
-        answer_save(attempt=attempt, question_id=question_id, choice_ids=correct_ids(question_id))
+        answer_save(attempt=attempt, question_id=question_id, values=correct_values(attempt, question_id))
     assert answers_state(attempt) == []
 
 
@@ -251,7 +260,9 @@ def test_submitting_twice_counts_once(quiz, learner_hanoi):
     answer_all(attempt, right=10)
     first = attempt_submit(attempt=attempt)
     second = attempt_submit(attempt=attempt)
-    again = attempt_finish(attempt=attempt, answers={attempt.question_ids[0]: wrong_ids(attempt.question_ids[0])})
+    again = attempt_finish(
+        attempt=attempt, answers={attempt.question_ids[0]: wrong_values(attempt, attempt.question_ids[0])}
+    )
     assert first.submitted_at == second.submitted_at == again.submitted_at
     assert again.score_percent == Decimal("100.00")
     assert quiz_events(learner_hanoi) == [LearningEvent.Kind.QUIZ_PASSED]
@@ -289,7 +300,7 @@ def test_a_late_submission_is_graded_on_the_answers_saved_in_time(quiz, learner_
         saved_at=deadline + timedelta(seconds=30)
     )
 
-    attempt = attempt_finish(attempt=attempt, answers={late[0]: correct_ids(late[0])})
+    attempt = attempt_finish(attempt=attempt, answers={late[0]: correct_values(attempt, late[0])})
 
     assert (attempt.score_percent, attempt.passed) == (Decimal("60.00"), False)
     assert attempt.submitted_at == deadline
@@ -315,9 +326,7 @@ def test_an_expired_open_attempt_is_graded_when_started_again(quiz, learner_hano
 def test_form_submission_saves_the_answers_it_carries_then_grades(quiz, learner_hanoi):
     """Submitting without script saves every answer sent with the form, then grades them."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
-    answers = {
-        question_id: [str(choice) for choice in correct_ids(question_id)] for question_id in attempt.question_ids
-    }
+    answers = {question_id: correct_values(attempt, question_id) for question_id in attempt.question_ids}
     attempt = attempt_finish(attempt=attempt, answers=answers)
     assert (attempt.score_percent, attempt.passed) == (Decimal("100.00"), True)
     assert AttemptAnswer.objects.filter(attempt=attempt).count() == 10
@@ -327,7 +336,10 @@ def test_form_submission_with_a_foreign_question_changes_nothing(quiz, learner_h
     """A submitted form naming a question outside the draw is refused whole: nothing saved, not submitted."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     foreign = Question.objects.filter(course=quiz.lesson.course).exclude(id__in=attempt.question_ids).first()
-    answers = {attempt.question_ids[0]: correct_ids(attempt.question_ids[0]), foreign.id: correct_ids(foreign.id)}
+    answers = {
+        attempt.question_ids[0]: correct_values(attempt, attempt.question_ids[0]),
+        foreign.id: correct_values(attempt, foreign.id),
+    }
 
     with pytest.raises(ValidationError):
         attempt_finish(attempt=attempt, answers=answers)
@@ -345,8 +357,8 @@ def test_multiple_choice_and_true_false_are_graded_on_exact_sets(course, learner
     true_false = question_make(course=course, number=2, kind=Question.Kind.TRUE_FALSE)
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
 
-    answer_save(attempt=attempt, question_id=multiple.id, choice_ids=correct_ids(multiple.id)[:1])
-    answer_save(attempt=attempt, question_id=true_false.id, choice_ids=correct_ids(true_false.id))
+    answer_save(attempt=attempt, question_id=multiple.id, values=correct_values(attempt, multiple.id)[:1])
+    answer_save(attempt=attempt, question_id=true_false.id, values=correct_values(attempt, true_false.id))
     attempt = attempt_submit(attempt=attempt)
 
     assert attempt.score_percent == Decimal("50.00")

@@ -2,6 +2,7 @@
 
 import json
 import re
+from collections import Counter, defaultdict
 from datetime import timedelta
 
 import pytest
@@ -16,7 +17,17 @@ from courses.models import Choice, Lesson, Question
 from learners.models import AttemptAnswer, CourseCompletion, LearningEvent, QuizAttempt
 from learners.services.enrolments import enrolment_create
 from learners.services.quizzes import attempt_start, attempt_submit
-from tests.factories import answer_all, answers_state, correct_ids, course_make, quiz_make, wrong_ids
+from tests.factories import (
+    answer_all,
+    answers_state,
+    correct_ids,
+    correct_values,
+    course_make,
+    quiz_make,
+    values_of,
+    wrong_ids,
+    wrong_values,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -42,13 +53,25 @@ def autosave(client, attempt: QuizAttempt, question_id: object, choices: object)
     return client.post(attempt_url("answer", attempt), body, content_type="application/json")
 
 
-def drawn_order(html: str) -> list[tuple[int, list[int]]]:
-    """Return the questions and their choices in the order the page shows them."""
-    order: list[tuple[int, list[int]]] = []
-    for question_id, choice_id in re.findall(r'name="q-(\d+)" value="(\d+)"', html):
+def drawn_order(html: str) -> list[tuple[int, list[str]]]:
+    """Return the questions and their choices' values in the order the page shows them."""
+    order: list[tuple[int, list[str]]] = []
+    for question_id, value in re.findall(r'name="q-(\d+)" value="([^"]*)"', html):
         if not order or order[-1][0] != int(question_id):
             order.append((int(question_id), []))
-        order[-1][1].append(int(choice_id))
+        order[-1][1].append(value)
+    return order
+
+
+def shown_choices(html: str) -> list[tuple[int, list[tuple[str, str]]]]:
+    """Return the questions and their choices' (value, text) in the order the page shows them."""
+    order: list[tuple[int, list[tuple[str, str]]]] = []
+    for question_id, value, text in re.findall(
+        r'name="q-(\d+)" value="([^"]*)"(?: checked)?> <span>([^<]*)</span>', html
+    ):
+        if not order or order[-1][0] != int(question_id):
+            order.append((int(question_id), []))
+        order[-1][1].append((value, text))
     return order
 
 
@@ -128,11 +151,13 @@ def test_no_correct_answer_or_explanation_reaches_the_browser_before_submission(
     attempt = QuizAttempt.objects.get()
     bodies.append(learner_client.get(attempt_url("attempt", attempt)))
     for question_id in attempt.question_ids:
-        bodies.append(autosave(learner_client, attempt, question_id, correct_ids(question_id)))
+        bodies.append(autosave(learner_client, attempt, question_id, correct_values(attempt, question_id)))
     outside = Question.objects.exclude(id__in=attempt.question_ids).first()
-    bodies.append(autosave(learner_client, attempt, outside.id, correct_ids(outside.id)))
+    bodies.append(autosave(learner_client, attempt, outside.id, values_of(attempt, correct_ids(outside.id))))
     first = attempt.question_ids[0]
-    bodies.append(autosave(learner_client, attempt, first, correct_ids(first) + wrong_ids(first)))
+    bodies.append(
+        autosave(learner_client, attempt, first, correct_values(attempt, first) + wrong_values(attempt, first))
+    )
     bodies.append(learner_client.get(attempt_url("status", attempt)))
     bodies.append(learner_client.get(attempt_url("attempt", attempt)))
     bodies.append(learner_client.get(attempt_url("result", attempt), follow=True))
@@ -149,7 +174,7 @@ def test_attempt_page_is_byte_identical_when_the_correct_answers_change(learner_
     """Flipping which choices are correct and rewriting explanations changes nothing in the page but its CSRF token."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     question_id = attempt.question_ids[0]
-    autosave(learner_client, attempt, question_id, wrong_ids(question_id))
+    autosave(learner_client, attempt, question_id, wrong_values(attempt, question_id))
     before = learner_client.get(attempt_url("attempt", attempt)).content.decode()
 
     for choice in Choice.objects.filter(question_id__in=attempt.question_ids):
@@ -165,11 +190,70 @@ def test_attempt_page_is_byte_identical_when_the_correct_answers_change(learner_
 def test_the_draw_is_stable_on_reload(learner_client, quiz, learner_hanoi):
     """Every render shows the attempt's questions, and each one's choices, in the order drawn for it."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
-    expected = [(question_id, attempt.choice_orders[str(question_id)]) for question_id in attempt.question_ids]
+    expected = [
+        (question_id, values_of(attempt, attempt.choice_orders[str(question_id)]))
+        for question_id in attempt.question_ids
+    ]
     first = drawn_order(learner_client.get(attempt_url("attempt", attempt)).content.decode())
     second = drawn_order(learner_client.get(attempt_url("attempt", attempt)).content.decode())
     assert first == second == expected
     assert len(first) == 10
+
+
+def test_choosing_by_the_order_of_the_values_passes_no_quiz(learner_client, course, learner_hanoi):
+    """Over 20 attempts the right choice's value ranks anywhere among its question's values and is new each time.
+
+    The learner who picks, in every question, the value at the rank the right answers' ids hold (the
+    second of four) scores what guessing scores, and no value on a page is a choice's id.
+    """
+    quiz = quiz_make(course=course, attempts_limit=0)
+    right_texts = set(Choice.objects.filter(question__course=course, is_correct=True).values_list("text", flat=True))
+    choice_ids = {str(choice_id) for choice_id in Choice.objects.values_list("id", flat=True)}
+    ranks: Counter[int] = Counter()
+    values_seen: defaultdict[str, list[str]] = defaultdict(list)
+    scores = []
+    for _ in range(20):
+        learner_client.post(start_url(quiz.lesson))
+        attempt = QuizAttempt.objects.filter(learner=learner_hanoi).latest("number")
+        shown = shown_choices(learner_client.get(attempt_url("attempt", attempt)).content.decode())
+        form = {}
+        for question_id, choices in shown:
+            ordered = sorted(value for value, _text in choices)
+            ranks[ordered.index(next(value for value, text in choices if text in right_texts))] += 1
+            form[f"q-{question_id}"] = ordered[1]
+            for value, text in choices:
+                values_seen[text].append(value)
+        learner_client.post(attempt_url("submit", attempt), form)
+        attempt.refresh_from_db()
+        scores.append(attempt.score_percent)
+
+    assert sum(ranks.values()) == 200
+    # Each rank is expected 50 times (a standard deviation of 6.1).
+    assert all(20 <= ranks[rank] <= 80 for rank in range(4)), ranks
+    assert all(len(set(values)) == len(values) for values in values_seen.values())
+    assert not choice_ids & {value for values in values_seen.values() for value in values}
+    # Guessing one of four scores 25 % on average (the mean of 20 attempts has a deviation of 3.1).
+    assert sum(scores) / len(scores) < 50, scores
+
+
+def test_a_value_of_another_attempt_or_a_choice_id_is_refused(learner_client, course, learner_hanoi):
+    """Autosave and the form refuse a value from the learner's previous attempt, or a choice's id, and save nothing."""
+    quiz = quiz_make(course=course, questions=10, attempts_limit=0)
+    first = attempt_start(learner=learner_hanoi, quiz=quiz)
+    attempt_submit(attempt=first)
+    second = attempt_start(learner=learner_hanoi, quiz=quiz)
+    question_id = second.question_ids[0]
+    earlier = correct_values(first, question_id)
+
+    for choices in (earlier, [str(choice_id) for choice_id in correct_ids(question_id)], correct_ids(question_id)):
+        response = autosave(learner_client, second, question_id, choices)
+        assert response.status_code == 400, choices
+    html = learner_client.post(attempt_url("submit", second), {f"q-{question_id}": earlier}, follow=True)
+    assert "This answer is not one of the question&#x27;s choices." in html.content.decode()
+
+    second.refresh_from_db()
+    assert second.submitted_at is None
+    assert answers_state(second) == []
 
 
 def test_attempt_page_queries_do_not_grow_with_the_number_of_questions(learner_client, course, learner_hanoi):
@@ -192,14 +276,14 @@ def test_autosave_saves_the_answer_and_tells_the_time_left(learner_client, quiz,
     """A saved answer is acknowledged with the seconds left by the server's clock, and shows on reload."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     question_id = attempt.question_ids[0]
-    response = autosave(learner_client, attempt, question_id, wrong_ids(question_id))
+    response = autosave(learner_client, attempt, question_id, wrong_values(attempt, question_id))
     body = response.json()
     assert response.status_code == 200
     assert body["saved"] is True and body["closed"] is False
     assert 890 <= body["seconds_left"] <= 900
     assert answers_state(attempt)[0][:2] == (question_id, wrong_ids(question_id))
     page = learner_client.get(attempt_url("attempt", attempt)).content.decode()
-    assert f'name="q-{question_id}" value="{wrong_ids(question_id)[0]}" checked' in page
+    assert f'name="q-{question_id}" value="{wrong_values(attempt, question_id)[0]}" checked' in page
 
 
 def test_autosave_needs_the_page_s_csrf_token(learner_hanoi, quiz):
@@ -210,7 +294,7 @@ def test_autosave_needs_the_page_s_csrf_token(learner_hanoi, quiz):
     question_id = attempt.question_ids[0]
     page = client.get(attempt_url("attempt", attempt)).content.decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    body = json.dumps({"question": question_id, "choices": wrong_ids(question_id)})
+    body = json.dumps({"question": question_id, "choices": wrong_values(attempt, question_id)})
 
     assert client.post(attempt_url("answer", attempt), body, content_type="application/json").status_code == 403
     assert answers_state(attempt) == []
@@ -225,14 +309,14 @@ def test_autosave_refuses_a_question_not_in_the_attempt_and_malformed_bodies(lea
     """A question outside the draw, a foreign choice or a malformed body gets a clear message and changes nothing."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     first = attempt.question_ids[0]
-    autosave(learner_client, attempt, first, wrong_ids(first))
+    autosave(learner_client, attempt, first, wrong_values(attempt, first))
     before = answers_state(attempt)
     outside = Question.objects.exclude(id__in=attempt.question_ids).first()
 
-    refused = autosave(learner_client, attempt, outside.id, correct_ids(outside.id))
+    refused = autosave(learner_client, attempt, outside.id, values_of(attempt, correct_ids(outside.id)))
     assert refused.status_code == 400
     assert refused.json()["error"] == "This question is not part of your attempt."
-    foreign = autosave(learner_client, attempt, first, correct_ids(attempt.question_ids[1]))
+    foreign = autosave(learner_client, attempt, first, correct_values(attempt, attempt.question_ids[1]))
     assert foreign.json()["error"] == "This answer is not one of the question's choices."
     for body in ("not json", json.dumps([1, 2]), json.dumps({"question": "x"}), json.dumps({"question": True})):
         response = learner_client.post(attempt_url("answer", attempt), body, content_type="application/json")
@@ -246,7 +330,7 @@ def test_autosave_after_the_time_limit_is_refused_and_says_the_attempt_is_closed
     QuizAttempt.objects.filter(id=attempt.id).update(deadline_at=timezone.now() - timedelta(seconds=5))
     question_id = attempt.question_ids[0]
 
-    response = autosave(learner_client, attempt, question_id, correct_ids(question_id))
+    response = autosave(learner_client, attempt, question_id, correct_values(attempt, question_id))
 
     assert response.status_code == 409
     assert response.json()["closed"] is True and response.json()["seconds_left"] == 0
@@ -262,10 +346,13 @@ def test_another_learner_reaches_none_of_an_attempt(client, quiz, learner_hanoi,
     question_id = attempt.question_ids[0]
 
     assert client.get(attempt_url("attempt", attempt)).status_code == 404
-    assert autosave(client, attempt, question_id, correct_ids(question_id)).status_code == 404
+    assert autosave(client, attempt, question_id, correct_values(attempt, question_id)).status_code == 404
     assert client.get(attempt_url("status", attempt)).status_code == 404
     assert (
-        client.post(attempt_url("submit", attempt), {f"q-{question_id}": correct_ids(question_id)}).status_code == 404
+        client.post(
+            attempt_url("submit", attempt), {f"q-{question_id}": correct_values(attempt, question_id)}
+        ).status_code
+        == 404
     )
     assert client.get(attempt_url("result", attempt)).status_code == 404
     attempt.refresh_from_db()
@@ -278,8 +365,8 @@ def test_another_learner_reaches_none_of_an_attempt(client, quiz, learner_hanoi,
 def test_submitting_the_form_without_script_saves_grades_and_shows_the_review(learner_client, quiz, learner_hanoi):
     """The plain form post saves every answer, grades it and leads to the score and the corrections."""
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
-    form = {f"q-{question_id}": correct_ids(question_id) for question_id in attempt.question_ids[:8]}
-    form |= {f"q-{question_id}": wrong_ids(question_id) for question_id in attempt.question_ids[8:]}
+    form = {f"q-{question_id}": correct_values(attempt, question_id) for question_id in attempt.question_ids[:8]}
+    form |= {f"q-{question_id}": wrong_values(attempt, question_id) for question_id in attempt.question_ids[8:]}
 
     response = learner_client.post(attempt_url("submit", attempt), form, follow=True)
 
@@ -343,7 +430,7 @@ def test_a_late_form_submission_is_graded_on_the_answers_saved_in_time(learner_c
     attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
     answer_all(attempt, right=0)
     QuizAttempt.objects.filter(id=attempt.id).update(deadline_at=timezone.now() - timedelta(seconds=30))
-    form = {f"q-{question_id}": correct_ids(question_id) for question_id in attempt.question_ids}
+    form = {f"q-{question_id}": correct_values(attempt, question_id) for question_id in attempt.question_ids}
 
     html = learner_client.post(attempt_url("submit", attempt), form, follow=True).content.decode()
 
