@@ -41,8 +41,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def login_of(self, credentials: dict) -> str:
         """Return the account a sign-in is for, written one way (email lowercased, phone normalised)."""
-        if credentials.get("email"):
-            return credentials["email"].strip().lower()
+        login = credentials.get("email") or credentials.get("username")
+        if login:
+            return login.strip().lower()
         try:
             return mobile_number_normalize(credentials.get("phone", ""))
         except ValidationError:

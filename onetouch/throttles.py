@@ -73,7 +73,8 @@ def sign_in_attempt_consume(request: HttpRequest, *, login: str) -> ratelimit.Ra
     counted = ratelimit.RateLimitUsage(usage=[])
     for action, key in (
         ("login_failed_address", None),
-        ("login_failed_account_address", f"{account}:{client_address(request)}"),
+        # allauth's form of the address: an IPv6 client counts as its whole /64 network.
+        ("login_failed_account_address", f"{account}:{ratelimit.get_ip(request)}"),
         ("login_failed_account", account),
     ):
         usage = consume(request, action, key=key)

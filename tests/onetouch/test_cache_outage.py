@@ -7,6 +7,7 @@ import time
 
 import pytest
 import redis
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -22,29 +23,43 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class RedisServer:
+    """A Redis server of the test's own (the shared one is never stopped)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process = None
+
+    def start(self) -> None:
+        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                redis.Redis(port=self.port).ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
 @pytest.fixture
-def redis_to_stop(settings):
-    """A Redis server of this test's own as the cache (never the shared one); call it to stop the server."""
-    port = free_port()
-    server = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            redis.Redis(port=port).ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{port}/0"}}
+def redis_server(settings):
+    """The cache, as configured, on a Redis server the test can stop and start again."""
+    server = RedisServer()
+    server.start()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{server.port}/0"}}
+    yield server
+    if server.process.poll() is None:
+        server.stop()
 
-    def stop() -> None:
-        server.terminate()
-        server.wait(timeout=10)
 
-    yield stop
-    if server.poll() is None:
-        stop()
+@pytest.fixture
+def redis_to_stop(redis_server):
+    """Call it to stop the cache's Redis server."""
+    return redis_server.stop
 
 
 @pytest.fixture
@@ -100,3 +115,19 @@ def test_rate_limits_let_requests_through_while_redis_is_stopped(client, redis_t
     assert client.session["_auth_user_id"] == str(learner_hanoi.id)
     assert lookups == {404}
     assert "rate limits are not enforced" in caplog.text
+
+
+def test_cache_serves_again_once_redis_is_back(redis_server, monkeypatch, caplog):
+    """After an outage the cache stores and returns values again, and the log says when it came back."""
+    monkeypatch.setattr("onetouch.cache.RETRY_AFTER_SECONDS", 0.1)
+    redis_server.stop()
+    cache.set("greeting", "xin chào")
+    assert cache.get("greeting") is None
+
+    redis_server.start()
+    time.sleep(0.2)
+    with caplog.at_level(logging.WARNING, logger="onetouch.cache"):
+        cache.set("greeting", "xin chào")
+
+    assert cache.get("greeting") == "xin chào"
+    assert "Cache reachable again" in caplog.text
