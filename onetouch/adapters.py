@@ -1,20 +1,59 @@
-"""django-allauth hooks: Vietnamese mobile numbers as a second login, and mail sent by a worker."""
+"""django-allauth hooks: Vietnamese mobile numbers as a second login, mail sent by a worker, and
+failed sign-ins counted so that nobody can lock an owner out (onetouch.throttles)."""
 
 import logging
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from onetouch.jobs import task_queue_on_commit
 from onetouch.models import User
 from onetouch.phones import MobileNumberField, mobile_number_normalize
 from onetouch.tasks import email_send as email_send_task
+from onetouch.throttles import client_address, known_device_remember, sign_in_attempt_consume
 
 logger = logging.getLogger(__name__)
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = DefaultAccountAdapter.error_messages | {
+        "too_many_login_attempts": gettext_lazy(
+            "Signing in to this account from here is paused for a few minutes: too many wrong passwords were tried."
+        ),
+    }
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's own rate limits count per the same address as ours.
+        return client_address(request)
+
+    def authenticate(self, request: HttpRequest, **credentials) -> User | None:
+        usage = sign_in_attempt_consume(request, login=self.login_of(credentials))
+        if usage is None:
+            raise self.validation_error("too_many_login_attempts")
+        user = super().authenticate(request, **credentials)
+        if user is not None:
+            # The right password is not a guess: it leaves nothing in the counts.
+            usage.rollback()
+        return user
+
+    def login_of(self, credentials: dict) -> str:
+        """Return the account a sign-in is for, written one way (email lowercased, phone normalised)."""
+        login = credentials.get("email") or credentials.get("username")
+        if login:
+            return login.strip().lower()
+        try:
+            return mobile_number_normalize(credentials.get("phone", ""))
+        except ValidationError:
+            return credentials.get("phone", "")
+
+    def post_login(self, request: HttpRequest, user: User, **kwargs) -> HttpResponse:
+        response = super().post_login(request, user, **kwargs)
+        known_device_remember(request, response, [login for login in (user.email.lower(), user.phone) if login])
+        return response
+
     def phone_form_field(self, **kwargs) -> MobileNumberField:
         return MobileNumberField(**kwargs)
 

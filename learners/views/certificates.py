@@ -1,10 +1,11 @@
 """Certificate pages: the public check by code, the learner's download, revoking and printing.
 
 The check is public and shows only the name, course, date, issuer and whether the certificate is
-valid: never the learner's account, contact or place. A learner downloads only their own
-certificate. Staff revoke and print only what onetouch.scope lets them change (a course's
-certificates through its owning province, a commune's through the commune's province); everyone
-else gets 404, as for an unknown code.
+valid: never the learner's account, contact or place. Codes that find nothing are limited per
+address (onetouch.throttles), so nobody can try codes by the thousand; checking real certificates
+never counts. A learner downloads only their own certificate. Staff revoke and print only what
+onetouch.scope lets them change (a course's certificates through its owning province, a commune's
+through the commune's province); everyone else gets 404, as for an unknown code.
 """
 
 from django.contrib import messages
@@ -37,6 +38,7 @@ from learners.selectors.certificates import (
 )
 from learners.services.certificates import certificate_revoke
 from onetouch import scope
+from onetouch.throttles import rate_limit_not_found
 
 CERTIFICATES_PAGE_SIZE = 50
 # Certificates per printed PDF: about five seconds of drawing, and a stack a printer takes at once.
@@ -66,6 +68,7 @@ def public_page(response: HttpResponse) -> HttpResponse:
 
 @require_safe
 @never_cache
+@rate_limit_not_found("certificate_lookup_miss")
 def certificate_lookup(request: HttpRequest) -> HttpResponse:
     typed = request.GET.get("code")
     if typed is None:
@@ -79,6 +82,7 @@ def certificate_lookup(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @never_cache
+@rate_limit_not_found("certificate_lookup_miss")
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     written = code_normalise(code)
     if written and written != code:

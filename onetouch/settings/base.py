@@ -116,14 +116,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # With REDIS_URL set, Redis is the cache and the Celery broker. Without it the cache is a
 # directory on disk, shared by every process of the embedded run (login rate limits and cached
 # catalogue fragments must be seen by the worker and the web process alike).
+# While Redis is down the cache acts as no cache at all (onetouch.cache.RedisCacheOrNothing): pages
+# are built for every request, rate limits let requests through, nothing answers 500
+# (docs/decisions/0013). Short socket timeouts keep a vanished server from holding up a page.
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "onetouch.cache.RedisCacheOrNothing",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "onetouch"),
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
 else:
@@ -268,8 +272,14 @@ ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_SESSION_REMEMBER = None
-# Failed logins: at most 10 a minute from one address and 5 per account in 5 minutes.
-ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/300s/key"}
+# Rate limits limit guessing, not people (docs/decisions/0013). Successful sign-ins are not
+# limited per address: a commune hall's Wi-Fi or a province's office puts a hundred learners behind
+# one address. allauth's own failed-sign-in limit would let anyone lock any account, so
+# onetouch.throttles counts failures instead (ONETOUCH_RATE_LIMITS below).
+ACCOUNT_RATE_LIMITS = {"login": "", "login_failed": ""}
+# After a password reset the owner is signed in, so the reset link is a way in even while an
+# account is throttled for browsers it never signed in on.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 LOGIN_REDIRECT_URL = "courses:home"
 LOGIN_URL = "account_login"
@@ -294,6 +304,31 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OneTouch <no-reply@onetouch.local>")
+
+# --- Client address and rate limits ---------------------------------------------------------
+# The client's address is REMOTE_ADDR, unless the site runs behind TRUSTED_PROXY_COUNT proxies of
+# our own that each append the address they received from to X-Forwarded-For: then it is the
+# address that many entries from the right, the one our outermost proxy saw. Everything to its
+# left was written by the client and is never trusted (onetouch.throttles.client_address).
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Our own rate limits, in django-allauth's notation (amount/period/per), counted by
+# onetouch.throttles in the cache; while the cache is unreachable they let everything through.
+ONETOUCH_RATE_LIMITS = {
+    # Failed sign-ins from one address, whatever the accounts: a guesser trying many accounts.
+    "login_failed_address": "30/m/ip",
+    # Failed sign-ins to one account from one address, from browsers it never signed in on.
+    "login_failed_account_address": "5/5m/key",
+    # Failed sign-ins to one account from every address together, from browsers it never signed
+    # in on: a guesser with many addresses gets 20 tries an hour.
+    "login_failed_account": "20/h/key",
+    # Failed sign-ins to one account from one browser it signed in on before: the owner's own
+    # typing, never consumed by anybody else.
+    "login_failed_known_device": "5/5m/key",
+    # Certificate codes not found, from one address: only guessing misses, so anyone can check
+    # as many real certificates as they like.
+    "certificate_lookup_miss": "30/m/ip",
+}
 
 # --- Languages and time -----------------------------------------------------------------------
 

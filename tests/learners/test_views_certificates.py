@@ -178,6 +178,33 @@ def test_malformed_code_in_the_address_is_404(client, certificate, in_english):
     assert "No certificate has this code" in response.content.decode()
 
 
+def test_lookups_that_find_nothing_are_limited_per_address(client, certificate):
+    """Thirty unknown codes a minute from one address, then 429 with the translated page; others go on."""
+    for number in range(30):
+        assert client.get(verify_url(f"K7QF-3MZP-W2HD-{number:04d}"), REMOTE_ADDR="203.0.113.5").status_code == 404
+
+    refused = client.get(verify_url(certificate.code), REMOTE_ADDR="203.0.113.5")
+    other_address = client.get(verify_url(certificate.code), REMOTE_ADDR="203.0.113.6")
+
+    assert refused.status_code == 429
+    assert "Quá nhiều yêu cầu" in refused.content.decode()
+    assert other_address.status_code == 200
+
+
+def test_guesses_typed_in_the_lookup_form_count_too(client, certificate):
+    """Guesses sent through the form are counted like those sent to the page's address."""
+    for number in range(30):
+        client.get(reverse("certificates:lookup"), {"code": f"k7qf 3mzp w2hd {number:04d}"}, follow=True)
+
+    assert client.get(reverse("certificates:lookup"), {"code": certificate.code}).status_code == 429
+
+
+def test_checking_real_certificates_is_never_limited(client, certificate):
+    """An employer or a hall checking real certificates from one address is never refused."""
+    statuses = {client.get(verify_url(certificate.code)).status_code for _ in range(40)}
+    assert statuses == {200}
+
+
 def test_verification_page_is_one_query(client, certificate, django_assert_num_queries):
     """The public page reads the certificate in a single query."""
     client.get(verify_url(certificate.code))  # warm the session and language machinery

@@ -70,7 +70,7 @@ def test_production_variables_switch_on_postgres_redis_and_s3():
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["conn_max_age"] > 0
-    assert values["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert values["cache"] == "onetouch.cache.RedisCacheOrNothing"
     assert values["broker"] == "redis://127.0.0.1:6379/3"
     assert values["storage"] == "storages.backends.s3.S3Storage"
 

@@ -537,5 +537,6 @@ def test_allauth_login_errors_are_vietnamese(client, learner_hanoi):
     for _ in range(4):
         client.post(login, wrong)
     page = client.post(login, wrong).content.decode()
-    assert "Bạn đã đăng nhập sai quá nhiều lần. Vui lòng thử lại sau." in page
-    assert "Too many failed login attempts" not in page
+    assert "Tạm dừng đăng nhập vào tài khoản này từ đây trong vài phút" in page
+    assert "Đặt lại mật khẩu qua email để đăng nhập ngay" in page
+    assert "paused" not in page
