@@ -276,7 +276,14 @@ ACCOUNT_SESSION_REMEMBER = None
 # limited per address: a commune hall's Wi-Fi or a province's office puts a hundred learners behind
 # one address. allauth's own failed-sign-in limit would let anyone lock any account, so
 # onetouch.throttles counts failures instead (ONETOUCH_RATE_LIMITS below).
-ACCOUNT_RATE_LIMITS = {"login": "", "login_failed": ""}
+# Signing up and verifying a phone are limited per address only loosely, for the same hall: a
+# mass sign-up script still meets the limit, and a number still gets one code per 30 s.
+ACCOUNT_RATE_LIMITS = {
+    "login": "",
+    "login_failed": "",
+    "signup": "100/m/ip",
+    "verify_phone": "1/30s/key,100/m/ip",
+}
 # After a password reset the owner is signed in, so the reset link is a way in even while an
 # account is throttled for browsers it never signed in on.
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = True

@@ -4,6 +4,7 @@ import logging
 import re
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from learners.models import LearnerProfile
@@ -142,3 +143,13 @@ def test_profile_page_updates_province_and_commune(client, learner_hanoi, commun
     assert response.status_code == 302
     learner_hanoi.profile.refresh_from_db()
     assert learner_hanoi.profile.commune == commune_hue
+
+
+def test_a_commune_hall_signs_up_together_from_one_address(signup_data):
+    """Sixty learners of an in-person day sign up on one Wi-Fi within a minute, and every one gets an account."""
+    for number in range(60):
+        browser = Client(REMOTE_ADDR="203.0.113.20")
+        response = browser.post(SIGNUP, signup_data | {"email": f"hoc.vien.{number}@example.vn"})
+        assert response.status_code == 302, number
+
+    assert User.objects.filter(email__startswith="hoc.vien.").count() == 60
