@@ -14,10 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from courses.demo import DEMO_COURSES
@@ -28,8 +29,10 @@ from learners.selectors.progress import course_outline
 from learners.services.certificates import certificate_issue
 from learners.services.enrolments import course_run_open_for_enrolment, enrolment_create, profile_save
 from learners.services.progress import (
+    document_download_record,
     lesson_complete_manually,
     lesson_progress_open,
+    lesson_reading_wait_seconds,
     progress_report_apply,
     progress_row_read,
 )
@@ -341,24 +344,46 @@ def crowd_enrolment_take(*, user: User, plan: CrowdEnrolment) -> None:
         elif not lesson.is_required and plan.skips_optional:
             continue
         elif lesson.kind in (Lesson.Kind.TEXT, Lesson.Kind.DOCUMENT):
-            lesson_complete_manually(learner=user, lesson=lesson)
+            reading_lesson_finish(user=user, lesson=lesson)
         else:
             media_lesson_finish(user=user, lesson=lesson)
 
 
+def reading_lesson_finish(*, user: User, lesson: Lesson) -> None:
+    """Open (and download) a text or document lesson, take its reading time, then mark it read."""
+    if lesson.kind == Lesson.Kind.DOCUMENT:
+        progress = document_download_record(learner=user, lesson=lesson)
+    else:
+        progress = lesson_progress_open(learner=user, lesson=lesson)
+    progress_clocks_back(progress, lesson_reading_wait_seconds(lesson))
+    lesson_complete_manually(learner=user, lesson=lesson)
+
+
 def media_lesson_finish(*, user: User, lesson: Lesson) -> None:
-    """Watch the whole video or view every slide, reported as one heartbeat worth its wall time."""
+    """Watch the whole video in one heartbeat, or show every slide page long enough, in the time it takes."""
     progress = lesson_progress_open(learner=user, lesson=lesson)
-    row = progress_row_read(id=progress.id)
     if lesson.kind == Lesson.Kind.VIDEO:
         duration = lesson.duration_seconds or 0
+        progress_clocks_back(progress, duration)
         progress_report_apply(
-            row=row, now=timezone.now(), elapsed_seconds=duration, intervals=[[0, duration]], position=duration
+            row=progress_row_read(id=progress.id), now=timezone.now(), intervals=[[0, duration]], position=duration
         )
-    else:
-        progress_report_apply(
-            row=row, now=timezone.now(), elapsed_seconds=0, pages=list(range(1, (lesson.page_count or 0) + 1))
-        )
+        return
+    last = lesson.page_count or 0
+    # Each page is reported on screen; the report after it counts it; the last is reported twice.
+    for page in [*range(1, last + 1), last]:
+        progress_clocks_back(progress, settings.SLIDE_PAGE_MIN_SECONDS)
+        progress_report_apply(row=progress_row_read(id=progress.id), now=timezone.now(), page=page)
+
+
+def progress_clocks_back(progress: LessonProgress, seconds: float) -> None:
+    """Move a lesson's completion clocks back, as if `seconds` had passed (the crowd has no time to wait)."""
+    back = timedelta(seconds=seconds)
+    LessonProgress.objects.filter(id=progress.id).update(
+        opened_at=F("opened_at") - back,
+        watch_allowance_at=F("watch_allowance_at") - back,
+        page_shown_at=F("page_shown_at") - back,
+    )
 
 
 def quiz_take(*, user: User, quiz: Quiz, passes: bool) -> QuizAttempt:

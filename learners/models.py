@@ -136,7 +136,8 @@ class LessonProgress(models.Model):
     """How far a learner got in one lesson; created when the lesson is first opened.
 
     Video progress is a list of merged watched intervals in seconds ([[0.0, 42.5], [60.0, 90.0]]),
-    capped by the video's duration; slides keep the page numbers seen.
+    capped by the video's duration; slides keep the page numbers seen. The clocks the completion
+    rules count from are the server's (learners/progress.py, docs/decisions/0010).
     """
 
     learner = models.ForeignKey(
@@ -153,6 +154,17 @@ class LessonProgress(models.Model):
     last_heartbeat_at = models.DateTimeField(_("last heartbeat"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Text and documents: reading time counts from the first opening of the lesson page.
+    opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+    # Video: at `watch_allowance_at` (the page's last opening) the seconds watched in all could be at
+    # most `watch_allowance_seconds`; the allowance grows at the fastest playback rate from then.
+    watch_allowance_at = models.DateTimeField(_("watch allowance since"), null=True, blank=True)
+    watch_allowance_seconds = models.FloatField(_("watch allowance (seconds)"), null=True, blank=True)
+    # Slides: the page on screen and since when, by the server's clock.
+    page_shown = models.PositiveIntegerField(_("page shown"), null=True, blank=True)
+    page_shown_at = models.DateTimeField(_("page shown since"), null=True, blank=True)
+    # Documents: the first download.
+    downloaded_at = models.DateTimeField(_("downloaded"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lesson progress")

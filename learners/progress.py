@@ -1,30 +1,36 @@
-"""Watched-interval arithmetic and heartbeat checks: pure functions, no ORM.
+"""Completion arithmetic and the heartbeat token: pure functions, no ORM.
 
 A video's progress is a list of merged, sorted, disjoint intervals in seconds, each inside
 [0, duration]. What the browser reports is never trusted: an interval must be a pair of finite
 numbers with start < end, none may begin below zero or end beyond the duration (a little
-tolerance for players that report a fraction of a second past the end), and one heartbeat may
-add no more newly watched seconds than the wall time since the previous one allows at the fastest
-playback rate. A video completes only when both a share of it was watched and its last seconds
-were reached, so neither one "100%" nor a seek to the end completes it.
+tolerance for players that report a fraction of a second past the end), and the seconds watched
+in all may never pass the watch allowance: the real time since the lesson page was opened at the
+fastest playback rate, plus one fixed slack (`watch_allowance_renew`), however many heartbeats
+carry them. A video completes only when both a share of it was watched and its last seconds were
+reached, so neither one "100%" nor a seek to the end completes it.
+
+A slide page counts as seen only once it was shown for a few seconds by the server's clock
+(`slide_show`); a text or document lesson may be marked read only once a share of its estimated
+reading time has passed since it was opened (`reading_wait_seconds`).
 """
 
 import math
-import time
+import re
 from dataclasses import dataclass
 
 from django.core import signing
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 Interval = tuple[float, float]
 
 # The most intervals one heartbeat may carry (a heartbeat every ~10 s holds one or two).
 MAX_INTERVALS_PER_HEARTBEAT = 50
-# The most slide pages one heartbeat may report.
-MAX_PAGES_PER_HEARTBEAT = 500
 # Players report currentTime a little past the duration measured by ffprobe.
 DURATION_TOLERANCE_SECONDS = 1.0
-# Browsers play at up to 2×; the slack absorbs network jitter between two heartbeats.
+# Browsers' players offer up to 2×. The slack, granted once per opening of the page and never
+# per heartbeat, absorbs the time between the page's rendering and the first second played.
 PLAYBACK_RATE_MAX = 2.0
 WALL_TIME_SLACK_SECONDS = 5.0
 # "The last seconds": the end must be reached within min(5 s, 5 % of the duration).
@@ -33,8 +39,10 @@ END_MARGIN_SHARE = 0.05
 
 
 # The heartbeat token: signed with SECRET_KEY under its own salt, so no other signed value of
-# the site can stand in for it; a page left open longer than this must be reloaded.
+# the site can stand in for it; a page left open longer than this must be reloaded. It names the
+# session it was issued in by a keyed hash (the page must not show the session key itself).
 HEARTBEAT_TOKEN_SALT = "learners.progress.heartbeat"
+HEARTBEAT_SESSION_SALT = "learners.progress.heartbeat.session"
 HEARTBEAT_TOKEN_MAX_AGE_SECONDS = 12 * 3600
 
 
@@ -52,26 +60,29 @@ class HeartbeatForbidden(HeartbeatRefused):
 
 @dataclass(frozen=True)
 class HeartbeatClaim:
-    """What a lesson page's token says: whose progress row, for which lesson and video, since when."""
+    """What a lesson page's token says: whose progress row, for which lesson and video, in which session."""
 
     progress_id: int
     learner_id: int
     lesson_id: int
     duration: float | None
-    issued_at: float
+    session_hash: str
+
+    def is_for_session(self, session_key: str | None) -> bool:
+        """Return whether the report comes with the session cookie the token was issued under."""
+        return bool(session_key) and constant_time_compare(self.session_hash, session_hash(session_key))
+
+
+def session_hash(session_key: str) -> str:
+    """Return the keyed hash a token carries in place of the session key."""
+    return salted_hmac(HEARTBEAT_SESSION_SALT, session_key, algorithm="sha256").hexdigest()[:32]
 
 
 def heartbeat_token_make(
-    *, progress_id: int, learner_id: int, lesson_id: int, duration: float | None, issued_at: float | None = None
+    *, progress_id: int, learner_id: int, lesson_id: int, duration: float | None, session_key: str
 ) -> str:
-    """Return the signed token a lesson page hands its player, bound to one learner and lesson."""
-    claim = {
-        "p": progress_id,
-        "u": learner_id,
-        "l": lesson_id,
-        "d": duration,
-        "t": time.time() if issued_at is None else issued_at,
-    }
+    """Return the signed token a lesson page hands its player, bound to one learner, lesson and session."""
+    claim = {"p": progress_id, "u": learner_id, "l": lesson_id, "d": duration, "s": session_hash(session_key)}
     return signing.dumps(claim, salt=HEARTBEAT_TOKEN_SALT)
 
 
@@ -86,7 +97,7 @@ def heartbeat_token_read(token: object) -> HeartbeatClaim:
             learner_id=int(claim["u"]),
             lesson_id=int(claim["l"]),
             duration=None if claim["d"] is None else float(claim["d"]),
-            issued_at=float(claim["t"]),
+            session_hash=str(claim["s"]),
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
         raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress.")) from error
@@ -161,9 +172,22 @@ def intervals_check_inside(intervals: list[Interval], *, duration: float) -> Non
             raise HeartbeatRefused(_("The progress report does not match this video."))
 
 
-def wall_time_allowance(elapsed_seconds: float) -> float:
-    """Return the most newly watched seconds that `elapsed_seconds` of wall time can hold."""
-    return max(0.0, elapsed_seconds) * PLAYBACK_RATE_MAX + WALL_TIME_SLACK_SECONDS
+def watch_allowance(*, seconds: float, elapsed_seconds: float) -> float:
+    """Return the most seconds watched in all that an allowance of `seconds` holds `elapsed_seconds` later."""
+    return seconds + max(0.0, elapsed_seconds) * PLAYBACK_RATE_MAX
+
+
+def watch_allowance_renew(*, watched_seconds: float, seconds: float | None, elapsed_seconds: float) -> float:
+    """Return the allowance a page opened now starts from: what was watched plus the one slack.
+
+    Never more than the allowance already running (`seconds`, set `elapsed_seconds` ago), so
+    opening the page again and again adds no slack on top of slack; a page opened the next day
+    starts from what was watched, not from yesterday's hours.
+    """
+    fresh = watched_seconds + WALL_TIME_SLACK_SECONDS
+    if seconds is None:
+        return fresh
+    return min(fresh, watch_allowance(seconds=seconds, elapsed_seconds=elapsed_seconds))
 
 
 def end_margin(duration: float) -> float:
@@ -186,10 +210,14 @@ def video_heartbeat_apply(
     reported: object,
     position: object,
     duration: float,
-    elapsed_seconds: float,
+    allowance_seconds: float,
     share: float,
 ) -> VideoHeartbeat:
-    """Merge a heartbeat's intervals into the known ones, or refuse it whole."""
+    """Merge a heartbeat's intervals into the known ones, or refuse it whole.
+
+    `allowance_seconds` is the most seconds watched in all that the time since the page was opened
+    allows (`watch_allowance`); a report that would take the total past it is refused.
+    """
     if not duration or duration <= 0:
         raise HeartbeatRefused(_("This lesson has no video to watch yet."))
     new = intervals_parse(reported)
@@ -201,8 +229,8 @@ def video_heartbeat_apply(
     after = intervals_merge(before + intervals_clamp(new, duration=duration))
     watched_before, watched_after = intervals_total(before), intervals_total(after)
     added = watched_after - watched_before
-    if added > wall_time_allowance(elapsed_seconds):
-        raise HeartbeatRefused(_("The progress report claims more than the time since the last one allows."))
+    if added > 0 and watched_after > allowance_seconds:
+        raise HeartbeatRefused(_("The progress report claims more than the time since the page was opened allows."))
     if position_seconds is None and new:
         position_seconds = max(end for _, end in new)
     return VideoHeartbeat(
@@ -214,26 +242,52 @@ def video_heartbeat_apply(
     )
 
 
-def pages_parse(raw: object, *, page_count: int | None) -> list[int]:
-    """Return the reported slide page numbers, refusing any outside 1..page_count."""
-    if not page_count or not isinstance(raw, list) or len(raw) > MAX_PAGES_PER_HEARTBEAT:
+def page_parse(raw: object, *, page_count: int | None) -> int:
+    """Return the one slide page a report says is shown, refusing anything but a page of the deck."""
+    if not page_count or isinstance(raw, bool) or not isinstance(raw, int):
         raise HeartbeatRefused(_("The progress report is malformed."))
-    pages = []
-    for item in raw:
-        if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= page_count:
-            raise HeartbeatRefused(_("The progress report does not match these slides."))
-        pages.append(item)
-    return pages
+    if not 1 <= raw <= page_count:
+        raise HeartbeatRefused(_("The progress report does not match these slides."))
+    return raw
 
 
-def pages_merge(known: list[int], new: list[int]) -> list[int]:
-    """Return the sorted set of pages seen."""
-    return sorted(set(known) | set(new))
+@dataclass(frozen=True)
+class SlideShow:
+    """The outcome of a report that a page is shown: the pages seen, and the page on screen now."""
+
+    pages_viewed: list[int]
+    shown_page: int
+    restarts_clock: bool  # True: the page on screen changed, its time counts from now
+
+
+def slide_show(
+    *, pages_viewed: list[int], shown_page: int | None, shown_seconds: float | None, page: int, min_seconds: float
+) -> SlideShow:
+    """Apply a report that `page` is on screen to a deck whose `shown_page` was shown `shown_seconds` ago.
+
+    The page that was on screen counts as seen only if it stayed there `min_seconds` by the
+    server's clock; reporting the same page again keeps its clock running, so a viewer reports it
+    once more when the time is up. One report names one page: a list of every page completes nothing.
+    """
+    seen = set(pages_viewed)
+    if shown_page is not None and shown_seconds is not None and shown_seconds >= min_seconds:
+        seen.add(shown_page)
+    return SlideShow(pages_viewed=sorted(seen), shown_page=page, restarts_clock=page != shown_page)
 
 
 def slides_are_complete(pages: list[int], *, page_count: int | None) -> bool:
-    """Return whether every page of the deck was viewed."""
+    """Return whether every page of the deck was seen."""
     return bool(page_count) and set(range(1, page_count + 1)) <= set(pages)
+
+
+def words_count(html: str) -> int:
+    """Return the number of words of a lesson's text (a Vietnamese syllable counts as a word)."""
+    return len(strip_tags(re.sub(r"<", " <", html or "")).split())
+
+
+def reading_wait_seconds(*, reading_seconds: float, share: float, max_seconds: float) -> int:
+    """Return the whole seconds that must pass after opening a lesson before it may be marked read."""
+    return int(min(max_seconds, share * max(0.0, reading_seconds)))
 
 
 def resume_position(position: float, *, duration: float | None) -> int:

@@ -5,6 +5,7 @@ import threading
 import time
 from datetime import timedelta
 
+from django.db.models import F
 from django.utils import timezone
 
 from courses.models import Audience, Choice, Course, CourseFormat, Lesson, Question, Quiz, Topic
@@ -121,10 +122,16 @@ def video_lesson_make(*, course: Course, duration: float = 600.0, **fields) -> L
 
 
 def seconds_pass(progress: LessonProgress, seconds: float) -> None:
-    """Make the last heartbeat `seconds` older, as if that much wall time went by."""
+    """Make every clock of the progress row `seconds` older, as if that much wall time went by."""
     progress.refresh_from_db()
+    back = timedelta(seconds=seconds)
     last = progress.last_heartbeat_at or timezone.now()
-    LessonProgress.objects.filter(id=progress.id).update(last_heartbeat_at=last - timedelta(seconds=seconds))
+    LessonProgress.objects.filter(id=progress.id).update(
+        last_heartbeat_at=last - back,
+        opened_at=F("opened_at") - back,
+        watch_allowance_at=F("watch_allowance_at") - back,
+        page_shown_at=F("page_shown_at") - back,
+    )
 
 
 def snapshot(progress: LessonProgress) -> tuple:
@@ -134,6 +141,9 @@ def snapshot(progress: LessonProgress) -> tuple:
         progress.watched_seconds,
         progress.position_seconds,
         progress.pages_viewed,
+        progress.page_shown,
+        progress.page_shown_at,
+        progress.downloaded_at,
         progress.last_heartbeat_at,
         progress.completed_at,
     )

@@ -1,24 +1,35 @@
 """Writes of lesson progress: opening a lesson, heartbeats, completion and its learning event.
 
-The heartbeat is the hottest write path of the platform. `heartbeat_record` trusts only the signed
-token of the lesson page (no session, no user row) and sends the database two statements, nothing
-else: a SELECT of the progress row joined to what the checks need, and a conditional UPDATE that
+The heartbeat is the hottest write path of the platform. `heartbeat_record` trusts the signed
+token of the lesson page and the session cookie it was issued under (no session load, no user
+row) and sends the database two statements, nothing else: a SELECT of the progress row joined to
+what the checks need, with whether that session is still open, and a conditional UPDATE that
 applies only if the row still holds what was read (its last heartbeat and completion time). Two
 heartbeats racing (two windows) cannot lose each other's intervals: the loser reads again and
 retries. This is why it is not wrapped in a transaction with SELECT … FOR UPDATE: that would add
 BEGIN and COMMIT, four round trips instead of two, for the same guarantee. The one heartbeat that
 completes a lesson writes its UPDATE and the LESSON_COMPLETED event in one transaction: more
 statements, once per learner and lesson, and it then checks whether the course is now complete.
+
+Completion follows the server's clocks, kept in the progress row (docs/decisions/0010): opening a
+lesson page renews a video's watch allowance, a slide page counts once it was on screen a few
+seconds, and a text or document may be marked read once a share of its reading time has passed.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, Value
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from courses.models import Lesson
 from learners.models import Enrolment, LearningEvent, LessonProgress
@@ -26,10 +37,14 @@ from learners.progress import (
     HeartbeatForbidden,
     HeartbeatRefused,
     heartbeat_token_read,
-    pages_merge,
-    pages_parse,
+    page_parse,
+    reading_wait_seconds,
+    slide_show,
     slides_are_complete,
     video_heartbeat_apply,
+    watch_allowance,
+    watch_allowance_renew,
+    words_count,
 )
 from learners.selectors.progress import lesson_is_open
 from learners.services.completion import course_completion_check
@@ -45,6 +60,12 @@ PROGRESS_ROW_FIELDS = (
     "pages_viewed",
     "last_heartbeat_at",
     "completed_at",
+    "opened_at",
+    "watch_allowance_at",
+    "watch_allowance_seconds",
+    "page_shown",
+    "page_shown_at",
+    "downloaded_at",
     "enrolment_id",
     "enrolment__course_run_id",
     "lesson__kind",
@@ -56,6 +77,9 @@ PROGRESS_ROW_FIELDS = (
     "learner__profile__commune_id",
     "learner__profile__audience_group",
 )
+# Sessions these engines keep in the django_session table: the heartbeat's SELECT checks the
+# session there; any other engine is asked through its SessionStore.
+DATABASE_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
 
 
 @dataclass(frozen=True)
@@ -67,26 +91,62 @@ class HeartbeatResult:
 
 @transaction.atomic
 def lesson_progress_open(*, learner: User, lesson: Lesson) -> LessonProgress:
-    """Return the learner's progress row for the lesson, creating it on first open (enrolled only)."""
-    progress = LessonProgress.objects.filter(learner=learner, lesson=lesson, enrolment__is_active=True).first()
-    if progress is not None:
-        return progress
-    enrolment = Enrolment.objects.filter(learner=learner, course_id=lesson.course_id, is_active=True).first()
-    if enrolment is None:
-        raise ValidationError(_("You are not enrolled in this course."))
-    progress, _created = LessonProgress.objects.get_or_create(
-        learner=learner, lesson=lesson, defaults={"enrolment": enrolment}
+    """Return the learner's progress row for the lesson, creating it on first open (enrolled only).
+
+    Opening starts the clocks completion counts from: the first opening for reading time, and each
+    opening for a video's watch allowance (which never adds slack on top of slack).
+    """
+    now = timezone.now()
+    progress = (
+        LessonProgress.objects.select_for_update(of=("self",))
+        .filter(learner=learner, lesson=lesson, enrolment__is_active=True)
+        .first()
     )
+    if progress is None:
+        enrolment = Enrolment.objects.filter(learner=learner, course_id=lesson.course_id, is_active=True).first()
+        if enrolment is None:
+            raise ValidationError(_("You are not enrolled in this course."))
+        progress, _created = LessonProgress.objects.get_or_create(
+            learner=learner, lesson=lesson, defaults={"enrolment": enrolment, "opened_at": now}
+        )
+    fields = progress_open_fields(progress=progress, kind=lesson.kind, now=now)
+    if fields:
+        LessonProgress.objects.filter(id=progress.id).update(**fields, updated_at=now)
+        for name, value in fields.items():
+            setattr(progress, name, value)
     return progress
 
 
+def progress_open_fields(*, progress: LessonProgress, kind: str, now: datetime) -> dict:
+    """Return what opening the lesson page changes in its progress row."""
+    fields: dict = {}
+    if progress.opened_at is None:
+        fields["opened_at"] = now
+    if kind == Lesson.Kind.VIDEO:
+        since = progress.watch_allowance_at
+        fields["watch_allowance_seconds"] = watch_allowance_renew(
+            watched_seconds=progress.watched_seconds,
+            seconds=progress.watch_allowance_seconds if since else None,
+            elapsed_seconds=(now - since).total_seconds() if since else 0.0,
+        )
+        fields["watch_allowance_at"] = now
+    return fields
+
+
 def heartbeat_record(
-    *, token: object, intervals: object = None, position: object = None, pages: object = None
+    *, token: object, session_key: str | None, intervals: object = None, position: object = None, page: object = None
 ) -> HeartbeatResult:
-    """Record a player's or slide viewer's report, or refuse it whole and change nothing."""
+    """Record a player's or slide viewer's report, or refuse it whole and change nothing.
+
+    `session_key` is the session cookie the report came with: the token holds only while the
+    session it was issued in is open, so signing out ends it.
+    """
     claim = heartbeat_token_read(token)
+    if not claim.is_for_session(session_key):
+        raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress."))
     for _attempt in range(WRITE_ATTEMPTS):
         row = progress_row_read(
+            session_key=session_key,
             id=claim.progress_id,
             learner_id=claim.learner_id,
             lesson_id=claim.lesson_id,
@@ -96,21 +156,11 @@ def heartbeat_record(
         )
         if row is None:
             raise HeartbeatForbidden(_("You are not enrolled in this course."))
+        if not row["session_is_open"]:
+            raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress."))
         if row["lesson__duration_seconds"] != claim.duration:
             raise HeartbeatForbidden(_("This lesson has changed since the page was opened; reload it."))
-        now = timezone.now()
-        issued_at = datetime.fromtimestamp(claim.issued_at, tz=timezone.get_current_timezone())
-        # Wall time counts from the later of the last heartbeat and the page's opening, so a page
-        # reopened the next day cannot claim yesterday's hours.
-        since = max(row["last_heartbeat_at"] or issued_at, issued_at)
-        result = progress_report_apply(
-            row=row,
-            now=now,
-            elapsed_seconds=(now - since).total_seconds(),
-            intervals=intervals,
-            position=position,
-            pages=pages,
-        )
+        result = progress_report_apply(row=row, now=timezone.now(), intervals=intervals, position=position, page=page)
         if result is not None:
             return result
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
@@ -122,15 +172,28 @@ def slides_page_view_record(*, progress: LessonProgress, page: int) -> Heartbeat
         row = progress_row_read(id=progress.id, enrolment__is_active=True)
         if row is None:
             raise HeartbeatForbidden(_("You are not enrolled in this course."))
-        result = progress_report_apply(row=row, now=timezone.now(), elapsed_seconds=0, pages=[page])
+        result = progress_report_apply(row=row, now=timezone.now(), page=page)
         if result is not None:
             return result
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
 
 
 @transaction.atomic
+def document_download_record(*, learner: User, lesson: Lesson) -> LessonProgress:
+    """Record a learner's first download of a document lesson's file (needed to mark it read)."""
+    progress = lesson_progress_open(learner=learner, lesson=lesson)
+    if progress.downloaded_at is None:
+        now = timezone.now()
+        LessonProgress.objects.filter(id=progress.id, downloaded_at__isnull=True).update(
+            downloaded_at=now, updated_at=now
+        )
+        progress.downloaded_at = now
+    return progress
+
+
+@transaction.atomic
 def lesson_complete_manually(*, learner: User, lesson: Lesson) -> LessonProgress:
-    """Mark a text lesson read or a document opened; completing twice records one event."""
+    """Mark a text or document lesson read once its reading time allows; completing twice records one event."""
     if lesson.kind not in (Lesson.Kind.TEXT, Lesson.Kind.DOCUMENT):
         raise ValidationError(_("This lesson is completed by watching it or viewing every page."))
     if not (lesson.is_published and lesson.course.is_published):
@@ -146,6 +209,7 @@ def lesson_complete_manually(*, learner: User, lesson: Lesson) -> LessonProgress
     )
     if row["completed_at"] is None:
         now = timezone.now()
+        reading_check(lesson=lesson, row=row, now=now)
         LessonProgress.objects.filter(id=progress.id).update(completed_at=now, updated_at=now)
         lesson_completed_event_record(row=row, learner_id=learner.id, lesson_id=lesson.id)
         course_completion_check(enrolment=progress.enrolment)
@@ -153,19 +217,77 @@ def lesson_complete_manually(*, learner: User, lesson: Lesson) -> LessonProgress
     return progress
 
 
-def progress_row_read(**lookup) -> dict | None:
-    """Return one progress row with the joined fields the checks and the event need."""
-    return LessonProgress.objects.filter(**lookup).values("learner_id", "lesson_id", *PROGRESS_ROW_FIELDS).first()
+def lesson_reading_wait_seconds(lesson: Lesson) -> int:
+    """Return the seconds after opening a text or document lesson before it may be marked read.
+
+    A text is read at LESSON_READING_WORDS_PER_MINUTE; a document, whose words the server does not
+    count, takes the minutes its author estimated.
+    """
+    if lesson.kind == Lesson.Kind.TEXT:
+        reading_seconds = words_count(lesson.body_html) * 60 / settings.LESSON_READING_WORDS_PER_MINUTE
+    else:
+        reading_seconds = lesson.estimated_minutes * 60
+    return reading_wait_seconds(
+        reading_seconds=reading_seconds,
+        share=settings.LESSON_READING_SHARE,
+        max_seconds=settings.LESSON_READING_WAIT_MAX_SECONDS,
+    )
+
+
+def reading_check(*, lesson: Lesson, row: dict, now: datetime) -> None:
+    """Refuse to mark a lesson read before its document was downloaded or its reading time passed."""
+    if lesson.kind == Lesson.Kind.DOCUMENT and row["downloaded_at"] is None:
+        raise ValidationError(_("Download the document and read it before marking it as read."))
+    opened_at = row["opened_at"] or now
+    remaining = lesson_reading_wait_seconds(lesson) - (now - opened_at).total_seconds()
+    if remaining <= 0:
+        return
+    if remaining > 90:
+        minutes = math.ceil(remaining / 60)
+        message = ngettext(
+            "Take the time to read this lesson: it can be marked as read in %(count)d minute.",
+            "Take the time to read this lesson: it can be marked as read in %(count)d minutes.",
+            minutes,
+        ) % {"count": minutes}
+    else:
+        seconds = math.ceil(remaining)
+        message = ngettext(
+            "Take the time to read this lesson: it can be marked as read in %(count)d second.",
+            "Take the time to read this lesson: it can be marked as read in %(count)d seconds.",
+            seconds,
+        ) % {"count": seconds}
+    raise ValidationError(message)
+
+
+def session_open_expression(session_key: str | None) -> Exists | Value:
+    """Return an expression true while the session is open, for the heartbeat's one SELECT."""
+    if not session_key:
+        return Value(False)
+    if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
+        return Exists(Session.objects.filter(session_key=session_key, expire_date__gt=Now()))
+    return Value(import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key))
+
+
+def progress_row_read(*, session_key: str | None = None, **lookup) -> dict | None:
+    """Return one progress row with the joined fields the checks and the event need.
+
+    With a session key, `session_is_open` says whether that session is still open.
+    """
+    rows = LessonProgress.objects.filter(**lookup)
+    fields = ["learner_id", "lesson_id", *PROGRESS_ROW_FIELDS]
+    if session_key is not None:
+        rows = rows.annotate(session_is_open=session_open_expression(session_key))
+        fields.append("session_is_open")
+    return rows.values(*fields).first()
 
 
 def progress_report_apply(
     *,
     row: dict,
     now: datetime,
-    elapsed_seconds: float,
     intervals: object = None,
     position: object = None,
-    pages: object = None,
+    page: object = None,
 ) -> HeartbeatResult | None:
     """Check a report against the row as read and write it in one conditional UPDATE.
 
@@ -173,13 +295,18 @@ def progress_report_apply(
     """
     kind = row["lesson__kind"]
     fields: dict = {"last_heartbeat_at": now, "updated_at": now}
-    if kind == Lesson.Kind.VIDEO and pages is None:
+    if kind == Lesson.Kind.VIDEO and page is None:
+        if row["watch_allowance_at"] is None:
+            raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress."))
         video = video_heartbeat_apply(
             known=row["watched_intervals"] or [],
             reported=[] if intervals is None else intervals,
             position=position,
             duration=row["lesson__duration_seconds"] or 0,
-            elapsed_seconds=elapsed_seconds,
+            allowance_seconds=watch_allowance(
+                seconds=row["watch_allowance_seconds"],
+                elapsed_seconds=(now - row["watch_allowance_at"]).total_seconds(),
+            ),
             share=settings.VIDEO_COMPLETION_SHARE,
         )
         fields |= {
@@ -191,8 +318,18 @@ def progress_report_apply(
         is_complete, pages_viewed = video.is_complete, row["pages_viewed"] or []
         watched = video.watched_seconds
     elif kind == Lesson.Kind.SLIDES and intervals is None:
-        pages_viewed = pages_merge(row["pages_viewed"] or [], pages_parse(pages, page_count=row["lesson__page_count"]))
-        fields["pages_viewed"] = pages_viewed
+        shown_at = row["page_shown_at"]
+        show = slide_show(
+            pages_viewed=row["pages_viewed"] or [],
+            shown_page=row["page_shown"],
+            shown_seconds=None if shown_at is None else (now - shown_at).total_seconds(),
+            page=page_parse(page, page_count=row["lesson__page_count"]),
+            min_seconds=settings.SLIDE_PAGE_MIN_SECONDS,
+        )
+        fields |= {"pages_viewed": show.pages_viewed, "page_shown": show.shown_page}
+        if show.restarts_clock:
+            fields["page_shown_at"] = now
+        pages_viewed = show.pages_viewed
         is_complete = slides_are_complete(pages_viewed, page_count=row["lesson__page_count"])
         watched = 0.0
     else:

@@ -9,6 +9,7 @@ else gets 404.
 import json
 
 from csp.constants import SELF
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,6 +24,7 @@ from learners.media import lesson_media_urls, media_origins, media_response
 from learners.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
 from learners.selectors.progress import lesson_access_get, lesson_media_access_get, lesson_page_get
 from learners.services.progress import (
+    document_download_record,
     heartbeat_record,
     lesson_complete_manually,
     lesson_progress_open,
@@ -50,7 +52,11 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
             slides_page_view_record(progress=progress, page=slide)
             progress.refresh_from_db()
         token = heartbeat_token_make(
-            progress_id=progress.id, learner_id=request.user.id, lesson_id=lesson.id, duration=lesson.duration_seconds
+            progress_id=progress.id,
+            learner_id=request.user.id,
+            lesson_id=lesson.id,
+            duration=lesson.duration_seconds,
+            session_key=request.session.session_key,
         )
     media = lesson_media_urls(lesson)
     context = {
@@ -61,6 +67,7 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
         "token": token,
         "resume": resume_position(progress.position_seconds, duration=lesson.duration_seconds) if progress else 0,
         "slide": slide,
+        "slide_min_seconds": settings.SLIDE_PAGE_MIN_SECONDS,
         "media": media,
         "slide_url": media["pages"][slide - 1] if slide and len(media["pages"]) >= slide else "",
     }
@@ -94,7 +101,7 @@ def lesson_download(request: HttpRequest, course_slug: str, lesson_id: int) -> H
         raise Http404
     lesson = access.lesson
     if access.as_learner and lesson.kind == Lesson.Kind.DOCUMENT and request.method == "GET":
-        lesson_complete_manually(learner=request.user, lesson=lesson)
+        document_download_record(learner=request.user, lesson=lesson)
     return media_response(request, lesson=lesson, name=lesson.source.name)
 
 
@@ -107,10 +114,12 @@ def lesson_media(request: HttpRequest, lesson_id: int, name: str) -> HttpRespons
 
 
 # The heartbeat proves who sends it with the signed token its lesson page embedded, bound to one
-# learner's progress row in one lesson, and never reads the session or request.user: no session
-# query, no session write, no cookie, on the platform's hottest write path. CSRF protection guards
-# requests authenticated by the session cookie, which this one is not; another site cannot read a
-# learner's token, so it cannot forge one of these requests. Hence csrf_exempt, and only here.
+# learner's progress row in one lesson and to the session the page was opened in. It never loads
+# the session or request.user: the session cookie's key is checked inside the heartbeat's one
+# SELECT (signing out ends the token), with no session write and no cookie set, on the platform's
+# hottest write path. The cookie alone proves nothing here: another site cannot read a learner's
+# token, so it cannot forge one of these requests, and CSRF protection adds nothing. Hence
+# csrf_exempt, and only here.
 @csrf_exempt
 @require_POST
 def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
@@ -122,9 +131,10 @@ def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
             raise HeartbeatRefused(_("The progress report is malformed."))
         result = heartbeat_record(
             token=report.get("token"),
+            session_key=request.COOKIES.get(settings.SESSION_COOKIE_NAME),
             intervals=report.get("intervals"),
             position=report.get("position"),
-            pages=report.get("pages"),
+            page=report.get("page"),
         )
     except HeartbeatForbidden as refusal:
         return no_store(JsonResponse({"error": str(refusal.message)}, status=403))

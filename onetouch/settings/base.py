@@ -398,6 +398,15 @@ MEDIA_URL_EXPIRY_SECONDS = int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600"
 # Seconds a video or slides lesson may wait for its processing to start before the beat sweep
 # (courses.tasks.lessons_unprocessed_requeue) queues it again: long enough for a busy queue.
 LESSON_PROCESSING_RETRY_AFTER_S = int(os.environ.get("LESSON_PROCESSING_RETRY_AFTER_S", "900"))
+# Completion needs the time the work takes, by the server's clock (docs/decisions/0010).
+# A slide page counts as seen once it was on screen this many seconds.
+SLIDE_PAGE_MIN_SECONDS = float(os.environ.get("SLIDE_PAGE_MIN_SECONDS", "3"))
+# A text or document lesson may be marked read once this share of its reading time has passed
+# since it was first opened: a text's words at this many a minute, a document's estimated minutes;
+# never a longer wait than the maximum.
+LESSON_READING_SHARE = float(os.environ.get("LESSON_READING_SHARE", "0.5"))
+LESSON_READING_WORDS_PER_MINUTE = int(os.environ.get("LESSON_READING_WORDS_PER_MINUTE", "200"))
+LESSON_READING_WAIT_MAX_SECONDS = int(os.environ.get("LESSON_READING_WAIT_MAX_SECONDS", "600"))
 
 # --- Certificates -----------------------------------------------------------------------------
 # The public address of the site: certificate PDFs, their QR codes and emails point at it, so a

@@ -1,8 +1,9 @@
 // The lesson video: picks a source (native HLS on Safari and iOS, the vendored hls.js where Media
 // Source Extensions exist, else the MP4 in the page), resumes at the saved position, and reports
 // the intervals actually played. Every ~10 s while playing, and on pause, end, leaving or hiding
-// the page, it posts them with the page's signed token; the server merges them, caps them and
-// decides completion. Without this script the MP4 plays and nothing is recorded.
+// the page, it posts them with the page's signed token (and the session cookie, which the token is
+// bound to); the server merges them, caps them by the time since the page was opened and decides
+// completion. Without this script the MP4 plays and nothing is recorded.
 (function () {
   "use strict";
   var video = document.getElementById("lesson-video");
@@ -114,7 +115,7 @@
       method: "POST",
       body: JSON.stringify(body),
       headers: { "Content-Type": "application/json" },
-      credentials: "omit",
+      credentials: "same-origin",
       keepalive: true
     }).then(function (response) {
       sending = false;
@@ -134,7 +135,7 @@
     var body = JSON.stringify(report());
     pending = [];
     if (!(navigator.sendBeacon && navigator.sendBeacon(heartbeatUrl, body))) {
-      fetch(heartbeatUrl, { method: "POST", body: body, credentials: "omit", keepalive: true }).catch(function () {});
+      fetch(heartbeatUrl, { method: "POST", body: body, credentials: "same-origin", keepalive: true }).catch(function () {});
     }
   }
 

@@ -1,7 +1,9 @@
 // Slides one page at a time without reloading: previous/next buttons and the arrow keys swap the
-// page image, the next image is fetched ahead, and each page shown is reported with the page's
-// signed token (the deck completes when every page was viewed). Without this script the same
-// buttons are links that load the page with ?page=N, which the server records.
+// page image and the next image is fetched ahead. Each page shown is reported with the page's
+// signed token, and reported again once it has stayed on screen data-min-seconds: the server
+// counts a page as seen only when its own clock agrees, and the deck completes when every page
+// was seen. Without this script the same buttons are links that load the page with ?page=N,
+// which the server records the same way.
 (function () {
   "use strict";
   var deck = document.querySelector(".slides");
@@ -15,32 +17,50 @@
   var data = deck.dataset;
   var page = parseInt(data.page, 10) || 1;
   var count = urls.length;
-  var seen = {};
-  seen[page] = true;  // the server recorded the first page when it rendered it
-  var unsent = [];
+  var dwellMs = (parseFloat(data.minSeconds) || 0) * 1000;
+  var RETRY_MS = 1000;    // the server's clock said "not yet": ask again a little later
+  var MAX_RETRIES = 5;
+  var seen = {};          // pages the server counted as seen
+  var timer = null;
+  var stopped = false;    // the token expired or was refused: stop reporting
 
   function label(number) {
     return data.counter.replace("{page}", String(number));
   }
 
-  function report() {
-    if (!data.heartbeatUrl || !unsent.length) { return; }
-    var body = JSON.stringify({ token: data.token, pages: unsent });
-    var batch = unsent;
-    unsent = [];
+  function say(result) {
+    var status = document.getElementById("slides-status");
+    if (result && result.completed && status) { status.textContent = status.dataset.completed; }
+  }
+
+  // Report that `number` is on screen; when `retries` is given this is the report that the page
+  // stayed there long enough, repeated while the server has not counted it yet.
+  function report(number, retries) {
+    if (!data.heartbeatUrl || stopped) { return; }
     fetch(data.heartbeatUrl, {
       method: "POST",
-      body: body,
+      body: JSON.stringify({ token: data.token, page: number }),
       headers: { "Content-Type": "application/json" },
-      credentials: "omit",
+      credentials: "same-origin",
       keepalive: true
     }).then(function (response) {
-      if (response.status >= 500) { unsent = batch.concat(unsent); }
+      if (response.status === 403) { stopped = true; }
       return response.ok ? response.json() : null;
     }).then(function (result) {
-      var status = document.getElementById("slides-status");
-      if (result && result.completed && status) { status.textContent = status.dataset.completed; }
-    }).catch(function () { unsent = batch.concat(unsent); });
+      if (!result) { return; }
+      result.pages_viewed.forEach(function (viewed) { seen[viewed] = true; });
+      say(result);
+      if (retries !== undefined && !seen[number] && number === page && retries < MAX_RETRIES) {
+        schedule(number, RETRY_MS, retries + 1);
+      }
+    }).catch(function () { /* offline: the next page turn reports again */ });
+  }
+
+  function schedule(number, delay, retries) {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () {
+      if (number === page && !seen[number]) { report(number, retries); }
+    }, delay);
   }
 
   function setLink(link, number) {
@@ -65,7 +85,8 @@
       window.history.replaceState(null, "", "?page=" + page);
     }
     if (page < count) { new Image().src = urls[page]; }
-    if (!seen[page]) { seen[page] = true; unsent.push(page); report(); }
+    report(page);
+    if (!seen[page]) { schedule(page, dwellMs + 250, 0); }
   }
 
   previous.addEventListener("click", function (event) { event.preventDefault(); show(page - 1); });
@@ -77,4 +98,6 @@
     if (event.key === "ArrowRight") { show(page + 1); }
   });
   if (page < count) { new Image().src = urls[page]; }
+  // The server recorded the first page on screen when it rendered it.
+  schedule(page, dwellMs + 250, 0);
 }());

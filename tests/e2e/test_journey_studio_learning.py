@@ -11,9 +11,11 @@ href, role and data attributes, and texts are compared with the templates the pa
 import json
 import re
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from courses.models import Course, Lesson
@@ -33,6 +35,10 @@ TEXT_BODY = "<p>Chuyển đổi số bắt đầu từ <strong>người dân</st
 PROCESSING_TIMEOUT_S = 60
 # The player starts where the learner stopped; hls.js lands on a segment or frame boundary.
 RESUME_TOLERANCE_S = 1.0
+# Documents: a share of the author's 5 estimated minutes must pass after opening before "Mark as
+# read"; 1 % (3 s) instead of 50 %, so the journey waits for real but not for minutes.
+READING_SHARE = 0.01
+DOCUMENT_WAIT_S = 3
 
 
 @pytest.fixture
@@ -40,6 +46,12 @@ def media_root(settings, tmp_path) -> Path:
     """Uploads and derived media go to this test's own folder (the live server and the worker are threads here)."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def short_reading(settings) -> None:
+    """Documents ask for 3 s of reading instead of 150 s; slide pages keep their real 3 s."""
+    settings.LESSON_READING_SHARE = READING_SHARE
 
 
 @pytest.fixture
@@ -104,6 +116,10 @@ def progress_of(learner: User, lesson_id: int) -> LessonProgress | None:
     return LessonProgress.objects.filter(learner=learner, lesson_id=lesson_id).first()
 
 
+def pages_seen(learner: User, lesson_id: int) -> list[int]:
+    return progress_of(learner, lesson_id).pages_viewed
+
+
 def video_play(page: Page) -> None:
     """Start the lesson video as a click on play would; muted, as headless Chromium allows autoplay then."""
     page.evaluate("() => { const v = document.getElementById('lesson-video'); v.muted = true; return v.play(); }")
@@ -119,7 +135,7 @@ def image_loaded(page: Page) -> None:
 
 
 def test_admin_uploads_learner_watches_pages_reads_and_other_province_is_refused(
-    live_server, celery_worker_running, media_root, files, new_page, admin_hue, admin_hanoi, learner_hue
+    live_server, celery_worker_running, media_root, short_reading, files, new_page, admin_hue, admin_hanoi, learner_hue
 ) -> None:
     # 1. The provincial admin of Huế signs in and opens the studio from the header.
     admin = new_page()
@@ -291,7 +307,8 @@ def test_admin_uploads_learner_watches_pages_reads_and_other_province_is_refused
     assert abs(started_at - resume) <= RESUME_TOLERANCE_S, f"resumed at {started_at} s, not near {resume} s"
     learner.evaluate("() => document.getElementById('lesson-video').pause()")
 
-    # The slides: next button, then the arrow keys, without reloading the page.
+    # The slides: next button, then the arrow keys, without reloading the page. A page counts as
+    # seen once it stayed on screen SLIDE_PAGE_MIN_SECONDS (3 s) by the server's clock.
     with learner.expect_navigation():
         learner.locator(f"aside a[href='/learning/courses/{slug}/{slides_id}/']").click()
     deck = learner.locator("section.slides")
@@ -300,18 +317,23 @@ def test_admin_uploads_learner_watches_pages_reads_and_other_province_is_refused
     counter = learner.locator("#slide-counter")
     page_urls = json.loads(learner.locator("#slide-pages").text_content())
     assert len(page_urls) == SLIDE_PAGES
+    expect(deck).to_have_attribute("data-min-seconds", "3.0")
     expect(counter).to_have_text(counter_template.replace("{page}", "1"))
     image_loaded(learner)
     learner.evaluate("() => { window.sameDocument = true; }")
+    wait_until(lambda: pages_seen(learner_hue, slides_id) == [1], what="page 1 to count after 3 s on screen")
     learner.locator("#slide-next").click()
     expect(counter).to_have_text(counter_template.replace("{page}", "2"))
     expect(learner.locator("#slide-image")).to_have_attribute("src", page_urls[1])
     image_loaded(learner)
+    # Turned at once: page 2 was not on screen long enough to count.
     learner.keyboard.press("ArrowRight")
     expect(counter).to_have_text(counter_template.replace("{page}", "3"))
     expect(learner.locator("#slide-image")).to_have_attribute("src", page_urls[2])
     expect(learner.locator("#slide-next")).to_have_attribute("aria-disabled", "true")
     image_loaded(learner)
+    wait_until(lambda: pages_seen(learner_hue, slides_id) == [1, 3], what="page 3 to count, and not page 2")
+    assert progress_of(learner_hue, slides_id).completed_at is None
     learner.keyboard.press("ArrowLeft")
     expect(counter).to_have_text(counter_template.replace("{page}", "2"))
     assert learner.evaluate("() => window.sameDocument === true"), "turning a page reloaded the page"
@@ -322,14 +344,26 @@ def test_admin_uploads_learner_watches_pages_reads_and_other_province_is_refused
     )
     assert progress.pages_viewed == [1, 2, 3]
 
-    # The document: downloading the handout completes the lesson.
+    # The document: downloaded, it is marked read only once its reading time has passed.
     learner.goto(live_server.url + f"/learning/courses/{slug}/{document_id}/")
+    opened_at = progress_of(learner_hue, document_id).opened_at
     with learner.expect_download() as download_info:
         learner.locator("#document-download").click()
     download = download_info.value
     assert download.suggested_filename == "tai-lieu.docx"
     assert Path(download.path()).read_bytes() == files["document"].read_bytes()
-    wait_until(lambda: (p := progress_of(learner_hue, document_id)) and p.completed_at, what="the document to complete")
+    wait_until(lambda: progress_of(learner_hue, document_id).downloaded_at, what="the download to be recorded")
+    mark_read = f"form[action='/learning/courses/{slug}/{document_id}/done/'] button[type=submit]"
+    with learner.expect_navigation():
+        learner.locator(mark_read).click()
+    expect(learner.locator(".messages .message.error")).to_have_count(1)
+    expect(learner.locator("#lesson-done")).to_have_count(0)
+    assert progress_of(learner_hue, document_id).completed_at is None
+    time.sleep(max(0.0, (opened_at + timedelta(seconds=DOCUMENT_WAIT_S + 0.2) - timezone.now()).total_seconds()))
+    with learner.expect_navigation():
+        learner.locator(mark_read).click()
+    expect(learner.locator("#lesson-done")).to_be_visible()
+    assert progress_of(learner_hue, document_id).completed_at is not None
 
     # The text: read and marked as read.
     learner.goto(live_server.url + f"/learning/courses/{slug}/{text_id}/")

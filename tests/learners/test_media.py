@@ -13,7 +13,7 @@ from courses.models import Lesson
 from learners.media import byte_range_parse, name_is_safe, playlist_rewrite
 from learners.models import LearningEvent, LessonProgress
 from learners.services.enrolments import enrolment_create
-from tests.factories import course_make, lesson_make, video_lesson_make
+from tests.factories import course_make, lesson_make, seconds_pass, snapshot, video_lesson_make
 
 pytestmark = pytest.mark.django_db
 
@@ -196,8 +196,8 @@ def test_html_under_the_lesson_s_media_is_a_sandboxed_download_never_a_page(clie
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_document_download_is_an_attachment_with_a_safe_name_and_completes_the_lesson(client, learner_hue, hue_course):
-    """The handout downloads as an attachment named in ASCII and UTF-8, and opening it completes the lesson once."""
+def test_document_download_is_an_attachment_with_a_safe_name_and_is_recorded(client, learner_hue, hue_course):
+    """The handout downloads as an attachment named in ASCII and UTF-8; the download is recorded, not a completion."""
     handout = lesson_make(course=hue_course, kind=Lesson.Kind.DOCUMENT, title="Tài liệu phát tay")
     handout.source = store(f"lessons/{hue_course.id}/{handout.id}/source/tai-lieu.docx", b"PK\x03\x04 docx bytes")
     handout.source_name = 'Tài liệu "đọc thêm".docx'
@@ -207,6 +207,7 @@ def test_document_download_is_an_attachment_with_a_safe_name_and_completes_the_l
     url = reverse("learners:lesson_download", args=[hue_course.slug, handout.id])
 
     response = client.get(url)
+    first = LessonProgress.objects.get(learner=learner_hue, lesson=handout).downloaded_at
     client.get(url)
 
     assert response.status_code == 200
@@ -215,8 +216,49 @@ def test_document_download_is_an_attachment_with_a_safe_name_and_completes_the_l
     assert disposition.startswith('attachment; filename="Tai lieu _doc them_.docx"; ')
     assert "filename*=UTF-8''T%C3%A0i%20li%E1%BB%87u%20%22%C4%91%E1%BB%8Dc%20th%C3%AAm%22.docx" in disposition
     assert response["Content-Security-Policy"] == SANDBOX
-    assert LessonProgress.objects.get(learner=learner_hue, lesson=handout).completed_at is not None
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=handout)
+    assert progress.downloaded_at == first is not None
+    assert progress.completed_at is None
+    assert not LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED).exists()
+
+
+def test_document_is_read_after_its_download_and_half_its_estimated_time(in_english, learner_hue, hue_course):
+    """Marking read is refused before the download and before half the estimated minutes; then it completes once."""
+    handout = lesson_make(course=hue_course, kind=Lesson.Kind.DOCUMENT, estimated_minutes=4)
+    handout.source = store(f"lessons/{hue_course.id}/{handout.id}/source/a.pdf", b"%PDF-1.4")
+    handout.save()
+    in_english.force_login(learner_hue)
+    lesson_page = reverse("learners:lesson", args=[hue_course.slug, handout.id])
+    done = reverse("learners:lesson_complete", args=[hue_course.slug, handout.id])
+    assert "Mark as read" in in_english.get(lesson_page).content.decode()
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=handout)
+    seconds_pass(progress, 3600)
+
+    not_downloaded = in_english.post(done, follow=True).content.decode()
+    assert "Download the document and read it before marking it as read." in not_downloaded
+    in_english.get(reverse("learners:lesson_download", args=[hue_course.slug, handout.id]))
+    assert LessonProgress.objects.get(id=progress.id).completed_at is None
+
+    in_english.post(done)
+    assert LessonProgress.objects.get(id=progress.id).completed_at is not None
     assert LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED, lesson=handout).count() == 1
+
+
+def test_document_marked_read_too_soon_after_opening_is_refused(in_english, learner_hue, hue_course):
+    """Downloaded at once and marked read: two of four estimated minutes have not passed; nothing changes."""
+    handout = lesson_make(course=hue_course, kind=Lesson.Kind.DOCUMENT, estimated_minutes=4)
+    handout.source = store(f"lessons/{hue_course.id}/{handout.id}/source/b.pdf", b"%PDF-1.4")
+    handout.save()
+    in_english.force_login(learner_hue)
+    in_english.get(reverse("learners:lesson", args=[hue_course.slug, handout.id]))
+    in_english.get(reverse("learners:lesson_download", args=[hue_course.slug, handout.id]))
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=handout)
+    before = snapshot(progress)
+
+    html = in_english.post(reverse("learners:lesson_complete", args=[hue_course.slug, handout.id]), follow=True)
+
+    assert "it can be marked as read in 2 minutes." in html.content.decode()
+    assert snapshot(progress) == before
 
 
 def test_document_download_is_404_for_a_learner_not_enrolled(client, learner_hanoi, hue_course):

@@ -1,4 +1,4 @@
-"""Watched-interval arithmetic and heartbeat checks, without the database."""
+"""Watched-interval arithmetic, the watch allowance, slide and reading clocks and the token, without the database."""
 
 import math
 import time
@@ -14,13 +14,16 @@ from learners.progress import (
     intervals_merge,
     intervals_parse,
     intervals_total,
-    pages_merge,
-    pages_parse,
+    page_parse,
+    reading_wait_seconds,
     resume_position,
+    slide_show,
     slides_are_complete,
     video_heartbeat_apply,
     video_is_complete,
-    wall_time_allowance,
+    watch_allowance,
+    watch_allowance_renew,
+    words_count,
 )
 
 
@@ -97,13 +100,13 @@ def test_end_margin_is_five_percent_for_short_videos():
     assert video_is_complete([(0.0, 19.2)], duration=20.0, share=0.9)
 
 
-def heartbeat(known=(), reported=(), elapsed=10.0, duration=600.0, position=None):
+def heartbeat(known=(), reported=(), allowance=3600.0, duration=600.0, position=None):
     return video_heartbeat_apply(
         known=list(known),
         reported=[list(pair) for pair in reported],
         position=position,
         duration=duration,
-        elapsed_seconds=elapsed,
+        allowance_seconds=allowance,
         share=0.9,
     )
 
@@ -119,33 +122,49 @@ def test_heartbeat_merges_new_intervals_into_known_ones():
 
 
 def test_rewatching_adds_nothing_and_is_never_capped():
-    """Watching a part again adds no seconds, so the wall-time cap does not refuse it."""
-    result = heartbeat(known=[[0.0, 300.0]], reported=[(0.0, 300.0)], elapsed=0.0)
+    """Watching a part again adds no seconds, so the allowance does not refuse it."""
+    result = heartbeat(known=[[0.0, 300.0]], reported=[(0.0, 300.0)], allowance=0.0)
     assert result.added_seconds == 0.0
 
 
-def test_more_new_seconds_than_wall_time_allows_is_refused():
-    """Claiming 60 new seconds 10 s after the previous heartbeat (at most 2× + slack) is refused."""
-    assert wall_time_allowance(10.0) == 25.0
+def test_watching_more_in_all_than_the_allowance_is_refused():
+    """The total watched, not each heartbeat's share, is held to the allowance."""
+    assert heartbeat(known=[[0.0, 20.0]], reported=[(20.0, 25.0)], allowance=25.0).watched_seconds == 25.0
     with pytest.raises(HeartbeatRefused):
-        heartbeat(reported=[(0.0, 60.0)], elapsed=10.0)
+        heartbeat(known=[[0.0, 20.0]], reported=[(20.0, 25.5)], allowance=25.0)
 
 
-def test_double_speed_playback_is_accepted():
-    """Twenty seconds of video in ten seconds of wall time (2× speed) is accepted."""
-    assert heartbeat(reported=[(0.0, 20.0)], elapsed=10.0).watched_seconds == 20.0
+def test_allowance_grows_at_double_speed_from_the_page_opening():
+    """Ten seconds after opening, a page that started at 5 s of allowance holds 25 s (2× playback)."""
+    assert watch_allowance(seconds=5.0, elapsed_seconds=10.0) == 25.0
+    assert watch_allowance(seconds=5.0, elapsed_seconds=-3.0) == 5.0
+    assert heartbeat(reported=[(0.0, 20.0)], allowance=25.0).watched_seconds == 20.0
+
+
+def test_opening_the_page_grants_the_slack_once_not_per_opening():
+    """A first opening allows what was watched plus 5 s; opening again at once adds nothing more."""
+    first = watch_allowance_renew(watched_seconds=0.0, seconds=None, elapsed_seconds=0.0)
+    assert first == 5.0
+    # The learner used the slack (watched 5 s) and opens the page again a tenth of a second later.
+    again = watch_allowance_renew(watched_seconds=5.0, seconds=first, elapsed_seconds=0.1)
+    assert again == pytest.approx(5.2)
+
+
+def test_opening_the_page_the_next_day_starts_from_what_was_watched():
+    """Yesterday's hours are not lent to today: the allowance restarts at what was watched plus the slack."""
+    assert watch_allowance_renew(watched_seconds=20.0, seconds=25.0, elapsed_seconds=24 * 3600) == 25.0
 
 
 @pytest.mark.parametrize("reported", [[(590.0, 660.0)], [(-3.0, 5.0)]])
 def test_intervals_outside_the_video_are_refused(reported):
     """An interval ending past the duration or starting below zero is a forgery."""
     with pytest.raises(HeartbeatRefused):
-        heartbeat(reported=reported, elapsed=3600.0)
+        heartbeat(reported=reported)
 
 
 def test_a_fraction_of_a_second_past_the_end_is_clamped():
     """Players report a little past ffprobe's duration; that is cut, not refused."""
-    result = heartbeat(known=[[0.0, 595.0]], reported=[(595.0, 600.4)], elapsed=10.0, position=600.4)
+    result = heartbeat(known=[[0.0, 595.0]], reported=[(595.0, 600.4)], position=600.4)
     assert result.intervals == [(0.0, 600.0)]
     assert result.position_seconds == 600.0
     assert result.is_complete
@@ -163,20 +182,51 @@ def test_impossible_position_is_refused(position):
         heartbeat(reported=[], position=position)
 
 
-def test_slide_pages_must_exist_in_the_deck():
-    """Page numbers are whole numbers between 1 and the page count."""
-    assert pages_parse([1, 3], page_count=3) == [1, 3]
-    for raw in ([0], [4], ["2"], [1.0], [True], "1", [1] * 501):
+def test_a_report_names_one_page_of_the_deck():
+    """A report names one whole page between 1 and the page count; a list of pages is malformed."""
+    assert page_parse(3, page_count=3) == 3
+    for raw in (0, 4, "2", 1.0, True, [1, 2, 3], None):
         with pytest.raises(HeartbeatRefused):
-            pages_parse(raw, page_count=3)
+            page_parse(raw, page_count=3)
+
+
+def test_a_page_counts_as_seen_only_after_it_stayed_on_screen():
+    """The page on screen counts when the next report comes at least the minimum time later."""
+    too_soon = slide_show(pages_viewed=[], shown_page=1, shown_seconds=2.9, page=2, min_seconds=3.0)
+    assert too_soon.pages_viewed == [] and too_soon.shown_page == 2 and too_soon.restarts_clock
+    in_time = slide_show(pages_viewed=[], shown_page=1, shown_seconds=3.0, page=2, min_seconds=3.0)
+    assert in_time.pages_viewed == [1]
+
+
+def test_reporting_the_same_page_again_keeps_its_clock_and_counts_it_when_due():
+    """The viewer's second report of the page on screen counts it once the time is up."""
+    same = slide_show(pages_viewed=[1], shown_page=2, shown_seconds=3.5, page=2, min_seconds=3.0)
+    assert same.pages_viewed == [1, 2] and not same.restarts_clock
+
+
+def test_first_report_counts_nothing():
+    """The first page reported has not been on screen yet."""
+    first = slide_show(pages_viewed=[], shown_page=None, shown_seconds=None, page=1, min_seconds=3.0)
+    assert first.pages_viewed == [] and first.shown_page == 1 and first.restarts_clock
 
 
 def test_slides_complete_when_every_page_was_seen():
     """A deck completes once every page number was seen, in any order."""
-    seen = pages_merge([3, 1], [1])
-    assert seen == [1, 3]
-    assert not slides_are_complete(seen, page_count=3)
-    assert slides_are_complete(pages_merge(seen, [2]), page_count=3)
+    assert not slides_are_complete([1, 3], page_count=3)
+    assert slides_are_complete([1, 2, 3], page_count=3)
+
+
+def test_words_are_counted_across_tags():
+    """Words in separate elements are separate words; markup is not counted."""
+    assert words_count("<p>Chuyển đổi số</p><p>bắt đầu <strong>từ</strong> người dân.</p>") == 8
+    assert words_count("") == 0
+
+
+def test_reading_wait_is_a_share_of_the_reading_time_and_bounded():
+    """Half of a 4-minute read is 120 s; a very long read never asks more than the maximum."""
+    assert reading_wait_seconds(reading_seconds=240.0, share=0.5, max_seconds=600) == 120
+    assert reading_wait_seconds(reading_seconds=10 * 3600.0, share=0.5, max_seconds=600) == 600
+    assert reading_wait_seconds(reading_seconds=0.6, share=0.5, max_seconds=600) == 0
 
 
 def test_resume_starts_at_saved_second_or_at_the_beginning_near_the_end():
@@ -188,7 +238,7 @@ def test_resume_starts_at_saved_second_or_at_the_beginning_near_the_end():
 
 def test_token_round_trips_and_refuses_tampering():
     """A token reads back its claim; a changed character or another salt's signature is refused."""
-    token = heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=600.0)
+    token = heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=600.0, session_key="abc")
     claim = heartbeat_token_read(token)
     assert (claim.progress_id, claim.learner_id, claim.lesson_id, claim.duration) == (7, 3, 5, 600.0)
     with pytest.raises(HeartbeatForbidden):
@@ -196,7 +246,20 @@ def test_token_round_trips_and_refuses_tampering():
     from django.core import signing
 
     with pytest.raises(HeartbeatForbidden):
-        heartbeat_token_read(signing.dumps({"p": 7, "u": 3, "l": 5, "d": 600.0, "t": time.time()}))
+        heartbeat_token_read(signing.dumps({"p": 7, "u": 3, "l": 5, "d": 600.0, "s": claim.session_hash}))
+
+
+def test_token_names_its_session_without_showing_the_key():
+    """The token holds for the session it was issued in, and the page never shows the session key."""
+    session_key = "k2j3h4g5f6d7s8a9qwertyuiopzxcvbn"
+    token = heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=None, session_key=session_key)
+    claim = heartbeat_token_read(token)
+    assert claim.is_for_session(session_key)
+    assert not claim.is_for_session("another-session-key")
+    assert not claim.is_for_session(None) and not claim.is_for_session("")
+    from django.core import signing
+
+    assert session_key not in signing.b64_decode(token.split(":")[0].encode()).decode()
 
 
 def test_expired_token_is_refused(monkeypatch):
@@ -204,6 +267,6 @@ def test_expired_token_is_refused(monkeypatch):
     thirteen_hours_ago = time.time() - 13 * 3600
     with monkeypatch.context() as patch:
         patch.setattr(time, "time", lambda: thirteen_hours_ago)
-        token = heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=None)
+        token = heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=None, session_key="abc")
     with pytest.raises(HeartbeatForbidden):
         heartbeat_token_read(token)

@@ -10,7 +10,7 @@ from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually, lesson_progress_open, slides_page_view_record
 from learners.services.quizzes import attempt_start, attempt_submit
 from onetouch.celery import app
-from tests.factories import answer_all, course_make, lesson_make, quiz_make, run_at_once
+from tests.factories import answer_all, course_make, lesson_make, quiz_make, run_at_once, seconds_pass
 
 pytestmark = pytest.mark.django_db
 
@@ -137,7 +137,10 @@ def test_the_completing_heartbeat_completes_the_course(course, learner_hanoi):
     slides = lesson_make(course=course, kind=Lesson.Kind.SLIDES, title="Trình chiếu", page_count=2)
     progress = lesson_progress_open(learner=learner_hanoi, lesson=slides)
     slides_page_view_record(progress=progress, page=1)
+    seconds_pass(progress, 3)
+    slides_page_view_record(progress=progress, page=2)
     assert not CourseCompletion.objects.exists()
+    seconds_pass(progress, 3)
     slides_page_view_record(progress=progress, page=2)
     assert CourseCompletion.objects.filter(learner=learner_hanoi, course=course).count() == 1
 

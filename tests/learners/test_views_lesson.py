@@ -5,6 +5,7 @@ import re
 import time
 
 import pytest
+from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
@@ -30,6 +31,18 @@ def page_token(html: str) -> str:
 
 def beat(client, token: str, **report):
     return client.post(HEARTBEAT_URL, json.dumps({"token": token, **report}), content_type="text/plain")
+
+
+def token_make(client, progress: LessonProgress, **claim) -> str:
+    """Return a token for the progress row in the client's session, with any claim changed."""
+    fields = {
+        "progress_id": progress.id,
+        "learner_id": progress.learner_id,
+        "lesson_id": progress.lesson_id,
+        "duration": 600.0,
+        "session_key": client.session.session_key,
+    }
+    return heartbeat_token_make(**(fields | claim))
 
 
 @pytest.fixture
@@ -166,7 +179,7 @@ def test_failed_processing_tells_staff_why_and_learners_to_come_back(in_english,
 
 
 def test_text_lesson_shows_clean_body_and_completes_on_mark_as_read(in_english, learner_hue, hue_course):
-    """The text is shown without its script; "Mark as read" completes it once and the button goes."""
+    """The text (four words: no time to wait) is shown without its script; "Mark as read" completes it once."""
     lesson = lesson_make(
         course=hue_course,
         kind=Lesson.Kind.TEXT,
@@ -188,6 +201,27 @@ def test_text_lesson_shows_clean_body_and_completes_on_mark_as_read(in_english, 
     assert "Mark as read" not in in_english.get(lesson_url(lesson)).content.decode()
 
 
+def test_mark_as_read_before_half_the_reading_time_is_refused_with_a_message(in_english, learner_hue, hue_course):
+    """A 400-word text marked read right after opening: the page says how long to wait, nothing changes."""
+    lesson = lesson_make(course=hue_course, kind=Lesson.Kind.TEXT, body_html="<p>" + "đọc " * 400 + "</p>")
+    in_english.force_login(learner_hue)
+    in_english.get(lesson_url(lesson))
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
+    before = snapshot(progress)
+
+    response = in_english.post(reverse("learners:lesson_complete", args=[hue_course.slug, lesson.id]), follow=True)
+
+    html = response.content.decode()
+    assert "Take the time to read this lesson: it can be marked as read in 60 seconds." in html
+    assert 'id="lesson-done"' not in html and "Mark as read" in html
+    assert snapshot(progress) == before
+    assert not LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED).exists()
+
+    seconds_pass(progress, 60)
+    in_english.post(reverse("learners:lesson_complete", args=[hue_course.slug, lesson.id]))
+    assert LessonProgress.objects.get(id=progress.id).completed_at is not None
+
+
 def test_mark_as_read_is_404_for_a_learner_not_enrolled(client, learner_hanoi, hue_course):
     """Someone outside the course cannot complete its lesson."""
     lesson = lesson_make(course=hue_course, kind=Lesson.Kind.TEXT, body_html="<p>Nội dung</p>")
@@ -196,35 +230,65 @@ def test_mark_as_read_is_404_for_a_learner_not_enrolled(client, learner_hanoi, h
     assert not LessonProgress.objects.exists()
 
 
-def test_slides_page_by_page_complete_after_every_page(client, learner_hue, hue_course):
-    """Pages shown with ?page= and reported by the viewer complete the deck once all three were seen."""
+def test_slides_page_by_page_complete_after_every_page_stayed_on_screen(client, learner_hue, hue_course):
+    """Pages shown with ?page= and reported by the viewer count once each stayed three seconds on screen."""
     lesson = lesson_make(
         course=hue_course, kind=Lesson.Kind.SLIDES, title="Bài giảng", page_count=3, media_prefix="lessons/9/9/r1/"
     )
     client.force_login(learner_hue)
     html = client.get(lesson_url(lesson)).content.decode()
     assert f'src="/learning/media/{lesson.id}/lessons/9/9/r1/pages/001.jpg"' in html
-    assert 'id="slide-pages"' in html
-    client.get(lesson_url(lesson) + "?page=3")
+    assert 'id="slide-pages"' in html and 'data-min-seconds="3.0"' in html
     progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
-    assert progress.pages_viewed == [1, 3] and progress.completed_at is None
+    seconds_pass(progress, 3)
+    client.get(lesson_url(lesson) + "?page=3")
+    progress.refresh_from_db()
+    assert progress.pages_viewed == [1] and progress.completed_at is None
+    token = page_token(html)
 
-    response = beat(client, page_token(html), pages=[2])
+    seconds_pass(progress, 3)
+    assert beat(client, token, page=2).json() == {"completed": False, "watched_seconds": 0.0, "pages_viewed": [1, 3]}
+    seconds_pass(progress, 3)
+    response = beat(client, token, page=2)
 
     assert response.status_code == 200 and response.json()["completed"] is True
     progress.refresh_from_db()
     assert progress.pages_viewed == [1, 2, 3] and progress.completed_at is not None
 
 
-def test_slides_without_script_complete_on_the_last_page_shown(in_english, learner_hue, hue_course):
-    """Following the page links alone (no script) completes the deck, and the last page says so."""
+def test_slides_paged_through_in_a_burst_complete_nothing(client, learner_hue, hue_course):
+    """Reports of every page in quick succession, or of all pages at once, count no page."""
+    lesson = lesson_make(course=hue_course, kind=Lesson.Kind.SLIDES, page_count=3, media_prefix="lessons/9/7/r1/")
+    client.force_login(learner_hue)
+    token = page_token(client.get(lesson_url(lesson)).content.decode())
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
+
+    answers = [beat(client, token, page=page).status_code for page in (2, 3, 1, 2, 3, 3)]
+    assert answers == [200] * 6
+    assert beat(client, token, pages=[1, 2, 3]).status_code == 400
+    assert beat(client, token, page=[1, 2, 3]).status_code == 400
+
+    progress.refresh_from_db()
+    assert progress.pages_viewed == [] and progress.completed_at is None
+    assert not LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED).exists()
+
+
+def test_slides_without_script_complete_after_the_last_page_stayed_on_screen(in_english, learner_hue, hue_course):
+    """Following the page links alone (no script), the last page offers to finish; finishing in time completes."""
     lesson = lesson_make(course=hue_course, kind=Lesson.Kind.SLIDES, page_count=2, media_prefix="lessons/9/8/r1/")
     in_english.force_login(learner_hue)
     first = in_english.get(lesson_url(lesson)).content.decode()
     assert 'href="?page=2"' in first and 'id="lesson-done"' not in first
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
+    seconds_pass(progress, 3)
     last = in_english.get(lesson_url(lesson) + "?page=2").content.decode()
-    assert "Page 2 of 2" in last
-    assert '<p class="message success" id="lesson-done">You have completed this lesson.</p>' in last
+    assert "Page 2 of 2" in last and 'id="lesson-done"' not in last
+    assert '<a class="button" href="?page=2">I have read the last page</a>' in last
+    assert in_english.get(lesson_url(lesson) + "?page=2").context["progress"].completed_at is None
+
+    seconds_pass(progress, 3)
+    done = in_english.get(lesson_url(lesson) + "?page=2").content.decode()
+    assert '<p class="message success" id="lesson-done">You have completed this lesson.</p>' in done
 
 
 # --- Heartbeats through the endpoint --------------------------------------------------------------
@@ -243,15 +307,8 @@ def test_resume_position_is_rendered_after_heartbeats(client, learner_hue, video
     client.force_login(learner_hue)
     html = client.get(lesson_url(video)).content.decode()
     assert 'data-resume="0"' in html
-    progress = LessonProgress.objects.get(learner=learner_hue, lesson=video)
-    progress_token = heartbeat_token_make(
-        progress_id=progress.id,
-        learner_id=learner_hue.id,
-        lesson_id=video.id,
-        duration=600.0,
-        issued_at=time.time() - 130,
-    )
-    assert beat(client, progress_token, intervals=[[0, 120.4]], position=120.4).status_code == 200
+    seconds_pass(LessonProgress.objects.get(learner=learner_hue, lesson=video), 130)
+    assert beat(client, page_token(html), intervals=[[0, 120.4]], position=120.4).status_code == 200
 
     html = client.get(lesson_url(video)).content.decode()
     assert 'data-resume="120"' in html
@@ -260,21 +317,30 @@ def test_resume_position_is_rendered_after_heartbeats(client, learner_hue, video
 def test_honest_heartbeats_complete_the_video_once(client, learner_hue, video):
     """Heartbeats of 60 s, a minute apart, complete a 10-minute video once it is 90 % watched and its end reached."""
     client.force_login(learner_hue)
-    client.get(lesson_url(video))
+    token = page_token(client.get(lesson_url(video)).content.decode())
     progress = LessonProgress.objects.get(learner=learner_hue, lesson=video)
-    token = heartbeat_token_make(
-        progress_id=progress.id,
-        learner_id=learner_hue.id,
-        lesson_id=video.id,
-        duration=600.0,
-        issued_at=time.time() - 60,
-    )
     answers = []
     for start in range(0, 600, 60):
-        answers.append(beat(client, token, intervals=[[start, start + 60]], position=start + 60).json()["completed"])
         seconds_pass(progress, 60)
+        answers.append(beat(client, token, intervals=[[start, start + 60]], position=start + 60).json()["completed"])
     assert answers == [False] * 9 + [True]
     assert LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED, lesson=video).count() == 1
+
+
+def test_a_burst_of_heartbeats_does_not_complete_a_long_video(client, learner_hue, video):
+    """120 heartbeats of 5 s each, sent at once, are held to the time since the page opened: no completion."""
+    client.force_login(learner_hue)
+    opened = time.monotonic()
+    token = page_token(client.get(lesson_url(video)).content.decode())
+
+    answers = [beat(client, token, intervals=[[start, start + 5]], position=start + 5) for start in range(0, 600, 5)]
+    elapsed = time.monotonic() - opened
+
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=video)
+    assert progress.completed_at is None
+    assert progress.watched_seconds <= 5.0 + 2 * elapsed
+    assert sum(answer.status_code == 400 for answer in answers) >= 100
+    assert not LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED).exists()
 
 
 def test_one_hundred_per_cent_right_after_opening_is_refused(client, opened):
@@ -294,7 +360,7 @@ def test_one_hundred_per_cent_right_after_opening_is_refused(client, opened):
         {"intervals": [[-10, 5]], "position": 5},
         {"intervals": [[0, 5]], "position": 9999},
         {"intervals": "everything"},
-        {"pages": [1]},
+        {"page": 1},
     ],
     ids=["beyond-duration", "negative", "position-beyond", "not-a-list", "pages-for-a-video"],
 )
@@ -322,15 +388,12 @@ def test_token_for_another_learner_or_lesson_or_expired_is_refused_with_403(
     """A token rebound to another learner, another lesson, badly signed or expired: 403, nothing changed."""
     progress, token = opened
     other_lesson = video_lesson_make(course=hue_course)
+    seconds_pass(progress, 60)
     before = snapshot(progress)
     old = time.time() - 13 * 3600
     forged = [
-        heartbeat_token_make(
-            progress_id=progress.id, learner_id=learner_hanoi.id, lesson_id=progress.lesson_id, duration=600.0
-        ),
-        heartbeat_token_make(
-            progress_id=progress.id, learner_id=progress.learner_id, lesson_id=other_lesson.id, duration=600.0
-        ),
+        token_make(client, progress, learner_id=learner_hanoi.id),
+        token_make(client, progress, lesson_id=other_lesson.id),
         token[:-4] + "AAAA",
         "",
     ]
@@ -338,22 +401,53 @@ def test_token_for_another_learner_or_lesson_or_expired_is_refused_with_403(
         assert beat(client, bad, intervals=[[0, 5]], position=5).status_code == 403
     with monkeypatch.context() as patch:
         patch.setattr(time, "time", lambda: old)
-        expired = heartbeat_token_make(
-            progress_id=progress.id, learner_id=progress.learner_id, lesson_id=progress.lesson_id, duration=600.0
-        )
+        expired = token_make(client, progress)
     assert beat(client, expired, intervals=[[0, 5]], position=5).status_code == 403
     assert snapshot(progress) == before
 
 
-def test_heartbeat_for_a_course_the_learner_is_not_enrolled_in_is_refused(client, learner_hanoi, video):
-    """A learner not enrolled in Huế's course cannot make a token for its lesson work."""
+def test_token_naming_another_learner_s_progress_is_refused(client, learner_hue, video, learner_hanoi):
+    """A learner not enrolled in Huế's course cannot make a token naming an enrolled learner's row write to it."""
+    client.force_login(learner_hue)
+    client.get(lesson_url(video))
+    victim = LessonProgress.objects.get(learner=learner_hue, lesson=video)
+    seconds_pass(victim, 3600)
+    before = snapshot(victim)
     stranger = learner_make(commune=learner_hanoi.profile.commune)
     client.force_login(stranger)
-    forged = heartbeat_token_make(
-        progress_id=1, learner_id=stranger.id, lesson_id=video.id, duration=600.0, issued_at=0
-    )
+
+    forged = token_make(client, victim, learner_id=stranger.id)
+
     assert beat(client, forged, intervals=[[0, 5]], position=5).status_code == 403
-    assert not LessonProgress.objects.exists()
+    assert snapshot(victim) == before
+    assert not LessonProgress.objects.filter(learner=stranger).exists()
+
+
+def test_token_is_refused_after_signing_out(client, opened):
+    """After logout the page's token records nothing: without the session cookie, nor with the old one replayed."""
+    progress, token = opened
+    seconds_pass(progress, 60)
+    old_cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert beat(client, token, intervals=[[0, 5]], position=5).status_code == 200
+    before = snapshot(progress)
+
+    client.post(reverse("account_logout"))
+
+    assert beat(client, token, intervals=[[5, 10]], position=10).status_code == 403
+    client.cookies[settings.SESSION_COOKIE_NAME] = old_cookie
+    assert beat(client, token, intervals=[[5, 10]], position=10).status_code == 403
+    assert snapshot(progress) == before
+
+
+def test_token_is_refused_from_another_session_of_the_same_learner(client, opened, learner_hue):
+    """Signing in again (a new session) does not revive a token of the old one."""
+    progress, token = opened
+    seconds_pass(progress, 60)
+    before = snapshot(progress)
+    client.logout()
+    client.force_login(learner_hue)
+    assert beat(client, token, intervals=[[0, 5]], position=5).status_code == 403
+    assert snapshot(progress) == before
 
 
 def test_heartbeat_without_post_is_refused(client):
@@ -365,20 +459,14 @@ def test_heartbeat_without_post_is_refused(client):
 def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(
     client, learner_hue, province_hue, django_assert_max_num_queries
 ):
-    """A heartbeat is one SELECT and one UPDATE: no session or user query, no cookie, no session save."""
+    """A heartbeat is one SELECT (the session's liveness inside it) and one UPDATE: no cookie, no session save."""
     course = course_make(province=province_hue)
     enrolment_create(learner=learner_hue, course=course)
     lesson = video_lesson_make(course=course, duration=600.0)
     client.force_login(learner_hue)
-    client.get(lesson_url(lesson))
+    token = page_token(client.get(lesson_url(lesson)).content.decode())
     progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
-    token = heartbeat_token_make(
-        progress_id=progress.id,
-        learner_id=learner_hue.id,
-        lesson_id=lesson.id,
-        duration=600.0,
-        issued_at=time.time() - 30,
-    )
+    seconds_pass(progress, 30)
     session_before = list(Session.objects.values_list("session_key", "session_data", "expire_date"))
 
     with django_assert_max_num_queries(2) as captured:
@@ -386,6 +474,7 @@ def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(
 
     assert response.status_code == 200
     assert [query["sql"].split()[0] for query in captured.captured_queries] == ["SELECT", "UPDATE"]
+    assert '"django_session"' in captured.captured_queries[0]["sql"]
     assert not response.cookies
     assert list(Session.objects.values_list("session_key", "session_data", "expire_date")) == session_before
     assert LessonProgress.objects.get(id=progress.id).watched_seconds == 10.0
