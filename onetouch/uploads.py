@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, UnreadablePostError
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -78,7 +78,11 @@ class UploadLimitMiddleware:
             return None
         request.upload_file_max_bytes = limit
         # Parsed here rather than by CsrfViewMiddleware, so that a file over the limit gets this answer.
-        request.POST  # noqa: B018
+        try:
+            request.POST  # noqa: B018
+        except UnreadablePostError:
+            # The client went away mid-body: left to CsrfViewMiddleware, which answers as it always did.
+            return None
         if getattr(request, "upload_too_large", False):
             return too_large_response(
                 request,
