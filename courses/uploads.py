@@ -13,6 +13,9 @@ A truncated MP4 is refused here: its top-level boxes are walked and one that run
 file, or a missing movie header ("moov"), means the file was cut short. A WebM has no such cheap check;
 a truncated or damaged video of either format that gets through is caught by processing
 (courses.processing), which then fails the lesson with a clear message.
+
+An office file (a zip) is judged by its directory before anything unpacks it: one that would unpack
+to far more than it holds, a zip bomb, is refused (zip_bomb_check).
 """
 
 import io
