@@ -7,7 +7,8 @@ COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
 RUN DEBUG=false SECRET_KEY=build-only SITE_URL=https://build.invalid python manage.py collectstatic --no-input
-RUN useradd --create-home onetouch && mkdir -p /app/var && chown onetouch /app/var
+# var/ recursively: the web service collects static files again at start into the volume nginx serves.
+RUN useradd --create-home onetouch && mkdir -p /app/var && chown -R onetouch /app/var
 USER onetouch
 EXPOSE 8000
-CMD ["gunicorn", "onetouch.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "onetouch.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--threads", "4", "--access-logfile", "-"]

@@ -8,7 +8,7 @@ language their screen shows, so they are the same in every language, like the ex
 Invariants callers may rely on:
 - `sheet_read` never raises for what a file contains: every problem comes back as a `SheetProblem`
   with its spreadsheet row number (the header is row 1) and column header, or without a row when the
-  whole file is refused (not a spreadsheet, not the template's header, too large);
+  whole file is refused (not a spreadsheet, not the template's header, too large, a zip bomb);
 - a `QuestionRow` without problems satisfies `choices_problem` and the model's lengths, so it can be
   stored as it is;
 - `question_import_key` gives the same digest for the same question whatever the spacing, letter
@@ -21,14 +21,15 @@ import io
 import json
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from courses.search import fold
+from courses.uploads import zip_bomb_check
 
 # Kinds, as stored in courses.models.Question.Kind (this module does not import models).
 SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
@@ -199,6 +200,10 @@ def sheet_read(uploaded: IO[bytes]) -> Sheet:
     head = uploaded.read(8)
     uploaded.seek(0)
     if head.startswith(b"PK\x03\x04"):
+        try:
+            zip_bomb_check(uploaded, max_unpacked=XLSX_MAX_UNPACKED_BYTES)
+        except ValidationError as error:
+            return refused(error.messages[0])
         return sheet_from_rows(xlsx_rows(uploaded))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return refused(_("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8."))
@@ -231,13 +236,7 @@ def xlsx_rows(uploaded: IO[bytes]) -> Iterator[list[str]]:
     # openpyxl raises many kinds of errors for a damaged workbook or a zip that is not one: all
     # mean the same to the author. Its XML is parsed with defusedxml (installed with fpdf2).
     try:
-        with zipfile.ZipFile(uploaded) as archive:
-            if sum(info.file_size for info in archive.infolist()) > XLSX_MAX_UNPACKED_BYTES:
-                raise Unreadable
-        uploaded.seek(0)
         workbook = load_workbook(uploaded, read_only=True, data_only=True)
-    except Unreadable:
-        raise
     except Exception as error:
         raise Unreadable from error
     try:

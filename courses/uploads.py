@@ -13,6 +13,9 @@ A truncated MP4 is refused here: its top-level boxes are walked and one that run
 file, or a missing movie header ("moov"), means the file was cut short. A WebM has no such cheap check;
 a truncated or damaged video of either format that gets through is caught by processing
 (courses.processing), which then fails the lesson with a clear message.
+
+An office file (a zip) is judged by its directory before anything unpacks it: one that would unpack
+to far more than it holds, a zip bomb, is refused (zip_bomb_check).
 """
 
 import io
@@ -34,6 +37,13 @@ NAME_STEM_MAX = 80
 PDF_READ_MAX = 8 * 1024 * 1024
 # Content types and office parts larger than this are not what a real office file holds.
 ZIP_PART_MAX = 1024 * 1024
+# A zip bomb's tell: a part that unpacks this many times larger than it is stored (real office XML
+# compresses about 5 to 20 times), once it is past ZIP_RATIO_FROM_BYTES; or more parts than any real
+# office file has (a 300-slide presentation has about 1,500).
+ZIP_RATIO_MAX = 100
+ZIP_RATIO_FROM_BYTES = 1024 * 1024
+ZIP_PARTS_MAX = 10_000
+ZIP_CODES = {"pptx", "odp", "docx", "xlsx"}
 
 
 @dataclass(frozen=True)
@@ -142,6 +152,8 @@ def upload_check(file, *, accept: str) -> FileType:
             % {"found": found, "expected": expected},
             code="wrong_type",
         )
+    if code in ZIP_CODES:
+        zip_bomb_check(file, max_unpacked=settings.OFFICE_MAX_UNPACKED_BYTES)
     if code == "mp4":
         mp4_structure_check(file, size=size)
     elif code == "pdf":
@@ -295,6 +307,44 @@ def markup_kind(head: bytes) -> str:
 
 
 # --- Deeper checks of accepted types --------------------------------------------------------------
+
+
+def zip_bomb_check(file, *, max_unpacked: int) -> None:
+    """Refuse an office file (a zip) that would unpack to far more than it holds: a zip bomb.
+
+    Only the archive's directory is read, so nothing is unpacked to judge it. Python's zipfile never
+    unpacks a part past its declared size, so what the directory declares bounds what our readers
+    (zip_kind, openpyxl) can be made to unpack. A file that is not a readable zip is left to them.
+    """
+    file.seek(0)
+    try:
+        with zipfile.ZipFile(file) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        return
+    finally:
+        file.seek(0)
+    if len(parts) > ZIP_PARTS_MAX:
+        raise ValidationError(
+            gettext("This file holds %(count)d parts, far more than a real office document has.")
+            % {"count": len(parts)},
+            code="zip_bomb",
+        )
+    unpacked = sum(part.file_size for part in parts)
+    squeezed = any(
+        part.file_size > ZIP_RATIO_FROM_BYTES and part.file_size > ZIP_RATIO_MAX * max(part.compress_size, 1)
+        for part in parts
+    )
+    if unpacked > max_unpacked or squeezed:
+        raise ValidationError(
+            gettext(
+                "This file would unpack to %(unpacked)s from %(size)s: real office documents never do. It looks "
+                "built to fill the server's disk or memory (a zip bomb) and is refused. Save the document again "
+                "from your office program and upload that copy."
+            )
+            % {"unpacked": filesizeformat(unpacked), "size": filesizeformat(file_size(file))},
+            code="zip_bomb",
+        )
 
 
 def mp4_structure_check(file, *, size: int) -> None:

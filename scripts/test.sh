@@ -31,6 +31,8 @@ fi
 # --- Tools: Chromium for the browser journeys, gettext for the catalogues, media tools ------
 command -v chromium >/dev/null 2>&1 || apt_install chromium fonts-noto-core
 command -v msgfmt >/dev/null 2>&1 || apt_install gettext
+# nginx: tests/onetouch/test_deploy_nginx.py runs the production shape's proxy configuration.
+[ -x /usr/sbin/nginx ] || apt_install nginx-light
 # ffmpeg, poppler-utils and fonts: the lesson-media tests run the worker's real tools.
 media_tools_install
 venv_install requirements-test.txt

@@ -120,3 +120,16 @@ def uploaded(path: Path, *, name: str | None = None, content_type: str = "applic
 def named(data: bytes, name: str) -> File:
     """A file whose name is kept exactly as given (Django's upload handlers would strip its folders)."""
     return File(io.BytesIO(data), name=name)
+
+
+def zip_bomb_make(folder: Path, name: str = "bom.docx", *, unpacked_bytes: int = 256 * 1024 * 1024) -> Path:
+    """A real Word document with one more part of zeros: a file of a few hundred KB that unpacks to
+    `unpacked_bytes`, streamed in so the test never holds it whole."""
+    path = folder / name
+    path.write_bytes(docx_bytes("Tài liệu", ["Đoạn văn."]))
+    zeros = bytes(16 * 1024 * 1024)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        with archive.open("word/media/image1.png", "w", force_zip64=True) as part:
+            for start in range(0, unpacked_bytes, len(zeros)):
+                part.write(zeros[: min(len(zeros), unpacked_bytes - start)])
+    return path

@@ -8,11 +8,12 @@ reaches its course, module or lesson only through onetouch.scope, so another pro
 import functools
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -39,6 +40,7 @@ from courses.studio_forms import (
     form_error_add,
 )
 from onetouch import scope
+from onetouch.uploads import upload_limit
 
 STUDIO_PAGE_SIZE = 50
 
@@ -304,6 +306,25 @@ def lesson_page(
     return render(request, "courses/studio/lesson_detail.html", context, status=status)
 
 
+def lesson_file_max_bytes(request: HttpRequest, lesson_id: int) -> int:
+    """The limit of the lesson's kind for those who may change it; for anyone else, as for no lesson, the
+    limit of pages without files (onetouch.uploads), so the answer tells nothing about the lesson."""
+    no_file = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if not scope.has_province_scope(request.user):
+        return no_file
+    try:
+        lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
+    except Http404:
+        return no_file
+    accept = materials.ACCEPT_FOR_KIND.get(lesson.kind)
+    return settings.MATERIAL_MAX_BYTES[accept] if accept else no_file
+
+
+def captions_max_bytes(request: HttpRequest, lesson_id: int) -> int:
+    return settings.MATERIAL_MAX_BYTES["captions"]
+
+
+@upload_limit(lesson_file_max_bytes)
 @studio_view
 @require_POST
 def studio_lesson_upload(request: HttpRequest, lesson_id: int) -> HttpResponse:
@@ -324,6 +345,7 @@ def studio_lesson_upload(request: HttpRequest, lesson_id: int) -> HttpResponse:
     return lesson_page(request, lesson, file_form=form, status=400)
 
 
+@upload_limit(captions_max_bytes)
 @studio_view
 @require_POST
 def studio_lesson_captions(request: HttpRequest, lesson_id: int) -> HttpResponse:

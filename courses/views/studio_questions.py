@@ -18,6 +18,7 @@ from courses.questions import (
     COLUMNS,
     CSV_CONTENT_TYPE,
     KIND_LABELS,
+    MAX_FILE_BYTES,
     XLSX_CONTENT_TYPE,
     template_csv,
     template_xlsx,
@@ -40,6 +41,7 @@ from courses.studio_forms import (
     form_error_add,
 )
 from courses.views.studio import redirect_back, studio_view
+from onetouch.uploads import upload_limit
 
 QUESTION_PAGE_SIZE = 50
 TEMPLATES = {
@@ -144,6 +146,11 @@ def studio_question_delete(request: HttpRequest, question_id: int) -> HttpRespon
 # --- Import ---------------------------------------------------------------------------------------
 
 
+def question_file_max_bytes(request: HttpRequest, course_id: int) -> int:
+    return MAX_FILE_BYTES
+
+
+@upload_limit(question_file_max_bytes)
 @studio_view
 def studio_question_import(request: HttpRequest, course_id: int) -> HttpResponse:
     course = course_get_for_studio(user=request.user, course_id=course_id)

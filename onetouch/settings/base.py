@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onetouch.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CsrfViewMiddleware, which reads the body: an oversized one is refused first (onetouch.uploads).
+    "onetouch.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -383,7 +385,20 @@ CONTENT_SECURITY_POLICY = {
 # --- Lessons and materials ------------------------------------------------------------------
 # Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, never whole into memory, and
 # are copied to storage in chunks. Limits per kind of file, in bytes, from the environment.
+# A body is refused (413) on its declared length before it is read, and a file the moment it passes
+# its view's limit: FileSizeLimitHandler comes first and stops the handlers that keep the file.
+# Views without @upload_limit take files of DATA_UPLOAD_MAX_MEMORY_SIZE at most (onetouch/uploads.py).
+# https://docs.djangoproject.com/en/5.2/topics/http/file-uploads/#upload-handlers
+FILE_UPLOAD_HANDLERS = [
+    "onetouch.uploads.FileSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Where uploads wait while they stream in; default the system's temporary folder.
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+# Room for the form's other fields (CSRF token, names) on top of a view's file limit.
+UPLOAD_FORM_FIELDS_MARGIN_BYTES = 1024 * 1024
 MATERIAL_MAX_BYTES = {
     "video": int(os.environ.get("MATERIAL_MAX_VIDEO_BYTES", str(2 * 1024**3))),
     "slides": int(os.environ.get("MATERIAL_MAX_SLIDES_BYTES", str(100 * 1024**2))),
@@ -391,6 +406,10 @@ MATERIAL_MAX_BYTES = {
     "image": int(os.environ.get("MATERIAL_MAX_IMAGE_BYTES", str(10 * 1024**2))),
     "captions": int(os.environ.get("MATERIAL_MAX_CAPTIONS_BYTES", str(1024**2))),
 }
+# Office files (DOCX, XLSX, PPTX, ODP) are zip archives: one whose parts declare more than this once
+# unpacked is refused, like one with a part compressed over 100:1 (courses/uploads.py), before
+# anything unpacks it. A real office file unpacks to a few times its size at most.
+OFFICE_MAX_UNPACKED_BYTES = int(os.environ.get("OFFICE_MAX_UNPACKED_BYTES", str(500 * 1024**2)))
 # A video lesson is complete when this share of it was watched and its last seconds reached.
 VIDEO_COMPLETION_SHARE = float(os.environ.get("VIDEO_COMPLETION_SHARE", "0.9"))
 # Lifetime of the signed URLs that let a browser fetch lesson media from the object store.

@@ -1,7 +1,9 @@
 """Uploads: checked by content and size, names made safe, streamed to storage; bad input changes nothing."""
 
 import hashlib
+import os
 import tracemalloc
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.utils import translation
 
+from courses import uploads
 from courses.models import Lesson
 from courses.services.materials import (
     lesson_captions_upload,
@@ -182,6 +185,46 @@ def test_office_file_with_macros_is_refused(module, files, storage_root):
     error = refused(lesson, media.uploaded(media.docm_make(files)), code="wrong_type", storage_root=storage_root)
 
     assert "macros" in error.messages[0]
+
+
+def test_zip_bomb_is_refused_without_being_unpacked(module, files, storage_root):
+    """A Word file of a few hundred KB that unpacks to 256 MB is refused as a zip bomb, nothing unpacked."""
+    lesson = lesson_of(module, Lesson.Kind.DOCUMENT)
+    bomb = media.zip_bomb_make(files)
+    assert bomb.stat().st_size < 1024 * 1024
+
+    tracemalloc.start()
+    try:
+        error = refused(lesson, media.uploaded(bomb), code="zip_bomb", storage_root=storage_root)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert "zip bomb" in error.messages[0]
+    assert "256.0\xa0MB" in error.messages[0]
+    assert peak < 4 * 1024 * 1024
+
+
+@pytest.mark.parametrize("excess", ["unpacked size", "parts"])
+def test_office_file_past_the_unpacked_size_or_parts_limit_is_refused(
+    excess, module, files, storage_root, settings, monkeypatch
+):
+    """An OpenDocument presentation that unpacks to more than OFFICE_MAX_UNPACKED_BYTES, or holds more
+    parts than any real office file, is refused even when no part is compressed suspiciously."""
+    lesson = lesson_of(module, Lesson.Kind.SLIDES)
+    path = files / "bai-giang.odp"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.presentation")
+        archive.writestr("content.xml", "<office:document-content/>")
+        if excess == "parts":
+            monkeypatch.setattr(uploads, "ZIP_PARTS_MAX", 20)
+            for number in range(30):
+                archive.writestr(f"Pictures/image{number}.png", b"\x89PNG")
+        else:
+            settings.OFFICE_MAX_UNPACKED_BYTES = 1024 * 1024
+            archive.writestr("Pictures/image1.png", os.urandom(2 * 1024 * 1024))
+
+    refused(lesson, media.uploaded(path), code="zip_bomb", storage_root=storage_root)
 
 
 def test_file_kinds_accepted_per_lesson_kind(files):
