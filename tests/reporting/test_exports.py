@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Lesson
+from courses.services import structure
 from learners.models import Certificate, CourseCompletion, Enrolment, LearningEvent
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
@@ -243,6 +244,71 @@ def test_export_scope(client, query, ministry_staff, admin_hanoi, learner_hanoi,
     for url in (NATIONAL, province_url("01")):
         response = client.get(url, query)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", EXPORT_QUERIES)
+def test_export_answers_another_provinces_course_as_a_missing_one(
+    in_english, settings, query, admin_hanoi, learner_hanoi, province_hanoi, province_hue
+):
+    """Hà Nội's admin asking for a Huế course or a national draft, by address or number, gets a missing course's 400.
+
+    No export file is queued for it either, although a learner export of an own course goes to the worker.
+    """
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    own = course_make(province=province_hanoi)
+    enrolment_create(learner=learner_hanoi, course=own)
+    others = [
+        course_make(title="Bản nháp bí mật của Huế", province=province_hue, is_published=False),
+        course_make(title="Khóa học đã xuất bản của Huế", province=province_hue),
+        course_make(title="Bản nháp quốc gia", is_published=False),
+    ]
+    in_english.force_login(admin_hanoi)
+    missing = in_english.get(province_url("01"), {**query, "course": "khong-co-khoa-nay"})
+    assert (missing.status_code, missing.content) == (400, b"Unknown course: choose one from the list.")
+
+    for course in others:
+        for value in (course.slug, str(course.id)):
+            response = in_english.get(province_url("01"), {**query, "course": value})
+            assert (response.status_code, response.content) == (400, missing.content)
+    assert not ExportFile.objects.exists()
+
+    own_export = in_english.get(province_url("01"), {**query, "course": own.slug})
+    assert own_export.status_code == (302 if query.get("what") == "learners" else 200)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_learner_exports_name_no_course_of_another_province(
+    client, celery_worker_running, settings, admin_hanoi, ministry_staff, learner_hanoi, province_hue
+):
+    """A Hà Nội learner's enrolment in a course Huế withdrew is left out of Hà Nội's export, inline or by the worker."""
+    national = course_make(title="Khóa học quốc gia")
+    hue = course_make(title="Khóa học Huế đã rút về", province=province_hue)
+    for course in (national, hue):
+        enrolment_create(learner=learner_hanoi, course=course)
+    structure.course_unpublish(course=hue)
+
+    client.force_login(ministry_staff)
+    everything = csv_rows(client.get(province_url("01"), {"what": "learners"}))
+    client.force_login(admin_hanoi)
+    inline = csv_rows(client.get(province_url("01"), {"what": "learners"}))
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    written = export_written(client, province_url("01"))
+
+    assert [row[5] for row in inline[1:]] == [row[5] for row in written[1:]] == [national.title]
+    assert sorted(row[5] for row in everything[1:]) == sorted([national.title, hue.title])
+
+
+def export_written(client, url: str) -> list[list[str]]:
+    """Ask for a learner CSV that goes to the worker; wait for it and return its rows."""
+    response = client.get(url, {"what": "learners"})
+    assert response.status_code == 302
+    export = ExportFile.objects.latest("id")
+    deadline = time.monotonic() + 60
+    while export.status == ExportFile.Status.QUEUED and time.monotonic() < deadline:
+        time.sleep(0.2)
+        export.refresh_from_db()
+    return csv_rows(client.get(reverse("reporting:export_download", args=[export.id])))
 
 
 @pytest.fixture

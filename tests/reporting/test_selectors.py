@@ -7,7 +7,7 @@ import pytest
 from courses.models import Course, CourseRun
 from onetouch.models import Commune, Province
 from reporting.models import ALL, RunCount, SummaryCount, Target, UnitMapping
-from reporting.selectors import DashboardFilters, dashboard_get
+from reporting.selectors import DashboardFilters, course_list_for_filters, dashboard_get
 from tests.factories import course_make
 
 pytestmark = pytest.mark.django_db
@@ -300,3 +300,28 @@ def test_course_runs_show_their_completion_rate_and_the_provinces_own_learners(p
 
     assert (everywhere.title, everywhere.enrolments, everywhere.completions) == ("Đợt 1", 4, 2)
     assert (in_hue.enrolments, in_hue.completions, round(in_hue.completion_rate, 3)) == (3, 1, 0.333)
+
+
+def test_top_courses_and_runs_name_only_the_viewers_courses(admin_hanoi, province_hanoi, province_hue):
+    """Hà Nội learners in a course Huế withdrew count in the totals, but Hà Nội's admin is never shown its name."""
+    day = date(2025, 5, 10)
+    national = course_make(title="Khóa học quốc gia")
+    hue = course_make(title="Khóa học Huế đã rút về", province=province_hue, is_published=False)
+    for course, enrolments in ((national, 2), (hue, 5)):
+        counts_add(start=day, end=day, province_id=province_hanoi.id, course_id=course.id, per_day=enrolments)
+        run = CourseRun.objects.create(course=course, title=f"Đợt {course.title}", starts_on=day, ends_on=day)
+        RunCount.objects.create(course_run_id=run.id, province_id=province_hanoi.id, kind="enrolled", count=enrolments)
+    counts_add(start=day, end=day, province_id=province_hanoi.id, per_day=7)
+    filters = DashboardFilters(start=day, end=day)
+
+    dashboard = dashboard_get(
+        filters=filters, province=province_hanoi, courses=course_list_for_filters(user=admin_hanoi)
+    )
+
+    assert dashboard.totals.enrolments == 7
+    assert [(row.slug, row.title, row.enrolments) for row in dashboard.top_courses] == [
+        (national.slug, "Khóa học quốc gia", 2)
+    ]
+    assert [row.course_title for row in dashboard.course_runs] == ["Khóa học quốc gia"]
+    everything = dashboard_read(filters=filters, province=province_hanoi)
+    assert [row.title for row in everything.top_courses] == ["Khóa học Huế đã rút về", "Khóa học quốc gia"]
