@@ -2,7 +2,9 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 
 from django import forms
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
@@ -14,6 +16,25 @@ MAX_PERIOD_DAYS = 366 * 5
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 DEFAULT_PERIOD_DAYS = 30
 SORT_COLUMNS = ("code", "name", *MEASURES)
+
+
+class CourseSelect(forms.Select):
+    """A select written in one pass.
+
+    Ministry staff choose among every course, thousands of options: Django's template per option
+    took about 0.3 ms each, most of the page's time.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None) -> str:
+        chosen = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((key, " selected" if str(key) == chosen else "", label) for key, label in self.choices),
+        )
+        return format_html(
+            '<select name="{}"{}>{}</select>', name, flatatt(self.build_attrs(self.attrs, attrs)), options
+        )
 
 
 class DashboardFilterForm(forms.Form):
@@ -39,6 +60,7 @@ class DashboardFilterForm(forms.Form):
     course = forms.ChoiceField(
         label=_("Course"),
         required=False,
+        widget=CourseSelect,
         error_messages={"invalid_choice": _("Unknown course: choose one from the list.")},
     )
     units = forms.ChoiceField(
