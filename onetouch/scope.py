@@ -75,6 +75,22 @@ def filter_visible_or_published(
     return queryset.filter(published)
 
 
+def filter_national_published_or_own(
+    queryset: QuerySet, user: User, *, province_field: str, published_field: str
+) -> QuerySet:
+    """Keep published national rows and every row of the user's province (all rows for national scope).
+
+    What a statistics filter offers: a provincial admin reads figures of the national courses and
+    of their own province's, never a sign of another province's courses, drafts or not.
+    """
+    national_published = Q(**{f"{province_field}__isnull": True, published_field: True})
+    if has_national_scope(user):
+        return queryset
+    if has_province_scope(user):
+        return queryset.filter(national_published | Q(**{f"{province_field}_id": user.scope_province_id}))
+    return queryset.filter(national_published)
+
+
 def get_province_or_404(user: User, code: str) -> Province:
     """Return the province with this code if the user may read it, else raise 404."""
     province = provinces_visible_to(user).filter(code=code).first()

@@ -27,6 +27,7 @@ from onetouch.jobs import task_queue_on_commit
 from onetouch.models import AudienceGroup, Province, User
 from reporting.exports import csv_chunks, xlsx_write
 from reporting.models import ExportFile
+from reporting.selectors import course_list_readable
 
 logger = logging.getLogger(__name__)
 
@@ -122,10 +123,16 @@ def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def learner_enrolments(query: LearnerQuery) -> QuerySet[Enrolment]:
-    """Return the enrolments of the export: enrolled in the period (local days), filtered as asked."""
+def learner_enrolments(query: LearnerQuery, *, viewer: User) -> QuerySet[Enrolment]:
+    """Return the enrolments of the export: enrolled in the period (local days), filtered as asked.
+
+    Only enrolments in courses the viewer may read: a row names its course, and another
+    province's course must not be named (reporting.selectors.course_list_readable).
+    """
     enrolments = Enrolment.objects.filter(
-        enrolled_at__gte=local_midnight(query.start), enrolled_at__lt=local_midnight(query.end + timedelta(days=1))
+        enrolled_at__gte=local_midnight(query.start),
+        enrolled_at__lt=local_midnight(query.end + timedelta(days=1)),
+        course__in=course_list_readable(user=viewer),
     )
     if query.province_id is not None:
         enrolments = enrolments.filter(learner__profile__province_id=query.province_id)
@@ -136,8 +143,8 @@ def learner_enrolments(query: LearnerQuery) -> QuerySet[Enrolment]:
     return enrolments
 
 
-def learner_rows_count(query: LearnerQuery) -> int:
-    return learner_enrolments(query).count()
+def learner_rows_count(query: LearnerQuery, *, viewer: User) -> int:
+    return learner_enrolments(query, viewer=viewer).count()
 
 
 def local_naive(moment: datetime | None) -> datetime | None:
@@ -147,11 +154,11 @@ def local_naive(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment).replace(tzinfo=None, microsecond=0)
 
 
-def learner_rows(query: LearnerQuery) -> Iterator[tuple]:
+def learner_rows(query: LearnerQuery, *, viewer: User) -> Iterator[tuple]:
     """Yield one row per enrolment of the export, reading the database a chunk at a time."""
     groups = {value: str(label) for value, label in AudienceGroup.choices}
     enrolments = (
-        learner_enrolments(query)
+        learner_enrolments(query, viewer=viewer)
         .order_by("id")
         .values_list(
             "id",
@@ -182,9 +189,9 @@ def learner_rows(query: LearnerQuery) -> Iterator[tuple]:
         )
 
 
-def learner_rows_csv(query: LearnerQuery) -> Iterator[bytes]:
+def learner_rows_csv(query: LearnerQuery, *, viewer: User) -> Iterator[bytes]:
     """Yield the learner-level export as CSV bytes, with flat memory whatever the number of rows."""
-    return csv_chunks(learner_header(), learner_rows(query))
+    return csv_chunks(learner_header(), learner_rows(query, viewer=viewer))
 
 
 # --- Export files ---------------------------------------------------------------------------------
@@ -239,7 +246,7 @@ class Tally:
 
 def export_file_write(*, export_id: int) -> None:
     """Write a queued export's file to storage and mark it ready; mark it failed if anything goes wrong."""
-    export = ExportFile.objects.select_related("province").get(id=export_id)
+    export = ExportFile.objects.select_related("province", "owner").get(id=export_id)
     if export.status != ExportFile.Status.QUEUED:
         return  # a redelivered task: the file is already written (or the failure recorded)
     try:
@@ -255,7 +262,7 @@ def export_file_write(*, export_id: int) -> None:
 
 def export_file_fill(export: ExportFile) -> None:
     query = LearnerQuery.from_export(export)
-    rows = Tally(learner_rows(query))
+    rows = Tally(learner_rows(query, viewer=export.owner))
     with tempfile.TemporaryFile() as spool:
         if export.file_format == XLSX:
             xlsx_write(learner_header(), rows, title=_("Learners"), target=spool)

@@ -8,17 +8,19 @@ counted kind in a column of its own (reporting.models.COUNTED_KINDS).
 
 import operator
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import reduce
 
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext
 
 from courses.models import Course, CourseRun
 from learners.models import LearningEvent
-from onetouch.models import AudienceGroup, Commune, Province
+from onetouch import scope
+from onetouch.models import AudienceGroup, Commune, Province, User
 from reporting.models import ALL, COUNTED_KINDS, UNKNOWN, FillState, RunCount, SummaryCount, Target, UnitMapping
 from reporting.services import SUMMARY_COUNTS
 
@@ -98,6 +100,7 @@ class AudienceRow:
 @dataclass(frozen=True)
 class CourseRow:
     id: int
+    slug: str
     title: str
     enrolments: int
     completions: int
@@ -160,32 +163,47 @@ class Dashboard:
     trend_fell_back: bool = False
 
 
-def dashboard_get(*, filters: DashboardFilters, province: Province | None) -> Dashboard:
-    """Return every section of the national page (province None) or of one province's page."""
+def course_list_readable(*, user: User) -> QuerySet[Course]:
+    """Return the courses whose figures and names the user may read in statistics (onetouch.scope)."""
+    return scope.filter_national_published_or_own(
+        Course.objects.all(), user, province_field="owner_province", published_field="is_published"
+    )
+
+
+def course_list_for_filters(*, user: User) -> list[Course]:
+    """Return what the course filter offers: the readable courses, by title."""
+    return list(course_list_readable(user=user).only("id", "slug", "title").order_by("title", "id"))
+
+
+def dashboard_get(*, filters: DashboardFilters, province: Province | None, courses: Sequence[Course]) -> Dashboard:
+    """Return every section of the national page (province None) or of one province's page.
+
+    `courses` are those the viewer may read (course_list_for_filters): the top courses and the
+    course runs show only these, so no title of another province's course reaches the page.
+    """
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             # A page is a dozen small index ranges: starting parallel workers (a few milliseconds
             # each) would cost more than they save.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        return _dashboard_read(filters, province)
+        return _dashboard_read(filters, province, {course.id: course for course in courses})
 
 
-def _dashboard_read(filters: DashboardFilters, province: Province | None) -> Dashboard:
+def _dashboard_read(filters: DashboardFilters, province: Province | None, courses: dict[int, Course]) -> Dashboard:
     mapping = _unit_mapping(filters.units)
     place = _place_rows(province, mapping)
     summed = {**place, "commune_id": ALL, **_course_rows(filters.course_id), **_audience_rows(filters.audience_group)}
     trend_grain = filters.trend
     if trend_grain == "day" and (filters.end - filters.start).days + 1 > MAX_DAY_BUCKETS:
         trend_grain = "week"
-    course = Course.objects.filter(id=filters.course_id).first() if filters.course_id else None
     by_audience = _by_audience(summed, period_parts(filters.start, filters.end))
     units, unit_counts = _unit_counts(filters, province, mapping)
     places, unplaced = _places(units, unit_counts, filters)
     return Dashboard(
         filters=filters,
         province=province,
-        course=course,
+        course=courses.get(filters.course_id),
         totals=Figures.from_counts(_sum_counts(row.figures_counts for row in by_audience)),
         by_audience=[row.as_row() for row in by_audience],
         places=places,
@@ -193,9 +211,9 @@ def _dashboard_read(filters: DashboardFilters, province: Province | None) -> Das
         trend=_trend(summed, filters.start, filters.end, trend_grain),
         trend_grain=trend_grain,
         trend_fell_back=trend_grain != filters.trend,
-        top_courses=_top_courses(filters, place),
+        top_courses=_top_courses(filters, place, courses),
         targets=_targets(filters, province, mapping),
-        course_runs=_course_runs(filters, province),
+        course_runs=_course_runs(filters, province, courses),
         coverage=_coverage(units, unit_counts) if province else None,
         refreshed_at=FillState.objects.filter(statistic=SUMMARY_COUNTS).values_list("updated_at", flat=True).first(),
     )
@@ -451,11 +469,16 @@ def _trend(summed: Rows, start: date, end: date, grain: str) -> list[tuple[date,
     return buckets
 
 
-def _top_courses(filters: DashboardFilters, place: Rows) -> list[CourseRow]:
-    """The courses with the most enrolments in the period, with their online completions."""
-    course_ids = (
-        [filters.course_id] if filters.course_id else list(Course.objects.order_by().values_list("id", flat=True))
-    )
+def _viewer_course_ids(filters: DashboardFilters, courses: dict[int, Course]) -> list[int]:
+    """The chosen course if the viewer may read it, else every course they may read."""
+    if filters.course_id:
+        return [filters.course_id] if filters.course_id in courses else []
+    return list(courses)
+
+
+def _top_courses(filters: DashboardFilters, place: Rows, courses: dict[int, Course]) -> list[CourseRow]:
+    """The viewer's courses with the most enrolments in the period, with their online completions."""
+    course_ids = _viewer_course_ids(filters, courses)
     # The courses as a list, for the index (see _ids_with_old).
     rows = {**place, "commune_id": ALL, "course_id__in": course_ids, **_audience_rows(filters.audience_group)}
     sums = _sums_by(rows, period_parts(filters.start, filters.end), ("course_id",))
@@ -463,9 +486,9 @@ def _top_courses(filters: DashboardFilters, place: Rows) -> list[CourseRow]:
         ((course_id, counts[Kind.ENROLLED], counts[Kind.COURSE_COMPLETED]) for (course_id,), counts in sums.items()),
         key=lambda row: (-row[1], -row[2], row[0]),
     )[:TOP_COURSES]
-    titles = dict(Course.objects.filter(id__in=[course_id for course_id, _e, _c in top]).values_list("id", "title"))
     return [
-        CourseRow(course_id, titles.get(course_id, ""), enrolled, completed) for course_id, enrolled, completed in top
+        CourseRow(course_id, courses[course_id].slug, courses[course_id].title, enrolled, completed)
+        for course_id, enrolled, completed in top
     ]
 
 
@@ -494,14 +517,18 @@ def _targets(filters: DashboardFilters, province: Province | None, mapping: _Uni
     return [TargetProgress(target, achieved[f"t{target.id}"]) for target in targets]
 
 
-def _course_runs(filters: DashboardFilters, province: Province | None) -> list[CourseRunRow]:
-    """Completion rate of the course runs overlapping the period, the largest first.
+def _course_runs(
+    filters: DashboardFilters, province: Province | None, courses: dict[int, Course]
+) -> list[CourseRunRow]:
+    """Completion rate of the runs of the viewer's courses overlapping the period, the largest first.
 
     Counted by the fold per run (RunCount): a run's enrolments and completions whatever their day.
     """
-    runs = CourseRun.objects.filter(starts_on__lte=filters.end, ends_on__gte=filters.start)
-    if filters.course_id:
-        runs = runs.filter(course_id=filters.course_id)
+    runs = CourseRun.objects.filter(
+        starts_on__lte=filters.end,
+        ends_on__gte=filters.start,
+        course_id__in=_viewer_course_ids(filters, courses),
+    )
     counts = RunCount.objects.filter(
         course_run_id__in=runs.values("id"),
         province_id=province.id if province else ALL,

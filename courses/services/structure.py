@@ -10,6 +10,7 @@ Invariants callers may rely on:
   file; a published text lesson has text; a published quiz lesson has its settings and enough active
   questions in the bank to draw (courses.services.questions keeps it so); a published course keeps
   at least one published lesson;
+- a course's web address is never refused as taken: the first free one like it is used instead;
 - a lesson body is stored only after courses.richtext cleaned it;
 - a module is deleted only when empty, a lesson only while unpublished and never opened by a learner,
   so no learner's progress or recorded event is ever lost by authoring.
@@ -56,11 +57,23 @@ def course_owner_for(*, author: User, requested: Province | None) -> Province | 
 
 def course_slug_new(*, title: str) -> str:
     """Return an unused slug made from the title without diacritics ("Chuyển đổi số" → "chuyen-doi-so")."""
-    base = slugify(fold(title))[:SLUG_MAX_LENGTH].strip("-") or "khoa-hoc"
-    taken = set(Course.objects.filter(slug__startswith=base).values_list("slug", flat=True))
-    slug, number = base, 2
+    return course_slug_free(wanted=slugify(fold(title))[:SLUG_MAX_LENGTH].strip("-") or "khoa-hoc")
+
+
+def course_slug_free(*, wanted: str, course_id: int | None = None) -> str:
+    """Return `wanted` if no other course has it, else it with the first free number added ("-2", "-3"…).
+
+    Never a "taken" error: the course holding the address may be another province's draft, and
+    nothing may tell its author more than that the address was not free (docs/decisions/0009).
+    """
+    field_length = Course._meta.get_field("slug").max_length
+    # Every candidate starts with this prefix: a suffix of up to ten characters shortens only the rest.
+    prefix = wanted[: field_length - 10]
+    taken = set(Course.objects.filter(slug__startswith=prefix).exclude(id=course_id).values_list("slug", flat=True))
+    slug, number = wanted, 2
     while slug in taken:
-        slug, number = f"{base}-{number}", number + 1
+        suffix = f"-{number}"
+        slug, number = wanted[: field_length - len(suffix)] + suffix, number + 1
     return slug
 
 
@@ -83,7 +96,7 @@ def course_draft_create(
     """Create an unpublished course owned by the author's province (ministry staff choose)."""
     course = Course(
         title=title.strip(),
-        slug=slug or course_slug_new(title=title),
+        slug=course_slug_free(wanted=slug) if slug else course_slug_new(title=title),
         summary=summary.strip(),
         description=description.strip(),
         topic=topic,
@@ -118,7 +131,7 @@ def course_update(
     if not scope.can_change(author, course.owner_province_id):
         raise PermissionDenied
     course.title = title.strip()
-    course.slug = slug or course.slug
+    course.slug = course_slug_free(wanted=slug, course_id=course.id) if slug else course.slug
     course.summary = summary.strip()
     course.description = description.strip()
     course.topic = topic

@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import Lesson
+from courses.models import Course, Lesson
 from courses.selectors import (
     course_get_for_studio,
     course_list_for_studio,
@@ -89,6 +89,7 @@ def studio_course_create(request: HttpRequest) -> HttpResponse:
             form_error_add(form, error)
         else:
             messages.success(request, _("The course is created as a draft. Add its modules and lessons."))
+            slug_replaced_say(request, wanted=form.cleaned_data["slug"], course=course)
             return redirect("courses:studio_course", course.id)
     return render(request, "courses/studio/course_form.html", {"form": form, "course": None})
 
@@ -110,8 +111,16 @@ def studio_course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
             form_error_add(form, error)
         else:
             messages.success(request, _("The course is saved."))
+            slug_replaced_say(request, wanted=form.cleaned_data["slug"], course=course)
             return redirect("courses:studio_course", course.id)
     return render(request, "courses/studio/course_form.html", {"form": form, "course": course})
+
+
+def slug_replaced_say(request: HttpRequest, *, wanted: str, course: Course) -> None:
+    """Tell the author when the web address they typed was not free, without a word on whose it is."""
+    if wanted and course.slug != wanted:
+        message = _("The web address %(wanted)s is not available; this course's address is %(slug)s.")
+        messages.info(request, message % {"wanted": wanted, "slug": course.slug})
 
 
 @studio_view

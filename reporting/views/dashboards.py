@@ -11,7 +11,7 @@ from onetouch import scope
 from onetouch.models import Province
 from reporting import charts
 from reporting.forms import DashboardFilterForm
-from reporting.selectors import dashboard_get
+from reporting.selectors import course_list_for_filters, dashboard_get
 
 # The sortable columns of the province and commune tables, in the order they are shown.
 COLUMNS = (
@@ -53,10 +53,11 @@ def province_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 
 def _dashboard_render(request: HttpRequest, *, province: Province | None) -> HttpResponse:
     template = "reporting/province.html" if province else "reporting/national.html"
-    form = DashboardFilterForm(request.GET)
+    courses = course_list_for_filters(user=request.user)
+    form = DashboardFilterForm(request.GET, courses=courses)
     if not form.is_valid():
         return render(request, template, {"form": form, "province": province}, status=400)
-    dashboard = dashboard_get(filters=form.filters(), province=province)
+    dashboard = dashboard_get(filters=form.filters(), province=province, courses=courses)
     context = {
         "form": form,
         "province": province,

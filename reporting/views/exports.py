@@ -37,7 +37,7 @@ from reporting.export_services import (
 from reporting.exports import csv_chunks, xlsx_write
 from reporting.forms import DashboardFilterForm
 from reporting.models import ExportFile
-from reporting.selectors import dashboard_get
+from reporting.selectors import course_list_for_filters, dashboard_get
 
 CONTENT_TYPES = {
     CSV: "text/csv; charset=utf-8",
@@ -82,7 +82,8 @@ def bad_request(form: forms.Form) -> HttpResponse:
 
 
 def export_response(request: HttpRequest, province: Province | None) -> HttpResponse:
-    form = ExportForm(request.GET)
+    courses = course_list_for_filters(user=request.user)
+    form = ExportForm(request.GET, courses=courses)
     if not form.is_valid():
         return bad_request(form)
     filters = form.filters()
@@ -92,7 +93,9 @@ def export_response(request: HttpRequest, province: Province | None) -> HttpResp
         province=province, what=what, start=filters.start, end=filters.end, file_format=file_format
     )
     if what == PLACES:
-        header, rows = place_table(dashboard_get(filters=filters, province=province), province=province)
+        header, rows = place_table(
+            dashboard_get(filters=filters, province=province, courses=courses), province=province
+        )
         return table_response(header, rows, file_format=file_format, filename=filename, title=_("Places"))
 
     query = LearnerQuery(
@@ -103,11 +106,15 @@ def export_response(request: HttpRequest, province: Province | None) -> HttpResp
         course_id=filters.course_id,
     )
     # Small exports come at once; a large one is written by a worker while the page says so.
-    if learner_rows_count(query) > getattr(settings, "EXPORT_INLINE_MAX_ROWS", 10_000):
+    if learner_rows_count(query, viewer=request.user) > getattr(settings, "EXPORT_INLINE_MAX_ROWS", 10_000):
         export = export_file_create(owner=request.user, query=query, file_format=file_format)
         return redirect("reporting:export_file", export.id)
     return table_response(
-        learner_header(), learner_rows(query), file_format=file_format, filename=filename, title=_("Learners")
+        learner_header(),
+        learner_rows(query, viewer=request.user),
+        file_format=file_format,
+        filename=filename,
+        title=_("Learners"),
     )
 
 

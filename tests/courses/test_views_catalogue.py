@@ -54,10 +54,18 @@ def assert_only(client, params, expected, others):
         assert other.title not in page
 
 
-def test_unpublished_courses_stay_out_of_the_catalogue(client):
-    """A draft course is not listed."""
-    course_make(title="Bản nháp chưa xuất bản", is_published=False)
-    assert "Bản nháp chưa xuất bản" not in titles(client.get(CATALOGUE))
+@pytest.mark.parametrize("who", [None, "admin_hue", "admin_hanoi", "ministry_staff"])
+def test_unpublished_courses_stay_out_of_the_catalogue(client, request, who, province_hue):
+    """A draft course is not listed, even to the staff who may preview it; the published one beside it is."""
+    if who:
+        client.force_login(request.getfixturevalue(who))
+    course_make(title="Khóa học đã xuất bản", province=province_hue)
+    course_make(title="Bản nháp chưa xuất bản", province=province_hue, is_published=False)
+
+    for params in ({}, {"province": "46"}, {"q": "xuat ban"}):  # the search matches both titles
+        page = titles(client.get(CATALOGUE, params))
+        assert "Khóa học đã xuất bản" in page
+        assert "Bản nháp chưa xuất bản" not in page
 
 
 def test_sort_by_most_enrolled(client):

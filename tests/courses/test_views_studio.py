@@ -292,15 +292,41 @@ def test_provincial_admin_sees_no_owner_field(client, admin_hue):
 
 
 def test_course_form_with_errors_creates_nothing(in_english, admin_hue, hue_course):
-    """A missing title or a web address already taken is shown on the form, and no course is created."""
+    """A missing title or a malformed web address is shown on the form, and no course is created."""
     in_english.force_login(admin_hue)
     before = Course.objects.count()
-    response = in_english.post(reverse("courses:studio_course_create"), course_form_data(title=""))
-    assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
-    response = in_english.post(reverse("courses:studio_course_create"), course_form_data(slug=hue_course.slug))
-    assert response.status_code == 200
-    assert "already exists" in response.content.decode()
+    for wrong in ({"title": ""}, {"slug": "khóa học/mới"}):
+        response = in_english.post(reverse("courses:studio_course_create"), course_form_data(**wrong))
+        assert response.status_code == 200 and 'aria-invalid="true"' in response.content.decode()
     assert Course.objects.count() == before
+
+
+@pytest.mark.parametrize("author", ["admin_hanoi", "admin_hue"])
+def test_web_address_of_another_course_gets_a_free_one_and_no_word_on_whose(
+    in_english, request, author, hue_course, province_hanoi
+):
+    """Asking for the address of Huế's draft, on creating or editing, gives the next free one and says only that.
+
+    Hà Nội's admin (who may not know the draft exists) and Huế's (who may) get the same answer.
+    """
+    in_english.force_login(request.getfixturevalue(author))
+    own = course_make(title="Khóa học đang soạn", province=request.getfixturevalue(author).scope_province)
+    wanted = hue_course.slug
+
+    created = in_english.post(reverse("courses:studio_course_create"), course_form_data(slug=wanted), follow=True)
+    edited = in_english.post(
+        reverse("courses:studio_course_edit", args=[own.id]), course_form_data(slug=wanted), follow=True
+    )
+
+    new = Course.objects.exclude(id__in=[hue_course.id, own.id]).get()
+    own.refresh_from_db()
+    assert (new.slug, own.slug) == (f"{wanted}-2", f"{wanted}-3")
+    for response, course in ((created, new), (edited, own)):
+        page = response.content.decode()
+        assert f"The web address {wanted} is not available; this course&#x27;s address is {course.slug}." in page
+        assert hue_course.title not in page and "already exists" not in page
+    hue_course.refresh_from_db()
+    assert hue_course.slug == wanted
 
 
 def test_course_edit_saves_and_keeps_the_province(client, admin_hue, hue_course, province_hanoi):

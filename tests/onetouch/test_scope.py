@@ -100,3 +100,32 @@ def test_provinces_are_the_34_official_units():
     """The loaded units are the 34 provinces and 3,321 communes in force since July 2025."""
     assert Province.objects.count() == 34
     assert sum(p.communes.count() for p in Province.objects.all()) == 3321
+
+
+def test_statistics_courses_are_national_published_and_the_own_provinces(
+    admin_hue, ministry_staff, learner_hue, province_hue, province_hanoi
+):
+    """Huế's admin picks national published courses and every Huế course; nothing of Hà Nội, no national draft."""
+    national = course_make()
+    national_draft = course_make(is_published=False)
+    hue_draft = course_make(province=province_hue, is_published=False)
+    hue_published = course_make(province=province_hue)
+    hanoi_draft = course_make(province=province_hanoi, is_published=False)
+    hanoi_published = course_make(province=province_hanoi)
+
+    def choosable(user):
+        courses = scope.filter_national_published_or_own(
+            Course.objects.all(), user, province_field="owner_province", published_field="is_published"
+        )
+        return set(courses)
+
+    assert choosable(admin_hue) == {national, hue_draft, hue_published}
+    assert choosable(ministry_staff) == {
+        national,
+        national_draft,
+        hue_draft,
+        hue_published,
+        hanoi_draft,
+        hanoi_published,
+    }
+    assert choosable(learner_hue) == {national}

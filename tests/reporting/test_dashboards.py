@@ -118,8 +118,8 @@ def test_unknown_province_code_is_404(client, ministry_staff):
         ({"end": "0001-01-05"}, "Choose a date between 2000-01-01 and 2099-12-31."),
         ({"start": "9999-12-20", "end": "9999-12-31"}, "Choose a date between 2000-01-01 and 2099-12-31."),
         ({"audience": "aliens"}, "Select a valid choice."),
-        ({"course": "987654"}, "There is no course number 987654."),
-        ({"course": "abc"}, "Enter a whole number."),
+        ({"course": "987654"}, "Unknown course: choose one from the list."),
+        ({"course": "khong-co-khoa-nay"}, "Unknown course: choose one from the list."),
         ({"units": "tomorrow"}, "Select a valid choice."),
         ({"trend": "hour"}, "Select a valid choice."),
         ({"sort": "password"}, "Select a valid choice."),
@@ -207,18 +207,38 @@ def test_province_table_sorts_by_the_chosen_column(client, ministry_staff, provi
     assert "?sort=enrolments" in by_enrolments  # a second click reverses the order
 
 
-@pytest.mark.django_db
-def test_province_page_shows_coverage_zero_communes_and_export_links(client, admin_hanoi, province_hanoi):
+@pytest.mark.django_db(transaction=True)
+def test_province_page_shows_coverage_of_trained_learners_every_commune_and_export_links(
+    client, admin_hanoi, province_hanoi, commune_hanoi
+):
+    """Two communes have a trained commune leader, one also a trained digital team member: 2, 1 and 1 covered."""
+    other_commune = province_hanoi.communes.exclude(id=commune_hanoi.id).order_by("code").first()
+    course = course_make(audiences=("commune_leader", "digital_team"))
+    lesson = lesson_make(course=course, kind=Lesson.Kind.TEXT)
+    trained = [
+        learner_make(commune=commune_hanoi, audience_group="commune_leader"),
+        learner_make(commune=commune_hanoi, audience_group="digital_team"),
+        learner_make(commune=other_commune, audience_group="commune_leader"),
+    ]
+    enrolled_only = learner_make(commune=other_commune, audience_group="digital_team")
+    for learner in [*trained, enrolled_only]:
+        enrolment_create(learner=learner, course=course)
+    for learner in trained:
+        lesson_complete_manually(learner=learner, lesson=lesson)
+    fold_everything()
     client.force_login(admin_hanoi)
+    today = timezone.localdate().isoformat()
 
-    html = client.get(HANOI, {"start": "2025-01-01", "end": "2025-01-31", "audience": "public"}).content.decode()
+    html = client.get(HANOI, {"start": today, "end": today, "audience": "public"}).content.decode()
 
     assert html.count("data-place=") == province_hanoi.communes.count()
-    assert 'data-coverage="covered">0<' in html
-    assert (
-        "/statistics/province/01/export/?start=2025-01-01&amp;end=2025-01-31&amp;audience=public&amp;format=csv" in html
-    )
+    coverage = {name: re.search(rf'data-coverage="{name}">(\d+)<', html).group(1) for name in COVERAGE}
+    assert coverage == {"covered": "1", "with_leaders": "2", "with_digital_team": "1"}
+    assert f"/statistics/province/01/export/?start={today}&amp;end={today}&amp;audience=public&amp;format=csv" in html
     assert "format=xlsx" in html
+
+
+COVERAGE = ("covered", "with_leaders", "with_digital_team")
 
 
 @pytest.mark.django_db
@@ -266,3 +286,69 @@ def test_pages_run_a_bounded_number_of_queries(client, ministry_staff, django_as
         assert client.get(NATIONAL, query).status_code == 200
     with django_assert_max_num_queries(15):  # and the province
         assert client.get(HUE, query).status_code == 200
+
+
+# --- The course filter: only the viewer's courses, chosen by web address ------------------------
+
+
+@pytest.fixture
+def courses_everywhere(province_hanoi, province_hue) -> dict:
+    return {
+        "national": course_make(title="Khóa học quốc gia"),
+        "national_draft": course_make(title="Bản nháp quốc gia", is_published=False),
+        "hanoi_draft": course_make(title="Bản nháp của Hà Nội", province=province_hanoi, is_published=False),
+        "hue_draft": course_make(title="Bản nháp bí mật của Huế", province=province_hue, is_published=False),
+        "hue_published": course_make(title="Khóa học đã xuất bản của Huế", province=province_hue),
+    }
+
+
+OUT_OF_HANOI = ("hue_draft", "hue_published", "national_draft")
+
+
+def page_shape(response, course: str) -> str:
+    """The page without its per-response nonce and CSRF token, nor the value asked (in the language switch's link)."""
+    html = re.sub(r'(nonce|name="csrfmiddlewaretoken" value)="[^"]*"', "", response.content.decode())
+    return html.replace(f"course={course}", "course=…")
+
+
+def course_options(html: str) -> list[str]:
+    select = html.split('name="course"', 1)[1].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)"', select)
+
+
+@pytest.mark.django_db
+def test_course_filter_offers_national_published_and_own_province_courses_by_title(
+    client, admin_hanoi, ministry_staff, courses_everywhere
+):
+    """Hà Nội's admin is offered the national published course and Hà Nội's draft, by web address, sorted by title."""
+    client.force_login(admin_hanoi)
+    html = client.get(HANOI).content.decode()
+
+    assert course_options(html) == ["", courses_everywhere["hanoi_draft"].slug, courses_everywhere["national"].slug]
+    for name in OUT_OF_HANOI:
+        assert courses_everywhere[name].title not in html
+
+    client.force_login(ministry_staff)
+    assert len(course_options(client.get(HUE).content.decode())) == 1 + len(courses_everywhere)
+
+
+@pytest.mark.django_db
+def test_admin_probing_another_provinces_courses_gets_the_answer_of_a_missing_course(
+    in_english, admin_hanoi, courses_everywhere
+):
+    """Another province's course or a national draft, by web address or number, answers as a missing course."""
+    in_english.force_login(admin_hanoi)
+    missing = in_english.get(HANOI, {"course": "khong-co-khoa-nay"})
+    assert missing.status_code == 400
+    assert "Unknown course: choose one from the list." in missing.content.decode()
+
+    for name in OUT_OF_HANOI:
+        course = courses_everywhere[name]
+        for value in (course.slug, str(course.id)):
+            response = in_english.get(HANOI, {"course": value})
+            assert response.status_code == 400
+            assert page_shape(response, value) == page_shape(missing, "khong-co-khoa-nay")
+
+    own = in_english.get(HANOI, {"course": courses_everywhere["hanoi_draft"].slug})
+    assert own.status_code == 200
+    assert "Bản nháp của Hà Nội" in own.content.decode()

@@ -11,14 +11,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from courses.models import Lesson
+from courses.services import structure
 from learners.models import Certificate, CourseCompletion, Enrolment, LearningEvent
 from learners.services.enrolments import enrolment_create
+from learners.services.progress import lesson_complete_manually
+from onetouch.models import Province
 from reporting.export_services import export_file_write, export_files_expire
 from reporting.exports import cell_neutralise
 from reporting.models import ExportFile, FillState
-from reporting.selectors import DashboardFilters, dashboard_get
 from reporting.services import SUMMARY_COUNTS, statistics_fold
-from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make, learner_make
+from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make, learner_make, lesson_make
 
 NATIONAL = reverse("reporting:national_export")
 
@@ -42,20 +45,6 @@ def xlsx_rows(response) -> list[list]:
     return [[cell.value for cell in row] for row in sheet.iter_rows()]
 
 
-def figures_row(figures) -> list:
-    rate = "" if figures.completion_rate is None else round(figures.completion_rate * 100, 1)
-    return [
-        figures.learners,
-        figures.enrolments,
-        figures.unenrolments,
-        figures.completions,
-        rate,
-        figures.certificates,
-        figures.attendances,
-        figures.completions_in_person,
-    ]
-
-
 def fold_everything(*, timeout: float = 120) -> None:
     """Fold until every event is counted: another transaction open on the server holds events back."""
     deadline = time.monotonic() + timeout
@@ -67,11 +56,6 @@ def fold_everything(*, timeout: float = 120) -> None:
 
 def fill_mark() -> int:
     return FillState.objects.get(statistic=SUMMARY_COUNTS).mark
-
-
-def last_30_days() -> DashboardFilters:
-    today = timezone.localdate()
-    return DashboardFilters(start=today - timedelta(days=29), end=today)
 
 
 # --- Writers --------------------------------------------------------------------------------------
@@ -100,31 +84,52 @@ def test_text_a_spreadsheet_would_run_gets_an_apostrophe(value, written):
 # --- Places: the dashboard's table ----------------------------------------------------------------
 
 
+ZEROS = [0, 0, 0, 0, "", 0, 0, 0]  # no activity: no completion rate
+
+
 @pytest.mark.django_db(transaction=True)
-def test_place_exports_hold_the_dashboard_figures(client, ministry_staff, admin_hanoi, learner_hanoi, learner_hue):
-    """The national CSV and the provincial XLSX hold the dashboard's place rows and totals, after a fold."""
+def test_place_exports_hold_the_figures_of_what_happened(
+    client, ministry_staff, admin_hanoi, learner_hanoi, learner_hue, commune_hanoi
+):
+    """Three enrolments and one completion, counted by hand, are the national CSV's and Hà Nội XLSX's figures."""
     course = course_make()
-    enrolment_create(learner=learner_hanoi, course=course)
-    enrolment_create(learner=learner_hue, course=course)
+    lesson = lesson_make(course=course, kind=Lesson.Kind.TEXT)
+    finisher = learner_make(commune=commune_hanoi)
+    for learner in (learner_hanoi, learner_hue, finisher):
+        enrolment_create(learner=learner, course=course)
+    lesson_complete_manually(learner=finisher, lesson=lesson)
     fold_everything()
+    # Columns: learners, enrolments, unenrolments, completions, rate (%), certificates, attendances, in person.
+    hanoi_figures, hue_figures = [2, 2, 0, 1, 50.0, 0, 0, 0], [1, 1, 0, 0, 0.0, 0, 0, 0]
 
     client.force_login(ministry_staff)
-    rows = csv_rows(client.get(NATIONAL, {"format": "csv"}))
-    national = dashboard_get(filters=last_30_days(), province=None)
-    expected = [figures_row(place.figures) for place in national.places] + [figures_row(national.totals)]
-    assert [row[2:] for row in rows[1:]] == [[str(value) for value in row] for row in expected]
-    assert [row[0] for row in rows[1:-1]] == [place.code for place in national.places]
-    assert national.totals.enrolments == 2
+    header, *rows = csv_rows(client.get(NATIONAL, {"format": "csv"}))
+    expected = {code: ZEROS for code in Province.objects.values_list("code", flat=True)}
+    expected |= {"01": hanoi_figures, "46": hue_figures}
+    assert len(header) == 10
+    assert {row[0]: row[2:] for row in rows[:-1]} == {code: as_csv(values) for code, values in expected.items()}
+    assert rows[-1][1:] == ["Tổng", *as_csv([3, 3, 0, 1, 33.3, 0, 0, 0])]
 
     client.force_login(admin_hanoi)
     response = client.get(province_url("01"), {"format": "xlsx"})
     assert response["Content-Disposition"].startswith('attachment; filename="onetouch-01-places-')
-    rows = xlsx_rows(response)
-    hanoi = dashboard_get(filters=last_30_days(), province=admin_hanoi.scope_province)
-    expected = [figures_row(place.figures) for place in hanoi.places] + [figures_row(hanoi.totals)]
+    _header, *rows = xlsx_rows(response)
+    expected = {code: ZEROS for code in province_hanoi_communes(admin_hanoi)} | {commune_hanoi.code: hanoi_figures}
     # An empty cell reads back as None.
-    assert [row[2:] for row in rows[1:]] == [[None if value == "" else value for value in row] for row in expected]
-    assert hanoi.totals.enrolments == 1
+    assert {row[0]: row[2:] for row in rows[:-1]} == {code: as_xlsx(values) for code, values in expected.items()}
+    assert rows[-1][2:] == hanoi_figures
+
+
+def as_csv(values: list) -> list[str]:
+    return [str(value) for value in values]
+
+
+def as_xlsx(values: list) -> list:
+    return [None if value == "" else value for value in values]
+
+
+def province_hanoi_communes(admin) -> list[str]:
+    return list(admin.scope_province.communes.values_list("code", flat=True))
 
 
 # --- Learners: one row per enrolment --------------------------------------------------------------
@@ -205,8 +210,8 @@ def test_learner_export_keeps_to_the_period_and_course(
     enrolment_create(learner=learner_hue, course=other)
     client.force_login(ministry_staff)
 
-    with django_assert_max_num_queries(6):  # session, user, the course, the count, the rows
-        rows = csv_rows(client.get(NATIONAL, {"what": "learners", "course": course.id}))
+    with django_assert_max_num_queries(5):  # session, user, the courses to choose from, the count, the rows
+        rows = csv_rows(client.get(NATIONAL, {"what": "learners", "course": course.slug}))
 
     assert [row[5] for row in rows[1:]] == [course.title]
 
@@ -239,6 +244,71 @@ def test_export_scope(client, query, ministry_staff, admin_hanoi, learner_hanoi,
     for url in (NATIONAL, province_url("01")):
         response = client.get(url, query)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("query", EXPORT_QUERIES)
+def test_export_answers_another_provinces_course_as_a_missing_one(
+    in_english, settings, query, admin_hanoi, learner_hanoi, province_hanoi, province_hue
+):
+    """Hà Nội's admin asking for a Huế course or a national draft, by address or number, gets a missing course's 400.
+
+    No export file is queued for it either, although a learner export of an own course goes to the worker.
+    """
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    own = course_make(province=province_hanoi)
+    enrolment_create(learner=learner_hanoi, course=own)
+    others = [
+        course_make(title="Bản nháp bí mật của Huế", province=province_hue, is_published=False),
+        course_make(title="Khóa học đã xuất bản của Huế", province=province_hue),
+        course_make(title="Bản nháp quốc gia", is_published=False),
+    ]
+    in_english.force_login(admin_hanoi)
+    missing = in_english.get(province_url("01"), {**query, "course": "khong-co-khoa-nay"})
+    assert (missing.status_code, missing.content) == (400, b"Unknown course: choose one from the list.")
+
+    for course in others:
+        for value in (course.slug, str(course.id)):
+            response = in_english.get(province_url("01"), {**query, "course": value})
+            assert (response.status_code, response.content) == (400, missing.content)
+    assert not ExportFile.objects.exists()
+
+    own_export = in_english.get(province_url("01"), {**query, "course": own.slug})
+    assert own_export.status_code == (302 if query.get("what") == "learners" else 200)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_learner_exports_name_no_course_of_another_province(
+    client, celery_worker_running, settings, admin_hanoi, ministry_staff, learner_hanoi, province_hue
+):
+    """A Hà Nội learner's enrolment in a course Huế withdrew is left out of Hà Nội's export, inline or by the worker."""
+    national = course_make(title="Khóa học quốc gia")
+    hue = course_make(title="Khóa học Huế đã rút về", province=province_hue)
+    for course in (national, hue):
+        enrolment_create(learner=learner_hanoi, course=course)
+    structure.course_unpublish(course=hue)
+
+    client.force_login(ministry_staff)
+    everything = csv_rows(client.get(province_url("01"), {"what": "learners"}))
+    client.force_login(admin_hanoi)
+    inline = csv_rows(client.get(province_url("01"), {"what": "learners"}))
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    written = export_written(client, province_url("01"))
+
+    assert [row[5] for row in inline[1:]] == [row[5] for row in written[1:]] == [national.title]
+    assert sorted(row[5] for row in everything[1:]) == sorted([national.title, hue.title])
+
+
+def export_written(client, url: str) -> list[list[str]]:
+    """Ask for a learner CSV that goes to the worker; wait for it and return its rows."""
+    response = client.get(url, {"what": "learners"})
+    assert response.status_code == 302
+    export = ExportFile.objects.latest("id")
+    deadline = time.monotonic() + 60
+    while export.status == ExportFile.Status.QUEUED and time.monotonic() < deadline:
+        time.sleep(0.2)
+        export.refresh_from_db()
+    return csv_rows(client.get(reverse("reporting:export_download", args=[export.id])))
 
 
 @pytest.fixture
@@ -359,7 +429,7 @@ def test_failed_export_says_so(client, in_english, ministry_staff):
         ({"start": "2020-01-01", "end": "2025-12-31"}, "The period may be at most"),
         ({"start": "hôm qua"}, "Enter a valid date."),
         ({"audience": "aliens"}, "Select a valid choice."),
-        ({"course": "999999"}, "There is no course number 999999."),
+        ({"course": "999999"}, "Unknown course: choose one from the list."),
         ({"format": "pdf"}, "Select a valid choice."),
         ({"what": "everything"}, "Select a valid choice."),
     ],

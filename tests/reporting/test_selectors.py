@@ -4,10 +4,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from courses.models import CourseRun
+from courses.models import Course, CourseRun
 from onetouch.models import Commune, Province
 from reporting.models import ALL, RunCount, SummaryCount, Target, UnitMapping
-from reporting.selectors import DashboardFilters, dashboard_get
+from reporting.selectors import DashboardFilters, course_list_for_filters, dashboard_get
 from tests.factories import course_make
 
 pytestmark = pytest.mark.django_db
@@ -46,8 +46,13 @@ def counts_add(
     SummaryCount.objects.bulk_update([row for row in rows if row.pk is not None], [kind])
 
 
+def dashboard_read(*, filters: DashboardFilters, province: Province | None):
+    """The dashboard as ministry staff read it: every course."""
+    return dashboard_get(filters=filters, province=province, courses=list(Course.objects.all()))
+
+
 def national(start: date, end: date, **filters):
-    return dashboard_get(filters=DashboardFilters(start=start, end=end, **filters), province=None)
+    return dashboard_read(filters=DashboardFilters(start=start, end=end, **filters), province=None)
 
 
 @pytest.mark.parametrize(
@@ -117,7 +122,7 @@ def test_commune_mapping_moves_figures_on_the_province_page(province_hanoi, comm
     UnitMapping.objects.create(level="commune", old_id=old.id, new_id=new.id, effective_on=day)
 
     filters = DashboardFilters(start=day, end=day, units="now")
-    places = {p.id: p.figures.enrolments for p in dashboard_get(filters=filters, province=province_hanoi).places}
+    places = {p.id: p.figures.enrolments for p in dashboard_read(filters=filters, province=province_hanoi).places}
 
     assert places[old.id] == 0 and places[new.id] == 4
 
@@ -126,7 +131,7 @@ def test_province_page_lists_every_commune_including_zero_ones(province_hue, com
     day = date(2025, 5, 10)
     counts_add(start=day, end=day, province_id=province_hue.id, commune_id=commune_hue.id, per_day=2)
 
-    places = dashboard_get(filters=DashboardFilters(start=day, end=day), province=province_hue).places
+    places = dashboard_read(filters=DashboardFilters(start=day, end=day), province=province_hue).places
 
     assert len(places) == Commune.objects.filter(province=province_hue).count() > 1
     assert {p.id: p.figures.enrolments for p in places}[commune_hue.id] == 2
@@ -148,7 +153,7 @@ def test_coverage_needs_a_commune_leader_and_a_digital_team_member(province_hue)
             start=day, end=day, kind=kind, province_id=province_hue.id, commune_id=commune.id, audience_group=group
         )
 
-    coverage = dashboard_get(filters=DashboardFilters(start=day, end=day), province=province_hue).coverage
+    coverage = dashboard_read(filters=DashboardFilters(start=day, end=day), province=province_hue).coverage
 
     assert (coverage.covered, coverage.with_leaders, coverage.with_digital_team) == (1, 2, 2)
     assert coverage.communes == province_hue.communes.count()
@@ -177,8 +182,8 @@ def test_target_progress_counts_its_own_measure_group_place_and_dates(province_h
     )
 
     filters = DashboardFilters(start=date(2025, 4, 1), end=date(2025, 4, 30))
-    on_national = dashboard_get(filters=filters, province=None).targets
-    on_hue = dashboard_get(filters=filters, province=province_hue).targets
+    on_national = dashboard_read(filters=filters, province=None).targets
+    on_hue = dashboard_read(filters=filters, province=province_hue).targets
 
     assert [(p.target, p.achieved) for p in on_national] == [(national_target, 70)]
     assert on_national[0].percent == 50
@@ -196,7 +201,7 @@ def test_province_target_in_todays_units_counts_the_old_provinces_it_took_over(p
 
     def achieved(units: str) -> int:
         filters = DashboardFilters(start=day, end=day, units=units)
-        (progress,) = dashboard_get(filters=filters, province=province_hue).targets
+        (progress,) = dashboard_read(filters=filters, province=province_hue).targets
         assert progress.target == target
         return progress.achieved
 
@@ -215,7 +220,7 @@ def test_learners_of_no_known_place_have_their_own_line_so_rows_add_up(province_
     counts_add(start=day, end=day, province_id=province_hue.id, commune_id=0, per_day=3)
 
     country = national(day, day)
-    hue = dashboard_get(filters=DashboardFilters(start=day, end=day), province=province_hue)
+    hue = dashboard_read(filters=DashboardFilters(start=day, end=day), province=province_hue)
 
     assert country.unplaced.enrolments == 2
     assert sum(p.figures.enrolments for p in country.places) + country.unplaced.enrolments == 9
@@ -267,11 +272,12 @@ def many_counts_add(*, size: int) -> None:
 def test_query_count_does_not_grow_with_the_data(size, units, django_assert_max_num_queries, province_hue):
     many_counts_add(size=size)
     filters = DashboardFilters(start=date(2025, 1, 20), end=date(2025, 11, 5), units=units, trend="week")
+    courses = list(Course.objects.all())
 
     with django_assert_max_num_queries(12):
-        national_page = dashboard_get(filters=filters, province=None)
+        national_page = dashboard_get(filters=filters, province=None, courses=courses)
     with django_assert_max_num_queries(12):
-        province_page = dashboard_get(filters=filters, province=province_hue)
+        province_page = dashboard_get(filters=filters, province=province_hue, courses=courses)
 
     assert len(national_page.places) == 34
     assert {"Một", "Hai"} <= {progress.target.name for progress in province_page.targets}
@@ -289,8 +295,33 @@ def test_course_runs_show_their_completion_rate_and_the_provinces_own_learners(p
         RunCount.objects.create(course_run_id=old.id, province_id=province_id, kind="enrolled", count=50)
     filters = DashboardFilters(start=date(2025, 3, 10), end=date(2025, 4, 10))
 
-    (everywhere,) = dashboard_get(filters=filters, province=None).course_runs
-    (in_hue,) = dashboard_get(filters=filters, province=province_hue).course_runs
+    (everywhere,) = dashboard_read(filters=filters, province=None).course_runs
+    (in_hue,) = dashboard_read(filters=filters, province=province_hue).course_runs
 
     assert (everywhere.title, everywhere.enrolments, everywhere.completions) == ("Đợt 1", 4, 2)
     assert (in_hue.enrolments, in_hue.completions, round(in_hue.completion_rate, 3)) == (3, 1, 0.333)
+
+
+def test_top_courses_and_runs_name_only_the_viewers_courses(admin_hanoi, province_hanoi, province_hue):
+    """Hà Nội learners in a course Huế withdrew count in the totals, but Hà Nội's admin is never shown its name."""
+    day = date(2025, 5, 10)
+    national = course_make(title="Khóa học quốc gia")
+    hue = course_make(title="Khóa học Huế đã rút về", province=province_hue, is_published=False)
+    for course, enrolments in ((national, 2), (hue, 5)):
+        counts_add(start=day, end=day, province_id=province_hanoi.id, course_id=course.id, per_day=enrolments)
+        run = CourseRun.objects.create(course=course, title=f"Đợt {course.title}", starts_on=day, ends_on=day)
+        RunCount.objects.create(course_run_id=run.id, province_id=province_hanoi.id, kind="enrolled", count=enrolments)
+    counts_add(start=day, end=day, province_id=province_hanoi.id, per_day=7)
+    filters = DashboardFilters(start=day, end=day)
+
+    dashboard = dashboard_get(
+        filters=filters, province=province_hanoi, courses=course_list_for_filters(user=admin_hanoi)
+    )
+
+    assert dashboard.totals.enrolments == 7
+    assert [(row.slug, row.title, row.enrolments) for row in dashboard.top_courses] == [
+        (national.slug, "Khóa học quốc gia", 2)
+    ]
+    assert [row.course_title for row in dashboard.course_runs] == ["Khóa học quốc gia"]
+    everything = dashboard_read(filters=filters, province=province_hanoi)
+    assert [row.title for row in everything.top_courses] == ["Khóa học Huế đã rút về", "Khóa học quốc gia"]
