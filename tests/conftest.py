@@ -25,6 +25,13 @@ def clean_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Files a test stores (the builders' lesson files too) go to a folder of its own, removed with it."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def messages_in_english():
     """Service refusals are matched on their English text; the site's default language is Vietnamese."""

@@ -5,12 +5,27 @@ import threading
 import time
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db.models import F
 from django.utils import timezone
 
-from courses.models import Audience, Choice, Course, CourseFormat, Lesson, Question, Quiz, Topic
+from courses.models import (
+    Audience,
+    Choice,
+    Course,
+    CourseFormat,
+    Lesson,
+    Module,
+    Question,
+    Quiz,
+    Topic,
+    lesson_source_path,
+)
+from courses.questions import ChoiceRow
 from courses.services.catalogue import course_create, course_search_text
-from courses.services.structure import lesson_create, module_create
+from courses.services.questions import question_create, quiz_settings_save
+from courses.services.structure import course_publish, lesson_create, lesson_publish, module_create
 from learners.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
 from learners.quizzes import choice_value
 from learners.services.enrolments import profile_save
@@ -18,6 +33,10 @@ from learners.services.quizzes import answer_save
 from onetouch.models import Commune, Province, User
 
 _numbers = itertools.count(1)
+
+
+INTRODUCTION_TITLE = "Giới thiệu khóa học"
+INTRODUCTION_HTML = "<p>Khóa học này giúp bạn làm quen với các kỹ năng số cần thiết.</p>"
 
 
 def course_make(
@@ -30,8 +49,14 @@ def course_make(
     format: str = CourseFormat.ONLINE,
     summary: str = "Một khóa học ngắn.",
 ) -> Course:
+    """A course as the studio leaves it: a draft, or published with its one optional introduction lesson.
+
+    The studio publishes a course only with a published lesson (docs/decisions/0005), so a published
+    course gets a short text lesson in a module of its own, not required for completion. A test that
+    needs the course's lessons to be exactly its own makes a draft, adds them and calls course_publish.
+    """
     number = next(_numbers)
-    return course_create(
+    course = course_create(
         title=title or f"Khóa học số {number}",
         slug=f"khoa-hoc-{number}",
         summary=summary,
@@ -39,8 +64,19 @@ def course_make(
         format=format,
         audience_codes=audiences,
         owner_province=province,
-        is_published=is_published,
+        is_published=False,
     )
+    if is_published:
+        lesson_make(
+            course=course,
+            kind=Lesson.Kind.TEXT,
+            title=INTRODUCTION_TITLE,
+            module=module_create(course=course, title="Giới thiệu"),
+            is_required=False,
+            body_html=INTRODUCTION_HTML,
+        )
+        course_publish(course=course)
+    return course
 
 
 def learner_make(*, commune: Commune, audience_group: str = "public", email: str | None = None) -> User:
@@ -56,7 +92,11 @@ def learner_make(*, commune: Commune, audience_group: str = "public", email: str
 
 
 def courses_bulk_make(count: int, *, audience_codes: tuple[str, ...]) -> list[Course]:
-    """Insert many published courses at once (query-bound tests need thousands)."""
+    """Insert many published courses at once (query-bound tests need thousands).
+
+    Rows go in directly for speed, but as the studio would leave them: each course has one module
+    with one published text lesson, so no published course is without a lesson learners can open.
+    """
     courses = []
     for _ in range(count):
         number = next(_numbers)
@@ -76,6 +116,25 @@ def courses_bulk_make(count: int, *, audience_codes: tuple[str, ...]) -> list[Co
         [Course.audiences.through(course_id=c.id, audience_id=a.id) for c in created for a in audiences],
         batch_size=2000,
     )
+    modules = Module.objects.bulk_create(
+        [Module(course=course, title="Giới thiệu", position=0) for course in created], batch_size=1000
+    )
+    Lesson.objects.bulk_create(
+        [
+            Lesson(
+                course_id=module.course_id,
+                module=module,
+                title=INTRODUCTION_TITLE,
+                kind=Lesson.Kind.TEXT,
+                is_required=False,
+                is_published=True,
+                body_html=INTRODUCTION_HTML,
+                processing=Lesson.Processing.NOT_NEEDED,
+            )
+            for module in modules
+        ],
+        batch_size=1000,
+    )
     return created
 
 
@@ -93,6 +152,14 @@ def enrolments_bulk_make(courses: list[Course], *, learner_count: int) -> None:
 # --- Lessons ----------------------------------------------------------------------------------
 
 
+# The file an upload would have stored for a lesson of each kind: (name, content type, bytes).
+PLACEHOLDER_FILES = {
+    Lesson.Kind.VIDEO: ("bai-hoc.mp4", "video/mp4", b"\x00\x00\x00\x18ftypmp42 placeholder video"),
+    Lesson.Kind.SLIDES: ("bai-giang.pdf", "application/pdf", b"%PDF-1.4 placeholder slides"),
+    Lesson.Kind.DOCUMENT: ("tai-lieu.pdf", "application/pdf", b"%PDF-1.4 placeholder document"),
+}
+
+
 def lesson_make(
     *,
     course: Course,
@@ -101,24 +168,61 @@ def lesson_make(
     module=None,
     is_required: bool = True,
     is_published: bool = True,
-    body_html: str = "",
+    body_html: str | None = None,
     **fields,
 ) -> Lesson:
-    """Add a lesson through the structure service, then set what processing would have set."""
+    """Add a draft lesson through the structure service, set what upload and processing would have set,
+    then publish it through `lesson_publish`, which refuses what the studio refuses.
+
+    A text lesson gets a short text unless `body_html` is given; a video, slides or document lesson is
+    READY with a small file really stored at its source path, unless the caller gives `processing`
+    (WAITING: no file yet) or `source`.
+    """
     module = module or module_create(course=course, title="Phần 1")
+    if body_html is None:
+        body_html = "<p>Nội dung bài học.</p>" if kind == Lesson.Kind.TEXT else ""
     lesson = lesson_create(module=module, title=title, kind=kind, is_required=is_required, body_html=body_html)
-    if kind != Lesson.Kind.TEXT:
-        fields.setdefault("processing", Lesson.Processing.READY)
-    for name, value in {"is_published": is_published, **fields}.items():
-        setattr(lesson, name, value)
-    lesson.save()
+    if kind in PLACEHOLDER_FILES:
+        fields = processed_fields(lesson, **fields)
+    if fields:
+        for name, value in fields.items():
+            setattr(lesson, name, value)
+        lesson.save()
+    if is_published:
+        lesson_publish(lesson=lesson)
     return lesson
+
+
+def processed_fields(lesson: Lesson, **fields) -> dict:
+    """The fields of a file lesson after its upload and processing, with the caller's on top."""
+    fields.setdefault("processing", Lesson.Processing.READY)
+    if "source" not in fields and fields["processing"] != Lesson.Processing.WAITING:
+        name, content_type, data = PLACEHOLDER_FILES[lesson.kind]
+        fields["source"] = default_storage.save(lesson_source_path(lesson, name), ContentFile(data))
+        fields |= {"source_name": name, "source_content_type": content_type, "source_size": len(data)}
+    if fields["processing"] == Lesson.Processing.READY:
+        if lesson.kind == Lesson.Kind.SLIDES:
+            fields.setdefault("page_count", 1)
+        if lesson.kind == Lesson.Kind.VIDEO:
+            fields.setdefault("duration_seconds", 60.0)
+    return fields
 
 
 def video_lesson_make(*, course: Course, duration: float = 600.0, **fields) -> Lesson:
     return lesson_make(
         course=course, kind=Lesson.Kind.VIDEO, title="Phim hướng dẫn", duration_seconds=duration, **fields
     )
+
+
+def lesson_file_replaced(lesson: Lesson, *, processing: str, processing_error: str = "") -> Lesson:
+    """The author uploaded a new file to the published lesson, and its processing is at `processing`.
+
+    A published lesson stays published while its new file is processed, and after that processing
+    failed (courses.services.materials): learners see a message instead of the lesson.
+    """
+    Lesson.objects.filter(id=lesson.id).update(processing=processing, processing_error=processing_error)
+    lesson.refresh_from_db()
+    return lesson
 
 
 def seconds_pass(progress: LessonProgress, seconds: float) -> None:
@@ -195,27 +299,20 @@ def run_at_once(action, *, count: int = 2) -> tuple[list, list]:
 
 
 def question_make(*, course: Course, number: int, kind: str = Question.Kind.SINGLE) -> Question:
-    """A question of the bank; its choices' texts never say which is correct."""
-    question = Question.objects.create(
-        course=course,
-        kind=kind,
-        text=f"Câu hỏi số {number}: chọn phương án phù hợp",
-        explanation=f"Giải thích riêng của câu {number}",
-        import_key=f"cau-{course.id}-{number}",
-    )
+    """A question added to the bank through the service; its choices' texts never say which is correct."""
     if kind == Question.Kind.TRUE_FALSE:
         texts, correct = ["Đúng", "Sai"], {0}
     elif kind == Question.Kind.MULTIPLE:
         texts, correct = [f"Phương án {letter} của câu {number}" for letter in "ABCD"], {0, 2}
     else:
         texts, correct = [f"Phương án {letter} của câu {number}" for letter in "ABCD"], {1}
-    Choice.objects.bulk_create(
-        [
-            Choice(question=question, text=text, is_correct=position in correct, position=position)
-            for position, text in enumerate(texts)
-        ]
+    return question_create(
+        course=course,
+        kind=kind,
+        text=f"Câu hỏi số {number}: chọn phương án phù hợp",
+        explanation=f"Giải thích riêng của câu {number}",
+        choices=[ChoiceRow(text, position in correct) for position, text in enumerate(texts)],
     )
-    return question
 
 
 def quiz_make(
@@ -228,22 +325,22 @@ def quiz_make(
     is_published: bool = True,
     **rules,
 ) -> Quiz:
-    """A published quiz lesson with a bank of `questions` single-choice questions (10 drawn, 70 %, 2 tries, 15 min)."""
+    """A quiz lesson with a bank of `questions` more single-choice questions (10 drawn, 70 %, 2 tries, 15 min).
+
+    As in the studio: the draft lesson, its settings, its questions, then `lesson_publish`, which
+    refuses a quiz whose bank cannot fill a draw.
+    """
     lesson = lesson_make(
-        course=course,
-        kind=Lesson.Kind.QUIZ,
-        title=title,
-        module=module,
-        is_required=is_required,
-        is_published=is_published,
-        processing=Lesson.Processing.NOT_NEEDED,
+        course=course, kind=Lesson.Kind.QUIZ, title=title, module=module, is_required=is_required, is_published=False
     )
     rules = {"questions_drawn": 10, "pass_mark_percent": 70, "attempts_limit": 2, "time_limit_minutes": 15} | rules
     rules.setdefault("is_final_exam", True)
-    quiz = Quiz.objects.create(lesson=lesson, **rules)
+    quiz = quiz_settings_save(lesson=lesson, **rules)
     first = Question.objects.filter(course=course).count()
     for number in range(first + 1, first + questions + 1):
         question_make(course=course, number=number)
+    if is_published:
+        lesson_publish(lesson=lesson)
     return quiz
 
 

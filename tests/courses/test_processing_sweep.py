@@ -123,7 +123,13 @@ def test_lessons_whose_processing_is_over_or_not_needed_are_untouched(module, br
     lessons = [
         waiting_lesson_make(module, title="Xong", processing=Lesson.Processing.READY, page_count=2),
         waiting_lesson_make(module, title="Lỗi", processing=Lesson.Processing.FAILED, processing_error="Hỏng"),
-        lesson_make(course=module.course, module=module, kind=Lesson.Kind.VIDEO, processing=Lesson.Processing.WAITING),
+        lesson_make(
+            course=module.course,
+            module=module,
+            kind=Lesson.Kind.VIDEO,
+            is_published=False,
+            processing=Lesson.Processing.WAITING,
+        ),
         lesson_make(course=module.course, module=module, kind=Lesson.Kind.TEXT, body_html="<p>Chữ</p>"),
     ]
     for lesson in lessons:

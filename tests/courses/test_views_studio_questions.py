@@ -31,7 +31,7 @@ def choices_of(*pairs) -> list[ChoiceRow]:
 @pytest.fixture
 def hue_course(province_hue) -> Course:
     """A published course of Huế with a text lesson, a draft quiz lesson with settings, and a tagged question."""
-    course = course_make(title="An toàn trên mạng của Huế", province=province_hue)
+    course = course_make(title="An toàn trên mạng của Huế", province=province_hue, is_published=False)
     module = structure.module_create(course=course, title="Phần 1")
     text = structure.lesson_create(module=module, title="Bài đọc", kind=Lesson.Kind.TEXT, body_html="Nội dung")
     structure.lesson_publish(lesson=text)
@@ -44,7 +44,7 @@ def hue_course(province_hue) -> Course:
         tag_names=["An toàn"],
     )
     quiz_settings_save(lesson=quiz_lesson, questions_drawn=1, pass_mark_percent=70, attempts_limit=2)
-    return course
+    return structure.course_publish(course=course)
 
 
 def quiz_lesson_of(course: Course) -> Lesson:

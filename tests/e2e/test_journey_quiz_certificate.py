@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from courses.models import Choice, Lesson, Question
 from courses.questions import ChoiceRow
 from courses.services.questions import question_create, quiz_settings_save
-from courses.services.structure import lesson_create, lesson_publish, module_create
+from courses.services.structure import course_publish, lesson_create, lesson_publish, module_create
 from learners.models import AttemptAnswer, Certificate, CourseCompletion, LessonProgress, QuizAttempt
 from learners.quizzes import choice_value
 from learners.services.enrolments import enrolment_create, profile_save
@@ -100,7 +100,7 @@ def media_root(settings, tmp_path) -> Path:
 @pytest.fixture
 def quiz_course(province_hue):
     """Huế's published course: a required text lesson, then the final quiz drawing 10 of 14 questions."""
-    course = course_make(title=COURSE_TITLE, province=province_hue)
+    course = course_make(title=COURSE_TITLE, province=province_hue, is_published=False)
     module = module_create(course=course, title="Phần 1: Dịch vụ công và an toàn trên mạng")
     text = lesson_create(
         module=module,
@@ -128,7 +128,7 @@ def quiz_course(province_hue):
             choices=[ChoiceRow(text, correct) for text, correct in choices],
         )
     lesson_publish(lesson=quiz_lesson)
-    return course, text, quiz
+    return course_publish(course=course), text, quiz
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from courses.models import Lesson
+from courses.services.structure import course_publish
 from learners.models import CourseCompletion
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
@@ -43,9 +44,9 @@ def media_root(settings, tmp_path) -> Path:
 @pytest.fixture
 def reading_course(province_hue):
     """A published course of one required text lesson: reading it completes the course."""
-    course = course_make(title=COURSE_TITLE, province=province_hue)
+    course = course_make(title=COURSE_TITLE, province=province_hue, is_published=False)
     lesson = lesson_make(course=course, kind=Lesson.Kind.TEXT, body_html="<p>Không bấm vào đường dẫn lạ.</p>")
-    return course, lesson
+    return course_publish(course=course), lesson
 
 
 def national_completions() -> int:

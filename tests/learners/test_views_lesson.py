@@ -14,7 +14,15 @@ from courses.services.structure import module_create
 from learners.models import LearningEvent, LessonProgress
 from learners.progress import heartbeat_token_make
 from learners.services.enrolments import enrolment_create
-from tests.factories import course_make, learner_make, lesson_make, seconds_pass, snapshot, video_lesson_make
+from tests.factories import (
+    course_make,
+    learner_make,
+    lesson_file_replaced,
+    lesson_make,
+    seconds_pass,
+    snapshot,
+    video_lesson_make,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +55,7 @@ def token_make(client, progress: LessonProgress, **claim) -> str:
 
 @pytest.fixture
 def hue_course(province_hue, learner_hue):
-    """A published course of Huế with one published video lesson, Huế's learner enrolled."""
+    """A published course of Huế (its one introduction lesson), Huế's learner enrolled."""
     course = course_make(title="Chuyển đổi số ở Huế", province=province_hue)
     enrolment_create(learner=learner_hue, course=course)
     return course
@@ -155,7 +163,7 @@ def test_video_page_allows_blob_media_for_hls_js(client, learner_hue, video):
 
 def test_lesson_still_processing_says_it_is_being_prepared(in_english, learner_hue, hue_course):
     """A lesson whose file is still processing shows a message instead of a player."""
-    lesson = video_lesson_make(course=hue_course, processing=Lesson.Processing.PROCESSING)
+    lesson = lesson_file_replaced(video_lesson_make(course=hue_course), processing=Lesson.Processing.PROCESSING)
     in_english.force_login(learner_hue)
     html = in_english.get(lesson_url(lesson)).content.decode()
     assert "This lesson is being prepared." in html
@@ -164,8 +172,10 @@ def test_lesson_still_processing_says_it_is_being_prepared(in_english, learner_h
 
 def test_failed_processing_tells_staff_why_and_learners_to_come_back(in_english, learner_hue, admin_hue, hue_course):
     """Staff see the processing error; learners see a plain message without it."""
-    lesson = video_lesson_make(
-        course=hue_course, processing=Lesson.Processing.FAILED, processing_error="ffprobe: moov atom not found"
+    lesson = lesson_file_replaced(
+        video_lesson_make(course=hue_course),
+        processing=Lesson.Processing.FAILED,
+        processing_error="ffprobe: moov atom not found",
     )
     in_english.force_login(admin_hue)
     staff_html = in_english.get(lesson_url(lesson)).content.decode()
@@ -540,7 +550,8 @@ def test_course_progress_per_cent_on_course_page_and_my_learning(in_english, lea
 
 def test_course_page_offers_start_before_any_lesson_is_done(in_english, learner_hue, hue_course):
     """Before anything is done the course page offers "Start" to the first lesson and shows 0 %."""
-    first = lesson_make(course=hue_course, kind=Lesson.Kind.TEXT, title="Mở đầu", body_html="<p>a</p>")
+    first = hue_course.lessons.get()  # the course's introduction, published with it
+    lesson_make(course=hue_course, kind=Lesson.Kind.TEXT, title="Bài tiếp theo", body_html="<p>a</p>")
     in_english.force_login(learner_hue)
     html = in_english.get(hue_course.get_absolute_url()).content.decode()
     assert "Course progress: 0%" in html

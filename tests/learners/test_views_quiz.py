@@ -260,7 +260,9 @@ def test_attempt_page_queries_do_not_grow_with_the_number_of_questions(learner_c
     """An attempt of 30 questions runs as many queries as one of 3."""
 
     def queries(drawn: int) -> int:
-        quiz = quiz_make(course=course, questions=drawn, questions_drawn=drawn, title=f"Kiểm tra {drawn}")
+        quiz = quiz_make(
+            course=course, questions=drawn, questions_drawn=drawn, title=f"Kiểm tra {drawn}", is_final_exam=False
+        )
         attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
         with CaptureQueriesContext(connection) as context:
             assert learner_client.get(attempt_url("attempt", attempt)).status_code == 200
