@@ -1,12 +1,13 @@
 from celery import shared_task
 
+from learners.services.certificates import certificate_issue as certificate_issue_service
+from learners.services.certificates import certificates_missing_queue
+
 
 # Idempotent: issuing for a completion that has a certificate changes nothing, so acknowledged late.
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=60)
 def certificate_issue(completion_id: int) -> None:
     """Issue the certificate of one course completion (PDF, code, QR) and tell the learner."""
-    from learners.services.certificates import certificate_issue as certificate_issue_service
-
     certificate_issue_service(completion_id=completion_id)
 
 
@@ -14,6 +15,4 @@ def certificate_issue(completion_id: int) -> None:
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=60)
 def certificates_missing_issue() -> int:
     """Queue the certificates of completions whose issue job never ran (the broker was down)."""
-    from learners.services.certificates import certificates_missing_queue
-
     return certificates_missing_queue()

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy
 from onetouch.jobs import task_queue_on_commit
 from onetouch.models import User
 from onetouch.phones import MobileNumberField, mobile_number_normalize
-from onetouch.tasks import email_send as email_send_task
 from onetouch.throttles import client_address, known_device_remember, sign_in_attempt_consume
 
 logger = logging.getLogger(__name__)
@@ -94,4 +93,4 @@ class AccountAdapter(DefaultAccountAdapter):
             "html": next((c for c, kind in getattr(message, "alternatives", []) if kind == "text/html"), None),
         }
         # A slow mail server must not hold up the page; the worker sends it after the commit.
-        task_queue_on_commit(email_send_task, **payload)
+        task_queue_on_commit("onetouch.tasks.email_send", **payload)

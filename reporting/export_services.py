@@ -213,8 +213,6 @@ def export_file_get_for_user(*, user: User, export_id: int) -> ExportFile | None
 @transaction.atomic
 def export_file_create(*, owner: User, query: LearnerQuery, file_format: str) -> ExportFile:
     """Record a learner-level export and queue the worker that writes it; a repeated click gets the queued one."""
-    from reporting.tasks import export_file_write as export_file_write_task  # tasks import this module
-
     fields = {
         "owner": owner,
         "province_id": query.province_id,
@@ -227,7 +225,7 @@ def export_file_create(*, owner: User, query: LearnerQuery, file_format: str) ->
     if queued is not None:
         return queued
     export = ExportFile.objects.create(**fields)
-    task_queue_on_commit(export_file_write_task, export.id)
+    task_queue_on_commit("reporting.tasks.export_file_write", export.id)
     return export
 
 

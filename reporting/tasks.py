@@ -1,6 +1,8 @@
 from celery import shared_task
 from django.db import DatabaseError
 
+from reporting.export_services import export_file_write as export_file_write_service
+from reporting.export_services import export_files_expire as export_files_expire_service
 from reporting.services import statistics_fold as statistics_fold_service
 
 
@@ -26,8 +28,6 @@ def statistics_fold() -> int:
 @shared_task(acks_late=True, max_retries=0, soft_time_limit=1500, time_limit=1800)
 def export_file_write(export_id: int) -> None:
     """Write one queued export file (CSV or XLSX) to storage."""
-    from reporting.export_services import export_file_write as export_file_write_service
-
     export_file_write_service(export_id=export_id)
 
 
@@ -35,6 +35,4 @@ def export_file_write(export_id: int) -> None:
 @shared_task(acks_late=True, max_retries=3, default_retry_delay=60, autoretry_for=(DatabaseError,))
 def export_files_expire() -> int:
     """Delete the exports older than EXPORT_FILES_KEEP_DAYS and their files."""
-    from reporting.export_services import export_files_expire as export_files_expire_service
-
     return export_files_expire_service()

@@ -40,7 +40,7 @@ from courses import processing
 from courses.models import Lesson
 from courses.selectors import lesson_list_processing_lost
 from courses.uploads import captions_check, file_name_clean, upload_check
-from onetouch.jobs import task_queue_on_commit
+from onetouch.jobs import task_queue, task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -169,10 +169,7 @@ def lesson_processing_retry(*, lesson: Lesson) -> Lesson:
 
 
 def processing_queue(lesson_id: int) -> None:
-    # Imported here: courses.tasks imports this module for the service the task runs.
-    from courses.tasks import lesson_process as lesson_process_task
-
-    task_queue_on_commit(lesson_process_task, lesson_id)
+    task_queue_on_commit("courses.tasks.lesson_process", lesson_id)
 
 
 def lessons_unprocessed_requeue() -> int:
@@ -185,9 +182,6 @@ def lessons_unprocessed_requeue() -> int:
     that delay, and a backlog over LOST_PROCESSING_PER_SWEEP takes turns. A lesson queued twice is
     processed once: lesson_process stops for a lesson another run holds or that is no longer PROCESSING.
     """
-    # Imported here: courses.tasks imports this module for the service the task runs.
-    from courses.tasks import lesson_process as lesson_process_task
-
     now = timezone.now()
     lesson_ids = list(
         lesson_list_processing_lost(
@@ -197,7 +191,7 @@ def lessons_unprocessed_requeue() -> int:
     )
     Lesson.objects.filter(id__in=lesson_ids, processing=Lesson.Processing.PROCESSING).update(updated_at=now)
     for lesson_id in lesson_ids:
-        lesson_process_task.delay(lesson_id)
+        task_queue("courses.tasks.lesson_process", lesson_id)
     if lesson_ids:
         logger.warning("Queued processing again for %d lessons whose job was lost.", len(lesson_ids))
     return len(lesson_ids)

@@ -24,9 +24,8 @@ from learners.models import Certificate, CourseCompletion, LearnerProfile, Learn
 from learners.selectors.certificates import certificate_content, certificate_verify_url, site_url
 from learners.services.enrolments import learning_event_record
 from onetouch import scope
-from onetouch.jobs import task_queue_on_commit
+from onetouch.jobs import task_queue, task_queue_on_commit
 from onetouch.models import User
-from onetouch.tasks import email_send as email_send_task
 
 # A fresh code colliding with one of the others is a 2^-80 event per pair; retried, never relied on.
 CODE_ATTEMPTS = 5
@@ -44,8 +43,6 @@ def certificates_missing_queue() -> int:
     (beat, every ten minutes) is what issues the certificate. Learners without a name cannot get
     one until they add it, so they are not queued again and again.
     """
-    from learners.tasks import certificate_issue as certificate_issue_task
-
     completion_ids = list(
         CourseCompletion.objects.filter(
             certificate__isnull=True, completed_at__lt=timezone.now() - MISSING_CERTIFICATE_GRACE
@@ -55,7 +52,7 @@ def certificates_missing_queue() -> int:
         .values_list("id", flat=True)[:MISSING_CERTIFICATES_PER_SWEEP]
     )
     for completion_id in completion_ids:
-        certificate_issue_task.delay(completion_id)
+        task_queue("learners.tasks.certificate_issue", completion_id)
     return len(completion_ids)
 
 
@@ -119,7 +116,7 @@ def certificate_email_queue(*, certificate: Certificate, to: str) -> None:
         subject = " ".join(render_to_string("learners/email/certificate_issued_subject.txt", context).split())
         body = render_to_string("learners/email/certificate_issued_message.txt", context)
     payload = {"subject": subject, "body": body, "from_email": settings.DEFAULT_FROM_EMAIL, "to": [to], "html": None}
-    task_queue_on_commit(email_send_task, **payload)
+    task_queue_on_commit("onetouch.tasks.email_send", **payload)
 
 
 @transaction.atomic

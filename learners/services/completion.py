@@ -14,7 +14,6 @@ from django.utils import timezone
 from courses.models import Lesson, Quiz
 from learners.models import CourseCompletion, Enrolment, LearningEvent, LessonProgress, QuizAttempt
 from learners.services.enrolments import learning_event_record
-from learners.tasks import certificate_issue as certificate_issue_task
 from onetouch.jobs import task_queue_on_commit
 
 
@@ -38,7 +37,7 @@ def course_completion_check(*, enrolment: Enrolment) -> CourseCompletion | None:
     except IntegrityError:  # a concurrent check recorded it first
         return CourseCompletion.objects.get(enrolment_id=enrolment.id)
     learning_event_record(kind=LearningEvent.Kind.COURSE_COMPLETED, enrolment=enrolment)
-    task_queue_on_commit(certificate_issue_task, completion.id)
+    task_queue_on_commit("learners.tasks.certificate_issue", completion.id)
     return completion
 
 
