@@ -151,7 +151,7 @@ class Module(models.Model):
 
 
 def lesson_source_path(lesson: "Lesson", filename: str) -> str:
-    # The file name was sanitised by courses.uploads before it got here.
+    # The file name was sanitised by courses.media.uploads before it got here.
     return f"lessons/{lesson.course_id}/{lesson.id or 'new'}/source/{filename}"
 
 

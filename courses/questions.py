@@ -28,8 +28,8 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from courses.media.office_files import zip_bomb_check
 from courses.search import fold
-from courses.uploads import zip_bomb_check
 
 # Kinds, as stored in courses.models.Question.Kind (this module does not import models).
 SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"

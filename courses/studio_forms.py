@@ -6,12 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from courses.media.types import ACCEPT_FOR_KIND, accept_attribute
 from courses.models import Course, CourseFormat, Lesson, Level, Module, Question, QuestionTag, Quiz, Topic
 from courses.questions import (
     CHOICE_LETTERS,
     CHOICE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
-    XLSX_CONTENT_TYPE,
     ChoiceRow,
     choices_problem,
     tag_names_split,
@@ -24,11 +24,8 @@ FILE_HELP = {
     Lesson.Kind.SLIDES: _("A PDF slide deck (PPTX and ODP are converted to PDF when the server can)."),
     Lesson.Kind.DOCUMENT: _("A PDF, DOCX, XLSX or PPTX document."),
 }
-FILE_ACCEPT = {
-    Lesson.Kind.VIDEO: "video/mp4,video/webm,.mp4,.webm",
-    Lesson.Kind.SLIDES: "application/pdf,.pdf,.pptx,.odp",
-    Lesson.Kind.DOCUMENT: ".pdf,.docx,.xlsx,.pptx",
-}
+# The file inputs' `accept` attributes, from the one table of types.
+FILE_ACCEPT = {kind: accept_attribute(upload_kind) for kind, upload_kind in ACCEPT_FOR_KIND.items()}
 
 
 def form_error_add(form: forms.Form, error: ValidationError) -> None:
@@ -192,7 +189,7 @@ class CaptionsForm(forms.Form):
     captions = forms.FileField(
         label=_("Captions (WebVTT)"),
         help_text=_("A .vtt file of Vietnamese captions."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".vtt,text/vtt"}),
+        widget=forms.ClearableFileInput(attrs={"accept": accept_attribute("captions")}),
     )
 
 
@@ -330,7 +327,7 @@ class QuestionImportForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet of questions"),
         help_text=_("The template filled in, as an Excel workbook (.xlsx) or CSV in UTF-8."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv," + XLSX_CONTENT_TYPE + ",text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": accept_attribute("questions")}),
     )
 
 

@@ -16,10 +16,12 @@ Invariants callers may rely on:
 - a job that was never queued (the broker was down at upload) or whose run died is queued again by
   lessons_unprocessed_requeue (beat, every ten minutes);
 - processing messages are stored in the platform's language (settings.LANGUAGE_CODE).
+
+What a file may be, how it is checked, transcoded, stored and served lives in courses.media; this
+module is the writes around it.
 """
 
 import logging
-import shutil
 import tempfile
 import uuid
 from datetime import timedelta
@@ -36,20 +38,16 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from courses import processing
+from courses.media import transcoding
+from courses.media.storage import storage_copy_to_local, storage_names_delete, storage_tree_put
+from courses.media.types import ACCEPT_FOR_KIND, PROCESSED_KINDS, TYPES_BY_CODE
+from courses.media.uploads import captions_check, file_name_clean, upload_check
 from courses.models import Lesson
 from courses.selectors import lesson_list_processing_lost
-from courses.uploads import captions_check, file_name_clean, upload_check
 from onetouch.jobs import task_queue, task_queue_on_commit
 
 logger = logging.getLogger(__name__)
 
-ACCEPT_FOR_KIND = {
-    Lesson.Kind.VIDEO: "video",
-    Lesson.Kind.SLIDES: "slides",
-    Lesson.Kind.DOCUMENT: "document",
-}
-PROCESSED_KINDS = {Lesson.Kind.VIDEO, Lesson.Kind.SLIDES}
 # Which run is working on the file: cleared whenever a new run is due (upload, retry) or one finished.
 CLAIM_FIELDS = ["processing_run", "processing_started_at"]
 DERIVED_FIELDS = [
@@ -65,13 +63,6 @@ PROCESSING_STALE_AFTER = timedelta(hours=2)
 # Lessons queued again per sweep, oldest first: after a long broker outage the backlog drains over a
 # few runs instead of flooding the queue at once.
 LOST_PROCESSING_PER_SWEEP = 100
-COPY_CHUNK = 1024 * 1024
-DERIVED_CONTENT_TYPES = {
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
-    ".jpg": "image/jpeg",
-    ".pdf": "application/pdf",
-}
 
 SERVER_ERROR = _("Processing stopped because of an error on the server. Retry in a few minutes.")
 
@@ -121,7 +112,7 @@ def lesson_source_upload(*, lesson: Lesson, uploaded_file: File) -> Lesson:
         for field, value in before.items():
             setattr(lesson, field, value)
         raise
-    transaction.on_commit(lambda: storage_names_delete([old_source], prefix=old_prefix))
+    transaction.on_commit(lambda: storage_names_delete(names=[old_source], prefix=old_prefix))
     if lesson.processing == Lesson.Processing.PROCESSING:
         processing_queue(lesson.id)
     return lesson
@@ -136,7 +127,7 @@ def lesson_captions_upload(*, lesson: Lesson, uploaded_file: File) -> Lesson:
     name = file_name_clean(uploaded_file.name or "", extension="vtt")
     before = lesson.captions.name
     old_captions = Lesson.objects.select_for_update().only("captions").get(id=lesson.id).captions.name
-    uploaded_file.content_type = "text/vtt"
+    uploaded_file.content_type = TYPES_BY_CODE["vtt"].content_type
     lesson.captions.save(name, uploaded_file, save=False)
     try:
         lesson.full_clean()
@@ -145,7 +136,7 @@ def lesson_captions_upload(*, lesson: Lesson, uploaded_file: File) -> Lesson:
         default_storage.delete(lesson.captions.name)
         lesson.captions = before
         raise
-    transaction.on_commit(lambda: storage_names_delete([old_captions]))
+    transaction.on_commit(lambda: storage_names_delete(names=[old_captions]))
     return lesson
 
 
@@ -225,7 +216,7 @@ def lesson_process(*, lesson_id: int, run_id: str = "") -> Lesson | None:
             out = work / "out"
             out.mkdir()
             if lesson.kind == Lesson.Kind.VIDEO:
-                info, poster, master = processing.video_derive(source, out)
+                info, poster, master = transcoding.video_derive(source, out)
                 written = storage_tree_put(out, prefix)
                 derived = {
                     "duration_seconds": info.duration,
@@ -235,8 +226,8 @@ def lesson_process(*, lesson_id: int, run_id: str = "") -> Lesson | None:
                     "slides_pdf_name": "",
                 }
             else:
-                is_pdf = lesson.source_content_type == "application/pdf"
-                pages, _images, converted = processing.slides_derive(source, out, is_pdf=is_pdf)
+                is_pdf = lesson.source_content_type == TYPES_BY_CODE["pdf"].content_type
+                pages, _images, converted = transcoding.slides_derive(source, out, is_pdf=is_pdf)
                 written = storage_tree_put(out, prefix)
                 derived = {
                     "duration_seconds": None,
@@ -245,19 +236,19 @@ def lesson_process(*, lesson_id: int, run_id: str = "") -> Lesson | None:
                     "page_count": pages,
                     "slides_pdf_name": prefix + converted.relative_to(out).as_posix() if converted else source_name,
                 }
-    except processing.ProcessingError as error:
-        storage_names_delete(written, prefix=prefix)
+    except transcoding.ProcessingError as error:
+        storage_names_delete(names=written, prefix=prefix)
         return lesson_processing_finish(lesson_id=lesson_id, source_name=source_name, error=error)
     except SoftTimeLimitExceeded:
-        storage_names_delete(written, prefix=prefix)
+        storage_names_delete(names=written, prefix=prefix)
         return lesson_processing_finish(
-            lesson_id=lesson_id, source_name=source_name, error=processing.ProcessingError(processing.TOO_LONG)
+            lesson_id=lesson_id, source_name=source_name, error=transcoding.ProcessingError(transcoding.TOO_LONG)
         )
     except Exception:
         logger.exception("Processing lesson %s failed", lesson_id)
-        storage_names_delete(written, prefix=prefix)
+        storage_names_delete(names=written, prefix=prefix)
         return lesson_processing_finish(
-            lesson_id=lesson_id, source_name=source_name, error=processing.ProcessingError(SERVER_ERROR)
+            lesson_id=lesson_id, source_name=source_name, error=transcoding.ProcessingError(SERVER_ERROR)
         )
     return lesson_processing_finish(lesson_id=lesson_id, source_name=source_name, prefix=prefix, derived=derived)
 
@@ -284,13 +275,13 @@ def lesson_processing_finish(
     source_name: str,
     prefix: str = "",
     derived: dict | None = None,
-    error: processing.ProcessingError | None = None,
+    error: transcoding.ProcessingError | None = None,
 ) -> Lesson | None:
     """Record a processing run's result, unless the lesson moved on (another file, or another run finished)."""
     lesson = Lesson.objects.select_for_update().filter(id=lesson_id).first()
     if lesson is None or lesson.processing != Lesson.Processing.PROCESSING or lesson.source.name != source_name:
         if prefix:
-            transaction.on_commit(lambda: storage_names_delete([], prefix=prefix))
+            transaction.on_commit(lambda: storage_names_delete(prefix=prefix))
         return lesson
     if error is not None:
         with translation.override(settings.LANGUAGE_CODE):
@@ -308,7 +299,7 @@ def lesson_processing_finish(
     claim_clear(lesson)
     lesson.save(update_fields=[*DERIVED_FIELDS, "processing", "processing_error", *CLAIM_FIELDS, "updated_at"])
     if old_prefix and old_prefix != prefix:
-        transaction.on_commit(lambda: storage_names_delete([], prefix=old_prefix))
+        transaction.on_commit(lambda: storage_names_delete(prefix=old_prefix))
     return lesson
 
 
@@ -324,53 +315,3 @@ def derived_clear(lesson: Lesson) -> None:
     lesson.slides_pdf_name = ""
     lesson.duration_seconds = None
     lesson.page_count = None
-
-
-# --- Storage ------------------------------------------------------------------------------------
-
-
-def storage_copy_to_local(name: str, target: Path) -> Path:
-    """Copy a stored file to a local path in chunks (storage may be an object store)."""
-    with default_storage.open(name, "rb") as stored, target.open("wb") as local:
-        shutil.copyfileobj(stored, local, COPY_CHUNK)
-    return target
-
-
-def storage_tree_put(directory: Path, prefix: str) -> list[str]:
-    """Store every file under a local directory at prefix + its relative path; return the stored names."""
-    written = []
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        wanted = prefix + path.relative_to(directory).as_posix()
-        with path.open("rb") as local:
-            content = File(local, name=path.name)
-            # An object store serves each file with this type (Python's table calls .ts a Qt file).
-            content.content_type = DERIVED_CONTENT_TYPES.get(path.suffix, "application/octet-stream")
-            stored = default_storage.save(wanted, content)
-        written.append(stored)
-        if stored != wanted:
-            # Playlists name their neighbours by relative path: a renamed file would break them.
-            raise RuntimeError(f"Storage saved {wanted} as {stored}")
-    return written
-
-
-def storage_names_delete(names: list[str], *, prefix: str = "") -> None:
-    """Delete stored files and everything under a prefix; a failure is logged, never raised."""
-    try:
-        for name in names:
-            if name:
-                default_storage.delete(name)
-        if prefix:
-            storage_prefix_delete(prefix)
-    except Exception:
-        logger.exception("Could not delete stored lesson files under %s", prefix or names)
-
-
-def storage_prefix_delete(prefix: str) -> None:
-    try:
-        directories, files = default_storage.listdir(prefix)
-    except FileNotFoundError:
-        return
-    for name in files:
-        default_storage.delete(f"{prefix}{name}")
-    for directory in directories:
-        storage_prefix_delete(f"{prefix}{directory}/")

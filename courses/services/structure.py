@@ -16,25 +16,22 @@ Invariants callers may rely on:
   so no learner's progress or recorded event is ever lost by authoring.
 """
 
-import logging
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from courses.media.storage import storage_names_delete
 from courses.models import Course, CourseFormat, Lesson, Level, Module, Question, Quiz
 from courses.richtext import lesson_html_clean
 from courses.search import fold
 from courses.services.catalogue import course_save
 from onetouch import scope
 from onetouch.models import Province, User
-
-logger = logging.getLogger(__name__)
 
 SLUG_MAX_LENGTH = 80
 
@@ -296,7 +293,7 @@ def lesson_delete(*, lesson: Lesson) -> None:
     module = lesson.module
     lesson.delete()
     lesson_reorder(module=module, lesson_ids=list(module.lessons.values_list("id", flat=True)))
-    transaction.on_commit(lambda: storage_files_delete(names=names, folder=folder))
+    transaction.on_commit(lambda: storage_names_delete(names=names, prefix=folder))
 
 
 @transaction.atomic
@@ -397,24 +394,3 @@ def positions_rewrite(model: type[Module] | type[Lesson], rows: list) -> None:
             row.position = position
             changed.append(row)
     model.objects.bulk_update(changed, ["position"])
-
-
-def storage_files_delete(*, names: list[str], folder: str) -> None:
-    """Delete a removed lesson's files from storage; a failure is logged, never raised to the author."""
-    try:
-        for name in names:
-            default_storage.delete(name)
-        storage_folder_delete(folder)
-    except Exception:
-        logger.exception("Could not delete the files of a removed lesson under %s", folder)
-
-
-def storage_folder_delete(folder: str) -> None:
-    try:
-        directories, files = default_storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        default_storage.delete(f"{folder}{name}")
-    for directory in directories:
-        storage_folder_delete(f"{folder}{directory}/")

@@ -10,12 +10,14 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 
+from courses.media.types import DEFAULT_CONTENT_TYPE, TYPES_BY_SUFFIX
 from courses.selectors import course_list_visible
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 # Shown in the page; anything else is sent as a download no browser will render.
-IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
+IMAGE_TYPES = {suffix: t.content_type for suffix, t in TYPES_BY_SUFFIX.items() if "image" in t.accepted_as}
 COVER_CACHE_SECONDS = 3600
 
 
@@ -32,9 +34,9 @@ def course_cover(request: HttpRequest, slug: str) -> HttpResponse:
             stored = default_storage.open(name, "rb")
         except FileNotFoundError as missing:
             raise Http404 from missing
-        response = FileResponse(stored, content_type=content_type or "application/octet-stream")
+        response = FileResponse(stored, content_type=content_type or DEFAULT_CONTENT_TYPE)
         if content_type is None:
-            response["Content-Disposition"] = "attachment"
+            response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=None)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     # A draft's cover must not stay in a shared cache once the course is unpublished again.

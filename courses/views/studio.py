@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses.media.types import ACCEPT_FOR_KIND
 from courses.models import Course, Lesson
 from courses.selectors import (
     course_get_for_studio,
@@ -325,7 +326,7 @@ def lesson_file_max_bytes(request: HttpRequest, lesson_id: int) -> int:
         lesson = lesson_get_for_studio(user=request.user, lesson_id=lesson_id)
     except Http404:
         return no_file
-    accept = materials.ACCEPT_FOR_KIND.get(lesson.kind)
+    accept = ACCEPT_FOR_KIND.get(lesson.kind)
     return settings.MATERIAL_MAX_BYTES[accept] if accept else no_file
 
 

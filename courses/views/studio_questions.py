@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -182,7 +183,9 @@ def studio_question_template(request: HttpRequest, file_format: str) -> HttpResp
         raise Http404
     write, content_type = TEMPLATES[file_format]
     response = HttpResponse(write(), content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{TEMPLATE_FILE_STEM}.{file_format}"'
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=f"{TEMPLATE_FILE_STEM}.{file_format}"
+    )
     return response
 
 

@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
+from courses.media.delivery import lesson_media_urls, media_origins, media_response
 from courses.models import Lesson
-from learners.media import lesson_media_urls, media_origins, media_response
 from learners.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
 from learners.selectors.progress import lesson_access_get, lesson_media_access_get, lesson_page_get
 from learners.services.progress import (

@@ -407,8 +407,8 @@ MATERIAL_MAX_BYTES = {
     "captions": int(os.environ.get("MATERIAL_MAX_CAPTIONS_BYTES", str(1024**2))),
 }
 # Office files (DOCX, XLSX, PPTX, ODP) are zip archives: one whose parts declare more than this once
-# unpacked is refused, like one with a part compressed over 100:1 (courses/uploads.py), before
-# anything unpacks it. A real office file unpacks to a few times its size at most.
+# unpacked is refused, like one with a part compressed over 100:1 (courses/media/office_files.py),
+# before anything unpacks it. A real office file unpacks to a few times its size at most.
 OFFICE_MAX_UNPACKED_BYTES = int(os.environ.get("OFFICE_MAX_UNPACKED_BYTES", str(500 * 1024**2)))
 # A video lesson is complete when this share of it was watched and its last seconds reached.
 VIDEO_COMPLETION_SHARE = float(os.environ.get("VIDEO_COMPLETION_SHARE", "0.9"))

@@ -17,7 +17,7 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from courses import processing
+from courses.media import transcoding
 from courses.models import Lesson
 from courses.services.materials import lesson_source_upload
 from courses.services.structure import lesson_create, module_create
@@ -127,7 +127,7 @@ def test_upload_and_processing_write_source_and_media_into_the_bucket(bucket, mo
     keys = bucket_keys(bucket)
     assert {lesson.source.name, lesson.poster_name, lesson.hls_playlist_name} <= keys
     master = bucket.get_object(Bucket=BUCKET, Key=lesson.hls_playlist_name)["Body"].read().decode()
-    variants = processing.hls_master_variants(master)
+    variants = transcoding.hls_master_variants(master)
     assert len(variants) == 2
     assert {f"{lesson.media_prefix}hls/{variant.uri}" for variant in variants} <= keys
     assert any(key.endswith(".ts") and "/360p/" in key for key in keys)

@@ -18,8 +18,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from courses.media.delivery import media_url
 from courses.models import Course, Lesson
-from learners.media import media_url
 from learners.models import Enrolment, LessonProgress
 from onetouch.models import User
 from tests import fixtures_media as media

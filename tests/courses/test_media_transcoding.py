@@ -7,7 +7,7 @@ import pytest
 from django.utils import translation
 from PIL import Image
 
-from courses import processing
+from courses.media import transcoding
 from courses.models import Lesson
 from courses.services.materials import lesson_process, lesson_processing_retry, lesson_source_upload
 from courses.services.structure import lesson_create, module_create
@@ -47,13 +47,13 @@ def test_video_becomes_poster_and_two_hls_renditions_the_lowest_fit_for_slow_3g(
     out = tmp_path / "out"
     out.mkdir()
 
-    info, poster, master = processing.video_derive(source, out)
+    info, poster, master = transcoding.video_derive(source, out)
 
     assert info.duration == pytest.approx(5, abs=0.2)
     assert info.has_audio
     with Image.open(poster) as image:
         assert image.format == "JPEG" and image.height == 720
-    variants = processing.hls_master_variants(master.read_text())
+    variants = transcoding.hls_master_variants(master.read_text())
     assert [v.resolution for v in variants] == ["640x360", "1280x720"]
     low = variants[0]
     assert low.bandwidth <= SLOW_3G_BITS_PER_SECOND
@@ -63,16 +63,16 @@ def test_video_becomes_poster_and_two_hls_renditions_the_lowest_fit_for_slow_3g(
     assert low_bytes * 8 / info.duration <= SLOW_3G_BITS_PER_SECOND
     for uri in [v.uri for v in variants] + segments:
         assert not uri.startswith("/") and "://" not in uri and ".." not in uri
-    assert processing.hls_playlist_seconds(low_playlist.read_text()) == pytest.approx(5, abs=0.2)
+    assert transcoding.hls_playlist_seconds(low_playlist.read_text()) == pytest.approx(5, abs=0.2)
 
 
 def test_video_without_sound_still_gets_two_renditions(files, tmp_path):
     """A silent video is encoded without an audio track."""
     source = media.mp4_make(files, audio=False)
 
-    _info, _poster, master = processing.video_derive(source, tmp_path)
+    _info, _poster, master = transcoding.video_derive(source, tmp_path)
 
-    assert len(processing.hls_master_variants(master.read_text())) == 2
+    assert len(transcoding.hls_master_variants(master.read_text())) == 2
 
 
 def test_sound_only_file_fails_as_having_no_picture(files, tmp_path):
@@ -84,8 +84,8 @@ def test_sound_only_file_fails_as_having_no_picture(files, tmp_path):
         ["ffmpeg", "-loglevel", "error", "-f", "lavfi", "-i", "sine=duration=2", "-c:a", "aac", str(sound)], check=True
     )
 
-    with pytest.raises(processing.ProcessingError) as caught:
-        processing.video_derive(sound, tmp_path)
+    with pytest.raises(transcoding.ProcessingError) as caught:
+        transcoding.video_derive(sound, tmp_path)
 
     assert str(caught.value) == "This file has no picture. Upload a video, not only sound."
 
@@ -94,8 +94,8 @@ def test_truncated_webm_fails_processing(files, tmp_path):
     """A WebM cut in half decodes short of its stated duration, which processing reports as damaged."""
     cut = media.truncated_make(media.webm_make(files, seconds=4), files / "cut.webm", share=0.4)
 
-    with pytest.raises(processing.ProcessingError) as caught:
-        processing.video_derive(cut, tmp_path)
+    with pytest.raises(transcoding.ProcessingError) as caught:
+        transcoding.video_derive(cut, tmp_path)
 
     assert "damaged or incomplete" in str(caught.value)
 
@@ -104,34 +104,34 @@ def test_pdf_pages_become_phone_width_images(files, tmp_path):
     """Each page of a PDF becomes pages/NNN.jpg, 960 pixels wide."""
     pdf = media.pdf_pages_make(files, pages=3)
 
-    pages, images, converted = processing.slides_derive(pdf, tmp_path, is_pdf=True)
+    pages, images, converted = transcoding.slides_derive(pdf, tmp_path, is_pdf=True)
 
     assert pages == 3 and converted is None
     assert [p.relative_to(tmp_path).as_posix() for p in images] == ["pages/001.jpg", "pages/002.jpg", "pages/003.jpg"]
     with Image.open(images[0]) as image:
-        assert image.format == "JPEG" and image.width == processing.PAGE_WIDTH
+        assert image.format == "JPEG" and image.width == transcoding.PAGE_WIDTH
 
 
 def test_pdf_without_pages_fails_processing(files, tmp_path):
     """A PDF with no pages gives a clear processing error too (for files that reach the worker)."""
-    with pytest.raises(processing.ProcessingError) as caught:
-        processing.slides_derive(media.pdf_no_pages_make(files), tmp_path, is_pdf=True)
+    with pytest.raises(transcoding.ProcessingError) as caught:
+        transcoding.slides_derive(media.pdf_no_pages_make(files), tmp_path, is_pdf=True)
 
     assert str(caught.value) == "This PDF has no pages."
 
 
 def test_presentation_conversion_is_refused_clearly_without_libreoffice(files, tmp_path, no_tools_on_path):
     """Without LibreOffice on the server, a PPTX deck fails with a message asking for a PDF."""
-    with pytest.raises(processing.ProcessingError) as caught:
-        processing.slides_derive(files / "slides.pptx", tmp_path, is_pdf=False)
+    with pytest.raises(transcoding.ProcessingError) as caught:
+        transcoding.slides_derive(files / "slides.pptx", tmp_path, is_pdf=False)
 
     assert "not available on this server" in str(caught.value)
 
 
 def test_missing_tool_is_named_in_the_message(files, tmp_path, no_tools_on_path):
     """Without ffprobe installed, processing says which program is missing."""
-    with pytest.raises(processing.ProcessingError) as caught:
-        processing.video_derive(files / "phim.mp4", tmp_path)
+    with pytest.raises(transcoding.ProcessingError) as caught:
+        transcoding.video_derive(files / "phim.mp4", tmp_path)
 
     assert "“ffprobe” is not installed" in str(caught.value)
 
@@ -161,7 +161,7 @@ def test_uploaded_video_is_made_ready_by_the_worker(module, files, storage_root,
     stored = stored_files(storage_root)
     assert {lesson.source.name, lesson.poster_name, lesson.hls_playlist_name} <= stored
     master = (storage_root / lesson.hls_playlist_name).read_text()
-    variants = processing.hls_master_variants(master)
+    variants = transcoding.hls_master_variants(master)
     assert len(variants) >= 2
     assert variants[0].bandwidth <= SLOW_3G_BITS_PER_SECOND
     for variant in variants:
@@ -198,7 +198,7 @@ def test_truncated_video_fails_with_a_clear_message(module, files, storage_root,
 
     assert lesson.processing == Lesson.Processing.FAILED
     with translation.override("vi"):
-        expected = str(processing.VIDEO_UNREADABLE)
+        expected = str(transcoding.VIDEO_UNREADABLE)
     assert lesson.processing_error == expected
     assert (lesson.media_prefix, lesson.hls_playlist_name, lesson.duration_seconds) == ("", "", None)
     assert stored_files(storage_root) == {lesson.source.name}

@@ -1,8 +1,9 @@
 """Turning uploaded lesson files into what learners' browsers play and show.
 
-Pure functions over local files: no ORM and no storage (courses.services.materials copies files in and
-out of storage around them). Each one runs a command-line tool with a time limit and raises
-ProcessingError, with a message for the author, when the tool is missing, fails or gives nothing usable.
+Pure functions over local files: no ORM and no storage (courses.services.materials copies files in
+and out of storage around them, through courses.media.storage). Each one runs a command-line tool
+with a time limit and raises ProcessingError, with a message for the author, when the tool is
+missing, fails or gives nothing usable.
 
 - Video: ffprobe reads the duration; ffmpeg makes a poster (JPEG) and an HLS ladder of two renditions
   in one pass. The lowest fits a slow 3G connection (about 200 kbit/s for picture and sound together).

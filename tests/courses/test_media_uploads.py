@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError
 from django.forms.models import model_to_dict
 from django.utils import translation
 
-from courses import uploads
+from courses.media import office_files
+from courses.media.uploads import file_name_clean, file_type_sniff, upload_check
 from courses.models import Lesson
 from courses.services.materials import (
     lesson_captions_upload,
@@ -19,7 +20,6 @@ from courses.services.materials import (
     lesson_source_upload,
 )
 from courses.services.structure import lesson_create, module_create
-from courses.uploads import file_name_clean, file_type_sniff, upload_check
 from tests import fixtures_media as media
 from tests.factories import course_make
 
@@ -217,7 +217,7 @@ def test_office_file_past_the_unpacked_size_or_parts_limit_is_refused(
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.presentation")
         archive.writestr("content.xml", "<office:document-content/>")
         if excess == "parts":
-            monkeypatch.setattr(uploads, "ZIP_PARTS_MAX", 20)
+            monkeypatch.setattr(office_files, "ZIP_PARTS_MAX", 20)
             for number in range(30):
                 archive.writestr(f"Pictures/image{number}.png", b"\x89PNG")
         else:

@@ -1,5 +1,9 @@
 """Serving a lesson's media to the people allowed to see it (the views check who; this module how).
 
+The views are learners' (learners.views.learning), which may import courses; this module imports
+nothing of learners and names their media URL only by its name. Each file's content type, and
+whether it is shown inline or downloaded, come from the one table, courses.media.types.
+
 - Only names that belong to the lesson are served: its source, captions, poster, playlist, slide
   PDF, or a file under its `media_prefix`; a name with "..", a backslash or a leading slash is
   refused before storage is asked.
@@ -18,14 +22,25 @@ import posixpath
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 
-from courses.models import Lesson
+from courses.media.types import (
+    DEFAULT_CONTENT_TYPE,
+    TYPES_BY_SUFFIX,
+    content_type_for_suffix,
+    content_type_is_inline,
+    content_type_is_known,
+)
+
+if TYPE_CHECKING:
+    from courses.models import Lesson
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 CHUNK_BYTES = 64 * 1024
@@ -34,38 +49,6 @@ CAPTIONS_MAX_BYTES = 2 * 1024 * 1024
 MEDIA_CACHE_SECONDS = 3600
 SANDBOX_CSP = "sandbox; default-src 'none'"
 
-CONTENT_TYPES = {
-    ".mp4": "video/mp4",
-    ".m4v": "video/mp4",
-    ".webm": "video/webm",
-    ".m3u8": "application/vnd.apple.mpegurl",
-    ".ts": "video/mp2t",
-    ".m4s": "video/iso.segment",
-    ".aac": "audio/aac",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".webp": "image/webp",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".odp": "application/vnd.oasis.opendocument.presentation",
-}
-# Shown in the page rather than downloaded; none of them can hold script a browser would run.
-INLINE_TYPES = {
-    "video/mp4",
-    "video/webm",
-    "video/mp2t",
-    "video/iso.segment",
-    "audio/aac",
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "text/vtt; charset=utf-8",
-    "application/vnd.apple.mpegurl",
-}
 # Small texts served by Django even with an object store: playlists (rewritten) and captions
 # (a <track> from another origin would need CORS and a crossorigin player).
 TEXT_SUFFIXES = {".m3u8": PLAYLIST_MAX_BYTES, ".vtt": CAPTIONS_MAX_BYTES}
@@ -90,7 +73,7 @@ def name_is_safe(name: str) -> bool:
     return all(part not in ("", ".", "..") for part in parts) and posixpath.normpath(name) == name
 
 
-def lesson_owns(lesson: Lesson, name: str) -> bool:
+def lesson_owns(lesson: "Lesson", name: str) -> bool:
     """Return whether the storage name is one of the lesson's files."""
     if not name_is_safe(name):
         return False
@@ -107,36 +90,36 @@ def lesson_owns(lesson: Lesson, name: str) -> bool:
     return bool(prefix) and name_is_safe(prefix.rstrip("/")) and name.startswith(prefix.rstrip("/") + "/")
 
 
-def media_url(lesson: Lesson, name: str) -> str:
+def media_url(lesson: "Lesson", name: str) -> str:
     """Return our URL for one of the lesson's files (the view decides who gets it)."""
     return reverse("learners:lesson_media", args=[lesson.id, name])
 
 
-def lesson_media_urls(lesson: Lesson) -> dict:
+def lesson_media_urls(lesson: "Lesson") -> dict:
     """Return our URLs for what the lesson page shows: poster, playlist, video, captions, pages."""
     names = {
         "poster": lesson.poster_name,
         "hls": lesson.hls_playlist_name,
-        "video": lesson.source.name if lesson.kind == Lesson.Kind.VIDEO else "",
+        "video": lesson.source.name if lesson.kind == "video" else "",
         "captions": lesson.captions.name,
     }
     urls = {key: media_url(lesson, name) if name else "" for key, name in names.items()}
-    pages = range(1, (lesson.page_count or 0) + 1) if lesson.kind == Lesson.Kind.SLIDES and lesson.media_prefix else ()
+    pages = range(1, (lesson.page_count or 0) + 1) if lesson.kind == "slides" and lesson.media_prefix else ()
     urls["pages"] = [media_url(lesson, lesson.page_image_name(number)) for number in pages]
     return urls
 
 
-def content_type_for(lesson: Lesson, name: str) -> str:
+def content_type_for(lesson: "Lesson", name: str) -> str:
     """Return the type a file is served as, from its suffix (never sniffed, never HTML)."""
     suffix = posixpath.splitext(name)[1].lower()
-    if suffix in CONTENT_TYPES:
-        return CONTENT_TYPES[suffix]
-    if name == lesson.source.name and lesson.source_content_type in CONTENT_TYPES.values():
+    if suffix in TYPES_BY_SUFFIX:
+        return content_type_for_suffix(suffix)
+    if name == lesson.source.name and content_type_is_known(lesson.source_content_type):
         return lesson.source_content_type
-    return "application/octet-stream"
+    return DEFAULT_CONTENT_TYPE
 
 
-def download_name(lesson: Lesson, name: str) -> str:
+def download_name(lesson: "Lesson", name: str) -> str:
     """Return the name a download is saved under: the uploaded name for the source."""
     if name == lesson.source.name and lesson.source_name:
         return lesson.source_name
@@ -152,8 +135,13 @@ def ascii_fallback(filename: str) -> str:
 
 
 def attachment_header(filename: str) -> str:
-    """Return a Content-Disposition for a download: an ASCII name and the UTF-8 one (RFC 6266/5987)."""
-    return f"attachment; filename=\"{ascii_fallback(filename)}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    """Return a Content-Disposition for a download: an ASCII name and the UTF-8 one (RFC 6266/5987).
+
+    Django's content_disposition_header gives a non-ASCII name only as `filename*`, which old
+    browsers ignore; the ASCII fallback it quotes comes first, so every browser saves a usable name.
+    """
+    fallback = content_disposition_header(True, ascii_fallback(filename))
+    return f"{fallback}; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 def byte_range_parse(header: str, size: int) -> tuple[int, int] | None:
@@ -195,12 +183,12 @@ def secured(response: HttpResponse, *, cache_seconds: int = MEDIA_CACHE_SECONDS)
     return response
 
 
-def media_response(request: HttpRequest, *, lesson: Lesson, name: str) -> HttpResponse:
+def media_response(request: HttpRequest, *, lesson: "Lesson", name: str) -> HttpResponse:
     """Answer a request for one of the lesson's files: stream it, or redirect to the object store."""
     if not lesson_owns(lesson, name):
         raise Http404
     content_type = content_type_for(lesson, name)
-    disposition = None if content_type in INLINE_TYPES else attachment_header(download_name(lesson, name))
+    disposition = None if content_type_is_inline(content_type) else attachment_header(download_name(lesson, name))
     suffix = posixpath.splitext(name)[1].lower()
     if suffix in TEXT_SUFFIXES:
         return text_response(lesson=lesson, name=name, content_type=content_type, max_bytes=TEXT_SUFFIXES[suffix])
@@ -247,7 +235,7 @@ def signed_redirect(*, name: str, content_type: str, disposition: str | None) ->
     return secured(HttpResponseRedirect(url), cache_seconds=settings.MEDIA_URL_EXPIRY_SECONDS // 4)
 
 
-def text_response(*, lesson: Lesson, name: str, content_type: str, max_bytes: int) -> HttpResponse:
+def text_response(*, lesson: "Lesson", name: str, content_type: str, max_bytes: int) -> HttpResponse:
     """Serve a small text file through Django, a playlist with its URIs rewritten."""
     try:
         with default_storage.open(name, "rb") as stored:
@@ -268,7 +256,7 @@ def text_response(*, lesson: Lesson, name: str, content_type: str, max_bytes: in
     return secured(HttpResponse(data, content_type=content_type))
 
 
-def playlist_target_url(lesson: Lesson, target: str) -> str | None:
+def playlist_target_url(lesson: "Lesson", target: str) -> str | None:
     """Return the URL a playlist entry should point to, or None when it is not the lesson's file."""
     if not lesson_owns(lesson, target):
         return None

@@ -5,108 +5,41 @@ an open binary file) and read only what they need by seeking: the first bytes, a
 a zip's directory, a PDF's cross-reference table. A whole upload is never read into memory.
 
 Nothing the client says is trusted: not the file name, not the content type. What a file is comes from
-its bytes, against a closed list of accepted types per lesson kind; the stored extension and content
-type come from that, so an HTML page named "film.mp4" is refused and a PDF named "x.html" is stored as
-"x.pdf".
+its bytes, against the closed list of types each upload kind accepts (courses.media.types); the stored
+extension and content type come from that, so an HTML page named "film.mp4" is refused and a PDF named
+"x.html" is stored as "x.pdf".
 
 A truncated MP4 is refused here: its top-level boxes are walked and one that runs past the end of the
 file, or a missing movie header ("moov"), means the file was cut short. A WebM has no such cheap check;
-a truncated or damaged video of either format that gets through is caught by processing
-(courses.processing), which then fails the lesson with a clear message.
+a truncated or damaged video of either format that gets through is caught by transcoding
+(courses.media.transcoding), which then fails the lesson with a clear message.
 
 An office file (a zip) is judged by its directory before anything unpacks it: one that would unpack
-to far more than it holds, a zip bomb, is refused (zip_bomb_check).
+to far more than it holds, a zip bomb, is refused (courses.media.office_files).
 """
 
 import io
 import re
 import unicodedata
-import zipfile
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
-from django.utils.functional import Promise
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+
+from courses.media.office_files import ZIP_CODES, zip_bomb_check, zip_kind
+from courses.media.types import (
+    REFUSED_DESCRIPTIONS,
+    TYPES_BY_CODE,
+    UPLOAD_KIND_DESCRIPTIONS,
+    FileType,
+    codes_accepted_as,
+)
 
 HEAD_BYTES = 4096
 NAME_STEM_MAX = 80
 # A PDF check never reads more than this in one go (pypdf would read a damaged file whole to repair it).
 PDF_READ_MAX = 8 * 1024 * 1024
-# Content types and office parts larger than this are not what a real office file holds.
-ZIP_PART_MAX = 1024 * 1024
-# A zip bomb's tell: a part that unpacks this many times larger than it is stored (real office XML
-# compresses about 5 to 20 times), once it is past ZIP_RATIO_FROM_BYTES; or more parts than any real
-# office file has (a 300-slide presentation has about 1,500).
-ZIP_RATIO_MAX = 100
-ZIP_RATIO_FROM_BYTES = 1024 * 1024
-ZIP_PARTS_MAX = 10_000
-ZIP_CODES = {"pptx", "odp", "docx", "xlsx"}
-
-
-@dataclass(frozen=True)
-class FileType:
-    """An accepted type of file: what it is, and how it is stored and served."""
-
-    code: str
-    content_type: str
-    extension: str
-    description: Promise
-
-
-ACCEPTED_TYPES = {
-    t.code: t
-    for t in (
-        FileType("mp4", "video/mp4", "mp4", _("an MP4 video")),
-        FileType("webm", "video/webm", "webm", _("a WebM video")),
-        FileType("pdf", "application/pdf", "pdf", _("a PDF document")),
-        FileType(
-            "pptx",
-            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-            "pptx",
-            _("a PowerPoint presentation (PPTX)"),
-        ),
-        FileType("odp", "application/vnd.oasis.opendocument.presentation", "odp", _("an OpenDocument presentation")),
-        FileType(
-            "docx",
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            "docx",
-            _("a Word document (DOCX)"),
-        ),
-        FileType(
-            "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", _("an Excel workbook")
-        ),
-        FileType("png", "image/png", "png", _("a PNG image")),
-        FileType("jpeg", "image/jpeg", "jpg", _("a JPEG image")),
-        FileType("webp", "image/webp", "webp", _("a WebP image")),
-    )
-}
-
-# What other files are recognised as, so a refusal can say what the file really is.
-REFUSED_DESCRIPTIONS = {
-    "html": _("a web page (HTML)"),
-    "svg": _("an SVG image, which can carry scripts"),
-    "xml": _("an XML file"),
-    "quicktime": _("a QuickTime (MOV) video"),
-    "matroska": _("a Matroska (MKV) video"),
-    "office_macro": _("an Office file with macros"),
-    "ole": _("an old Office file (DOC, XLS or PPT)"),
-    "opendocument": _("an OpenDocument file other than a presentation"),
-    "zip": _("a zip archive"),
-    "gif": _("a GIF image"),
-    "text": _("a plain text file"),
-    "unknown": _("a file of unknown type"),
-}
-
-# What each kind of upload accepts, and how to say it.
-ACCEPTS = {
-    "video": ({"mp4", "webm"}, _("an MP4 or WebM video")),
-    "slides": ({"pdf", "pptx", "odp"}, _("a PDF, PowerPoint (PPTX) or OpenDocument (ODP) presentation")),
-    "document": ({"pdf", "docx", "xlsx", "pptx"}, _("a PDF, Word (DOCX), Excel (XLSX) or PowerPoint (PPTX) file")),
-    "image": ({"png", "jpeg", "webp"}, _("a PNG, JPEG or WebP image")),
-}
 
 MP4_BRANDS = {
     b"isom",
@@ -133,7 +66,7 @@ MP4_BRANDS = {
 
 def upload_check(file, *, accept: str) -> FileType:
     """Return the type of an upload accepted as `accept` (video, slides, document, image), or raise ValidationError."""
-    codes, expected = ACCEPTS[accept]
+    codes, expected = codes_accepted_as(accept), UPLOAD_KIND_DESCRIPTIONS[accept]
     size = file_size(file)
     limit = settings.MATERIAL_MAX_BYTES[accept]
     if size > limit:
@@ -146,7 +79,7 @@ def upload_check(file, *, accept: str) -> FileType:
         raise ValidationError(gettext("This file is empty."), code="empty")
     code = file_type_sniff(file)
     if code not in codes:
-        found = ACCEPTED_TYPES[code].description if code in ACCEPTED_TYPES else REFUSED_DESCRIPTIONS[code]
+        found = TYPES_BY_CODE[code].description if code in TYPES_BY_CODE else REFUSED_DESCRIPTIONS[code]
         raise ValidationError(
             gettext("This file is %(found)s, not %(expected)s. Files are checked by their content, not by their name.")
             % {"found": found, "expected": expected},
@@ -161,7 +94,7 @@ def upload_check(file, *, accept: str) -> FileType:
     elif code in ("png", "jpeg", "webp"):
         image_check(file, code=code)
     file.seek(0)
-    return ACCEPTED_TYPES[code]
+    return TYPES_BY_CODE[code]
 
 
 def captions_check(file) -> str:
@@ -224,7 +157,7 @@ def file_head(file, size: int = HEAD_BYTES) -> bytes:
 
 
 def file_type_sniff(file) -> str:
-    """Return what the file's bytes say it is: a code of ACCEPTED_TYPES or REFUSED_DESCRIPTIONS."""
+    """Return what the file's bytes say it is: a code of TYPES_BY_CODE or REFUSED_DESCRIPTIONS."""
     head = file_head(file)
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return "png"
@@ -256,35 +189,6 @@ def ftyp_kind(head: bytes) -> str:
     return "mp4" if ({major} | compatible) & MP4_BRANDS else "unknown"
 
 
-def zip_kind(file) -> str:
-    """Tell an office document from any other zip by its declared parts, reading only its directory."""
-    file.seek(0)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            infos = {info.filename: info for info in archive.infolist()}
-            if "mimetype" in infos and infos["mimetype"].file_size < 200:
-                mimetype = archive.read("mimetype").strip()
-                return "odp" if mimetype == b"application/vnd.oasis.opendocument.presentation" else "opendocument"
-            types_info = infos.get("[Content_Types].xml")
-            if types_info is None or types_info.file_size > ZIP_PART_MAX:
-                return "zip"
-            types = archive.read(types_info).decode("utf-8", "replace")
-            if "macroEnabled" in types or any(name.endswith("vbaProject.bin") for name in infos):
-                return "office_macro"
-            for code, main_type, main_part in (
-                ("docx", "wordprocessingml.document.main+xml", "word/document.xml"),
-                ("xlsx", "spreadsheetml.sheet.main+xml", "xl/workbook.xml"),
-                ("pptx", "presentationml.presentation.main+xml", "ppt/presentation.xml"),
-            ):
-                if main_type in types and main_part in infos:
-                    return code
-            return "zip"
-    except (zipfile.BadZipFile, OSError, KeyError, EOFError, ValueError):
-        return "zip"
-    finally:
-        file.seek(0)
-
-
 def markup_kind(head: bytes) -> str:
     """Recognise the text files that must never be served as media: web pages and SVG."""
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -307,44 +211,6 @@ def markup_kind(head: bytes) -> str:
 
 
 # --- Deeper checks of accepted types --------------------------------------------------------------
-
-
-def zip_bomb_check(file, *, max_unpacked: int) -> None:
-    """Refuse an office file (a zip) that would unpack to far more than it holds: a zip bomb.
-
-    Only the archive's directory is read, so nothing is unpacked to judge it. Python's zipfile never
-    unpacks a part past its declared size, so what the directory declares bounds what our readers
-    (zip_kind, openpyxl) can be made to unpack. A file that is not a readable zip is left to them.
-    """
-    file.seek(0)
-    try:
-        with zipfile.ZipFile(file) as archive:
-            parts = archive.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
-        return
-    finally:
-        file.seek(0)
-    if len(parts) > ZIP_PARTS_MAX:
-        raise ValidationError(
-            gettext("This file holds %(count)d parts, far more than a real office document has.")
-            % {"count": len(parts)},
-            code="zip_bomb",
-        )
-    unpacked = sum(part.file_size for part in parts)
-    squeezed = any(
-        part.file_size > ZIP_RATIO_FROM_BYTES and part.file_size > ZIP_RATIO_MAX * max(part.compress_size, 1)
-        for part in parts
-    )
-    if unpacked > max_unpacked or squeezed:
-        raise ValidationError(
-            gettext(
-                "This file would unpack to %(unpacked)s from %(size)s: real office documents never do. It looks "
-                "built to fill the server's disk or memory (a zip bomb) and is refused. Save the document again "
-                "from your office program and upload that copy."
-            )
-            % {"unpacked": filesizeformat(unpacked), "size": filesizeformat(file_size(file))},
-            code="zip_bomb",
-        )
 
 
 def mp4_structure_check(file, *, size: int) -> None:
