@@ -97,6 +97,7 @@ def media_url(lesson: "Lesson", name: str) -> str:
 
 def lesson_media_urls(lesson: "Lesson") -> dict:
     """Return our URLs for what the lesson page shows: poster, playlist, video, captions, pages."""
+    # Lesson kinds compared by value ("video", "slides"): this module reads a lesson, it never imports models.
     names = {
         "poster": lesson.poster_name,
         "hls": lesson.hls_playlist_name,
@@ -140,7 +141,7 @@ def attachment_header(filename: str) -> str:
     Django's content_disposition_header gives a non-ASCII name only as `filename*`, which old
     browsers ignore; the ASCII fallback it quotes comes first, so every browser saves a usable name.
     """
-    fallback = content_disposition_header(True, ascii_fallback(filename))
+    fallback = content_disposition_header(as_attachment=True, filename=ascii_fallback(filename))
     return f"{fallback}; filename*=UTF-8''{quote(filename, safe='')}"
 
 
