@@ -124,7 +124,7 @@ def lesson_captions_upload(*, lesson: Lesson, uploaded_file: File) -> Lesson:
     if lesson.kind != Lesson.Kind.VIDEO:
         raise ValidationError(gettext("Only a video lesson has captions."), code="no_captions_kind")
     captions_check(uploaded_file)
-    name = file_name_clean(uploaded_file.name or "", extension="vtt")
+    name = file_name_clean(uploaded_file.name or "", extension=TYPES_BY_CODE["vtt"].extension)
     before = lesson.captions.name
     old_captions = Lesson.objects.select_for_update().only("captions").get(id=lesson.id).captions.name
     uploaded_file.content_type = TYPES_BY_CODE["vtt"].content_type
