@@ -64,8 +64,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onetouch.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Before CsrfViewMiddleware, which reads the body: an oversized one is refused first (onetouch.uploads).
-    "onetouch.uploads.UploadLimitMiddleware",
+    # Before CsrfViewMiddleware, which reads the body: an oversized one is refused first (onetouch.upload_limits).
+    "onetouch.upload_limits.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -391,10 +391,10 @@ CONTENT_SECURITY_POLICY = {
 # are copied to storage in chunks. Limits per kind of file, in bytes, from the environment.
 # A body is refused (413) on its declared length before it is read, and a file the moment it passes
 # its view's limit: FileSizeLimitHandler comes first and stops the handlers that keep the file.
-# Views without @upload_limit take files of DATA_UPLOAD_MAX_MEMORY_SIZE at most (onetouch/uploads.py).
+# Views without @upload_limit take files of DATA_UPLOAD_MAX_MEMORY_SIZE at most (onetouch/upload_limits.py).
 # https://docs.djangoproject.com/en/5.2/topics/http/file-uploads/#upload-handlers
 FILE_UPLOAD_HANDLERS = [
-    "onetouch.uploads.FileSizeLimitHandler",
+    "onetouch.upload_limits.FileSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
