@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -157,3 +158,11 @@ def test_host_lists_ignore_spaces_and_empty_entries():
         code=code,
     )
     assert result.stdout.strip() == "['a.vn', 'b.vn']", result.stderr
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    """.env.example documents each variable settings/base.py reads, so a deployment sees them all."""
+    read = set(re.findall(r'env(?:\.\w+|_names)\(\s*"([A-Z0-9_]+)"', (ROOT / "onetouch/settings/base.py").read_text()))
+    listed = set(re.findall(r"^#? ?([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
+    assert len(read) > 40
+    assert read - listed == set()
