@@ -196,7 +196,7 @@ def catalogue_prepare(args: argparse.Namespace) -> dict[str, int]:
     from courses.search import fold
     from courses.services.catalogue import audience_list_for_codes, course_search_text
     from onetouch.models import AudienceGroup, Province
-    from onetouch.services import admin_units_load
+    from onetouch.services.admin_units import admin_units_load
 
     call_command("migrate", interactive=False, verbosity=0)
     provinces_loaded, communes_loaded = admin_units_load()

@@ -141,7 +141,7 @@ def reference_prepare() -> dict[str, int]:
     from courses.demo import demo_catalogue_load
     from courses.models import Course, CourseRun
     from onetouch.models import Province
-    from onetouch.services import admin_units_load
+    from onetouch.services.admin_units import admin_units_load
 
     call_command("migrate", interactive=False, verbosity=0)
     provinces, communes = admin_units_load()

@@ -38,7 +38,7 @@ from learners.services.progress import (
 )
 from learners.services.quizzes import attempt_finish, attempt_start
 from onetouch.models import AudienceGroup, Commune, Province, User
-from onetouch.services import staff_account_create
+from onetouch.services.staff_accounts import staff_account_create
 
 DEMO_PASSWORD = "onetouch-demo-2025"
 

@@ -9,9 +9,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from onetouch.forms import MobileNumberField
 from onetouch.jobs import task_queue_on_commit
 from onetouch.models import User
-from onetouch.phones import MobileNumberField, mobile_number_normalize
+from onetouch.pure.phones import mobile_number_normalize
 from onetouch.throttles import client_address, known_device_remember, sign_in_attempt_consume
 
 logger = logging.getLogger(__name__)

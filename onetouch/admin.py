@@ -1,8 +1,20 @@
+"""The back office for administrative units and users.
+
+A user's role, bound province and back-office flags change only through
+onetouch.services.staff_accounts: the flags follow from the role and are shown, never edited.
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from onetouch.models import Commune, Province, User
+from onetouch.services.staff_accounts import user_role_change, user_role_check
+
+ROLE_FIELDS = ("role", "scope_province")
 
 
 @admin.register(Province)
@@ -19,14 +31,38 @@ class CommuneAdmin(admin.ModelAdmin):
     search_fields = ["name", "code"]
 
 
+class RoleCheckMixin:
+    """Refuse, with the service's message, a role and province the service would refuse."""
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        if "role" in cleaned_data:
+            try:
+                user_role_check(role=cleaned_data["role"], province=cleaned_data.get("scope_province"))
+            except ValidationError as error:
+                self.add_error("scope_province" if "scope_province" in self.fields else None, error)
+        return cleaned_data
+
+
+class UserRoleChangeForm(RoleCheckMixin, UserChangeForm):
+    pass
+
+
+class UserRoleCreationForm(RoleCheckMixin, AdminUserCreationForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    form = UserRoleChangeForm
+    add_form = UserRoleCreationForm
     ordering = ["email"]
     list_display = ["email", "full_name", "role", "scope_province", "is_active"]
     list_filter = ["role", "is_active", "scope_province"]
     list_select_related = ["scope_province"]
     search_fields = ["email", "full_name", "phone"]
     autocomplete_fields = ["scope_province"]
+    readonly_fields = ["is_staff", "is_superuser"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Person"), {"fields": ["full_name", "phone", "phone_verified"]}),
@@ -36,3 +72,19 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"fields": ["email", "full_name", "role", "scope_province", "password1", "password2"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        """Save the person's fields here and the role through its service, which sets the flags."""
+        role, province = obj.role, obj.scope_province
+        if change:
+            stored = User.objects.get(pk=obj.pk)
+            obj.role, obj.scope_province = stored.role, stored.scope_province
+            other_fields = [name for name in form.changed_data if name not in ROLE_FIELDS and name != "groups"]
+            if other_fields:
+                obj.save(update_fields=other_fields)
+        else:
+            # A new account starts as a learner; the service then gives it the chosen role.
+            obj.role, obj.scope_province = User.Role.LEARNER, None
+            super().save_model(request, obj, form, change)
+        if not change or any(name in form.changed_data for name in ROLE_FIELDS):
+            user_role_change(user=obj, role=role, province=province)

@@ -3,13 +3,13 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from onetouch import views
+from onetouch.views import health
 
 # Apps are included by their dotted path only: the project package imports no app (pyproject.toml).
 # No URL serves the media folder, not even with DEBUG on: every stored file (lesson media, covers,
 # certificates, exports) goes through a view that checks who asks (docs/decisions/0014).
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", health.healthz, name="healthz"),
     # Switching language is harmless if forged, and without a CSRF token in the header the
     # visitors' pages can be cached whole (courses.views.catalogue).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -13,7 +13,7 @@ export SITE_URL="${SITE_URL:-http://$ADDRESS}"
 site_host="${SITE_URL#*://}"
 export ALLOWED_HOSTS="${ALLOWED_HOSTS:-127.0.0.1,localhost,${site_host%%[:/]*}}"
 export DJANGO_SETTINGS_MODULE=onetouch.settings.base
-mkdir -p var/broker/queue var/broker/processed var/log
+mkdir -p var/log
 
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py load_demo_data > var/log/demo.txt

@@ -4,7 +4,8 @@ import pytest
 from django.core.cache import cache
 
 from onetouch.models import Commune, Province, User
-from onetouch.services import admin_units_load, staff_account_create
+from onetouch.services.admin_units import admin_units_load
+from onetouch.services.staff_accounts import staff_account_create
 from tests.factories import learner_make
 
 PASSWORD = "mat-khau-dai-123"

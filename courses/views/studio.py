@@ -41,7 +41,7 @@ from courses.studio_forms import (
     form_error_add,
 )
 from onetouch import scope
-from onetouch.uploads import upload_limit
+from onetouch.upload_limits import upload_limit
 
 STUDIO_PAGE_SIZE = 50
 
@@ -318,7 +318,7 @@ def lesson_page(
 
 def lesson_file_max_bytes(request: HttpRequest, lesson_id: int) -> int:
     """The limit of the lesson's kind for those who may change it; for anyone else, as for no lesson, the
-    limit of pages without files (onetouch.uploads), so the answer tells nothing about the lesson."""
+    limit of pages without files (onetouch.upload_limits), so the answer tells nothing about the lesson."""
     no_file = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     if not scope.has_province_scope(request.user):
         return no_file

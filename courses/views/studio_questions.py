@@ -42,7 +42,7 @@ from courses.studio_forms import (
     form_error_add,
 )
 from courses.views.studio import redirect_back, studio_view
-from onetouch.uploads import upload_limit
+from onetouch.upload_limits import upload_limit
 
 QUESTION_PAGE_SIZE = 50
 TEMPLATES = {

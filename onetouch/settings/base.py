@@ -5,41 +5,39 @@ the embedded demo: SQLite, local disk, background jobs on kombu's filesystem tra
 no production module: production differs only by environment variables (see .env.example).
 """
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from environs import Env
+
+# environs parses and validates each variable: a value it cannot read (DEBUG=maybe, EMAIL_PORT=25a)
+# stops the start with 'Environment variable "DEBUG" invalid: ...' instead of a silent default.
+# https://github.com/sloria/environs
+env = Env()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
-VAR_DIR = Path(os.environ.get("ONETOUCH_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = env.path("ONETOUCH_VAR_DIR", BASE_DIR / "var")
 
 
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+def env_names(name: str, default: list[str]) -> list[str]:
+    """Read a comma-separated list of names, ignoring spaces around them and empty entries."""
+    return [item for item in env.list(name, default, subcast=str.strip) if item]
 
 
 # --- Core -------------------------------------------------------------------------------------
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+DEBUG = env.bool("DEBUG", False)
+SECRET_KEY = env.str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("Set SECRET_KEY, or DEBUG=true for a development run.")
     SECRET_KEY = "development-only-key-never-used-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+ALLOWED_HOSTS = env_names("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_names("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -66,8 +64,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onetouch.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
-    # Before CsrfViewMiddleware, which reads the body: an oversized one is refused first (onetouch.uploads).
-    "onetouch.uploads.UploadLimitMiddleware",
+    # Before CsrfViewMiddleware, which reads the body: an oversized one is refused first (onetouch.upload_limits).
+    "onetouch.upload_limits.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -103,9 +101,10 @@ TEMPLATES = [
 # https://docs.djangoproject.com/en/5.2/ref/databases/#persistent-connections
 
 DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'onetouch.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "600")),
+    "default": env.dj_db_url(
+        "DATABASE_URL",
+        f"sqlite:///{VAR_DIR / 'onetouch.sqlite3'}",
+        conn_max_age=env.int("CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
 }
@@ -122,13 +121,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # are built for every request, rate limits let requests through, nothing answers 500
 # (docs/decisions/0013). Short socket timeouts keep a vanished server from holding up a page.
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env.str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "onetouch.cache.RedisCacheOrNothing",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "onetouch"),
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", "onetouch"),
             "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
         }
     }
@@ -157,7 +156,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_DEFAULT_RETRY_DELAY = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
-CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", False)
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
@@ -167,13 +166,16 @@ else:
     # files under var/broker, so jobs run with nothing to install.
     _broker_dir = VAR_DIR / "broker"
     # The transport fails on missing folders; make them so any manage.py command can queue jobs.
-    for _folder in ("queue", "processed"):
+    for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
+    # Every folder is named, so nothing lands in the working directory: kombu's default control
+    # folder (its exchange table) is "control/" relative to wherever the process was started.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
         "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
     }
@@ -216,28 +218,30 @@ CELERY_BEAT_SCHEDULE = {
 # Local disk by default; an S3-compatible object store when AWS_STORAGE_BUCKET_NAME is set.
 # https://django-storages.readthedocs.io/en/latest/backends/amazon-S3.html
 
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = env.path("MEDIA_ROOT", VAR_DIR / "media")
 MEDIA_URL = "/media/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+STATIC_ROOT = env.path("STATIC_ROOT", VAR_DIR / "static")
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
-AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+# Lifetime of the signed URLs that let a browser fetch lesson media from the object store.
+MEDIA_URL_EXPIRY_SECONDS = env.int("MEDIA_URL_EXPIRY_SECONDS", 3600)
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", "")
 if AWS_STORAGE_BUCKET_NAME:
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", "") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", "") or None,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", ""),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", ""),
             "querystring_auth": True,
             # Version 4 signatures: the only ones many S3-compatible stores accept.
             "signature_version": "s3v4",
             # A worker reading a stored video spools it to disk past 8 MB instead of holding it.
             "max_memory_size": 8 * 1024 * 1024,
-            "querystring_expire": int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600")),
+            "querystring_expire": MEDIA_URL_EXPIRY_SECONDS,
             "file_overwrite": False,
         },
     }
@@ -269,7 +273,7 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "learners.forms.ProfileSignupForm"
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", "optional")
 ACCOUNT_PHONE_VERIFICATION_ENABLED = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -306,20 +310,20 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Email ------------------------------------------------------------------------------------
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OneTouch <no-reply@onetouch.local>")
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", "OneTouch <no-reply@onetouch.local>")
 
 # --- Client address and rate limits ---------------------------------------------------------
 # The client's address is REMOTE_ADDR, unless the site runs behind TRUSTED_PROXY_COUNT proxies of
 # our own that each append the address they received from to X-Forwarded-For: then it is the
 # address that many entries from the right, the one our outermost proxy saw. Everything to its
 # left was written by the client and is never trusted (onetouch.throttles.client_address).
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", 0)
 
 # Our own rate limits, in django-allauth's notation (amount/period/per), counted by
 # onetouch.throttles in the cache; while the cache is unreachable they let everything through.
@@ -354,16 +358,16 @@ USE_TZ = True
 # https://docs.djangoproject.com/en/5.2/howto/deployment/checklist/
 # Behind a TLS-terminating proxy set SECURE_PROXY_SSL_HEADER through USE_X_FORWARDED_PROTO.
 
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
-if env_bool("USE_X_FORWARDED_PROTO", False):
+if env.bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -387,50 +391,48 @@ CONTENT_SECURITY_POLICY = {
 # are copied to storage in chunks. Limits per kind of file, in bytes, from the environment.
 # A body is refused (413) on its declared length before it is read, and a file the moment it passes
 # its view's limit: FileSizeLimitHandler comes first and stops the handlers that keep the file.
-# Views without @upload_limit take files of DATA_UPLOAD_MAX_MEMORY_SIZE at most (onetouch/uploads.py).
+# Views without @upload_limit take files of DATA_UPLOAD_MAX_MEMORY_SIZE at most (onetouch/upload_limits.py).
 # https://docs.djangoproject.com/en/5.2/topics/http/file-uploads/#upload-handlers
 FILE_UPLOAD_HANDLERS = [
-    "onetouch.uploads.FileSizeLimitHandler",
+    "onetouch.upload_limits.FileSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Where uploads wait while they stream in; default the system's temporary folder.
-FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", "") or None
 # Room for the form's other fields (CSRF token, names) on top of a view's file limit.
 UPLOAD_FORM_FIELDS_MARGIN_BYTES = 1024 * 1024
 MATERIAL_MAX_BYTES = {
-    "video": int(os.environ.get("MATERIAL_MAX_VIDEO_BYTES", str(2 * 1024**3))),
-    "slides": int(os.environ.get("MATERIAL_MAX_SLIDES_BYTES", str(100 * 1024**2))),
-    "document": int(os.environ.get("MATERIAL_MAX_DOCUMENT_BYTES", str(50 * 1024**2))),
-    "image": int(os.environ.get("MATERIAL_MAX_IMAGE_BYTES", str(10 * 1024**2))),
-    "captions": int(os.environ.get("MATERIAL_MAX_CAPTIONS_BYTES", str(1024**2))),
+    "video": env.int("MATERIAL_MAX_VIDEO_BYTES", 2 * 1024**3),
+    "slides": env.int("MATERIAL_MAX_SLIDES_BYTES", 100 * 1024**2),
+    "document": env.int("MATERIAL_MAX_DOCUMENT_BYTES", 50 * 1024**2),
+    "image": env.int("MATERIAL_MAX_IMAGE_BYTES", 10 * 1024**2),
+    "captions": env.int("MATERIAL_MAX_CAPTIONS_BYTES", 1024**2),
 }
 # Office files (DOCX, XLSX, PPTX, ODP) are zip archives: one whose parts declare more than this once
 # unpacked is refused, like one with a part compressed over 100:1 (courses/media/office_files.py),
 # before anything unpacks it. A real office file unpacks to a few times its size at most.
-OFFICE_MAX_UNPACKED_BYTES = int(os.environ.get("OFFICE_MAX_UNPACKED_BYTES", str(500 * 1024**2)))
+OFFICE_MAX_UNPACKED_BYTES = env.int("OFFICE_MAX_UNPACKED_BYTES", 500 * 1024**2)
 # A video lesson is complete when this share of it was watched and its last seconds reached.
-VIDEO_COMPLETION_SHARE = float(os.environ.get("VIDEO_COMPLETION_SHARE", "0.9"))
-# Lifetime of the signed URLs that let a browser fetch lesson media from the object store.
-MEDIA_URL_EXPIRY_SECONDS = int(os.environ.get("MEDIA_URL_EXPIRY_SECONDS", "3600"))
+VIDEO_COMPLETION_SHARE = env.float("VIDEO_COMPLETION_SHARE", 0.9)
 # Seconds a video or slides lesson may wait for its processing to start before the beat sweep
 # (courses.tasks.lessons_unprocessed_requeue) queues it again: long enough for a busy queue.
-LESSON_PROCESSING_RETRY_AFTER_S = int(os.environ.get("LESSON_PROCESSING_RETRY_AFTER_S", "900"))
+LESSON_PROCESSING_RETRY_AFTER_S = env.int("LESSON_PROCESSING_RETRY_AFTER_S", 900)
 # Completion needs the time the work takes, by the server's clock (docs/decisions/0010).
 # A slide page counts as seen once it was on screen this many seconds.
-SLIDE_PAGE_MIN_SECONDS = float(os.environ.get("SLIDE_PAGE_MIN_SECONDS", "3"))
+SLIDE_PAGE_MIN_SECONDS = env.float("SLIDE_PAGE_MIN_SECONDS", 3.0)
 # A text or document lesson may be marked read once this share of its reading time has passed
 # since it was first opened: a text's words at this many a minute, a document's estimated minutes;
 # never a longer wait than the maximum.
-LESSON_READING_SHARE = float(os.environ.get("LESSON_READING_SHARE", "0.5"))
-LESSON_READING_WORDS_PER_MINUTE = int(os.environ.get("LESSON_READING_WORDS_PER_MINUTE", "200"))
-LESSON_READING_WAIT_MAX_SECONDS = int(os.environ.get("LESSON_READING_WAIT_MAX_SECONDS", "600"))
+LESSON_READING_SHARE = env.float("LESSON_READING_SHARE", 0.5)
+LESSON_READING_WORDS_PER_MINUTE = env.int("LESSON_READING_WORDS_PER_MINUTE", 200)
+LESSON_READING_WAIT_MAX_SECONDS = env.int("LESSON_READING_WAIT_MAX_SECONDS", 600)
 
 # --- Certificates -----------------------------------------------------------------------------
 # The public address of the site: certificate PDFs, their QR codes and emails point at it, so a
 # deployment must say it (a default would print a wrong address on every certificate).
-SITE_URL = os.environ.get("SITE_URL", "").rstrip("/")
+SITE_URL = env.str("SITE_URL", "").rstrip("/")
 if not SITE_URL:
     if not DEBUG:
         raise ImproperlyConfigured("Set SITE_URL to the site's public address, e.g. https://onetouch.example.vn.")
@@ -438,19 +440,19 @@ if not SITE_URL:
 if urlsplit(SITE_URL).scheme not in ("http", "https") or not urlsplit(SITE_URL).netloc:
     raise ImproperlyConfigured(f"SITE_URL must be an http(s) address with a host, not {SITE_URL!r}.")
 # Who issues national courses' certificates (a province's course: its Department).
-CERTIFICATE_NATIONAL_ISSUER = os.environ.get("CERTIFICATE_NATIONAL_ISSUER", "Bộ Khoa học và Công nghệ")
+CERTIFICATE_NATIONAL_ISSUER = env.str("CERTIFICATE_NATIONAL_ISSUER", "Bộ Khoa học và Công nghệ")
 
 # --- Statistics -------------------------------------------------------------------------------
 # A learner-level export with more rows than this is written by a worker, with a download link.
-EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "10000"))
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", 10000)
 # Days an export file is kept for download before it is deleted (learner lists are personal data).
-EXPORT_FILES_KEEP_DAYS = int(os.environ.get("EXPORT_FILES_KEEP_DAYS", "7"))
+EXPORT_FILES_KEEP_DAYS = env.int("EXPORT_FILES_KEEP_DAYS", 7)
 
 # --- Platform ---------------------------------------------------------------------------------
 
 CATALOGUE_PAGE_SIZE = 12
 # Rendered catalogue fragments are served for this long, then rebuilt by one process at a time.
-CATALOGUE_CACHE_SECONDS = int(os.environ.get("CATALOGUE_CACHE_SECONDS", "60"))
+CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", 60)
 # How long a process trusts the catalogue generation it last read (a saved course shows after that).
 CATALOGUE_GENERATION_TRUST_SECONDS = 1.0
 
@@ -458,7 +460,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         # fpdf2's font subsetting logs every glyph at INFO when a certificate is drawn.

@@ -90,7 +90,7 @@ def platform_data(transactional_db) -> None:
     data is loaded again through the project's own services for each journey.
     """
     from courses.demo import demo_catalogue_load
-    from onetouch.services import admin_units_load
+    from onetouch.services.admin_units import admin_units_load
 
     provinces, communes = admin_units_load()
     courses = demo_catalogue_load(with_lessons=False)

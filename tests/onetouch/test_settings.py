@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -135,3 +136,33 @@ def test_manage_py_runs_in_debug_only_in_a_checkout_without_secret_key():
     assert "DEBUG True" in manage({}).stdout
     deployed = manage(PRODUCTION | {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "onetouch.example.vn"})
     assert "DEBUG False" in deployed.stdout, deployed.stderr
+
+
+def test_malformed_value_stops_the_start_naming_the_variable():
+    """A value that is not what the setting takes stops the start, naming the variable, never a silent default."""
+    embedded = {"DEBUG": "true", "ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test"}
+    for name, wrong, reason in (
+        ("DEBUG", "maybe", "Not a valid boolean"),
+        ("EMAIL_PORT", "25a", "Not a valid integer"),
+        ("VIDEO_COMPLETION_SHARE", "most", "Not a valid number"),
+    ):
+        result = run_with(embedded | {name: wrong})
+        assert result.returncode != 0, name
+        assert f'Environment variable "{name}" invalid: {reason}' in result.stderr, result.stderr
+
+
+def test_host_lists_ignore_spaces_and_empty_entries():
+    code = "import django; from django.conf import settings; django.setup(); print(settings.ALLOWED_HOSTS)"
+    result = run_with(
+        {"DEBUG": "true", "ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test", "ALLOWED_HOSTS": " a.vn,, b.vn ,"},
+        code=code,
+    )
+    assert result.stdout.strip() == "['a.vn', 'b.vn']", result.stderr
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    """.env.example documents each variable settings/base.py reads, so a deployment sees them all."""
+    read = set(re.findall(r'env(?:\.\w+|_names)\(\s*"([A-Z0-9_]+)"', (ROOT / "onetouch/settings/base.py").read_text()))
+    listed = set(re.findall(r"^#? ?([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), flags=re.MULTILINE))
+    assert len(read) > 40
+    assert read - listed == set()

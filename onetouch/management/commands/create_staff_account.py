@@ -2,7 +2,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from onetouch.models import Province
-from onetouch.services import STAFF_ROLES, staff_account_create
+from onetouch.services.staff_accounts import STAFF_ROLES, staff_account_create
 
 
 class Command(BaseCommand):

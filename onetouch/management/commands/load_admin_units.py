@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from onetouch.services import admin_units_load
+from onetouch.services.admin_units import admin_units_load
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Readiness checks of the parts the platform cannot work without."""
+"""/healthz: readiness checks of the parts the platform cannot work without, and the page that runs them."""
 
 import uuid
 
@@ -7,6 +7,8 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
 
 
 def database_check() -> None:
@@ -59,3 +61,10 @@ def health_report() -> dict[str, str]:
             report[name] = f"error: {type(error).__name__}"
     report["broker_url"] = settings.CELERY_BROKER_URL.split("://", 1)[0]
     return report
+
+
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    report = health_report()
+    healthy = all(report[name] == "ok" for name in CHECKS)
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": report}, status=200 if healthy else 503)

@@ -1,13 +1,11 @@
-"""Writes of the shared core: loading administrative units and creating staff accounts."""
+"""Loading the official administrative units (provinces and communes) in force since 1 July 2025."""
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils.translation import gettext as _
 from vietnam_provinces import Province as OfficialProvince
 from vietnam_provinces import VietNamDivisionType
 from vietnam_provinces import Ward as OfficialWard
 
-from onetouch.models import Commune, Province, User
+from onetouch.models import Commune, Province
 
 PROVINCE_KINDS = {
     VietNamDivisionType.TINH: Province.Kind.PROVINCE,
@@ -57,35 +55,3 @@ def admin_units_load() -> tuple[int, int]:
         update_fields=["name", "kind", "codename", "province"],
     )
     return len(provinces), len(communes)
-
-
-STAFF_ROLES = {User.Role.PROVINCIAL_ADMIN, User.Role.PARTNER_TRAINER, User.Role.MINISTRY_STAFF}
-
-
-@transaction.atomic
-def staff_account_create(
-    *,
-    email: str,
-    full_name: str,
-    role: str,
-    password: str | None,
-    province: Province | None = None,
-) -> User:
-    """Create a staff account; staff never sign themselves up."""
-    if role not in STAFF_ROLES:
-        raise ValidationError(_("This role is not a staff role."))
-    if role == User.Role.PROVINCIAL_ADMIN and province is None:
-        raise ValidationError(_("A provincial admin must be bound to a province."))
-    user = User(
-        email=User.objects.normalize_email(email).lower(),
-        full_name=full_name,
-        role=role,
-        scope_province=province if role == User.Role.PROVINCIAL_ADMIN else None,
-        # Only ministry staff use Django's back office; provincial admins work in scoped pages.
-        is_staff=role == User.Role.MINISTRY_STAFF,
-        is_superuser=role == User.Role.MINISTRY_STAFF,
-    )
-    user.set_password(password)
-    user.full_clean()
-    user.save()
-    return user

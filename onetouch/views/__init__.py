@@ -1,0 +1,1 @@
+"""Pages of the shared core, one module per subject: `health` (/healthz)."""
