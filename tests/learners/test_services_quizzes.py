@@ -382,7 +382,7 @@ def test_concurrent_starts_open_one_attempt(commune_hanoi, learner_hanoi):
         try:
             barrier.wait(timeout=10)
             results.append(attempt_start(learner=learner_hanoi, quiz=Quiz.objects.get(id=quiz.id)))
-        except Exception as error:  # reported below: a thread cannot fail the test itself
+        except Exception as error:  # noqa: BLE001 (reported below: a thread cannot fail the test itself)
             errors.append(error)
         finally:
             connections.close_all()

@@ -6,9 +6,12 @@ import re
 import secrets
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+# The embedded runs' var folder: a private new folder, never a fixed name under /tmp that anyone could plant.
+EMBEDDED_VAR_DIR = tempfile.mkdtemp(prefix="onetouch-settings-")
 SET_BY_TEST_SETTINGS = {
     "DATABASE_URL",
     "REDIS_URL",
@@ -48,7 +51,7 @@ def run_with(env: dict[str, str], code: str = PRINT_SETTINGS) -> subprocess.Comp
 
 def test_embedded_defaults_need_no_service():
     """With nothing set but DEBUG, the platform uses SQLite, a file cache, a file broker and the disk."""
-    result = run_with({"DEBUG": "true", "ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test"})
+    result = run_with({"DEBUG": "true", "ONETOUCH_VAR_DIR": EMBEDDED_VAR_DIR})
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["cache"].endswith("FileBasedCache")
@@ -100,7 +103,7 @@ def test_site_url_without_scheme_or_host_refuses_to_start():
 def test_site_url_is_taken_from_the_environment():
     code = "import django; from django.conf import settings; django.setup(); print(settings.SITE_URL)"
     deployed = run_with({"SECRET_KEY": secrets.token_urlsafe(50), "SITE_URL": "https://hoc.example.vn/"}, code=code)
-    embedded = run_with({"DEBUG": "true", "ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test"}, code=code)
+    embedded = run_with({"DEBUG": "true", "ONETOUCH_VAR_DIR": EMBEDDED_VAR_DIR}, code=code)
     assert deployed.stdout.strip() == "https://hoc.example.vn"
     assert embedded.stdout.strip() == "http://127.0.0.1:8000"
 
@@ -128,7 +131,7 @@ def test_manage_py_runs_in_debug_only_in_a_checkout_without_secret_key():
 
     def manage(env: dict[str, str]) -> subprocess.CompletedProcess:
         clean = {k: v for k, v in os.environ.items() if k not in SET_BY_TEST_SETTINGS | {"DJANGO_SETTINGS_MODULE"}}
-        clean |= {"ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test"} | env
+        clean |= {"ONETOUCH_VAR_DIR": EMBEDDED_VAR_DIR} | env
         return subprocess.run(
             [sys.executable, "manage.py", *show_debug], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
         )
@@ -140,7 +143,7 @@ def test_manage_py_runs_in_debug_only_in_a_checkout_without_secret_key():
 
 def test_malformed_value_stops_the_start_naming_the_variable():
     """A value that is not what the setting takes stops the start, naming the variable, never a silent default."""
-    embedded = {"DEBUG": "true", "ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test"}
+    embedded = {"DEBUG": "true", "ONETOUCH_VAR_DIR": EMBEDDED_VAR_DIR}
     for name, wrong, reason in (
         ("DEBUG", "maybe", "Not a valid boolean"),
         ("EMAIL_PORT", "25a", "Not a valid integer"),
@@ -154,7 +157,7 @@ def test_malformed_value_stops_the_start_naming_the_variable():
 def test_host_lists_ignore_spaces_and_empty_entries():
     code = "import django; from django.conf import settings; django.setup(); print(settings.ALLOWED_HOSTS)"
     result = run_with(
-        {"DEBUG": "true", "ONETOUCH_VAR_DIR": "/tmp/onetouch-settings-test", "ALLOWED_HOSTS": " a.vn,, b.vn ,"},
+        {"DEBUG": "true", "ONETOUCH_VAR_DIR": EMBEDDED_VAR_DIR, "ALLOWED_HOSTS": " a.vn,, b.vn ,"},
         code=code,
     )
     assert result.stdout.strip() == "['a.vn', 'b.vn']", result.stderr
