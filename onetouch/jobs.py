@@ -1,9 +1,9 @@
 """Queue background jobs by task name: the one way services hand work to a worker.
 
 Tasks import the services they run; services never import tasks. A service names the task it wants
-(`"learners.tasks.certificate_issue"`) and these functions look it up in the Celery app's registry
-when they queue it, so there is no import circle to break and every task keeps its own options
-(time limits, retries, eager mode in a shell).
+(`"learners.tasks.certificate_issue"`, the task's dotted path, which is also its Celery name) and
+these functions import it when they queue it, so there is no import circle to break and every task
+keeps its own options (time limits, retries, eager mode in a shell).
 
 A job is queued after the current transaction has committed. When the broker (Redis) is down the
 change itself has already been committed; raising then would show the person an error page for
@@ -15,8 +15,8 @@ table, so nothing is queued for it at all).
 
 import logging
 
-from celery import current_app
 from django.db import transaction
+from django.utils.module_loading import import_string
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 
 def task_queue(task_name: str, *args, **kwargs) -> None:
     """Queue the task named `task_name` now (from a periodic sweep, which runs outside a request)."""
-    current_app.tasks[task_name].apply_async(args=args, kwargs=kwargs)
+    # Imported at call time, not looked up in the registry: a web process registers a task only
+    # once something has imported its module.
+    import_string(task_name).apply_async(args=args, kwargs=kwargs)
 
 
 def task_queue_on_commit(task_name: str, *args, **kwargs) -> None:
