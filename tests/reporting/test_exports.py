@@ -17,10 +17,10 @@ from learners.models import Certificate, CourseCompletion, Enrolment, LearningEv
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
 from onetouch.models import Province
-from reporting.export_services import export_file_write, export_files_expire
-from reporting.exports import cell_neutralise
-from reporting.models import ExportFile, FillState
-from reporting.services import SUMMARY_COUNTS, statistics_fold
+from reporting.models import SUMMARY_COUNTS, ExportFile, FillState
+from reporting.pure.spreadsheets import cell_neutralise
+from reporting.services.exports import export_file_write, export_files_expire
+from reporting.services.fold import statistics_fold
 from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make, learner_make, lesson_make
 
 NATIONAL = reverse("reporting:national_export")
