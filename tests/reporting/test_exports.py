@@ -354,6 +354,24 @@ def test_export_file_only_for_its_owner_while_in_scope(client, ready_export, adm
     assert client.get(page).status_code == 302
 
 
+@pytest.mark.django_db
+def test_downloads_are_private_attachments_no_browser_sniffs(client, ready_export, learner_hanoi):
+    """Every download, streamed CSV, spooled XLSX or a written file, is an attachment no cache keeps."""
+    client.force_login(ready_export.owner)
+    downloads = [
+        client.get(province_url("01"), {"format": "csv"}),
+        client.get(province_url("01"), {"what": "learners", "format": "xlsx"}),
+        client.get(reverse("reporting:export_download", args=[ready_export.id])),
+    ]
+    for response in downloads:
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith('attachment; filename="onetouch-01-')
+        assert {"no-store", "private", "no-cache"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+        assert response["X-Content-Type-Options"] == "nosniff"
+    page = client.get(reverse("reporting:export_file", args=[ready_export.id]))
+    assert "no-store" in page["Cache-Control"]
+
+
 # --- Large exports: the worker ----------------------------------------------------------------------
 
 
