@@ -355,7 +355,7 @@ def counts_measure(step: Step) -> None:
 
 
 def rebuild_measure(step: Step) -> None:
-    from reporting.services import statistics_rebuild
+    from reporting.services.rebuild import statistics_rebuild
 
     step.rebuild_s, result = timed(statistics_rebuild)
     sql_run("VACUUM ANALYZE reporting_summarycount")
@@ -424,7 +424,7 @@ def foldable_wait(xact_id: int, timeout: float = 300) -> float:
 
 
 def fold_measure(step: Step) -> None:
-    from reporting.services import statistics_fold
+    from reporting.services.fold import statistics_fold
 
     statistics_fold()  # nothing pending: the rebuild set the mark
     for count in (1_000, 100_000):
@@ -500,11 +500,11 @@ def dashboards_measure(step: Step, staff, repeat: int) -> None:
 
 
 def export_generator():
-    """The learner-level CSV generator (reporting.export_services.learner_rows_csv), or why there is none."""
+    """The learner-level CSV generator (reporting.selectors.exports.learner_rows_csv), or why there is none."""
     try:
-        from reporting.export_services import LearnerQuery, learner_rows_csv
+        from reporting.selectors.exports import LearnerQuery, learner_rows_csv
     except ImportError as error:
-        return None, f"reporting.export_services.learner_rows_csv does not import ({error})"
+        return None, f"reporting.selectors.exports.learner_rows_csv does not import ({error})"
     return (LearnerQuery, learner_rows_csv), None
 
 

@@ -1,6 +1,13 @@
+"""The back office of reporting: statistics and export files to read, targets and unit mappings to edit.
+
+Every save and delete of a target or a unit mapping goes through reporting.services.targets, with
+the rules any other caller gets.
+"""
+
 from django.contrib import admin
 
 from reporting.models import ExportFile, FillState, SummaryCount, Target, UnitMapping
+from reporting.services.targets import target_delete, target_save, unit_mapping_delete, unit_mapping_save
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -46,11 +53,33 @@ class TargetAdmin(admin.ModelAdmin):
     list_select_related = ["province"]
     search_fields = ["name"]
 
+    def save_model(self, request, obj: Target, form, change: bool) -> None:
+        target_save(target=obj)
+
+    def delete_model(self, request, obj: Target) -> None:
+        target_delete(target=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        # The "delete selected" action: one target at a time, through the service.
+        for target in queryset:
+            target_delete(target=target)
+
 
 @admin.register(UnitMapping)
 class UnitMappingAdmin(admin.ModelAdmin):
     list_display = ["level", "old_id", "new_id", "effective_on"]
     list_filter = ["level"]
+
+    def save_model(self, request, obj: UnitMapping, form, change: bool) -> None:
+        unit_mapping_save(mapping=obj)
+
+    def delete_model(self, request, obj: UnitMapping) -> None:
+        unit_mapping_delete(mapping=obj)
+
+    def delete_queryset(self, request, queryset) -> None:
+        # The "delete selected" action: one mapping at a time, through the service.
+        for mapping in queryset:
+            unit_mapping_delete(mapping=mapping)
 
 
 @admin.register(ExportFile)

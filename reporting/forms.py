@@ -1,3 +1,5 @@
+"""The dashboards' and exports' filters, read from the query string into plain DashboardFilters."""
+
 from collections.abc import Sequence
 from datetime import date, timedelta
 
@@ -9,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course
 from onetouch.models import AudienceGroup
-from reporting.selectors import MEASURES, DashboardFilters
+from reporting.selectors.dashboard_filters import DashboardFilters
+from reporting.selectors.exports import CSV, LEARNERS, PLACES, XLSX
+from reporting.selectors.figures import MEASURES
 
 MAX_PERIOD_DAYS = 366 * 5
 # Dates far from today mean a typing mistake; bounding them also keeps date arithmetic in range.
@@ -92,7 +96,7 @@ class DashboardFilterForm(forms.Form):
     )
 
     def __init__(self, *args, courses: Sequence[Course], **kwargs) -> None:
-        """`courses` are those the viewer may read (reporting.selectors.course_list_for_filters)."""
+        """`courses` are those the viewer may read (reporting.selectors.courses.course_list_for_filters)."""
         super().__init__(*args, **kwargs)
         self.courses_by_slug = {course.slug: course for course in courses}
         self.fields["course"].choices = [("", _("All courses")), *((c.slug, c.title) for c in courses)]
@@ -133,3 +137,14 @@ class DashboardFilterForm(forms.Form):
             sort=data["sort"] or "code",
             measure=data["measure"] or "completions",
         )
+
+
+class ExportForm(DashboardFilterForm):
+    """The dashboard's filters, plus what to export and in which format."""
+
+    format = forms.ChoiceField(label=_("Format"), required=False, choices=[(CSV, "CSV"), (XLSX, "XLSX")])
+    what = forms.ChoiceField(
+        label=_("Contents"),
+        required=False,
+        choices=[(PLACES, _("The table of places")), (LEARNERS, _("One row per enrolment"))],
+    )

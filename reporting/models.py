@@ -107,6 +107,10 @@ class RunCount(models.Model):
         return f"run {self.course_run_id} · {self.kind}: {self.count}"
 
 
+# The FillState of the summary counts and course-run counts, folded together.
+SUMMARY_COUNTS = "summary_counts"
+
+
 class FillState(models.Model):
     """How far a statistic has been folded from the event log, written with its sums.
 

@@ -1,9 +1,9 @@
 from celery import shared_task
 from django.db import DatabaseError
 
-from reporting.export_services import export_file_write as export_file_write_service
-from reporting.export_services import export_files_expire as export_files_expire_service
-from reporting.services import statistics_fold as statistics_fold_service
+from reporting.services.exports import export_file_write as export_file_write_service
+from reporting.services.exports import export_files_expire as export_files_expire_service
+from reporting.services.fold import statistics_fold as statistics_fold_service
 
 
 # Idempotent (the counts and the mark move together in one transaction, under a lock), so

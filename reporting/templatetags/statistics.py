@@ -3,8 +3,8 @@
 from django import template
 from django.utils.safestring import mark_safe
 
-from reporting.charts import Bar
-from reporting.selectors import MEASURES, Figures
+from reporting.pure.charts import Bar
+from reporting.selectors.figures import MEASURES, Figures
 
 register = template.Library()
 

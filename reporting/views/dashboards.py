@@ -9,9 +9,10 @@ from django.views.decorators.http import require_safe
 
 from onetouch import scope
 from onetouch.models import Province
-from reporting import charts
 from reporting.forms import DashboardFilterForm
-from reporting.selectors import course_list_for_filters, dashboard_get
+from reporting.pure import charts, geo
+from reporting.selectors.courses import course_list_for_filters
+from reporting.selectors.dashboards import dashboard_get
 
 # The sortable columns of the province and commune tables, in the order they are shown.
 COLUMNS = (
@@ -71,7 +72,7 @@ def _dashboard_render(request: HttpRequest, *, province: Province | None) -> Htt
         names = {place.code: place.name for place in dashboard.places}
         context["map_circles"] = charts.map_circles(dashboard.places, dashboard.filters.measure)
         context["archipelagos"] = charts.archipelago_marks(names)
-        context["map_size"] = (charts.geo.WIDTH, charts.geo.HEIGHT)
+        context["map_size"] = (geo.WIDTH, geo.HEIGHT)
     return render(request, template, context)
 
 

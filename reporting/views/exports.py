@@ -14,19 +14,23 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from onetouch import scope
 from onetouch.models import Province
-from reporting.export_services import (
+from reporting.forms import ExportForm
+from reporting.models import ExportFile
+from reporting.pure.spreadsheets import csv_chunks, xlsx_write
+from reporting.selectors.courses import course_list_for_filters
+from reporting.selectors.dashboards import dashboard_get
+from reporting.selectors.exports import (
     CSV,
-    LEARNERS,
     PLACES,
     XLSX,
     LearnerQuery,
-    export_file_create,
     export_file_get_for_user,
     export_filename,
     learner_header,
@@ -34,10 +38,7 @@ from reporting.export_services import (
     learner_rows_count,
     place_table,
 )
-from reporting.exports import csv_chunks, xlsx_write
-from reporting.forms import DashboardFilterForm
-from reporting.models import ExportFile
-from reporting.selectors import course_list_for_filters, dashboard_get
+from reporting.services.exports import export_file_create
 
 CONTENT_TYPES = {
     CSV: "text/csv; charset=utf-8",
@@ -45,22 +46,9 @@ CONTENT_TYPES = {
 }
 
 
-class ExportForm(DashboardFilterForm):
-    """The dashboard's filters, plus what to export and in which format."""
-
-    format = forms.ChoiceField(label=gettext_lazy("Format"), required=False, choices=[(CSV, "CSV"), (XLSX, "XLSX")])
-    what = forms.ChoiceField(
-        label=gettext_lazy("Contents"),
-        required=False,
-        choices=[(PLACES, gettext_lazy("The table of places")), (LEARNERS, gettext_lazy("One row per enrolment"))],
-    )
-
-
-def download(response: HttpResponse, filename: str) -> HttpResponse:
-    """Mark a response as a private download that no browser may sniff into a page."""
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def nosniff(response: HttpResponse) -> HttpResponse:
+    """Forbid browsers to sniff a download into a page; the views' never_cache keeps it private and unstored."""
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     return response
 
 
@@ -68,12 +56,12 @@ def table_response(header, rows, *, file_format: str, filename: str, title: str)
     """Answer the rows as a CSV streamed as it is written, or as an XLSX spooled to a temporary file."""
     if file_format == CSV:
         response = StreamingHttpResponse(csv_chunks(header, rows), content_type=CONTENT_TYPES[CSV])
-    else:
-        spool = tempfile.TemporaryFile()  # FileResponse closes it, which deletes it
-        xlsx_write(header, rows, title=title, target=spool)
-        spool.seek(0)
-        response = FileResponse(spool, content_type=CONTENT_TYPES[XLSX])
-    return download(response, filename)
+        response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+        return nosniff(response)
+    spool = tempfile.TemporaryFile()  # FileResponse closes it, which deletes it
+    xlsx_write(header, rows, title=title, target=spool)
+    spool.seek(0)
+    return nosniff(FileResponse(spool, as_attachment=True, filename=filename, content_type=CONTENT_TYPES[XLSX]))
 
 
 def bad_request(form: forms.Form) -> HttpResponse:
@@ -118,6 +106,7 @@ def export_response(request: HttpRequest, province: Province | None) -> HttpResp
     )
 
 
+@never_cache
 @login_required
 @require_GET
 def national_export(request: HttpRequest) -> HttpResponse:
@@ -126,6 +115,7 @@ def national_export(request: HttpRequest) -> HttpResponse:
     return export_response(request, province=None)
 
 
+@never_cache
 @login_required
 @require_GET
 def province_export(request: HttpRequest, code: str) -> HttpResponse:
@@ -133,6 +123,7 @@ def province_export(request: HttpRequest, code: str) -> HttpResponse:
     return export_response(request, province=province)
 
 
+@never_cache
 @login_required
 @require_GET
 def export_file_page(request: HttpRequest, export_id: int) -> HttpResponse:
@@ -142,6 +133,7 @@ def export_file_page(request: HttpRequest, export_id: int) -> HttpResponse:
     return render(request, "reporting/export_file.html", {"export": export})
 
 
+@never_cache
 @login_required
 @require_GET
 def export_file_download(request: HttpRequest, export_id: int) -> HttpResponse:
@@ -152,5 +144,7 @@ def export_file_download(request: HttpRequest, export_id: int) -> HttpResponse:
     filename = export_filename(
         province=export.province, what=export.what, start=query.start, end=query.end, file_format=export.file_format
     )
-    response = FileResponse(export.file.open("rb"), content_type=CONTENT_TYPES.get(export.file_format))
-    return download(response, filename)
+    file = export.file.open("rb")
+    return nosniff(
+        FileResponse(file, as_attachment=True, filename=filename, content_type=CONTENT_TYPES.get(export.file_format))
+    )

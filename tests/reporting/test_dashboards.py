@@ -14,9 +14,9 @@ from learners.models import LearningEvent
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
 from onetouch.models import Province
-from reporting.geo import province_centres
 from reporting.models import SummaryCount
-from reporting.services import statistics_fold
+from reporting.pure.geo import province_centres
+from reporting.services.fold import statistics_fold
 from tests.factories import course_make, learner_make, lesson_make
 from tests.reporting.test_selectors import counts_add, many_counts_add
 

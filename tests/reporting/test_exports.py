@@ -17,10 +17,10 @@ from learners.models import Certificate, CourseCompletion, Enrolment, LearningEv
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
 from onetouch.models import Province
-from reporting.export_services import export_file_write, export_files_expire
-from reporting.exports import cell_neutralise
-from reporting.models import ExportFile, FillState
-from reporting.services import SUMMARY_COUNTS, statistics_fold
+from reporting.models import SUMMARY_COUNTS, ExportFile, FillState
+from reporting.pure.spreadsheets import cell_neutralise
+from reporting.services.exports import export_file_write, export_files_expire
+from reporting.services.fold import statistics_fold
 from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make, learner_make, lesson_make
 
 NATIONAL = reverse("reporting:national_export")
@@ -352,6 +352,24 @@ def test_export_file_only_for_its_owner_while_in_scope(client, ready_export, adm
 
     client.logout()
     assert client.get(page).status_code == 302
+
+
+@pytest.mark.django_db
+def test_downloads_are_private_attachments_no_browser_sniffs(client, ready_export, learner_hanoi):
+    """Every download, streamed CSV, spooled XLSX or a written file, is an attachment no cache keeps."""
+    client.force_login(ready_export.owner)
+    downloads = [
+        client.get(province_url("01"), {"format": "csv"}),
+        client.get(province_url("01"), {"what": "learners", "format": "xlsx"}),
+        client.get(reverse("reporting:export_download", args=[ready_export.id])),
+    ]
+    for response in downloads:
+        assert response.status_code == 200
+        assert response["Content-Disposition"].startswith('attachment; filename="onetouch-01-')
+        assert {"no-store", "private", "no-cache"} <= {part.strip() for part in response["Cache-Control"].split(",")}
+        assert response["X-Content-Type-Options"] == "nosniff"
+    page = client.get(reverse("reporting:export_file", args=[ready_export.id]))
+    assert "no-store" in page["Cache-Control"]
 
 
 # --- Large exports: the worker ----------------------------------------------------------------------

@@ -32,7 +32,8 @@ from learners.services.progress import lesson_complete_manually
 from learners.tasks import certificates_missing_issue as certificates_missing_issue_task
 from onetouch.celery import app as celery_app
 from reporting.models import COUNTED_KINDS, SummaryCount
-from reporting.services import statistics_fold, statistics_rebuild
+from reporting.services.fold import statistics_fold
+from reporting.services.rebuild import statistics_rebuild
 from reporting.tasks import statistics_fold as statistics_fold_task
 from tests.factories import course_make, lesson_make
 from tests.reporting.test_services_fold import counts, events_foldable_wait, kind_totals, nonzero
@@ -50,7 +51,7 @@ import time
 import django
 django.setup()
 from django.db import transaction
-from reporting.services import statistics_fold
+from reporting.services.fold import statistics_fold
 with transaction.atomic():
     print(statistics_fold().events, flush=True)
     time.sleep(120)

@@ -7,7 +7,9 @@ import pytest
 from courses.models import Course, CourseRun
 from onetouch.models import Commune, Province
 from reporting.models import ALL, RunCount, SummaryCount, Target, UnitMapping
-from reporting.selectors import DashboardFilters, course_list_for_filters, dashboard_get
+from reporting.selectors.courses import course_list_for_filters
+from reporting.selectors.dashboard_filters import DashboardFilters
+from reporting.selectors.dashboards import dashboard_get
 from tests.factories import course_make
 
 pytestmark = pytest.mark.django_db

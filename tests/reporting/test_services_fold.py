@@ -13,8 +13,9 @@ from courses.models import Lesson
 from learners.models import LearningEvent
 from learners.services.enrolments import enrolment_cancel, enrolment_create, profile_save
 from learners.services.progress import lesson_complete_manually
-from reporting.models import COUNTED_KINDS, FillState, SummaryCount
-from reporting.services import SUMMARY_COUNTS, statistics_fold, statistics_rebuild
+from reporting.models import COUNTED_KINDS, SUMMARY_COUNTS, FillState, SummaryCount
+from reporting.services.fold import statistics_fold
+from reporting.services.rebuild import statistics_rebuild
 from tests.factories import course_make, learner_make, lesson_make, run_at_once
 
 # The fold counts only what finished transactions wrote, so these tests commit for real.

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from reporting.services import statistics_rebuild
+from reporting.services.rebuild import statistics_rebuild
 
 
 class Command(BaseCommand):

@@ -1,14 +1,27 @@
 """Numbers for the server-drawn SVG charts; the templates only place what is computed here.
 
-Pure functions over plain data: no ORM, no HTML.
+Pure functions over plain data: no ORM, no HTML. The figures are read by attribute (the
+dashboard's `Figures` and `PlaceRow`, reporting.selectors), so any object with those attributes does.
 """
 
 import math
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol
 
-from reporting import geo
-from reporting.selectors import Figures, PlaceRow
+from reporting.pure import geo
+
+
+class Place(Protocol):
+    code: str
+    name: str
+    figures: Any  # read by the measure's name
+
+
+class BarFigures(Protocol):
+    enrolments: int
+    completions: int
+
 
 MAX_RADIUS = 16.0
 MIN_RADIUS = 2.0  # a place with nothing is still drawn, as a small hollow ring
@@ -46,7 +59,7 @@ class Bar:
     width: float
     enrolments_height: float
     completions_height: float
-    figures: Figures
+    figures: BarFigures
     bottom: float  # the chart's baseline: SVG's y grows downwards
 
     @property
@@ -58,7 +71,7 @@ class Bar:
         return round(self.bottom - self.completions_height, 1)
 
 
-def map_circles(places: list[PlaceRow], measure: str) -> list[Circle]:
+def map_circles(places: list[Place], measure: str) -> list[Circle]:
     """One circle per province at its centre, its area proportional to the measure."""
     centres = geo.province_centres()
     # Certificates are issued minus revoked, and revocations can outnumber issues in a period.
@@ -87,7 +100,7 @@ def archipelago_marks(province_names: dict[str, str]) -> list[ArchipelagoMark]:
     return marks
 
 
-def trend_bars(trend: list[tuple[date, Figures]], *, width: float, height: float) -> list[Bar]:
+def trend_bars(trend: list[tuple[date, BarFigures]], *, width: float, height: float) -> list[Bar]:
     """Bars of enrolments with the online completions drawn inside them, one per bucket."""
     largest = max((max(figures.enrolments, figures.completions) for _start, figures in trend), default=0) or 1
     step = width / max(len(trend), 1)

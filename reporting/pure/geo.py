@@ -63,5 +63,5 @@ def point(latitude: float, longitude: float) -> tuple[float, float]:
 @cache
 def province_centres() -> dict[str, tuple[float, float]]:
     """Return each province's centre (latitude, longitude) by its official code."""
-    path = Path(__file__).parent / "data" / "province_centres.json"
+    path = Path(__file__).parent.parent / "data" / "province_centres.json"
     return {code: tuple(lat_lon) for code, lat_lon in json.loads(path.read_text()).items()}

@@ -1,0 +1,1 @@
+"""Reporting's helpers with no ORM and no request: period arithmetic, charts, the map, spreadsheet files."""

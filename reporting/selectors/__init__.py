@@ -1,0 +1,1 @@
+"""Reporting's reads: the dashboards' sections from the summary counts, the courses a viewer may read, exports."""

@@ -1,0 +1,1 @@
+"""Reporting's writes: the fold and the rebuild of the statistics, targets and unit mappings, export files."""
