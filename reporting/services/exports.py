@@ -64,7 +64,7 @@ def export_file_write(*, export_id: int) -> None:
     try:
         with translation.override(export.query.get("language")):
             export_file_fill(export)
-    except Exception as error:  # noqa: BLE001 - the owner must see a failure, not "being prepared" for ever
+    except Exception as error:  # logged whole below: the owner must see a failure, not "being prepared" for ever
         logger.exception("Export %s failed", export.id)
         export.status = ExportFile.Status.FAILED
         export.error = repr(error)[:2000]  # for the back office; the owner's page says it in their language
