@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from learners.certificates import certificate_pdf, code_make, issuer_name_for
 from learners.models import Certificate, CourseCompletion, LearnerProfile, LearningEvent
 from learners.selectors.certificates import certificate_content, certificate_verify_url, site_url
-from learners.services.enrolments import learning_event_record
+from learners.services.events import learning_event_record
 from onetouch import scope
 from onetouch.jobs import task_queue, task_queue_on_commit
 from onetouch.models import User

@@ -1,4 +1,4 @@
-"""Writes of the learner's side: profiles, enrolments and the learning-event log."""
+"""Writes of the learner's side: profiles and enrolments (events: learners.services.events)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from courses.models import Course, CourseRun
 from courses.services.catalogue import course_enrolment_count_add
 from learners.models import Enrolment, LearnerProfile, LearningEvent
+from learners.services.events import learning_event_record
 from onetouch.models import Commune, Province, User
 
 
@@ -95,18 +96,3 @@ def enrolment_cancel(*, learner: User, course: Course) -> None:
     enrolment.save(update_fields=["is_active", "unenrolled_at"])
     course_enrolment_count_add(course_id=course.id, delta=-1)
     learning_event_record(kind=LearningEvent.Kind.UNENROLLED, enrolment=enrolment)
-
-
-def learning_event_record(*, kind: str, enrolment: Enrolment) -> LearningEvent:
-    """Append an event carrying the learner's province, commune and group at this moment."""
-    profile = LearnerProfile.objects.filter(user_id=enrolment.learner_id).first()
-    return LearningEvent.objects.create(
-        kind=kind,
-        learner_id=enrolment.learner_id,
-        course_id=enrolment.course_id,
-        course_run_id=enrolment.course_run_id,
-        course_owner_province_id=enrolment.course.owner_province_id,
-        province_id=profile.province_id if profile else None,
-        commune_id=profile.commune_id if profile else None,
-        audience_group=profile.audience_group if profile else "",
-    )

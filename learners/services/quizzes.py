@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from courses.models import Choice, Lesson, Question, Quiz
-from learners.models import AttemptAnswer, Enrolment, LearnerProfile, LearningEvent, LessonProgress, QuizAttempt
+from learners.models import AttemptAnswer, Enrolment, LearningEvent, LessonProgress, QuizAttempt
 from learners.quizzes import (
     AnswerRefused,
     answer_check,
@@ -42,8 +42,8 @@ from learners.quizzes import (
     questions_pick,
 )
 from learners.selectors.progress import lesson_is_open
-from learners.services.completion import course_completion_check
-from learners.services.progress import PROGRESS_ROW_FIELDS, lesson_completed_event_record
+from learners.services.events import learning_event_record
+from learners.services.progress import lesson_complete
 from onetouch.models import User
 
 # A seed fits PostgreSQL's bigint.
@@ -193,12 +193,17 @@ def attempt_submit(*, attempt: QuizAttempt) -> QuizAttempt:
     locked.score_percent = grade.score_percent
     locked.passed = grade.passed
     locked.save(update_fields=["submitted_at", "score_percent", "passed"])
-    quiz_event_record(
-        kind=LearningEvent.Kind.QUIZ_PASSED if grade.passed else LearningEvent.Kind.QUIZ_FAILED, attempt=locked
+    learning_event_record(
+        kind=LearningEvent.Kind.QUIZ_PASSED if grade.passed else LearningEvent.Kind.QUIZ_FAILED,
+        enrolment=locked.enrolment,
+        lesson_id=quiz.lesson_id,
     )
     if grade.passed:
-        quiz_lesson_complete(attempt=locked)
-        course_completion_check(enrolment=locked.enrolment)
+        # A passed quiz completes its own lesson, and the course if its rule is then met.
+        progress, _created = LessonProgress.objects.get_or_create(
+            learner_id=locked.learner_id, lesson_id=quiz.lesson_id, defaults={"enrolment": locked.enrolment}
+        )
+        lesson_complete(progress_id=progress.id, enrolment=locked.enrolment, lesson_id=quiz.lesson_id)
     return locked
 
 
@@ -206,7 +211,7 @@ def attempt_locked(attempt: QuizAttempt) -> QuizAttempt:
     """Lock the attempt row for the rest of the transaction and return it as it is now."""
     return (
         QuizAttempt.objects.select_for_update(of=("self",))
-        .select_related("quiz", "quiz__lesson", "quiz__lesson__course", "enrolment")
+        .select_related("quiz", "quiz__lesson", "quiz__lesson__course", "enrolment", "enrolment__course")
         .get(id=attempt.id)
     )
 
@@ -249,38 +254,3 @@ def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> lis
         )[0]
         for question_id, picked in checked.items()
     ]
-
-
-def quiz_lesson_complete(*, attempt: QuizAttempt) -> None:
-    """Complete the quiz's lesson for the learner, with its LESSON_COMPLETED event, as manual completion does."""
-    lesson = attempt.quiz.lesson
-    progress, _created = LessonProgress.objects.get_or_create(
-        learner_id=attempt.learner_id, lesson=lesson, defaults={"enrolment": attempt.enrolment}
-    )
-    row = (
-        LessonProgress.objects.select_for_update(of=("self",))
-        .filter(id=progress.id)
-        .values("learner_id", "lesson_id", *PROGRESS_ROW_FIELDS)
-        .first()
-    )
-    if row["completed_at"] is None:
-        now = timezone.now()
-        LessonProgress.objects.filter(id=progress.id).update(completed_at=now, updated_at=now)
-        lesson_completed_event_record(row=row, learner_id=attempt.learner_id, lesson_id=lesson.id)
-
-
-def quiz_event_record(*, kind: str, attempt: QuizAttempt) -> LearningEvent:
-    """Append a QUIZ_PASSED or QUIZ_FAILED event with the lesson and the learner's place at this moment."""
-    profile = LearnerProfile.objects.filter(user_id=attempt.learner_id).first()
-    course = attempt.quiz.lesson.course
-    return LearningEvent.objects.create(
-        kind=kind,
-        learner_id=attempt.learner_id,
-        course_id=course.id,
-        course_run_id=attempt.enrolment.course_run_id,
-        lesson_id=attempt.quiz.lesson_id,
-        course_owner_province_id=course.owner_province_id,
-        province_id=profile.province_id if profile else None,
-        commune_id=profile.commune_id if profile else None,
-        audience_group=profile.audience_group if profile else "",
-    )
