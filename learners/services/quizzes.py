@@ -9,8 +9,8 @@ Invariants callers may rely on:
   and quiz, so the second start finds the first's attempt and resumes it;
 - the server is the judge of time: an answer that arrives after the deadline (plus
   `learners.quizzes.ANSWER_GRACE` for the network) is refused, and grading counts only the answers
-  saved by then; an expired attempt left open is graded, as submitted at its deadline, the next time
-  it is viewed or a new one is asked for;
+  saved by then; an expired attempt left open is graded, as submitted at its deadline, when its
+  form is posted or a new one is asked for (viewing a page grades nothing: no GET writes);
 - the browser names choices only by their per-attempt values (`learners.quizzes.choice_value`);
   answers are stored and graded as choice ids, and a value that is not one of the attempt's is refused;
 - a submission is recorded once: the attempt row is locked (SELECT … FOR UPDATE), so a second
@@ -133,14 +133,6 @@ def attempt_expire_if_due(*, attempt: QuizAttempt) -> QuizAttempt:
     if attempt.submitted_at is None and closes_at is not None and timezone.now() > closes_at:
         return attempt_submit(attempt=attempt)
     return attempt
-
-
-@transaction.atomic
-def attempts_expire_due(*, learner: User, quiz: Quiz) -> None:
-    """Grade the learner's open attempt at the quiz if its time is over (when the quiz page is viewed)."""
-    current = attempt_open_get(learner=learner, quiz=quiz)
-    if current is not None:
-        attempt_expire_if_due(attempt=current)
 
 
 @transaction.atomic

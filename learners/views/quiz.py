@@ -33,13 +33,7 @@ from learners.selectors.quizzes import (
     quiz_summary_get,
 )
 from learners.services.progress import lesson_progress_open
-from learners.services.quizzes import (
-    answer_save,
-    attempt_expire_if_due,
-    attempt_finish,
-    attempt_start,
-    attempts_expire_due,
-)
+from learners.services.quizzes import answer_save, attempt_finish, attempt_start
 
 # One autosave names one question and a few choice values: a few dozen bytes.
 ANSWER_MAX_BYTES = 4 * 1024
@@ -55,7 +49,6 @@ def quiz_lesson_page(request: HttpRequest, page: LessonPage) -> HttpResponse:
     progress = None
     if as_learner and quiz is not None:
         progress = lesson_progress_open(learner=request.user, lesson=lesson)
-        attempts_expire_due(learner=request.user, quiz=quiz)
     context = {
         "page": page,
         "lesson": lesson,
@@ -91,8 +84,9 @@ def quiz_start(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpRe
 @require_safe
 @never_cache
 def quiz_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The attempt being taken. Viewing it grades nothing: an attempt whose time is over is graded
+    when its form is posted (its script posts it at once) or a new attempt is asked for."""
     attempt = attempt_for_request(request, attempt_id)
-    attempt = attempt_expire_if_due(attempt=attempt)
     if attempt.submitted_at is not None:
         return redirect("learners:quiz_result", attempt.id)
     context = {
@@ -167,7 +161,6 @@ def quiz_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @never_cache
 def quiz_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for_request(request, attempt_id)
-    attempt = attempt_expire_if_due(attempt=attempt)
     if attempt.submitted_at is None:
         return redirect("learners:quiz_attempt", attempt.id)
     quiz = attempt.quiz
