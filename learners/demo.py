@@ -24,7 +24,7 @@ from django.utils import timezone
 from courses.demo import DEMO_COURSES
 from courses.models import Choice, Course, Lesson, Quiz
 from learners.models import Certificate, CourseCompletion, Enrolment, LearningEvent, LessonProgress, QuizAttempt
-from learners.quizzes import choice_value
+from learners.pure.quizzes import choice_value
 from learners.selectors.progress import course_outline
 from learners.services.certificates import certificate_issue
 from learners.services.enrolments import course_run_open_for_enrolment, enrolment_create, profile_save

@@ -2,7 +2,7 @@
 
 What an open attempt shows is built as plain rows from the question's text and the choices' text
 alone: nothing that says which choice is correct, and no explanation, can reach its page or its
-JSON. Its choices carry their per-attempt values, not their ids (learners.quizzes.choice_value).
+JSON. Its choices carry their per-attempt values, not their ids (learners.pure.quizzes.choice_value).
 Corrections are read only for a submitted attempt of a quiz that allows review.
 """
 
@@ -12,7 +12,7 @@ from django.db.models import Count, QuerySet
 
 from courses.models import Choice, Lesson, Question, Quiz
 from learners.models import AttemptAnswer, CourseCompletion, QuizAttempt
-from learners.quizzes import answers_close_at, choice_value
+from learners.pure.quizzes import answers_close_at, choice_value
 from onetouch.models import User
 
 

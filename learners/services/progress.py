@@ -34,7 +34,7 @@ from django.utils.translation import ngettext
 
 from courses.models import Lesson
 from learners.models import Enrolment, LearningEvent, LessonProgress
-from learners.progress import (
+from learners.pure.progress import (
     HeartbeatForbidden,
     HeartbeatRefused,
     heartbeat_token_read,

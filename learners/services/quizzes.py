@@ -8,10 +8,10 @@ Invariants callers may rely on:
 - the attempts limit holds even for two concurrent starts: attempt numbers are unique per learner
   and quiz, so the second start finds the first's attempt and resumes it;
 - the server is the judge of time: an answer that arrives after the deadline (plus
-  `learners.quizzes.ANSWER_GRACE` for the network) is refused, and grading counts only the answers
+  `learners.pure.quizzes.ANSWER_GRACE` for the network) is refused, and grading counts only the answers
   saved by then; an expired attempt left open is graded, as submitted at its deadline, when its
   form is posted or a new one is asked for (viewing a page grades nothing: no GET writes);
-- the browser names choices only by their per-attempt values (`learners.quizzes.choice_value`);
+- the browser names choices only by their per-attempt values (`learners.pure.quizzes.choice_value`);
   answers are stored and graded as choice ids, and a value that is not one of the attempt's is refused;
 - a submission is recorded once: the attempt row is locked (SELECT … FOR UPDATE), so a second
   submission, even a concurrent one, returns the first's result and writes nothing;
@@ -31,7 +31,7 @@ from django.utils.translation import ngettext
 
 from courses.models import Choice, Lesson, Question, Quiz
 from learners.models import AttemptAnswer, Enrolment, LearningEvent, LessonProgress, QuizAttempt
-from learners.quizzes import (
+from learners.pure.quizzes import (
     AnswerRefused,
     answer_check,
     answer_decode,

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from learners.certificates import certificates_pdf, code_normalise
+from learners.pure.certificates import certificate_verify_url, certificates_pdf, code_normalise
 from learners.selectors.certificates import (
     certificate_content,
     certificate_get_for_learner,
@@ -29,7 +29,6 @@ from learners.selectors.certificates import (
     certificate_list_valid,
     certificate_list_valid_for_commune,
     certificate_pdf_read,
-    certificate_verify_url,
     commune_get_for_certificates,
     commune_list_with_certificates,
     course_get_for_certificates,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Lesson
 from learners.media import lesson_media_urls, media_origins, media_response
-from learners.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
+from learners.pure.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
 from learners.selectors.progress import lesson_access_get, lesson_media_access_get, lesson_page_get
 from learners.services.progress import (
     document_download_record,

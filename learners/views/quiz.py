@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Lesson
 from learners.models import QuizAttempt
-from learners.quizzes import answers_close_at, seconds_left
+from learners.pure.quizzes import answers_close_at, seconds_left
 from learners.selectors.progress import LessonPage, lesson_access_get
 from learners.selectors.quizzes import (
     attempt_get_for_learner,

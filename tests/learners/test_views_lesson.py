@@ -12,7 +12,7 @@ from django.urls import reverse
 from courses.models import Course, Lesson
 from courses.services.structure import module_create
 from learners.models import LearningEvent, LessonProgress
-from learners.progress import heartbeat_token_make
+from learners.pure.progress import heartbeat_token_make
 from learners.services.enrolments import enrolment_create
 from tests.factories import (
     course_make,
