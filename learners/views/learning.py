@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
@@ -122,6 +123,7 @@ def lesson_media(request: HttpRequest, lesson_id: int, name: str) -> HttpRespons
 # csrf_exempt, and only here.
 @csrf_exempt
 @require_POST
+@never_cache
 def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
     try:
         if int(request.META.get("CONTENT_LENGTH") or 0) > HEARTBEAT_MAX_BYTES:
@@ -137,25 +139,18 @@ def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
             page=report.get("page"),
         )
     except HeartbeatForbidden as refusal:
-        return no_store(JsonResponse({"error": str(refusal.message)}, status=403))
+        return JsonResponse({"error": str(refusal.message)}, status=403)
     except HeartbeatRefused as refusal:
-        return no_store(JsonResponse({"error": str(refusal.message)}, status=400))
+        return JsonResponse({"error": str(refusal.message)}, status=400)
     except ValueError:  # not JSON, not UTF-8, or a length that is not a number
-        return no_store(JsonResponse({"error": _("The progress report is malformed.")}, status=400))
-    return no_store(
-        JsonResponse(
-            {
-                "completed": result.is_complete,
-                "watched_seconds": round(result.watched_seconds, 1),
-                "pages_viewed": result.pages_viewed,
-            }
-        )
+        return JsonResponse({"error": _("The progress report is malformed.")}, status=400)
+    return JsonResponse(
+        {
+            "completed": result.is_complete,
+            "watched_seconds": round(result.watched_seconds, 1),
+            "pages_viewed": result.pages_viewed,
+        }
     )
-
-
-def no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def slide_number(request: HttpRequest, lesson: Lesson) -> int:

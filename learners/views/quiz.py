@@ -101,11 +101,12 @@ def quiz_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@never_cache
 def quiz_answer(request: HttpRequest, attempt_id: int) -> JsonResponse:
     """Autosave one answer: {"question": id, "choices": [values]}; the answer is JSON either way."""
     attempt = attempt_get_for_learner(learner=request.user, attempt_id=attempt_id)
     if attempt is None:
-        return no_store(JsonResponse({"error": _("This attempt was not found.")}, status=404))
+        return JsonResponse({"error": _("This attempt was not found.")}, status=404)
     try:
         if int(request.META.get("CONTENT_LENGTH") or 0) > ANSWER_MAX_BYTES:
             raise ValueError
@@ -118,17 +119,18 @@ def quiz_answer(request: HttpRequest, attempt_id: int) -> JsonResponse:
         return attempt_refusal(attempt, _("The answer is malformed."), status=400)
     except ValidationError as error:
         return attempt_refusal(attempt, " ".join(error.messages), status=400)
-    return no_store(JsonResponse({"saved": True, **attempt_status(attempt)}))
+    return JsonResponse({"saved": True, **attempt_status(attempt)})
 
 
 @login_required
 @require_safe
+@never_cache
 def quiz_status(request: HttpRequest, attempt_id: int) -> JsonResponse:
     """The attempt's state by the server's clock, for the countdown: seconds left, and whether it is closed."""
     attempt = attempt_get_for_learner(learner=request.user, attempt_id=attempt_id)
     if attempt is None:
-        return no_store(JsonResponse({"error": _("This attempt was not found.")}, status=404))
-    return no_store(JsonResponse(attempt_status(attempt)))
+        return JsonResponse({"error": _("This attempt was not found.")}, status=404)
+    return JsonResponse(attempt_status(attempt))
 
 
 @login_required
@@ -198,9 +200,4 @@ def attempt_status(attempt: QuizAttempt) -> dict:
 
 def attempt_refusal(attempt: QuizAttempt, message: str, *, status: int) -> JsonResponse:
     body = {"error": message, **attempt_status(attempt)}
-    return no_store(JsonResponse(body, status=409 if body["closed"] else status))
-
-
-def no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse(body, status=409 if body["closed"] else status)
