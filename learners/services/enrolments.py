@@ -23,9 +23,7 @@ def profile_save(
     position: str = "",
     full_name: str | None = None,
 ) -> LearnerProfile:
-    """Create or update the learner's profile; the commune must belong to the province."""
-    if commune.province_id != province.id:
-        raise ValidationError({"commune": _("This commune is not in the chosen province.")})
+    """Create or update the learner's profile; the commune must belong to the province (LearnerProfile.clean)."""
     if full_name is not None:
         user.full_name = full_name.strip()
         user.save(update_fields=["full_name"])
