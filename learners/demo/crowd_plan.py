@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from courses.demo import DEMO_COURSES
 from courses.models import Course, Lesson, Quiz
+from learners.selectors.enrolments import course_run_open_for_enrolment
 from learners.selectors.progress import course_outline
-from learners.services.enrolments import course_run_open_for_enrolment
 from onetouch.models import AudienceGroup, Commune, Province
 
 DEMO_LEARNER_COUNT = 300

@@ -111,6 +111,11 @@ def attempt_list_for_learner(*, learner: User, quiz: Quiz) -> QuerySet[QuizAttem
     return QuizAttempt.objects.filter(learner=learner, quiz=quiz).order_by("-number")
 
 
+def attempt_open_get(*, learner: User, quiz: Quiz) -> QuizAttempt | None:
+    """Return the learner's attempt at the quiz that is not submitted yet, if any."""
+    return QuizAttempt.objects.filter(learner=learner, quiz=quiz, submitted_at__isnull=True).order_by("-number").first()
+
+
 def attempt_get_for_learner(*, learner: User, attempt_id: int) -> QuizAttempt | None:
     """Return the learner's own attempt while they are enrolled and the quiz is published; None otherwise."""
     if not learner.is_authenticated:

@@ -5,9 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseRun
+from courses.models import Course
 from courses.services.catalogue import course_enrolment_count_add
 from learners.models import Enrolment, LearnerProfile, LearningEvent
+from learners.selectors.enrolments import course_run_open_for_enrolment
 from learners.services.events import learning_event_record
 from onetouch.models import Commune, Province, User
 
@@ -36,18 +37,6 @@ def profile_save(
     profile.full_clean()
     profile.save()
     return profile
-
-
-def course_run_open_for_enrolment(*, course: Course) -> CourseRun | None:
-    """Return the run a new enrolment joins: the earliest not yet ended (None: self-paced)."""
-    runs = list(course.runs.all())
-    if not runs:
-        return None
-    today = timezone.localdate()
-    open_runs = [run for run in runs if run.ends_on >= today]
-    if not open_runs:
-        raise ValidationError(_("Every run of this course has ended; enrolment is closed."))
-    return min(open_runs, key=lambda run: run.starts_on)
 
 
 @transaction.atomic

@@ -42,6 +42,7 @@ from learners.pure.quizzes import (
     questions_pick,
 )
 from learners.selectors.progress import lesson_is_open
+from learners.selectors.quizzes import attempt_open_get
 from learners.services.events import learning_event_record
 from learners.services.progress import lesson_complete
 from onetouch.models import User
@@ -120,10 +121,6 @@ def attempt_start(*, learner: User, quiz: Quiz) -> QuizAttempt:
             raise ValidationError(_("Your attempt could not be started. Please try again.")) from None
         return other
     return attempt
-
-
-def attempt_open_get(*, learner: User, quiz: Quiz) -> QuizAttempt | None:
-    return QuizAttempt.objects.filter(learner=learner, quiz=quiz, submitted_at__isnull=True).order_by("-number").first()
 
 
 @transaction.atomic
