@@ -162,13 +162,18 @@ def heartbeat_record(
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
 
 
-def slides_page_view_record(*, progress: LessonProgress, page: int) -> HeartbeatResult:
-    """Record that the learner was shown one page of a slide deck (pages served without script)."""
+def slides_page_view_record(*, progress: LessonProgress, page: int, completes: bool = True) -> HeartbeatResult:
+    """Record that the learner was shown one page of a slide deck (pages served without script).
+
+    A page loaded by a GET (`completes=False`) counts its pages but completes nothing: a GET
+    changes nothing others see, so the deck is completed by the next POST (a heartbeat, or the
+    "I have read the last page" button).
+    """
     for _attempt in range(WRITE_ATTEMPTS):
         row = progress_row_read(id=progress.id, enrolment__is_active=True)
         if row is None:
             raise HeartbeatForbidden(_("You are not enrolled in this course."))
-        result = progress_report_apply(row=row, now=timezone.now(), page=page)
+        result = progress_report_apply(row=row, now=timezone.now(), page=page, completes=completes)
         if result is not None:
             return result
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
@@ -297,10 +302,12 @@ def progress_report_apply(
     intervals: object = None,
     position: object = None,
     page: object = None,
+    completes: bool = True,
 ) -> HeartbeatResult | None:
     """Check a report against the row as read and write it in one conditional UPDATE.
 
-    Return None, having written nothing, when the row changed since it was read.
+    Return None, having written nothing, when the row changed since it was read. With
+    `completes=False` a report that would complete the lesson is recorded without completing it.
     """
     kind = row["lesson__kind"]
     fields: dict = {"last_heartbeat_at": now, "updated_at": now}
@@ -346,7 +353,8 @@ def progress_report_apply(
     unchanged = LessonProgress.objects.filter(
         id=row["id"], last_heartbeat_at=row["last_heartbeat_at"], completed_at=row["completed_at"]
     )
-    if is_complete and row["completed_at"] is None:
+    completing = completes and is_complete and row["completed_at"] is None
+    if completing:
         # The UPDATE locks the row until the commit: a racing heartbeat then finds it changed.
         with transaction.atomic():
             if unchanged.update(**fields) != 1:
@@ -361,5 +369,5 @@ def progress_report_apply(
     return HeartbeatResult(
         watched_seconds=watched,
         pages_viewed=pages_viewed,
-        is_complete=is_complete or row["completed_at"] is not None,
+        is_complete=completing or row["completed_at"] is not None,
     )
