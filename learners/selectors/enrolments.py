@@ -77,3 +77,8 @@ def course_run_open_for_enrolment(*, course: Course) -> CourseRun | None:
     if not open_runs:
         raise ValidationError(_("Every run of this course has ended; enrolment is closed."))
     return min(open_runs, key=lambda run: run.starts_on)
+
+
+def learner_profile_get(*, user: User) -> LearnerProfile | None:
+    """Return the user's learner profile with its place, if they have one."""
+    return LearnerProfile.objects.filter(user=user).select_related("province", "commune").first()
