@@ -10,7 +10,8 @@ Invariants callers may rely on:
 - the server is the judge of time: an answer that arrives after the deadline (plus
   `learners.pure.quizzes.ANSWER_GRACE` for the network) is refused, and grading counts only the answers
   saved by then; an expired attempt left open is graded, as submitted at its deadline, when its
-  form is posted or a new one is asked for (viewing a page grades nothing: no GET writes);
+  form is posted, a new one is asked for, or the periodic sweep (`attempts_expired_grade`) finds
+  it; viewing a page grades nothing (no GET writes);
 - the browser names choices only by their per-attempt values (`learners.pure.quizzes.choice_value`);
   answers are stored and graded as choice ids, and a value that is not one of the attempt's is refused;
 - a submission is recorded once: the attempt row is locked (SELECT … FOR UPDATE), so a second
@@ -32,6 +33,7 @@ from django.utils.translation import ngettext
 from courses.models import Choice, Lesson, Question, Quiz
 from learners.models import AttemptAnswer, Enrolment, LearningEvent, LessonProgress, QuizAttempt
 from learners.pure.quizzes import (
+    ANSWER_GRACE,
     AnswerRefused,
     answer_check,
     answer_decode,
@@ -130,6 +132,26 @@ def attempt_expire_if_due(*, attempt: QuizAttempt) -> QuizAttempt:
     if attempt.submitted_at is None and closes_at is not None and timezone.now() > closes_at:
         return attempt_submit(attempt=attempt)
     return attempt
+
+
+def attempts_expired_grade(*, limit: int = 500) -> int:
+    """Grade the open attempts whose time is over, as submitted at their deadline; return how many.
+
+    The periodic sweep for attempts their learner left: no page view grades one, so without it an
+    abandoned attempt would wait for its learner's next start or form to count in the statistics.
+    """
+    expired = (
+        QuizAttempt.objects.filter(
+            submitted_at__isnull=True,
+            deadline_at__lt=timezone.now() - ANSWER_GRACE,
+            enrolment__is_active=True,
+            quiz__lesson__is_published=True,
+            quiz__lesson__course__is_published=True,
+        )
+        .order_by("deadline_at")
+        .only("id", "submitted_at", "deadline_at")[:limit]
+    )
+    return sum(attempt_expire_if_due(attempt=attempt).submitted_at is not None for attempt in expired)
 
 
 @transaction.atomic
