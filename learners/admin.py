@@ -1,6 +1,13 @@
+"""The back office of the learner's side: profiles are saved through learners.services, the rest is read-only.
+
+Enrolments, completions, certificates and the event log are written only by the services, which
+keep the events and counts whole; the back office shows them and changes nothing.
+"""
+
 from django.contrib import admin
 
 from learners.models import Certificate, CourseCompletion, Enrolment, LearnerProfile, LearningEvent
+from learners.services.enrolments import profile_save
 
 
 @admin.register(LearnerProfile)
@@ -11,45 +18,48 @@ class LearnerProfileAdmin(admin.ModelAdmin):
     raw_id_fields = ["user", "commune"]
     search_fields = ["user__email", "user__full_name"]
 
+    def save_model(self, request, obj: LearnerProfile, form, change: bool) -> None:
+        # The form has already checked the place (LearnerProfile.clean); the service saves it as the site does.
+        profile_save(
+            user=obj.user,
+            audience_group=obj.audience_group,
+            province=obj.province,
+            commune=obj.commune,
+            organisation=obj.organisation,
+            position=obj.position,
+        )
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # no service removes a profile: the statistics count the learner by it
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown in the back office, written only by learners.services (enrolment, completion, issuing, revoking)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(ReadOnlyAdmin):
+    # Enrolling and cancelling go through learners.services, which keep the events and counts whole.
     list_display = ["learner", "course", "is_active", "enrolled_at"]
     list_filter = ["is_active"]
     list_select_related = ["learner", "course"]
     raw_id_fields = ["learner", "course", "course_run"]
 
-    def has_add_permission(self, request) -> bool:
-        return False  # enrolments are made through learners.services so events stay whole
-
 
 @admin.register(LearningEvent)
-class LearningEventAdmin(admin.ModelAdmin):
+class LearningEventAdmin(ReadOnlyAdmin):
     list_display = ["kind", "learner", "course", "province", "occurred_at"]
     list_filter = ["kind"]
     list_select_related = ["learner", "course", "province"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown in the back office, written only by learners.services (completion, issuing, revoking)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(CourseCompletion)

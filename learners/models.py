@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,15 @@ class LearnerProfile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def clean(self) -> None:
+        """The commune must belong to the province (the site's forms and the back office alike)."""
+        if (
+            self.province_id is not None
+            and self.commune_id is not None
+            and self.commune.province_id != self.province_id
+        ):
+            raise ValidationError({"commune": _("This commune is not in the chosen province.")})
 
 
 class Enrolment(models.Model):

@@ -14,8 +14,8 @@ urlpatterns = [
     # visitors' pages can be cached whole (courses.views.catalogue).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
-    path("learning/", include("learners.urls")),
-    path("certificates/", include("learners.urls_certificates")),
+    path("learning/", include("learners.urls.learning")),
+    path("certificates/", include("learners.urls.certificates")),
     path("statistics/", include("reporting.urls")),
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),

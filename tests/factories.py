@@ -27,7 +27,7 @@ from courses.services.catalogue import course_create, course_search_text
 from courses.services.questions import question_create, quiz_settings_save
 from courses.services.structure import course_publish, lesson_create, lesson_publish, module_create
 from learners.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
-from learners.quizzes import choice_value
+from learners.pure.quizzes import choice_value
 from learners.services.enrolments import profile_save
 from learners.services.quizzes import answer_save
 from onetouch.models import Commune, Province, User

@@ -6,15 +6,13 @@ commune's province. A commune's certificates are those of the learners who live 
 profile), the people a commune hands printed certificates to.
 """
 
-from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
 from courses.models import Course, CourseRun
-from learners.certificates import CertificateContent, certificate_pdf
 from learners.models import Certificate
+from learners.pure.certificates import CertificateContent, certificate_pdf, certificate_verify_url
 from onetouch import scope
 from onetouch.models import Commune, Province, User
 
@@ -30,16 +28,6 @@ PUBLIC_FIELDS = (
     "revoked_reason",
     "completion__course__owner_province_id",
 )
-
-
-def site_url(path: str) -> str:
-    """Return the absolute address of a path of this site, as printed on certificates and in emails."""
-    return f"{settings.SITE_URL}{path}"
-
-
-def certificate_verify_url(code: str) -> str:
-    """Return the public verification address of a certificate, the one its QR code holds."""
-    return site_url(reverse("certificates:verify", args=[code]))
 
 
 def certificate_content(certificate: Certificate) -> CertificateContent:

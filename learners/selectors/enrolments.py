@@ -1,7 +1,10 @@
+from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from courses.models import Lesson
+from courses.models import Course, CourseRun, Lesson
 from learners.models import Enrolment, LearnerProfile, LessonProgress
 from onetouch import scope
 from onetouch.models import Commune, Province, User
@@ -62,3 +65,20 @@ def learner_profile_list_for_province(*, user: User, province: Province) -> Quer
         .select_related("user", "commune")
         .order_by("commune__name", "user__full_name")
     )
+
+
+def course_run_open_for_enrolment(*, course: Course) -> CourseRun | None:
+    """Return the run a new enrolment joins: the earliest not yet ended (None: self-paced)."""
+    runs = list(course.runs.all())
+    if not runs:
+        return None
+    today = timezone.localdate()
+    open_runs = [run for run in runs if run.ends_on >= today]
+    if not open_runs:
+        raise ValidationError(_("Every run of this course has ended; enrolment is closed."))
+    return min(open_runs, key=lambda run: run.starts_on)
+
+
+def learner_profile_get(*, user: User) -> LearnerProfile | None:
+    """Return the user's learner profile with its place, if they have one."""
+    return LearnerProfile.objects.filter(user=user).select_related("province", "commune").first()

@@ -2,7 +2,7 @@
 
 What an open attempt shows is built as plain rows from the question's text and the choices' text
 alone: nothing that says which choice is correct, and no explanation, can reach its page or its
-JSON. Its choices carry their per-attempt values, not their ids (learners.quizzes.choice_value).
+JSON. Its choices carry their per-attempt values, not their ids (learners.pure.quizzes.choice_value).
 Corrections are read only for a submitted attempt of a quiz that allows review.
 """
 
@@ -12,7 +12,7 @@ from django.db.models import Count, QuerySet
 
 from courses.models import Choice, Lesson, Question, Quiz
 from learners.models import AttemptAnswer, CourseCompletion, QuizAttempt
-from learners.quizzes import answers_close_at, choice_value
+from learners.pure.quizzes import answers_close_at, choice_value
 from onetouch.models import User
 
 
@@ -109,6 +109,11 @@ def quiz_summary_get(*, quiz: Quiz, learner: User | None) -> QuizSummary:
 
 def attempt_list_for_learner(*, learner: User, quiz: Quiz) -> QuerySet[QuizAttempt]:
     return QuizAttempt.objects.filter(learner=learner, quiz=quiz).order_by("-number")
+
+
+def attempt_open_get(*, learner: User, quiz: Quiz) -> QuizAttempt | None:
+    """Return the learner's attempt at the quiz that is not submitted yet, if any."""
+    return QuizAttempt.objects.filter(learner=learner, quiz=quiz, submitted_at__isnull=True).order_by("-number").first()
 
 
 def attempt_get_for_learner(*, learner: User, attempt_id: int) -> QuizAttempt | None:

@@ -19,10 +19,10 @@ from django.utils import timezone, translation
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext as _
 
-from learners.certificates import certificate_pdf, code_make, issuer_name_for
 from learners.models import Certificate, CourseCompletion, LearnerProfile, LearningEvent
-from learners.selectors.certificates import certificate_content, certificate_verify_url, site_url
-from learners.services.enrolments import learning_event_record
+from learners.pure.certificates import certificate_pdf, certificate_verify_url, code_make, issuer_name_for, site_url
+from learners.selectors.certificates import certificate_content
+from learners.services.events import learning_event_record
 from onetouch import scope
 from onetouch.jobs import task_queue, task_queue_on_commit
 from onetouch.models import User

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from courses.models import Lesson, Quiz
 from learners.models import CourseCompletion, Enrolment, LearningEvent, LessonProgress, QuizAttempt
-from learners.services.enrolments import learning_event_record
+from learners.services.events import learning_event_record
 from onetouch.jobs import task_queue_on_commit
 
 

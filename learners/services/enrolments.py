@@ -1,13 +1,15 @@
-"""Writes of the learner's side: profiles, enrolments and the learning-event log."""
+"""Writes of the learner's side: profiles and enrolments (events: learners.services.events)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseRun
+from courses.models import Course
 from courses.services.catalogue import course_enrolment_count_add
 from learners.models import Enrolment, LearnerProfile, LearningEvent
+from learners.selectors.enrolments import course_run_open_for_enrolment
+from learners.services.events import learning_event_record
 from onetouch.models import Commune, Province, User
 
 
@@ -22,9 +24,7 @@ def profile_save(
     position: str = "",
     full_name: str | None = None,
 ) -> LearnerProfile:
-    """Create or update the learner's profile; the commune must belong to the province."""
-    if commune.province_id != province.id:
-        raise ValidationError({"commune": _("This commune is not in the chosen province.")})
+    """Create or update the learner's profile; the commune must belong to the province (LearnerProfile.clean)."""
     if full_name is not None:
         user.full_name = full_name.strip()
         user.save(update_fields=["full_name"])
@@ -37,18 +37,6 @@ def profile_save(
     profile.full_clean()
     profile.save()
     return profile
-
-
-def course_run_open_for_enrolment(*, course: Course) -> CourseRun | None:
-    """Return the run a new enrolment joins: the earliest not yet ended (None: self-paced)."""
-    runs = list(course.runs.all())
-    if not runs:
-        return None
-    today = timezone.localdate()
-    open_runs = [run for run in runs if run.ends_on >= today]
-    if not open_runs:
-        raise ValidationError(_("Every run of this course has ended; enrolment is closed."))
-    return min(open_runs, key=lambda run: run.starts_on)
 
 
 @transaction.atomic
@@ -95,18 +83,3 @@ def enrolment_cancel(*, learner: User, course: Course) -> None:
     enrolment.save(update_fields=["is_active", "unenrolled_at"])
     course_enrolment_count_add(course_id=course.id, delta=-1)
     learning_event_record(kind=LearningEvent.Kind.UNENROLLED, enrolment=enrolment)
-
-
-def learning_event_record(*, kind: str, enrolment: Enrolment) -> LearningEvent:
-    """Append an event carrying the learner's province, commune and group at this moment."""
-    profile = LearnerProfile.objects.filter(user_id=enrolment.learner_id).first()
-    return LearningEvent.objects.create(
-        kind=kind,
-        learner_id=enrolment.learner_id,
-        course_id=enrolment.course_id,
-        course_run_id=enrolment.course_run_id,
-        course_owner_province_id=enrolment.course.owner_province_id,
-        province_id=profile.province_id if profile else None,
-        commune_id=profile.commune_id if profile else None,
-        audience_group=profile.audience_group if profile else "",
-    )

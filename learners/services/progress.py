@@ -9,7 +9,8 @@ heartbeats racing (two windows) cannot lose each other's intervals: the loser re
 retries. This is why it is not wrapped in a transaction with SELECT … FOR UPDATE: that would add
 BEGIN and COMMIT, four round trips instead of two, for the same guarantee. The one heartbeat that
 completes a lesson writes its UPDATE and the LESSON_COMPLETED event in one transaction: more
-statements, once per learner and lesson, and it then checks whether the course is now complete.
+statements, once per learner and lesson, through `lesson_complete`, the one place a lesson is
+completed (its event, then whether the course is now complete).
 
 Completion follows the server's clocks, kept in the progress row (docs/decisions/0010): opening a
 lesson page renews a video's watch allowance, a slide page counts once it was on screen a few
@@ -33,7 +34,7 @@ from django.utils.translation import ngettext
 
 from courses.models import Lesson
 from learners.models import Enrolment, LearningEvent, LessonProgress
-from learners.progress import (
+from learners.pure.progress import (
     HeartbeatForbidden,
     HeartbeatRefused,
     heartbeat_token_read,
@@ -48,12 +49,13 @@ from learners.progress import (
 )
 from learners.selectors.progress import lesson_is_open
 from learners.services.completion import course_completion_check
+from learners.services.events import learning_event_record
 from onetouch.models import User
 
 # A conditional UPDATE that lost a race reads the row again, at most this many times in all.
 WRITE_ATTEMPTS = 3
-# What the heartbeat's single SELECT reads: the row, and through joins the enrolment, lesson,
-# course and the learner's profile at this moment (for the event, should this one complete it).
+# What the heartbeat's single SELECT reads: the row and, through a join, what the checks need of
+# its lesson. The one heartbeat that completes a lesson reads the rest through lesson_complete.
 PROGRESS_ROW_FIELDS = (
     "id",
     "watched_intervals",
@@ -67,15 +69,9 @@ PROGRESS_ROW_FIELDS = (
     "page_shown_at",
     "downloaded_at",
     "enrolment_id",
-    "enrolment__course_run_id",
     "lesson__kind",
     "lesson__duration_seconds",
     "lesson__page_count",
-    "lesson__course_id",
-    "lesson__course__owner_province_id",
-    "learner__profile__province_id",
-    "learner__profile__commune_id",
-    "learner__profile__audience_group",
 )
 # Sessions these engines keep in the django_session table: the heartbeat's SELECT checks the
 # session there; any other engine is asked through its SessionStore.
@@ -166,13 +162,18 @@ def heartbeat_record(
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
 
 
-def slides_page_view_record(*, progress: LessonProgress, page: int) -> HeartbeatResult:
-    """Record that the learner was shown one page of a slide deck (pages served without script)."""
+def slides_page_view_record(*, progress: LessonProgress, page: int, completes: bool = True) -> HeartbeatResult:
+    """Record that the learner was shown one page of a slide deck (pages served without script).
+
+    A page loaded by a GET (`completes=False`) counts its pages but completes nothing: a GET
+    changes nothing others see, so the deck is completed by the next POST (a heartbeat, or the
+    "I have read the last page" button).
+    """
     for _attempt in range(WRITE_ATTEMPTS):
         row = progress_row_read(id=progress.id, enrolment__is_active=True)
         if row is None:
             raise HeartbeatForbidden(_("You are not enrolled in this course."))
-        result = progress_report_apply(row=row, now=timezone.now(), page=page)
+        result = progress_report_apply(row=row, now=timezone.now(), page=page, completes=completes)
         if result is not None:
             return result
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
@@ -201,20 +202,33 @@ def lesson_complete_manually(*, learner: User, lesson: Lesson) -> LessonProgress
     if not lesson_is_open(learner=learner, lesson=lesson):
         raise ValidationError(_("Complete the earlier required lessons of this course first."))
     progress = lesson_progress_open(learner=learner, lesson=lesson)
-    row = (
-        LessonProgress.objects.select_for_update(of=("self",))
-        .filter(id=progress.id)
-        .values("learner_id", "lesson_id", *PROGRESS_ROW_FIELDS)
-        .first()
-    )
-    if row["completed_at"] is None:
-        now = timezone.now()
-        reading_check(lesson=lesson, row=row, now=now)
-        LessonProgress.objects.filter(id=progress.id).update(completed_at=now, updated_at=now)
-        lesson_completed_event_record(row=row, learner_id=learner.id, lesson_id=lesson.id)
-        course_completion_check(enrolment=progress.enrolment)
+    if progress.completed_at is None:
+        reading_check(lesson=lesson, progress=progress, now=timezone.now())
+        lesson_complete(progress_id=progress.id, enrolment=progress.enrolment, lesson_id=lesson.id)
     progress.refresh_from_db()
     return progress
+
+
+@transaction.atomic
+def lesson_complete(*, progress_id: int, enrolment: Enrolment, lesson_id: int) -> bool:
+    """Complete a lesson once, with its LESSON_COMPLETED event, then complete the course if its rule is met.
+
+    Every completion goes through here: a text or document read, a slide deck or video finished
+    (from the heartbeat), a quiz passed. Completing twice writes one event; the course is checked
+    each time, so a passed quiz whose lesson was already complete still completes the course.
+    Return whether this call completed the lesson.
+    """
+    now = timezone.now()
+    completed = (
+        LessonProgress.objects.filter(id=progress_id, completed_at__isnull=True).update(
+            completed_at=now, updated_at=now
+        )
+        == 1
+    )
+    if completed:
+        learning_event_record(kind=LearningEvent.Kind.LESSON_COMPLETED, enrolment=enrolment, lesson_id=lesson_id)
+    course_completion_check(enrolment=enrolment)
+    return completed
 
 
 def lesson_reading_wait_seconds(lesson: Lesson) -> int:
@@ -234,11 +248,11 @@ def lesson_reading_wait_seconds(lesson: Lesson) -> int:
     )
 
 
-def reading_check(*, lesson: Lesson, row: dict, now: datetime) -> None:
+def reading_check(*, lesson: Lesson, progress: LessonProgress, now: datetime) -> None:
     """Refuse to mark a lesson read before its document was downloaded or its reading time passed."""
-    if lesson.kind == Lesson.Kind.DOCUMENT and row["downloaded_at"] is None:
+    if lesson.kind == Lesson.Kind.DOCUMENT and progress.downloaded_at is None:
         raise ValidationError(_("Download the document and read it before marking it as read."))
-    opened_at = row["opened_at"] or now
+    opened_at = progress.opened_at or now
     remaining = lesson_reading_wait_seconds(lesson) - (now - opened_at).total_seconds()
     if remaining <= 0:
         return
@@ -288,10 +302,12 @@ def progress_report_apply(
     intervals: object = None,
     position: object = None,
     page: object = None,
+    completes: bool = True,
 ) -> HeartbeatResult | None:
     """Check a report against the row as read and write it in one conditional UPDATE.
 
-    Return None, having written nothing, when the row changed since it was read.
+    Return None, having written nothing, when the row changed since it was read. With
+    `completes=False` a report that would complete the lesson is recorded without completing it.
     """
     kind = row["lesson__kind"]
     fields: dict = {"last_heartbeat_at": now, "updated_at": now}
@@ -334,37 +350,24 @@ def progress_report_apply(
         watched = 0.0
     else:
         raise HeartbeatRefused(_("This lesson does not report progress this way."))
-    just_completed = is_complete and row["completed_at"] is None
-    if just_completed:
-        fields["completed_at"] = now
     unchanged = LessonProgress.objects.filter(
         id=row["id"], last_heartbeat_at=row["last_heartbeat_at"], completed_at=row["completed_at"]
     )
-    if just_completed:
+    completing = completes and is_complete and row["completed_at"] is None
+    if completing:
+        # The UPDATE locks the row until the commit: a racing heartbeat then finds it changed.
         with transaction.atomic():
             if unchanged.update(**fields) != 1:
                 return None
-            lesson_completed_event_record(row=row, learner_id=row["learner_id"], lesson_id=row["lesson_id"])
-            course_completion_check(enrolment=Enrolment.objects.select_related("course").get(id=row["enrolment_id"]))
+            lesson_complete(
+                progress_id=row["id"],
+                enrolment=Enrolment.objects.select_related("course").get(id=row["enrolment_id"]),
+                lesson_id=row["lesson_id"],
+            )
     elif unchanged.update(**fields) != 1:
         return None
     return HeartbeatResult(
         watched_seconds=watched,
         pages_viewed=pages_viewed,
-        is_complete=is_complete or row["completed_at"] is not None,
-    )
-
-
-def lesson_completed_event_record(*, row: dict, learner_id: int, lesson_id: int) -> LearningEvent:
-    """Append the LESSON_COMPLETED event from a progress row as read, with its joined fields."""
-    return LearningEvent.objects.create(
-        kind=LearningEvent.Kind.LESSON_COMPLETED,
-        learner_id=learner_id,
-        course_id=row["lesson__course_id"],
-        course_run_id=row["enrolment__course_run_id"],
-        lesson_id=lesson_id,
-        course_owner_province_id=row["lesson__course__owner_province_id"],
-        province_id=row["learner__profile__province_id"],
-        commune_id=row["learner__profile__commune_id"],
-        audience_group=row["learner__profile__audience_group"] or "",
+        is_complete=completing or row["completed_at"] is not None,
     )

@@ -8,10 +8,11 @@ Invariants callers may rely on:
 - the attempts limit holds even for two concurrent starts: attempt numbers are unique per learner
   and quiz, so the second start finds the first's attempt and resumes it;
 - the server is the judge of time: an answer that arrives after the deadline (plus
-  `learners.quizzes.ANSWER_GRACE` for the network) is refused, and grading counts only the answers
-  saved by then; an expired attempt left open is graded, as submitted at its deadline, the next time
-  it is viewed or a new one is asked for;
-- the browser names choices only by their per-attempt values (`learners.quizzes.choice_value`);
+  `learners.pure.quizzes.ANSWER_GRACE` for the network) is refused, and grading counts only the answers
+  saved by then; an expired attempt left open is graded, as submitted at its deadline, when its
+  form is posted, a new one is asked for, or the periodic sweep (`attempts_expired_grade`) finds
+  it; viewing a page grades nothing (no GET writes);
+- the browser names choices only by their per-attempt values (`learners.pure.quizzes.choice_value`);
   answers are stored and graded as choice ids, and a value that is not one of the attempt's is refused;
 - a submission is recorded once: the attempt row is locked (SELECT … FOR UPDATE), so a second
   submission, even a concurrent one, returns the first's result and writes nothing;
@@ -30,8 +31,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from courses.models import Choice, Lesson, Question, Quiz
-from learners.models import AttemptAnswer, Enrolment, LearnerProfile, LearningEvent, LessonProgress, QuizAttempt
-from learners.quizzes import (
+from learners.models import AttemptAnswer, Enrolment, LearningEvent, LessonProgress, QuizAttempt
+from learners.pure.quizzes import (
+    ANSWER_GRACE,
     AnswerRefused,
     answer_check,
     answer_decode,
@@ -42,8 +44,9 @@ from learners.quizzes import (
     questions_pick,
 )
 from learners.selectors.progress import lesson_is_open
-from learners.services.completion import course_completion_check
-from learners.services.progress import PROGRESS_ROW_FIELDS, lesson_completed_event_record
+from learners.selectors.quizzes import attempt_open_get
+from learners.services.events import learning_event_record
+from learners.services.progress import lesson_complete
 from onetouch.models import User
 
 # A seed fits PostgreSQL's bigint.
@@ -122,10 +125,6 @@ def attempt_start(*, learner: User, quiz: Quiz) -> QuizAttempt:
     return attempt
 
 
-def attempt_open_get(*, learner: User, quiz: Quiz) -> QuizAttempt | None:
-    return QuizAttempt.objects.filter(learner=learner, quiz=quiz, submitted_at__isnull=True).order_by("-number").first()
-
-
 @transaction.atomic
 def attempt_expire_if_due(*, attempt: QuizAttempt) -> QuizAttempt:
     """Grade an open attempt whose time is over (as submitted at its deadline); return it as it is now."""
@@ -135,12 +134,24 @@ def attempt_expire_if_due(*, attempt: QuizAttempt) -> QuizAttempt:
     return attempt
 
 
-@transaction.atomic
-def attempts_expire_due(*, learner: User, quiz: Quiz) -> None:
-    """Grade the learner's open attempt at the quiz if its time is over (when the quiz page is viewed)."""
-    current = attempt_open_get(learner=learner, quiz=quiz)
-    if current is not None:
-        attempt_expire_if_due(attempt=current)
+def attempts_expired_grade(*, limit: int = 500) -> int:
+    """Grade the open attempts whose time is over, as submitted at their deadline; return how many.
+
+    The periodic sweep for attempts their learner left: no page view grades one, so without it an
+    abandoned attempt would wait for its learner's next start or form to count in the statistics.
+    """
+    expired = (
+        QuizAttempt.objects.filter(
+            submitted_at__isnull=True,
+            deadline_at__lt=timezone.now() - ANSWER_GRACE,
+            enrolment__is_active=True,
+            quiz__lesson__is_published=True,
+            quiz__lesson__course__is_published=True,
+        )
+        .order_by("deadline_at")
+        .only("id", "submitted_at", "deadline_at")[:limit]
+    )
+    return sum(attempt_expire_if_due(attempt=attempt).submitted_at is not None for attempt in expired)
 
 
 @transaction.atomic
@@ -193,12 +204,17 @@ def attempt_submit(*, attempt: QuizAttempt) -> QuizAttempt:
     locked.score_percent = grade.score_percent
     locked.passed = grade.passed
     locked.save(update_fields=["submitted_at", "score_percent", "passed"])
-    quiz_event_record(
-        kind=LearningEvent.Kind.QUIZ_PASSED if grade.passed else LearningEvent.Kind.QUIZ_FAILED, attempt=locked
+    learning_event_record(
+        kind=LearningEvent.Kind.QUIZ_PASSED if grade.passed else LearningEvent.Kind.QUIZ_FAILED,
+        enrolment=locked.enrolment,
+        lesson_id=quiz.lesson_id,
     )
     if grade.passed:
-        quiz_lesson_complete(attempt=locked)
-        course_completion_check(enrolment=locked.enrolment)
+        # A passed quiz completes its own lesson, and the course if its rule is then met.
+        progress, _created = LessonProgress.objects.get_or_create(
+            learner_id=locked.learner_id, lesson_id=quiz.lesson_id, defaults={"enrolment": locked.enrolment}
+        )
+        lesson_complete(progress_id=progress.id, enrolment=locked.enrolment, lesson_id=quiz.lesson_id)
     return locked
 
 
@@ -206,7 +222,7 @@ def attempt_locked(attempt: QuizAttempt) -> QuizAttempt:
     """Lock the attempt row for the rest of the transaction and return it as it is now."""
     return (
         QuizAttempt.objects.select_for_update(of=("self",))
-        .select_related("quiz", "quiz__lesson", "quiz__lesson__course", "enrolment")
+        .select_related("quiz", "quiz__lesson", "quiz__lesson__course", "enrolment", "enrolment__course")
         .get(id=attempt.id)
     )
 
@@ -249,38 +265,3 @@ def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> lis
         )[0]
         for question_id, picked in checked.items()
     ]
-
-
-def quiz_lesson_complete(*, attempt: QuizAttempt) -> None:
-    """Complete the quiz's lesson for the learner, with its LESSON_COMPLETED event, as manual completion does."""
-    lesson = attempt.quiz.lesson
-    progress, _created = LessonProgress.objects.get_or_create(
-        learner_id=attempt.learner_id, lesson=lesson, defaults={"enrolment": attempt.enrolment}
-    )
-    row = (
-        LessonProgress.objects.select_for_update(of=("self",))
-        .filter(id=progress.id)
-        .values("learner_id", "lesson_id", *PROGRESS_ROW_FIELDS)
-        .first()
-    )
-    if row["completed_at"] is None:
-        now = timezone.now()
-        LessonProgress.objects.filter(id=progress.id).update(completed_at=now, updated_at=now)
-        lesson_completed_event_record(row=row, learner_id=attempt.learner_id, lesson_id=lesson.id)
-
-
-def quiz_event_record(*, kind: str, attempt: QuizAttempt) -> LearningEvent:
-    """Append a QUIZ_PASSED or QUIZ_FAILED event with the lesson and the learner's place at this moment."""
-    profile = LearnerProfile.objects.filter(user_id=attempt.learner_id).first()
-    course = attempt.quiz.lesson.course
-    return LearningEvent.objects.create(
-        kind=kind,
-        learner_id=attempt.learner_id,
-        course_id=course.id,
-        course_run_id=attempt.enrolment.course_run_id,
-        lesson_id=attempt.quiz.lesson_id,
-        course_owner_province_id=course.owner_province_id,
-        province_id=profile.province_id if profile else None,
-        commune_id=profile.commune_id if profile else None,
-        audience_group=profile.audience_group if profile else "",
-    )

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from courses.selectors import course_list_published
 from learners.forms import ProfileForm
-from learners.models import LearnerProfile
 from learners.selectors.enrolments import (
     commune_list_for_province,
     enrolment_list_for_learner,
+    learner_profile_get,
     learner_profile_list_for_province,
 )
 from learners.services.enrolments import enrolment_cancel, enrolment_create, profile_save
@@ -56,7 +56,7 @@ def my_learning(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def profile_edit(request: HttpRequest) -> HttpResponse:
-    profile = LearnerProfile.objects.filter(user=request.user).select_related("province", "commune").first()
+    profile = learner_profile_get(user=request.user)
     initial = {"full_name": request.user.full_name}
     if profile:
         initial |= {

@@ -15,11 +15,13 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from learners.certificates import certificates_pdf, code_normalise
+from learners.pure.certificates import certificate_verify_url, certificates_pdf, code_normalise
 from learners.selectors.certificates import (
     certificate_content,
     certificate_get_for_learner,
@@ -29,7 +31,6 @@ from learners.selectors.certificates import (
     certificate_list_valid,
     certificate_list_valid_for_commune,
     certificate_pdf_read,
-    certificate_verify_url,
     commune_get_for_certificates,
     commune_list_with_certificates,
     course_get_for_certificates,
@@ -50,10 +51,10 @@ TYPED_CODE_SHOWN = 40
 def pdf_response(content: bytes, *, filename: str) -> HttpResponse:
     """Answer a PDF as a download that no browser may sniff into a page or keep in a shared cache."""
     response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    response["Cache-Control"] = "private, no-store"
+    add_never_cache_headers(response)
     return response
 
 

@@ -15,14 +15,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
 from courses.media.delivery import lesson_media_urls, media_origins, media_response
 from courses.models import Lesson
-from learners.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
-from learners.selectors.progress import lesson_access_get, lesson_media_access_get, lesson_page_get
+from learners.pure.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
+from learners.selectors.progress import lesson_access_get, lesson_is_open, lesson_media_access_get, lesson_page_get
 from learners.services.progress import (
     document_download_record,
     heartbeat_record,
@@ -44,12 +46,13 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
     lesson = page.lesson
     if lesson.kind == Lesson.Kind.QUIZ:
         return quiz_lesson_page(request, page)
-    slide = slide_number(request, lesson)
+    slide = slide_number(request.GET.get("page", "1"), lesson)
     progress, token = None, ""
     if page.access.as_learner and not page.is_locked:
         progress = lesson_progress_open(learner=request.user, lesson=lesson)
         if lesson.kind == Lesson.Kind.SLIDES and slide and lesson.processing == Lesson.Processing.READY:
-            slides_page_view_record(progress=progress, page=slide)
+            # A GET counts the pages shown but completes nothing (lesson_slide_seen, a POST, does).
+            slides_page_view_record(progress=progress, page=slide, completes=False)
             progress.refresh_from_db()
         token = heartbeat_token_make(
             progress_id=progress.id,
@@ -94,6 +97,26 @@ def lesson_complete(request: HttpRequest, course_slug: str, lesson_id: int) -> H
 
 
 @login_required
+@require_POST
+def lesson_slide_seen(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
+    """Without script, the last page's button: count the page on screen, completing the deck if every page was seen."""
+    access = lesson_access_get(user=request.user, lesson_id=lesson_id, course_slug=course_slug)
+    if access is None or not access.as_learner or access.lesson.kind != Lesson.Kind.SLIDES:
+        raise Http404
+    lesson = access.lesson
+    if not lesson_is_open(learner=request.user, lesson=lesson):
+        raise Http404
+    slide = slide_number(request.POST.get("page", "1"), lesson)
+    if slide and lesson.processing == Lesson.Processing.READY:
+        progress = lesson_progress_open(learner=request.user, lesson=lesson)
+        try:
+            slides_page_view_record(progress=progress, page=slide)
+        except HeartbeatRefused as refusal:
+            messages.error(request, refusal.message)
+    return redirect(f"{reverse('learners:lesson', args=[course_slug, lesson_id])}?page={slide or 1}")
+
+
+@login_required
 @require_safe
 def lesson_download(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
     access = lesson_media_access_get(user=request.user, lesson_id=lesson_id)
@@ -122,6 +145,7 @@ def lesson_media(request: HttpRequest, lesson_id: int, name: str) -> HttpRespons
 # csrf_exempt, and only here.
 @csrf_exempt
 @require_POST
+@never_cache
 def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
     try:
         if int(request.META.get("CONTENT_LENGTH") or 0) > HEARTBEAT_MAX_BYTES:
@@ -137,30 +161,22 @@ def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
             page=report.get("page"),
         )
     except HeartbeatForbidden as refusal:
-        return no_store(JsonResponse({"error": str(refusal.message)}, status=403))
+        return JsonResponse({"error": str(refusal.message)}, status=403)
     except HeartbeatRefused as refusal:
-        return no_store(JsonResponse({"error": str(refusal.message)}, status=400))
+        return JsonResponse({"error": str(refusal.message)}, status=400)
     except ValueError:  # not JSON, not UTF-8, or a length that is not a number
-        return no_store(JsonResponse({"error": _("The progress report is malformed.")}, status=400))
-    return no_store(
-        JsonResponse(
-            {
-                "completed": result.is_complete,
-                "watched_seconds": round(result.watched_seconds, 1),
-                "pages_viewed": result.pages_viewed,
-            }
-        )
+        return JsonResponse({"error": _("The progress report is malformed.")}, status=400)
+    return JsonResponse(
+        {
+            "completed": result.is_complete,
+            "watched_seconds": round(result.watched_seconds, 1),
+            "pages_viewed": result.pages_viewed,
+        }
     )
 
 
-def no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def slide_number(request: HttpRequest, lesson: Lesson) -> int:
-    """Return the slide page asked for with ?page= (1 when absent or out of range), 0 for other kinds."""
+def slide_number(number: str, lesson: Lesson) -> int:
+    """Return the slide page asked for with page= (1 when out of range), 0 for other kinds."""
     if lesson.kind != Lesson.Kind.SLIDES or not lesson.page_count:
         return 0
-    number = request.GET.get("page", "1")
     return int(number) if number.isdigit() and 1 <= int(number) <= lesson.page_count else 1

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Lesson
 from learners.models import QuizAttempt
-from learners.quizzes import answers_close_at, seconds_left
+from learners.pure.quizzes import answers_close_at, seconds_left
 from learners.selectors.progress import LessonPage, lesson_access_get
 from learners.selectors.quizzes import (
     attempt_get_for_learner,
@@ -33,13 +33,7 @@ from learners.selectors.quizzes import (
     quiz_summary_get,
 )
 from learners.services.progress import lesson_progress_open
-from learners.services.quizzes import (
-    answer_save,
-    attempt_expire_if_due,
-    attempt_finish,
-    attempt_start,
-    attempts_expire_due,
-)
+from learners.services.quizzes import answer_save, attempt_finish, attempt_start
 
 # One autosave names one question and a few choice values: a few dozen bytes.
 ANSWER_MAX_BYTES = 4 * 1024
@@ -55,7 +49,6 @@ def quiz_lesson_page(request: HttpRequest, page: LessonPage) -> HttpResponse:
     progress = None
     if as_learner and quiz is not None:
         progress = lesson_progress_open(learner=request.user, lesson=lesson)
-        attempts_expire_due(learner=request.user, quiz=quiz)
     context = {
         "page": page,
         "lesson": lesson,
@@ -91,8 +84,9 @@ def quiz_start(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpRe
 @require_safe
 @never_cache
 def quiz_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """The attempt being taken. Viewing it grades nothing: an attempt whose time is over is graded
+    when its form is posted (its script posts it at once) or a new attempt is asked for."""
     attempt = attempt_for_request(request, attempt_id)
-    attempt = attempt_expire_if_due(attempt=attempt)
     if attempt.submitted_at is not None:
         return redirect("learners:quiz_result", attempt.id)
     context = {
@@ -107,11 +101,12 @@ def quiz_attempt(request: HttpRequest, attempt_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
+@never_cache
 def quiz_answer(request: HttpRequest, attempt_id: int) -> JsonResponse:
     """Autosave one answer: {"question": id, "choices": [values]}; the answer is JSON either way."""
     attempt = attempt_get_for_learner(learner=request.user, attempt_id=attempt_id)
     if attempt is None:
-        return no_store(JsonResponse({"error": _("This attempt was not found.")}, status=404))
+        return JsonResponse({"error": _("This attempt was not found.")}, status=404)
     try:
         if int(request.META.get("CONTENT_LENGTH") or 0) > ANSWER_MAX_BYTES:
             raise ValueError
@@ -124,17 +119,18 @@ def quiz_answer(request: HttpRequest, attempt_id: int) -> JsonResponse:
         return attempt_refusal(attempt, _("The answer is malformed."), status=400)
     except ValidationError as error:
         return attempt_refusal(attempt, " ".join(error.messages), status=400)
-    return no_store(JsonResponse({"saved": True, **attempt_status(attempt)}))
+    return JsonResponse({"saved": True, **attempt_status(attempt)})
 
 
 @login_required
 @require_safe
+@never_cache
 def quiz_status(request: HttpRequest, attempt_id: int) -> JsonResponse:
     """The attempt's state by the server's clock, for the countdown: seconds left, and whether it is closed."""
     attempt = attempt_get_for_learner(learner=request.user, attempt_id=attempt_id)
     if attempt is None:
-        return no_store(JsonResponse({"error": _("This attempt was not found.")}, status=404))
-    return no_store(JsonResponse(attempt_status(attempt)))
+        return JsonResponse({"error": _("This attempt was not found.")}, status=404)
+    return JsonResponse(attempt_status(attempt))
 
 
 @login_required
@@ -167,7 +163,6 @@ def quiz_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
 @never_cache
 def quiz_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     attempt = attempt_for_request(request, attempt_id)
-    attempt = attempt_expire_if_due(attempt=attempt)
     if attempt.submitted_at is None:
         return redirect("learners:quiz_attempt", attempt.id)
     quiz = attempt.quiz
@@ -205,9 +200,4 @@ def attempt_status(attempt: QuizAttempt) -> dict:
 
 def attempt_refusal(attempt: QuizAttempt, message: str, *, status: int) -> JsonResponse:
     body = {"error": message, **attempt_status(attempt)}
-    return no_store(JsonResponse(body, status=409 if body["closed"] else status))
-
-
-def no_store(response: HttpResponse) -> HttpResponse:
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse(body, status=409 if body["closed"] else status)

@@ -200,6 +200,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learners.tasks.certificates_missing_issue",
         "schedule": 600.0,
     },
+    # Grade the quiz attempts whose time ran out while nobody was on their page (no page view
+    # grades one), so their result reaches the statistics within ten minutes of the deadline.
+    "learners-quiz-attempts-expired-grade": {
+        "task": "learners.tasks.quiz_attempts_expired_grade",
+        "schedule": 600.0,
+    },
     # Queue processing again for video and slides lessons whose job was lost, so none shows
     # "Processing…" forever: a job never queued (the broker was down at upload) is queued within
     # LESSON_PROCESSING_RETRY_AFTER_S plus ten minutes; a run whose worker died, two hours after it began.

@@ -3,7 +3,8 @@
 // signed token, and reported again once it has stayed on screen data-min-seconds: the server
 // counts a page as seen only when its own clock agrees, and the deck completes when every page
 // was seen. Without this script the same buttons are links that load the page with ?page=N,
-// which the server records the same way.
+// which the server records the same way, completing nothing (a GET changes nothing others see):
+// the last page's "I have read the last page" button posts the page that completes the deck.
 (function () {
   "use strict";
   var deck = document.querySelector(".slides");

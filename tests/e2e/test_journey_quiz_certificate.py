@@ -28,7 +28,7 @@ from courses.questions import ChoiceRow
 from courses.services.questions import question_create, quiz_settings_save
 from courses.services.structure import course_publish, lesson_create, lesson_publish, module_create
 from learners.models import AttemptAnswer, Certificate, CourseCompletion, LessonProgress, QuizAttempt
-from learners.quizzes import choice_value
+from learners.pure.quizzes import choice_value
 from learners.services.enrolments import enrolment_create, profile_save
 from tests.conftest import PASSWORD
 from tests.e2e.journeys import path_of, sign_in, wait_until

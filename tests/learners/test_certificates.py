@@ -12,8 +12,8 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
-from learners import certificates
-from learners.certificates import (
+from learners.pure import certificates
+from learners.pure.certificates import (
     CODE_ALPHABET,
     CertificateContent,
     certificate_pdf,

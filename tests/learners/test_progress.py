@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from learners.progress import (
+from learners.pure.progress import (
     HeartbeatForbidden,
     HeartbeatRefused,
     heartbeat_token_make,

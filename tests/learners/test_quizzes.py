@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from learners.quizzes import (
+from learners.pure.quizzes import (
     AnswerRefused,
     answer_check,
     answer_decode,

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from courses.services.catalogue import course_run_create
 from courses.services.structure import course_update
-from learners.certificates import code_normalise
 from learners.models import Certificate, CourseCompletion, LearningEvent
+from learners.pure.certificates import code_normalise
 from learners.services.certificates import certificate_issue, certificate_revoke
 from learners.services.enrolments import enrolment_create, profile_save
 from learners.tasks import certificate_issue as certificate_issue_task

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from courses.models import Course, Lesson
 from courses.services.structure import module_create
 from learners.models import LearningEvent, LessonProgress
-from learners.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make
+from learners.pure.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make
 from learners.services.enrolments import enrolment_cancel, enrolment_create
 from learners.services.progress import (
     document_download_record,

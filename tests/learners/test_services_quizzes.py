@@ -12,7 +12,13 @@ from django.utils import timezone
 from courses.models import Choice, Question, QuestionTag, Quiz
 from learners.models import AttemptAnswer, LearningEvent, LessonProgress, QuizAttempt
 from learners.services.enrolments import enrolment_create
-from learners.services.quizzes import answer_save, attempt_finish, attempt_start, attempt_submit
+from learners.services.quizzes import (
+    answer_save,
+    attempt_finish,
+    attempt_start,
+    attempt_submit,
+    attempts_expired_grade,
+)
 from tests.factories import (
     answer_all,
     answers_state,
@@ -323,6 +329,27 @@ def test_an_expired_open_attempt_is_graded_when_started_again(quiz, learner_hano
     assert resumed.id == attempt.id
     assert (resumed.submitted_at, resumed.score_percent, resumed.passed) == (deadline, Decimal("70.00"), True)
     assert QuizAttempt.objects.count() == 1
+
+
+def test_the_sweep_grades_each_expired_open_attempt_once(quiz, learner_hanoi, learner_hue):
+    """An attempt left open past its deadline is graded at its deadline by the sweep, once; others wait."""
+    enrolment_create(learner=learner_hue, course=quiz.lesson.course)
+    left = attempt_start(learner=learner_hanoi, quiz=quiz)
+    answer_all(left, right=7)
+    deadline = timezone.now() - timedelta(minutes=5)
+    QuizAttempt.objects.filter(id=left.id).update(deadline_at=deadline)
+    AttemptAnswer.objects.filter(attempt=left).update(saved_at=deadline - timedelta(minutes=1))
+    running = attempt_start(learner=learner_hue, quiz=quiz)
+
+    assert attempts_expired_grade() == 1
+    assert attempts_expired_grade() == 0
+
+    left.refresh_from_db()
+    running.refresh_from_db()
+    assert (left.submitted_at, left.score_percent, left.passed) == (deadline, Decimal("70.00"), True)
+    assert running.submitted_at is None
+    assert quiz_events(learner_hanoi) == [LearningEvent.Kind.QUIZ_PASSED]
+    assert quiz_events(learner_hue) == []
 
 
 def test_form_submission_saves_the_answers_it_carries_then_grades(quiz, learner_hanoi):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from courses.models import Course, Lesson
 from courses.services.structure import module_create
 from learners.models import LearningEvent, LessonProgress
-from learners.progress import heartbeat_token_make
+from learners.pure.progress import heartbeat_token_make
 from learners.services.enrolments import enrolment_create
 from tests.factories import (
     course_make,
@@ -293,12 +293,45 @@ def test_slides_without_script_complete_after_the_last_page_stayed_on_screen(in_
     seconds_pass(progress, 3)
     last = in_english.get(lesson_url(lesson) + "?page=2").content.decode()
     assert "Page 2 of 2" in last and 'id="lesson-done"' not in last
-    assert '<a class="button" href="?page=2">I have read the last page</a>' in last
+    slide_url = reverse("learners:lesson_slide", args=[hue_course.slug, lesson.id])
+    assert f'<form method="post" action="{slide_url}">' in last
+    assert '<button class="button" type="submit" name="page" value="2">I have read the last page</button>' in last
     assert in_english.get(lesson_url(lesson) + "?page=2").context["progress"].completed_at is None
 
     seconds_pass(progress, 3)
-    done = in_english.get(lesson_url(lesson) + "?page=2").content.decode()
+    done = in_english.post(slide_url, {"page": "2"}, follow=True).content.decode()
     assert '<p class="message success" id="lesson-done">You have completed this lesson.</p>' in done
+    assert LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED, lesson=lesson).count() == 1
+
+
+def test_loading_a_slide_page_completes_nothing(client, learner_hue, hue_course):
+    """A GET counts the pages shown but changes nothing others see: the deck is completed by the next POST."""
+    lesson = lesson_make(course=hue_course, kind=Lesson.Kind.SLIDES, page_count=2, media_prefix="lessons/9/6/r1/")
+    client.force_login(learner_hue)
+    client.get(lesson_url(lesson))
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
+    seconds_pass(progress, 3)
+    client.get(lesson_url(lesson) + "?page=2")
+    seconds_pass(progress, 3)
+
+    html = client.get(lesson_url(lesson) + "?page=1").content.decode()
+
+    progress.refresh_from_db()
+    assert progress.pages_viewed == [1, 2] and progress.completed_at is None
+    assert not LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED).exists()
+    token = page_token(html)
+    assert beat(client, token, page=1).json()["completed"] is True
+    assert LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED, lesson=lesson).count() == 1
+
+
+def test_the_slide_button_is_for_enrolled_learners_and_posts_only(client, learner_hanoi, learner_hue, hue_course):
+    lesson = lesson_make(course=hue_course, kind=Lesson.Kind.SLIDES, page_count=2, media_prefix="lessons/9/5/r1/")
+    slide_url = reverse("learners:lesson_slide", args=[hue_course.slug, lesson.id])
+    client.force_login(learner_hue)
+    assert client.get(slide_url).status_code == 405
+    client.force_login(learner_hanoi)
+    assert client.post(slide_url, {"page": "1"}).status_code == 404
+    assert not LessonProgress.objects.filter(lesson=lesson).exists()
 
 
 # --- Heartbeats through the endpoint --------------------------------------------------------------

@@ -406,10 +406,8 @@ def test_a_double_form_submission_counts_once(learner_client, quiz, learner_hano
     assert LearningEvent.objects.filter(kind=LearningEvent.Kind.QUIZ_PASSED).count() == 1
 
 
-def test_an_expired_attempt_is_graded_when_its_page_is_opened(learner_client, quiz, learner_hanoi):
-    """Coming back after the limit leads to the result, graded on the answers saved in time."""
-    attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
-    answer_all(attempt, right=10)
+def expired_attempt(attempt: QuizAttempt):
+    """Move the attempt's deadline a minute back: its first five answers were saved in time, the rest late."""
     deadline = timezone.now() - timedelta(minutes=1)
     QuizAttempt.objects.filter(id=attempt.id).update(deadline_at=deadline)
     in_time, late = attempt.question_ids[:5], attempt.question_ids[5:]
@@ -419,12 +417,41 @@ def test_an_expired_attempt_is_graded_when_its_page_is_opened(learner_client, qu
     AttemptAnswer.objects.filter(attempt=attempt, question_id__in=late).update(
         saved_at=deadline + timedelta(seconds=10)
     )
+    return deadline
 
-    response = learner_client.get(attempt_url("attempt", attempt))
+
+def test_viewing_an_expired_attempt_s_pages_changes_nothing(learner_client, quiz, learner_hanoi):
+    """No GET grades: the quiz page, the attempt page and its result leave an expired attempt open."""
+    attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
+    answer_all(attempt, right=10)
+    expired_attempt(attempt)
+    events = LearningEvent.objects.count()
+
+    lesson_page = learner_client.get(lesson_url(quiz.lesson))
+    attempt_page = learner_client.get(attempt_url("attempt", attempt))
+    result_page = learner_client.get(attempt_url("result", attempt))
+
+    attempt.refresh_from_db()
+    assert lesson_page.status_code == 200 and attempt_page.status_code == 200
+    assert result_page.status_code == 302 and result_page.url == attempt_url("attempt", attempt)
+    assert (attempt.submitted_at, attempt.score_percent, attempt.passed) == (None, None, None)
+    assert LearningEvent.objects.count() == events
+
+
+def test_an_expired_attempt_is_graded_when_its_form_is_posted(learner_client, quiz, learner_hanoi):
+    """Coming back after the limit, the page's form (posted by its script) leads to the result, graded on
+    the answers saved in time, once."""
+    attempt = attempt_start(learner=learner_hanoi, quiz=quiz)
+    answer_all(attempt, right=10)
+    deadline = expired_attempt(attempt)
+
+    response = learner_client.post(attempt_url("submit", attempt))
+    learner_client.get(attempt_url("attempt", attempt))
 
     attempt.refresh_from_db()
     assert response.status_code == 302 and response.url == attempt_url("result", attempt)
     assert (attempt.submitted_at, attempt.score_percent, attempt.passed) == (deadline, 50, False)
+    assert LearningEvent.objects.filter(kind=LearningEvent.Kind.QUIZ_FAILED).count() == 1
 
 
 def test_a_late_form_submission_is_graded_on_the_answers_saved_in_time(learner_client, quiz, learner_hanoi):

@@ -14,6 +14,7 @@ IDEMPOTENT_TASKS = {
     "courses.tasks.lesson_process",
     "learners.tasks.certificate_issue",
     "learners.tasks.certificates_missing_issue",
+    "learners.tasks.quiz_attempts_expired_grade",
     "reporting.tasks.statistics_fold",
     "reporting.tasks.export_file_write",
     "reporting.tasks.export_files_expire",

@@ -25,6 +25,7 @@ SINGLE_ANSWER_KINDS = ("single", "true_false")
 # before the deadline on a slow connection still arrives within it. Grading counts exactly the
 # answers the server accepted, so both sides of the rule use this one number.
 ANSWER_GRACE = timedelta(seconds=2)
+# The salt keeps the module's first name: changing it would change every open attempt's values.
 CHOICE_VALUE_SALT = "learners.quizzes.choice_value"
 # 96 bits of the HMAC, 16 characters of URL-safe base64; anything longer is not one of our values.
 CHOICE_VALUE_BYTES = 12

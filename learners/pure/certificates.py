@@ -1,4 +1,4 @@
-"""Certificates as documents: their codes, who issues them, and their PDF pages with a QR code.
+"""Certificates as documents: their codes, who issues them, their addresses, and their PDF pages with a QR code.
 
 Pure functions over plain data; no ORM. The invariants callers rely on:
 
@@ -9,7 +9,7 @@ Pure functions over plain data; no ORM. The invariants callers rely on:
   bilingual certificates. It is fixed here rather than taken from the translation catalogue: a
   certificate is an official document, and a missing translation must never print an English one.
 - Text is normalised to NFC before it is drawn: the embedded DejaVu fonts (shipped in
-  learners/fonts/ under their licence) hold every precomposed Vietnamese letter, so "ễ" is one glyph
+  learners/pure/fonts/ under their licence) hold every precomposed Vietnamese letter, so "ễ" is one glyph
   and a PDF reader extracts it back as one character.
 """
 
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import qrcode
 from django.conf import settings
+from django.urls import reverse
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
@@ -46,6 +47,16 @@ QR_SIZE = 34.0
 NAVY = (18, 52, 110)
 RED = (178, 34, 34)
 GREY = (90, 90, 90)
+
+
+def site_url(path: str) -> str:
+    """Return the absolute address of a path of this site, as printed on certificates and in emails."""
+    return f"{settings.SITE_URL}{path}"
+
+
+def certificate_verify_url(code: str) -> str:
+    """Return the public verification address of a certificate, the one its QR code holds."""
+    return site_url(reverse("certificates:verify", args=[code]))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,25 @@
+"""Writes of the learning-event log: the one function that appends an event.
+
+Every event carries the learner's province, commune and audience group as they are at this
+moment (a snapshot: a later move does not rewrite history), and the course's owner province, so
+statistics can be folded from the log alone. It is written in the same transaction as the change
+it records.
+"""
+
+from learners.models import Enrolment, LearnerProfile, LearningEvent
+
+
+def learning_event_record(*, kind: str, enrolment: Enrolment, lesson_id: int | None = None) -> LearningEvent:
+    """Append an event of the enrolment (and lesson) carrying the learner's place at this moment."""
+    profile = LearnerProfile.objects.filter(user_id=enrolment.learner_id).first()
+    return LearningEvent.objects.create(
+        kind=kind,
+        learner_id=enrolment.learner_id,
+        course_id=enrolment.course_id,
+        course_run_id=enrolment.course_run_id,
+        lesson_id=lesson_id,
+        course_owner_province_id=enrolment.course.owner_province_id,
+        province_id=profile.province_id if profile else None,
+        commune_id=profile.commune_id if profile else None,
+        audience_group=profile.audience_group if profile else "",
+    )
