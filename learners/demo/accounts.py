@@ -9,7 +9,8 @@ from learners.services.enrolments import enrolment_create, profile_save
 from onetouch.models import Commune, Province, User
 from onetouch.services.staff_accounts import staff_account_create
 
-DEMO_PASSWORD = "onetouch-demo-2025"
+# Public on purpose: `make run` prints it beside the demo logins.
+DEMO_PASSWORD = "onetouch-demo-2025"  # noqa: S105
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,8 @@ END_MARGIN_SHARE = 0.05
 # the site can stand in for it; a page left open longer than this must be reloaded. It names the
 # session it was issued in by a keyed hash (the page must not show the session key itself).
 # The salts keep the module's first name: changing them would void every page open now.
-HEARTBEAT_TOKEN_SALT = "learners.progress.heartbeat"
+# Salts name what is signed (Django signing); the secret is SECRET_KEY.
+HEARTBEAT_TOKEN_SALT = "learners.progress.heartbeat"  # noqa: S105
 HEARTBEAT_SESSION_SALT = "learners.progress.heartbeat.session"
 HEARTBEAT_TOKEN_MAX_AGE_SECONDS = 12 * 3600
 

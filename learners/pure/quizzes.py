@@ -66,7 +66,9 @@ def questions_pick(*, seed: int, candidate_ids: Iterable[int], count: int) -> li
     returned them in.
     """
     candidates = sorted(set(candidate_ids))
-    return random.Random(seed).sample(candidates, min(count, len(candidates)))
+    # Reproducible from the attempt's stored seed on purpose; what must stay secret is the choice
+    # values, keyed by SECRET_KEY (choice_value).
+    return random.Random(seed).sample(candidates, min(count, len(candidates)))  # noqa: S311
 
 
 def choices_arrange(
@@ -76,7 +78,7 @@ def choices_arrange(
 
     Without shuffling the authored order is kept; with it, the order is fixed by the seed.
     """
-    rng = random.Random(f"choices:{seed}")
+    rng = random.Random(f"choices:{seed}")  # noqa: S311 (reproducible from the seed, as above)
     orders: dict[str, list[int]] = {}
     for question_id in question_ids:
         order = list(choice_ids.get(question_id, ()))
