@@ -65,8 +65,8 @@ def demo_crowd_load(*, count: int = DEMO_LEARNER_COUNT, seed: int = DEMO_SEED) -
     crowd_history_spread(
         users=users,
         plan=plan,
-        rng=random.Random(seed + 1),
-        now=timezone.now() - timedelta(minutes=30),  # noqa: S311
+        rng=random.Random(seed + 1),  # noqa: S311
+        now=timezone.now() - timedelta(minutes=30),
     )
     return len(users)
 
