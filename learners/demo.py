@@ -23,9 +23,9 @@ from django.utils import timezone
 
 from courses.demo import DEMO_COURSES
 from courses.models import Choice, Course, Lesson, Quiz
+from courses.selectors.outline import course_outline_get
 from learners.models import Certificate, CourseCompletion, Enrolment, LearningEvent, LessonProgress, QuizAttempt
 from learners.quizzes import choice_value
-from learners.selectors.progress import course_outline
 from learners.services.certificates import certificate_issue
 from learners.services.enrolments import course_run_open_for_enrolment, enrolment_create, profile_save
 from learners.services.progress import (
@@ -212,7 +212,7 @@ def crowd_courses() -> list[CrowdCourse]:
             course_run_open_for_enrolment(course=course)
         except ValidationError:  # every run ended (an old demo database): enrolment is closed
             continue
-        lessons = [item.lesson for module in course_outline(course=course).modules for item in module.lessons]
+        lessons = [item.lesson for module in course_outline_get(course=course).modules for item in module.lessons]
         for lesson in lessons:
             lesson.course = course  # the services read it; one object for every learner
         quizzes = {quiz.lesson_id: quiz for quiz in Quiz.objects.filter(lesson__in=lessons)}

@@ -38,7 +38,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses import processing
 from courses.models import Lesson
-from courses.selectors import lesson_list_processing_lost
+from courses.selectors.processing import lesson_list_processing_lost
 from courses.uploads import captions_check, file_name_clean, upload_check
 from onetouch.jobs import task_queue, task_queue_on_commit
 

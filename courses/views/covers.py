@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.cache import patch_cache_control
 
-from courses.selectors import course_list_visible
+from courses.selectors.catalogue import course_list_visible
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
 # Shown in the page; anything else is sent as a download no browser will render.

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import Course, Lesson
-from courses.selectors import (
+from courses.selectors.studio import (
     course_get_for_studio,
     course_list_for_studio,
     lesson_get_for_studio,

@@ -23,15 +23,14 @@ from courses.questions import (
     template_csv,
     template_xlsx,
 )
-from courses.selectors import (
-    course_get_for_studio,
-    lesson_get_for_studio,
+from courses.selectors.questions import (
     question_active_count,
     question_get_for_studio,
     question_list_for_bank,
     question_tags_with_counts,
     quiz_for_lesson,
 )
+from courses.selectors.studio import course_get_for_studio, lesson_get_for_studio
 from courses.services import questions
 from courses.studio_forms import (
     QuestionFilterForm,
