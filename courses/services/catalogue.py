@@ -96,3 +96,18 @@ def course_run_create(*, course: Course, title: str, starts_on, ends_on) -> Cour
     run.full_clean()
     run.save()
     return run
+
+
+@transaction.atomic
+def course_run_update(*, run: CourseRun, title: str, starts_on, ends_on) -> CourseRun:
+    """Change a run's title or dates."""
+    run.title, run.starts_on, run.ends_on = title, starts_on, ends_on
+    run.full_clean()
+    run.save()
+    return run
+
+
+@transaction.atomic
+def course_run_delete(*, run: CourseRun) -> None:
+    """Remove a run; one a learner enrolled in is protected by the database."""
+    run.delete()

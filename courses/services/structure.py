@@ -21,13 +21,14 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseFormat, Lesson, Level, Module, Question, Quiz
+from courses.models import Course, CourseFormat, Lesson, Level, Module, Partner, Question, Quiz
 from courses.richtext import lesson_html_clean
 from courses.search import fold
 from courses.services.catalogue import course_save
@@ -92,6 +93,8 @@ def course_draft_create(
     owner_province: Province | None = None,
     estimated_hours: Decimal = Decimal("1"),
     requires_order: bool = False,
+    partners: Iterable[Partner] | None = None,
+    cover_image: File | None = None,
 ) -> Course:
     """Create an unpublished course owned by the author's province (ministry staff choose)."""
     course = Course(
@@ -107,7 +110,9 @@ def course_draft_create(
         requires_order=requires_order,
         is_published=False,
     )
-    return course_save(course=course, audience_codes=audience_codes)
+    if cover_image:
+        course.cover_image = cover_image
+    return course_save(course=course, audience_codes=audience_codes, partners=partners)
 
 
 @transaction.atomic
@@ -126,6 +131,7 @@ def course_update(
     owner_province: Province | None = None,
     estimated_hours: Decimal = Decimal("1"),
     requires_order: bool = False,
+    partners: Iterable[Partner] | None = None,
 ) -> Course:
     """Change a course's description; a provincial admin's course stays in their province."""
     if not scope.can_change(author, course.owner_province_id):
@@ -140,7 +146,7 @@ def course_update(
     course.owner_province = course_owner_for(author=author, requested=owner_province)
     course.estimated_hours = estimated_hours
     course.requires_order = requires_order
-    return course_save(course=course, audience_codes=audience_codes)
+    return course_save(course=course, audience_codes=audience_codes, partners=partners)
 
 
 def course_locked(course: Course) -> Course:
@@ -148,12 +154,19 @@ def course_locked(course: Course) -> Course:
     return Course.objects.select_for_update().get(id=course.id)
 
 
+def course_publish_problem(course: Course) -> str | None:
+    """Return why the course may not be published now (it needs a published lesson), or None."""
+    if course.pk is None or not course.lessons.filter(is_published=True).exists():
+        return _("Publish at least one lesson before publishing the course.")
+    return None
+
+
 @transaction.atomic
 def course_publish(*, course: Course) -> Course:
     """Show the course to learners; it needs at least one published lesson."""
-    locked = course_locked(course)
-    if not locked.lessons.filter(is_published=True).exists():
-        raise ValidationError(_("Publish at least one lesson before publishing the course."))
+    problem = course_publish_problem(course_locked(course))
+    if problem:
+        raise ValidationError(problem)
     course.is_published = True
     return course_save(course=course)
 
