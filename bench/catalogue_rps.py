@@ -193,7 +193,7 @@ def catalogue_prepare(args: argparse.Namespace) -> dict[str, int]:
 
     from courses.demo import demo_catalogue_load
     from courses.models import Course
-    from courses.search import fold
+    from courses.pure.search import fold
     from courses.services.catalogue import audience_list_for_codes, course_search_text
     from onetouch.models import AudienceGroup, Province
     from onetouch.services import admin_units_load

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from courses.demo_media import DemoMedia, demo_media_prepare
 from courses.models import Course, CourseFormat, Lesson, Level, Module, Partner, Topic
-from courses.questions import ChoiceRow
+from courses.pure.question_rules import ChoiceRow
 from courses.services.catalogue import course_run_create, course_save
 from courses.services.materials import lesson_captions_upload, lesson_process, lesson_source_upload
 from courses.services.questions import question_create, quiz_settings_save

@@ -7,15 +7,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, CourseFormat, Lesson, Level, Module, Question, QuestionTag, Quiz, Topic
-from courses.questions import (
+from courses.pure.question_rules import (
     CHOICE_LETTERS,
     CHOICE_MAX_LENGTH,
     TEXT_MAX_LENGTH,
-    XLSX_CONTENT_TYPE,
     ChoiceRow,
     choices_problem,
     tag_names_split,
 )
+from courses.pure.question_sheet import XLSX_CONTENT_TYPE
 from onetouch import scope
 from onetouch.models import AudienceGroup, Province, User
 

@@ -22,7 +22,7 @@ from courses.models import (
     Topic,
     lesson_source_path,
 )
-from courses.questions import ChoiceRow
+from courses.pure.question_rules import ChoiceRow
 from courses.services.catalogue import course_create, course_search_text
 from courses.services.questions import question_create, quiz_settings_save
 from courses.services.structure import course_publish, lesson_create, lesson_publish, module_create

@@ -7,7 +7,7 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, CourseRun
-from courses.search import query_terms
+from courses.pure.search import query_terms
 from onetouch import scope
 from onetouch.models import User
 

@@ -8,7 +8,7 @@ from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from courses.models import Audience, Course, CourseRun, Partner
-from courses.search import fold
+from courses.pure.search import fold
 from onetouch.models import Province
 
 

@@ -11,7 +11,7 @@ Invariants callers may rely on:
   questions in the bank to draw (courses.services.questions keeps it so); a published course keeps
   at least one published lesson;
 - a course's web address is never refused as taken: the first free one like it is used instead;
-- a lesson body is stored only after courses.richtext cleaned it;
+- a lesson body is stored only after courses.pure.richtext cleaned it;
 - a module is deleted only when empty, a lesson only while unpublished and never opened by a learner,
   so no learner's progress or recorded event is ever lost by authoring.
 """
@@ -29,8 +29,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseFormat, Lesson, Level, Module, Partner, Question, Quiz
-from courses.richtext import lesson_html_clean
-from courses.search import fold
+from courses.pure.richtext import lesson_html_clean
+from courses.pure.search import fold
 from courses.services.catalogue import course_save
 from onetouch import scope
 from onetouch.models import Province, User

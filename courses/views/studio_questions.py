@@ -14,15 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import Lesson
-from courses.questions import (
-    COLUMNS,
-    CSV_CONTENT_TYPE,
-    KIND_LABELS,
-    MAX_FILE_BYTES,
-    XLSX_CONTENT_TYPE,
-    template_csv,
-    template_xlsx,
-)
+from courses.pure.question_rules import KIND_LABELS
+from courses.pure.question_sheet import COLUMNS, CSV_CONTENT_TYPE, MAX_FILE_BYTES, XLSX_CONTENT_TYPE
+from courses.pure.question_template import template_csv, template_xlsx
 from courses.selectors.questions import (
     question_active_count,
     question_get_for_studio,

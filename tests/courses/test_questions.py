@@ -7,23 +7,18 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from courses import questions
-from courses.questions import (
+from courses.pure import question_sheet
+from courses.pure.question_rules import MULTIPLE, SINGLE, TRUE_FALSE, ChoiceRow, question_import_key
+from courses.pure.question_sheet import (
     COLUMN_CHOICES,
     COLUMN_CORRECT,
     COLUMN_KIND,
     COLUMN_TAGS,
     COLUMN_TEXT,
     COLUMNS,
-    MULTIPLE,
-    SINGLE,
-    TRUE_FALSE,
-    ChoiceRow,
-    question_import_key,
     sheet_read,
-    template_csv,
-    template_xlsx,
 )
+from courses.pure.question_template import template_csv, template_xlsx
 
 A, B, C, D = COLUMN_CHOICES[:4]
 
@@ -302,7 +297,7 @@ def test_empty_file_and_file_without_questions_are_refused():
 
 def test_a_file_with_too_many_questions_is_refused(monkeypatch):
     """A file with more questions than one import takes is refused whole, asking to split it."""
-    monkeypatch.setattr(questions, "MAX_QUESTIONS", 3)
+    monkeypatch.setattr(question_sheet, "MAX_QUESTIONS", 3)
     rows = [good_row(**{COLUMN_TEXT: f"Câu {n}"}) for n in range(4)]
 
     message = whole_file_problem(sheet_read(csv_file(rows)))
@@ -312,7 +307,7 @@ def test_a_file_with_too_many_questions_is_refused(monkeypatch):
 
 def test_a_file_larger_than_the_limit_is_refused_before_reading(monkeypatch):
     """A file over the size limit is refused whole without being parsed."""
-    monkeypatch.setattr(questions, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(question_sheet, "MAX_FILE_BYTES", 100)
 
     message = whole_file_problem(sheet_read(csv_file([good_row()] * 5)))
 

@@ -9,7 +9,9 @@ from django.urls import URLPattern, URLResolver, reverse
 from openpyxl import Workbook, load_workbook
 
 from courses.models import Choice, Course, Lesson, Question, QuestionTag, Quiz
-from courses.questions import COLUMN_CORRECT, COLUMN_TEXT, COLUMNS, ChoiceRow, template_csv, template_xlsx
+from courses.pure.question_rules import ChoiceRow
+from courses.pure.question_sheet import COLUMN_CORRECT, COLUMN_TEXT, COLUMNS
+from courses.pure.question_template import template_csv, template_xlsx
 from courses.services import structure
 from courses.services.questions import question_create, quiz_settings_save
 from courses.urls_studio import question_urlpatterns

@@ -24,7 +24,7 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from courses.models import Choice, Lesson, Question
-from courses.questions import ChoiceRow
+from courses.pure.question_rules import ChoiceRow
 from courses.services.questions import question_create, quiz_settings_save
 from courses.services.structure import course_publish, lesson_create, lesson_publish, module_create
 from learners.models import AttemptAnswer, Certificate, CourseCompletion, LessonProgress, QuizAttempt
