@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from courses.forms import CatalogueFilterForm
+from courses.forms.catalogue import CatalogueFilterForm
 from courses.selectors.catalogue import (
     CatalogueFilters,
     course_get_for_page,

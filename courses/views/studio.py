@@ -20,15 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.models import Course, Lesson
-from courses.selectors.studio import (
-    course_get_for_studio,
-    course_list_for_studio,
-    lesson_get_for_studio,
-    module_get_for_studio,
-)
-from courses.services import materials, structure
-from courses.studio_forms import (
+from courses.forms.studio import (
     CaptionsForm,
     CourseForm,
     LessonCreateForm,
@@ -39,6 +31,14 @@ from courses.studio_forms import (
     ReorderForm,
     form_error_add,
 )
+from courses.models import Course, Lesson
+from courses.selectors.studio import (
+    course_get_for_studio,
+    course_list_for_studio,
+    lesson_get_for_studio,
+    module_get_for_studio,
+)
+from courses.services import materials, structure
 from onetouch import scope
 from onetouch.uploads import upload_limit
 

@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses.forms.questions import QuestionFilterForm, QuestionForm, QuizSettingsForm
+from courses.forms.studio import QuestionImportForm, form_error_add
 from courses.models import Lesson
 from courses.pure.question_rules import KIND_LABELS
 from courses.pure.question_sheet import COLUMNS, CSV_CONTENT_TYPE, MAX_FILE_BYTES, XLSX_CONTENT_TYPE
@@ -26,13 +28,6 @@ from courses.selectors.questions import (
 )
 from courses.selectors.studio import course_get_for_studio, lesson_get_for_studio
 from courses.services import questions
-from courses.studio_forms import (
-    QuestionFilterForm,
-    QuestionForm,
-    QuestionImportForm,
-    QuizSettingsForm,
-    form_error_add,
-)
 from courses.views.studio import redirect_back, studio_view
 from onetouch.uploads import upload_limit
 

@@ -1,3 +1,5 @@
+"""The catalogue's filter form: the visitor's search, filters and order, read into CatalogueFilters."""
+
 from django import forms
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
