@@ -6,15 +6,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from courses.models import Audience, Choice, Course, CourseRun, Partner, Question, QuestionTag, Quiz
-from courses.services.catalogue import course_run_create, course_run_delete, course_run_update
-from courses.services.questions import question_activate, question_deactivate
-from courses.services.structure import (
+from courses.services.catalogue import (
     course_draft_create,
     course_publish,
     course_publish_problem,
+    course_run_create,
+    course_run_delete,
+    course_run_update,
     course_unpublish,
     course_update,
 )
+from courses.services.questions import question_activate, question_deactivate
 
 
 class CourseRunInline(admin.TabularInline):

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from courses.models import Choice, Course, Lesson, Question, QuestionTag, Quiz
 from courses.pure.question_rules import ChoiceRow, choices_problem, question_import_key, tag_names_clean, text_clean
 from courses.pure.question_sheet import QuestionRow, SheetProblem, sheet_read
-from courses.services.structure import course_locked, lesson_publish_problem
+from courses.services.catalogue import course_locked
+from courses.services.structure import lesson_publish_problem
 
 
 @dataclass

@@ -38,7 +38,7 @@ from courses.selectors.studio import (
     lesson_get_for_studio,
     module_get_for_studio,
 )
-from courses.services import materials, structure
+from courses.services import catalogue, materials, structure
 from onetouch import scope
 from onetouch.uploads import upload_limit
 
@@ -84,7 +84,7 @@ def studio_course_create(request: HttpRequest) -> HttpResponse:
     form = CourseForm(request.POST or None, author=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            course = structure.course_draft_create(author=request.user, **form.service_fields())
+            course = catalogue.course_draft_create(author=request.user, **form.service_fields())
         except ValidationError as error:
             form_error_add(form, error)
         else:
@@ -106,7 +106,7 @@ def studio_course_edit(request: HttpRequest, course_id: int) -> HttpResponse:
     form = CourseForm(request.POST or None, author=request.user, initial=CourseForm.initial_for(course))
     if request.method == "POST" and form.is_valid():
         try:
-            structure.course_update(author=request.user, course=course, **form.service_fields())
+            catalogue.course_update(author=request.user, course=course, **form.service_fields())
         except ValidationError as error:
             form_error_add(form, error)
         else:
@@ -134,7 +134,7 @@ def studio_course_preview(request: HttpRequest, course_id: int) -> HttpResponse:
 def studio_course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
     course = course_get_for_studio(user=request.user, course_id=course_id)
     try:
-        structure.course_publish(course=course)
+        catalogue.course_publish(course=course)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -146,7 +146,7 @@ def studio_course_publish(request: HttpRequest, course_id: int) -> HttpResponse:
 @require_POST
 def studio_course_unpublish(request: HttpRequest, course_id: int) -> HttpResponse:
     course = course_get_for_studio(user=request.user, course_id=course_id)
-    structure.course_unpublish(course=course)
+    catalogue.course_unpublish(course=course)
     messages.success(request, _("The course is unpublished: learners no longer see it."))
     return redirect("courses:studio_course", course.id)
 
