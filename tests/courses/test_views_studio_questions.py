@@ -14,8 +14,8 @@ from courses.pure.question_sheet import COLUMN_CORRECT, COLUMN_TEXT, COLUMNS
 from courses.pure.question_template import template_csv, template_xlsx
 from courses.services import catalogue, structure
 from courses.services.questions import question_create, quiz_settings_save
-from courses.urls_studio import question_urlpatterns
-from courses.urls_studio import urlpatterns as studio_urlpatterns
+from courses.urls.studio import question_urlpatterns
+from courses.urls.studio import urlpatterns as studio_urlpatterns
 from learners.models import QuizAttempt
 from learners.services.enrolments import enrolment_create
 from tests.courses.test_views_studio import STUDIO_URLS
