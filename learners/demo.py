@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
-from courses.demo import DEMO_COURSES
+from courses.demo.courses import DEMO_COURSES
 from courses.models import Choice, Course, Lesson, Quiz
 from courses.selectors.outline import course_outline_get
 from learners.models import Certificate, CourseCompletion, Enrolment, LearningEvent, LessonProgress, QuizAttempt

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from courses.demo import demo_courses_load
+from courses.demo.courses import demo_courses_load
 from learners.demo import (
     DEMO_ACCOUNTS,
     DEMO_DAYS,
