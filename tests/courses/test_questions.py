@@ -8,7 +8,15 @@ from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from courses.pure import question_sheet
-from courses.pure.question_rules import MULTIPLE, SINGLE, TRUE_FALSE, ChoiceRow, question_import_key
+from courses.pure.question_rules import (
+    KIND_LABELS,
+    MULTIPLE,
+    SINGLE,
+    TRUE_FALSE,
+    ChoiceRow,
+    choices_problem,
+    question_import_key,
+)
 from courses.pure.question_sheet import (
     COLUMN_CHOICES,
     COLUMN_CORRECT,
@@ -340,3 +348,26 @@ def test_import_key_ignores_spacing_letter_case_and_choice_order():
 def test_import_key_changes_with_kind_diacritics_correct_answer_or_choices(changed):
     """Another kind, other diacritics, another correct answer or another choice make another key."""
     assert key(**changed) != key()
+
+
+@pytest.mark.parametrize(
+    "kind, texts, correct",
+    [
+        (SINGLE, ["Có", "Không"], "A"),
+        (SINGLE, ["Có"], "A"),
+        (SINGLE, ["Có", "có "], "A"),
+        (SINGLE, ["Có", "Không", "Có thể"], "A, B"),
+        (MULTIPLE, ["Có", "Không", "Có thể"], "A, C"),
+        (TRUE_FALSE, ["Đúng", "Sai", "Không biết"], "A"),
+        (TRUE_FALSE, ["Đúng", "Sai"], "B"),
+    ],
+)
+def test_a_spreadsheet_row_and_the_studio_form_refuse_the_same_choices(kind, texts, correct):
+    """The choice rules are stated once: a row is refused for its choices exactly when choices_problem refuses them."""
+    letters = "ABCDEF"
+    choices = [ChoiceRow(text, letter in correct) for letter, text in zip(letters, texts, strict=False)]
+    cells = {COLUMN_TEXT: "Có đúng không?", COLUMN_KIND: KIND_LABELS[kind], COLUMN_CORRECT: correct}
+    cells.update({COLUMN_CHOICES[index]: text for index, text in enumerate(texts)})
+    sheet = sheet_read(csv_file([row(**cells)]))
+
+    assert bool(sheet.problems) == (choices_problem(kind, choices) is not None)
