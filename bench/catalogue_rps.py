@@ -191,9 +191,9 @@ def catalogue_prepare(args: argparse.Namespace) -> dict[str, int]:
     from django.utils import timezone
     from django.utils.text import slugify
 
-    from courses.demo import demo_catalogue_load
+    from courses.demo.catalogue import demo_catalogue_load
     from courses.models import Course
-    from courses.search import fold
+    from courses.pure.search import fold
     from courses.services.catalogue import audience_list_for_codes, course_search_text
     from onetouch.models import AudienceGroup, Province
     from onetouch.services.admin_units import admin_units_load

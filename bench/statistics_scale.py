@@ -138,7 +138,7 @@ def reference_prepare() -> dict[str, int]:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from courses.demo import demo_catalogue_load
+    from courses.demo.catalogue import demo_catalogue_load
     from courses.models import Course, CourseRun
     from onetouch.models import Province
     from onetouch.services.admin_units import admin_units_load

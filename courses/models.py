@@ -185,7 +185,7 @@ class Lesson(models.Model):
     is_required = models.BooleanField(_("required"), default=True)
     estimated_minutes = models.PositiveIntegerField(_("estimated minutes"), default=5)
     is_published = models.BooleanField(_("published"), default=False)
-    # Text lessons: HTML already cleaned by courses.richtext when it was saved.
+    # Text lessons: HTML already cleaned by courses.pure.richtext when it was saved.
     body_html = models.TextField(_("text"), blank=True)
     # The uploaded original (video, slide deck or document), checked by content before storing.
     source = models.FileField(_("file"), upload_to=lesson_source_path, blank=True, max_length=300)

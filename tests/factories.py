@@ -22,10 +22,10 @@ from courses.models import (
     Topic,
     lesson_source_path,
 )
-from courses.questions import ChoiceRow
-from courses.services.catalogue import course_create, course_search_text
+from courses.pure.question_rules import ChoiceRow
+from courses.services.catalogue import course_create, course_publish, course_search_text
 from courses.services.questions import question_create, quiz_settings_save
-from courses.services.structure import course_publish, lesson_create, lesson_publish, module_create
+from courses.services.structure import lesson_create, lesson_publish, module_create
 from learners.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
 from learners.pure.quizzes import choice_value
 from learners.services.enrolments import profile_save

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploadedFile
 
-from courses.demo_media import captions_text, docx_bytes, pdf_make, video_make
+from courses.demo.media import captions_text, docx_bytes, pdf_make, video_make
 
 SCRIPT_HTML = b"<!DOCTYPE html><html><body><script>alert(document.cookie)</script></body></html>\n"
 SCRIPT_SVG = (

@@ -1,15 +1,31 @@
-"""Writes of the catalogue: courses, their derived columns and their enrolment counts."""
+"""Writes of courses: created, drafted and described (the studio, the back office), published and
+unpublished, with their runs, search text and enrolment counts.
+
+Invariants callers may rely on:
+- a provincial admin's course always belongs to their province; only ministry staff choose a national
+  course or another province (`course_draft_create`, `course_update`);
+- a published course has at least one published lesson (`course_publish`; courses.services.structure
+  keeps it so when lessons are unpublished);
+- a course's web address is never refused as taken: the first free one like it is used instead.
+"""
 
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
-from courses.models import Audience, Course, CourseRun, Partner
-from courses.search import fold
-from onetouch.models import Province
+from courses.models import Audience, Course, CourseFormat, CourseRun, Level, Partner
+from courses.pure.search import fold
+from onetouch import scope
+from onetouch.models import Province, User
+
+SLUG_MAX_LENGTH = 80
 
 
 def course_search_text(course: Course) -> str:
@@ -66,6 +82,145 @@ def course_create(
     return course_save(course=course, audience_codes=audience_codes, partners=partners)
 
 
+# --- Courses ------------------------------------------------------------------------------------
+
+
+def course_owner_for(*, author: User, requested: Province | None) -> Province | None:
+    """Return the province that will own a course this author writes (None: a national course)."""
+    if scope.has_national_scope(author):
+        owner = requested
+    elif scope.has_province_scope(author):
+        owner = author.scope_province
+    else:
+        raise PermissionDenied
+    if not scope.can_change(author, owner.id if owner else None):
+        raise PermissionDenied
+    return owner
+
+
+def course_slug_new(*, title: str) -> str:
+    """Return an unused slug made from the title without diacritics ("Chuyển đổi số" → "chuyen-doi-so")."""
+    return course_slug_free(wanted=slugify(fold(title))[:SLUG_MAX_LENGTH].strip("-") or "khoa-hoc")
+
+
+def course_slug_free(*, wanted: str, course_id: int | None = None) -> str:
+    """Return `wanted` if no other course has it, else it with the first free number added ("-2", "-3"…).
+
+    Never a "taken" error: the course holding the address may be another province's draft, and
+    nothing may tell its author more than that the address was not free (docs/decisions/0009).
+    """
+    field_length = Course._meta.get_field("slug").max_length
+    # Every candidate starts with this prefix: a suffix of up to ten characters shortens only the rest.
+    prefix = wanted[: field_length - 10]
+    taken = set(Course.objects.filter(slug__startswith=prefix).exclude(id=course_id).values_list("slug", flat=True))
+    slug, number = wanted, 2
+    while slug in taken:
+        suffix = f"-{number}"
+        slug, number = wanted[: field_length - len(suffix)] + suffix, number + 1
+    return slug
+
+
+@transaction.atomic
+def course_draft_create(
+    *,
+    author: User,
+    title: str,
+    summary: str,
+    topic: str,
+    audience_codes: Iterable[str],
+    slug: str = "",
+    description: str = "",
+    level: str = Level.BASIC,
+    format: str = CourseFormat.ONLINE,
+    owner_province: Province | None = None,
+    estimated_hours: Decimal = Decimal("1"),
+    requires_order: bool = False,
+    partners: Iterable[Partner] | None = None,
+    cover_image: File | None = None,
+) -> Course:
+    """Create an unpublished course owned by the author's province (ministry staff choose)."""
+    course = Course(
+        title=title.strip(),
+        slug=course_slug_free(wanted=slug) if slug else course_slug_new(title=title),
+        summary=summary.strip(),
+        description=description.strip(),
+        topic=topic,
+        level=level,
+        format=format,
+        owner_province=course_owner_for(author=author, requested=owner_province),
+        estimated_hours=estimated_hours,
+        requires_order=requires_order,
+        is_published=False,
+    )
+    if cover_image:
+        course.cover_image = cover_image
+    return course_save(course=course, audience_codes=audience_codes, partners=partners)
+
+
+@transaction.atomic
+def course_update(
+    *,
+    author: User,
+    course: Course,
+    title: str,
+    slug: str,
+    summary: str,
+    topic: str,
+    audience_codes: Iterable[str],
+    description: str = "",
+    level: str = Level.BASIC,
+    format: str = CourseFormat.ONLINE,
+    owner_province: Province | None = None,
+    estimated_hours: Decimal = Decimal("1"),
+    requires_order: bool = False,
+    partners: Iterable[Partner] | None = None,
+) -> Course:
+    """Change a course's description; a provincial admin's course stays in their province."""
+    if not scope.can_change(author, course.owner_province_id):
+        raise PermissionDenied
+    course.title = title.strip()
+    course.slug = course_slug_free(wanted=slug, course_id=course.id) if slug else course.slug
+    course.summary = summary.strip()
+    course.description = description.strip()
+    course.topic = topic
+    course.level = level
+    course.format = format
+    course.owner_province = course_owner_for(author=author, requested=owner_province)
+    course.estimated_hours = estimated_hours
+    course.requires_order = requires_order
+    return course_save(course=course, audience_codes=audience_codes, partners=partners)
+
+
+def course_locked(course: Course) -> Course:
+    """Lock the course row for the rest of the transaction, so publication changes are serialised."""
+    return Course.objects.select_for_update().get(id=course.id)
+
+
+def course_publish_problem(course: Course) -> str | None:
+    """Return why the course may not be published now (it needs a published lesson), or None."""
+    if course.pk is None or not course.lessons.filter(is_published=True).exists():
+        return _("Publish at least one lesson before publishing the course.")
+    return None
+
+
+@transaction.atomic
+def course_publish(*, course: Course) -> Course:
+    """Show the course to learners; it needs at least one published lesson."""
+    problem = course_publish_problem(course_locked(course))
+    if problem:
+        raise ValidationError(problem)
+    course.is_published = True
+    return course_save(course=course)
+
+
+@transaction.atomic
+def course_unpublish(*, course: Course) -> Course:
+    """Hide the course from the catalogue and from learners; enrolments and progress are kept."""
+    course_locked(course)
+    course.is_published = False
+    return course_save(course=course)
+
+
 def audience_list_for_codes(codes: Iterable[str]) -> list[Audience]:
     """Return the audience rows for these codes, creating any of the four that is missing."""
     return [Audience.objects.get_or_create(code=code)[0] for code in codes]
@@ -96,3 +251,18 @@ def course_run_create(*, course: Course, title: str, starts_on, ends_on) -> Cour
     run.full_clean()
     run.save()
     return run
+
+
+@transaction.atomic
+def course_run_update(*, run: CourseRun, title: str, starts_on, ends_on) -> CourseRun:
+    """Change a run's title or dates."""
+    run.title, run.starts_on, run.ends_on = title, starts_on, ends_on
+    run.full_clean()
+    run.save()
+    return run
+
+
+@transaction.atomic
+def course_run_delete(*, run: CourseRun) -> None:
+    """Remove a run; one a learner enrolled in is protected by the database."""
+    run.delete()

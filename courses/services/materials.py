@@ -43,7 +43,7 @@ from courses.media.storage import storage_copy_to_local, storage_names_delete, s
 from courses.media.types import ACCEPT_FOR_KIND, PROCESSED_KINDS, TYPES_BY_CODE
 from courses.media.uploads import captions_check, file_name_clean, upload_check
 from courses.models import Lesson
-from courses.selectors import lesson_list_processing_lost
+from courses.selectors.processing import lesson_list_processing_lost
 from onetouch.jobs import task_queue, task_queue_on_commit
 
 logger = logging.getLogger(__name__)

@@ -1,9 +1,9 @@
 """Writes of a course's question bank (by hand and by spreadsheet import) and of its quizzes' settings.
 
 Invariants callers may rely on:
-- a question's `import_key` is `courses.questions.question_import_key` of its kind, text and choices,
+- a question's `import_key` is `courses.pure.question_rules.question_import_key` of its kind, text and choices,
   unique per course (a database constraint), so re-importing a file skips what the bank holds;
-- a question's choices satisfy `courses.questions.choices_problem` (at least two, distinct, one
+- a question's choices satisfy `courses.pure.question_rules.choices_problem` (at least two, distinct, one
   correct for single choice and true/false, exactly two for true/false);
 - a question that an attempt drew is never deleted, and keeps its kind, its number of choices and
   which of them are correct, so past attempts keep their grading and review; it can be
@@ -23,17 +23,10 @@ from django.db import connections, transaction
 from django.utils.translation import gettext as _
 
 from courses.models import Choice, Course, Lesson, Question, QuestionTag, Quiz
-from courses.questions import (
-    ChoiceRow,
-    QuestionRow,
-    SheetProblem,
-    choices_problem,
-    question_import_key,
-    sheet_read,
-    tag_names_clean,
-    text_clean,
-)
-from courses.services.structure import course_locked, lesson_publish_problem
+from courses.pure.question_rules import ChoiceRow, choices_problem, question_import_key, tag_names_clean, text_clean
+from courses.pure.question_sheet import QuestionRow, SheetProblem, sheet_read
+from courses.services.catalogue import course_locked
+from courses.services.structure import lesson_publish_problem
 
 
 @dataclass

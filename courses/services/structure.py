@@ -1,166 +1,35 @@
-"""Writes of a course's structure: courses as authored in the studio, modules and lessons, their order
-and publication.
+"""Writes of a course's structure: its modules and lessons, their order and publication.
 
 Invariants callers may rely on:
-- a provincial admin's course always belongs to their province; only ministry staff choose a national
-  course or another province (`course_draft_create`, `course_update`);
 - positions of the modules of a course, and of the lessons of a module, are rewritten together in
   one transaction as 0, 1, 2…, from a complete list of ids (`module_reorder`, `lesson_reorder`);
 - a published video or slides lesson has finished processing; a published document lesson has its
   file; a published text lesson has text; a published quiz lesson has its settings and enough active
   questions in the bank to draw (courses.services.questions keeps it so); a published course keeps
   at least one published lesson;
-- a course's web address is never refused as taken: the first free one like it is used instead;
-- a lesson body is stored only after courses.richtext cleaned it;
+- a lesson body is stored only after courses.pure.richtext cleaned it;
 - a module is deleted only when empty, a lesson only while unpublished and never opened by a learner,
   so no learner's progress or recorded event is ever lost by authoring.
 """
 
-from collections.abc import Iterable, Sequence
-from decimal import Decimal
+import logging
+from collections.abc import Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
-from django.utils.text import slugify
+from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses.media.storage import storage_names_delete
-from courses.models import Course, CourseFormat, Lesson, Level, Module, Question, Quiz
-from courses.richtext import lesson_html_clean
-from courses.search import fold
-from courses.services.catalogue import course_save
-from onetouch import scope
-from onetouch.models import Province, User
+from courses.models import Course, Lesson, Module, Question, Quiz
+from courses.pure.richtext import lesson_html_clean
+from courses.services.catalogue import course_locked
 
-SLUG_MAX_LENGTH = 80
+logger = logging.getLogger(__name__)
 
-
-# --- Courses ------------------------------------------------------------------------------------
-
-
-def course_owner_for(*, author: User, requested: Province | None) -> Province | None:
-    """Return the province that will own a course this author writes (None: a national course)."""
-    if scope.has_national_scope(author):
-        owner = requested
-    elif scope.has_province_scope(author):
-        owner = author.scope_province
-    else:
-        raise PermissionDenied
-    if not scope.can_change(author, owner.id if owner else None):
-        raise PermissionDenied
-    return owner
-
-
-def course_slug_new(*, title: str) -> str:
-    """Return an unused slug made from the title without diacritics ("Chuyển đổi số" → "chuyen-doi-so")."""
-    return course_slug_free(wanted=slugify(fold(title))[:SLUG_MAX_LENGTH].strip("-") or "khoa-hoc")
-
-
-def course_slug_free(*, wanted: str, course_id: int | None = None) -> str:
-    """Return `wanted` if no other course has it, else it with the first free number added ("-2", "-3"…).
-
-    Never a "taken" error: the course holding the address may be another province's draft, and
-    nothing may tell its author more than that the address was not free (docs/decisions/0009).
-    """
-    field_length = Course._meta.get_field("slug").max_length
-    # Every candidate starts with this prefix: a suffix of up to ten characters shortens only the rest.
-    prefix = wanted[: field_length - 10]
-    taken = set(Course.objects.filter(slug__startswith=prefix).exclude(id=course_id).values_list("slug", flat=True))
-    slug, number = wanted, 2
-    while slug in taken:
-        suffix = f"-{number}"
-        slug, number = wanted[: field_length - len(suffix)] + suffix, number + 1
-    return slug
-
-
-@transaction.atomic
-def course_draft_create(
-    *,
-    author: User,
-    title: str,
-    summary: str,
-    topic: str,
-    audience_codes: Iterable[str],
-    slug: str = "",
-    description: str = "",
-    level: str = Level.BASIC,
-    format: str = CourseFormat.ONLINE,
-    owner_province: Province | None = None,
-    estimated_hours: Decimal = Decimal("1"),
-    requires_order: bool = False,
-) -> Course:
-    """Create an unpublished course owned by the author's province (ministry staff choose)."""
-    course = Course(
-        title=title.strip(),
-        slug=course_slug_free(wanted=slug) if slug else course_slug_new(title=title),
-        summary=summary.strip(),
-        description=description.strip(),
-        topic=topic,
-        level=level,
-        format=format,
-        owner_province=course_owner_for(author=author, requested=owner_province),
-        estimated_hours=estimated_hours,
-        requires_order=requires_order,
-        is_published=False,
-    )
-    return course_save(course=course, audience_codes=audience_codes)
-
-
-@transaction.atomic
-def course_update(
-    *,
-    author: User,
-    course: Course,
-    title: str,
-    slug: str,
-    summary: str,
-    topic: str,
-    audience_codes: Iterable[str],
-    description: str = "",
-    level: str = Level.BASIC,
-    format: str = CourseFormat.ONLINE,
-    owner_province: Province | None = None,
-    estimated_hours: Decimal = Decimal("1"),
-    requires_order: bool = False,
-) -> Course:
-    """Change a course's description; a provincial admin's course stays in their province."""
-    if not scope.can_change(author, course.owner_province_id):
-        raise PermissionDenied
-    course.title = title.strip()
-    course.slug = course_slug_free(wanted=slug, course_id=course.id) if slug else course.slug
-    course.summary = summary.strip()
-    course.description = description.strip()
-    course.topic = topic
-    course.level = level
-    course.format = format
-    course.owner_province = course_owner_for(author=author, requested=owner_province)
-    course.estimated_hours = estimated_hours
-    course.requires_order = requires_order
-    return course_save(course=course, audience_codes=audience_codes)
-
-
-def course_locked(course: Course) -> Course:
-    """Lock the course row for the rest of the transaction, so publication changes are serialised."""
-    return Course.objects.select_for_update().get(id=course.id)
-
-
-@transaction.atomic
-def course_publish(*, course: Course) -> Course:
-    """Show the course to learners; it needs at least one published lesson."""
-    locked = course_locked(course)
-    if not locked.lessons.filter(is_published=True).exists():
-        raise ValidationError(_("Publish at least one lesson before publishing the course."))
-    course.is_published = True
-    return course_save(course=course)
-
-
-@transaction.atomic
-def course_unpublish(*, course: Course) -> Course:
-    """Hide the course from the catalogue and from learners; enrolments and progress are kept."""
-    course_locked(course)
-    course.is_published = False
-    return course_save(course=course)
+MODULE_ORDER_REFUSED = gettext_lazy("The new order must list each module of this course exactly once.")
+LESSON_ORDER_REFUSED = gettext_lazy("The new order must list each lesson of this module exactly once.")
 
 
 # --- Modules ------------------------------------------------------------------------------------
@@ -198,17 +67,13 @@ def module_delete(*, module: Module) -> None:
 @transaction.atomic
 def module_reorder(*, course: Course, module_ids: Sequence[int]) -> None:
     """Put the course's modules in this order; the list must name each of them exactly once."""
-    modules = {module.id: module for module in course.modules.select_for_update().only("id", "position")}
-    if len(module_ids) != len(set(module_ids)) or set(module_ids) != set(modules):
-        raise ValidationError(_("The new order must list each module of this course exactly once."))
-    positions_rewrite(Module, [modules[module_id] for module_id in module_ids])
+    siblings_reorder(course.modules.all(), module_ids, refused=MODULE_ORDER_REFUSED)
 
 
 @transaction.atomic
 def module_move(*, module: Module, offset: int) -> None:
     """Move a module up (offset -1) or down (+1) among its course's modules."""
-    ids = list(module.course.modules.values_list("id", flat=True))
-    module_reorder(course=module.course, module_ids=order_moved(ids, module.id, offset))
+    siblings_move(module.course.modules.all(), module.id, offset, refused=MODULE_ORDER_REFUSED)
 
 
 # --- Lessons ------------------------------------------------------------------------------------
@@ -299,17 +164,13 @@ def lesson_delete(*, lesson: Lesson) -> None:
 @transaction.atomic
 def lesson_reorder(*, module: Module, lesson_ids: Sequence[int]) -> None:
     """Put the module's lessons in this order; the list must name each of them exactly once."""
-    lessons = {lesson.id: lesson for lesson in module.lessons.select_for_update().only("id", "position")}
-    if len(lesson_ids) != len(set(lesson_ids)) or set(lesson_ids) != set(lessons):
-        raise ValidationError(_("The new order must list each lesson of this module exactly once."))
-    positions_rewrite(Lesson, [lessons[lesson_id] for lesson_id in lesson_ids])
+    siblings_reorder(module.lessons.all(), lesson_ids, refused=LESSON_ORDER_REFUSED)
 
 
 @transaction.atomic
 def lesson_move(*, lesson: Lesson, offset: int) -> None:
     """Move a lesson up (offset -1) or down (+1) within its module."""
-    ids = list(lesson.module.lessons.values_list("id", flat=True))
-    lesson_reorder(module=lesson.module, lesson_ids=order_moved(ids, lesson.id, offset))
+    siblings_move(lesson.module.lessons.all(), lesson.id, offset, refused=LESSON_ORDER_REFUSED)
 
 
 def lesson_publish_problem(lesson: Lesson) -> str | None:
@@ -375,7 +236,23 @@ def lesson_unpublish(*, lesson: Lesson) -> Lesson:
     return lesson
 
 
-# --- Helpers ------------------------------------------------------------------------------------
+# --- Order: one implementation for a course's modules and a module's lessons ------------------------
+
+
+def siblings_reorder(siblings: QuerySet, ids: Sequence[int], *, refused: str) -> None:
+    """Put the rows (a course's modules or a module's lessons) in this order, locked while they are
+    numbered again; `ids` must name each of them exactly once, else `refused` is raised."""
+    rows = {row.id: row for row in siblings.select_for_update().only("id", "position")}
+    if len(ids) != len(set(ids)) or set(ids) != set(rows):
+        raise ValidationError(refused)
+    positions_rewrite(siblings.model, [rows[row_id] for row_id in ids])
+
+
+def siblings_move(siblings: QuerySet, moved_id: int, offset: int, *, refused: str) -> None:
+    """Move one of the rows up (offset -1) or down (+1) among them, kept within the list."""
+    siblings_reorder(
+        siblings, order_moved(list(siblings.values_list("id", flat=True)), moved_id, offset), refused=refused
+    )
 
 
 def order_moved(ids: list[int], moved_id: int, offset: int) -> list[int]:

@@ -11,13 +11,14 @@ from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from courses.forms import CatalogueFilterForm, CatalogueFilters
-from courses.selectors import (
+from courses.forms.catalogue import CatalogueFilterForm
+from courses.selectors.catalogue import (
+    CatalogueFilters,
     course_get_for_page,
     course_list_for_audience_counts,
     course_list_for_catalogue,
-    course_outline_for_page,
 )
+from courses.selectors.outline import course_outline_get
 from onetouch import scope
 from onetouch.cache import cache_get_or_build
 from onetouch.models import AudienceGroup
@@ -117,16 +118,19 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else None
     )
     is_enrolled = enrolment is not None
-    outline = course_outline_for_page(course=course, learner=request.user if is_enrolled else None)
+    # The outline an enrolled learner sees on the lesson page: their marks, and locks the lesson page
+    # enforces (a locked lesson is shown without a link).
+    outline = course_outline_get(course=course, learner=request.user if is_enrolled else None)
+    next_lesson = outline.next_to_learn()
     context = {
         "course": course,
         "is_enrolled": is_enrolled,
         "completed_at": enrolment["completion__completed_at"] if enrolment else None,
         "has_final_quiz": course.lessons.filter(is_published=True, quiz__is_final_exam=True).exists(),
-        "outline": outline.modules,
+        "outline": outline,
         "can_preview": scope.can_change(request.user, course.owner_province_id),
-        "progress_percent": outline.progress_percent,
+        "progress_percent": outline.percent,
         "has_started": outline.has_started,
-        "next_lesson": outline.next_lesson,
+        "next_lesson": next_lesson.lesson if next_lesson else None,
     }
     return render(request, "courses/course_detail.html", context)

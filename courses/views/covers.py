@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 
 from courses.media.delivery import SANDBOX_CSP, uses_object_storage
 from courses.media.types import DEFAULT_CONTENT_TYPE, TYPES_BY_SUFFIX
-from courses.selectors import course_list_visible
+from courses.selectors.catalogue import course_list_visible
 
 # Shown in the page; anything else is sent as a download no browser will render.
 IMAGE_TYPES = {suffix: t.content_type for suffix, t in TYPES_BY_SUFFIX.items() if "image" in t.accepted_as}

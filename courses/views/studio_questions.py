@@ -14,33 +14,21 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from courses.forms.questions import QuestionFilterForm, QuestionForm, QuizSettingsForm
+from courses.forms.studio import QuestionImportForm, form_error_add
 from courses.models import Lesson
-from courses.questions import (
-    COLUMNS,
-    CSV_CONTENT_TYPE,
-    KIND_LABELS,
-    MAX_FILE_BYTES,
-    XLSX_CONTENT_TYPE,
-    template_csv,
-    template_xlsx,
-)
-from courses.selectors import (
-    course_get_for_studio,
-    lesson_get_for_studio,
+from courses.pure.question_rules import KIND_LABELS
+from courses.pure.question_sheet import COLUMNS, CSV_CONTENT_TYPE, MAX_FILE_BYTES, XLSX_CONTENT_TYPE
+from courses.pure.question_template import template_csv, template_xlsx
+from courses.selectors.questions import (
     question_active_count,
     question_get_for_studio,
     question_list_for_bank,
     question_tags_with_counts,
     quiz_for_lesson,
 )
+from courses.selectors.studio import course_get_for_studio, lesson_get_for_studio
 from courses.services import questions
-from courses.studio_forms import (
-    QuestionFilterForm,
-    QuestionForm,
-    QuestionImportForm,
-    QuizSettingsForm,
-    form_error_add,
-)
 from courses.views.studio import redirect_back, studio_view
 from onetouch.upload_limits import upload_limit
 

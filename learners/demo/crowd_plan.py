@@ -9,10 +9,10 @@ from datetime import datetime, time, timedelta
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from courses.demo import DEMO_COURSES
+from courses.demo.courses import DEMO_COURSES
 from courses.models import Course, Lesson, Quiz
+from courses.selectors.outline import course_outline_get
 from learners.selectors.enrolments import course_run_open_for_enrolment
-from learners.selectors.progress import course_outline
 from onetouch.models import AudienceGroup, Commune, Province
 
 DEMO_LEARNER_COUNT = 300
@@ -99,7 +99,7 @@ def crowd_courses() -> list[CrowdCourse]:
             course_run_open_for_enrolment(course=course)
         except ValidationError:  # every run ended (an old demo database): enrolment is closed
             continue
-        lessons = [item.lesson for module in course_outline(course=course).modules for item in module.lessons]
+        lessons = [item.lesson for module in course_outline_get(course=course).modules for item in module.lessons]
         for lesson in lessons:
             lesson.course = course  # the services read it; one object for every learner
         quizzes = {quiz.lesson_id: quiz for quiz in Quiz.objects.filter(lesson__in=lessons)}

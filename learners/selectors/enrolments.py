@@ -1,52 +1,26 @@
 from django.core.exceptions import ValidationError
-from django.db.models import Case, Count, F, IntegerField, OuterRef, QuerySet, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseRun, Lesson
-from learners.models import Enrolment, LearnerProfile, LessonProgress
+from courses.models import Course, CourseRun
+from courses.selectors.progress import course_progress_annotations
+from learners.models import Enrolment, LearnerProfile
 from onetouch import scope
 from onetouch.models import Commune, Province, User
 
 
 def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
     """Return the learner's active enrolments, newest first, with card data, progress and certificate."""
-    # Two correlated counts per enrolment, each answered from an index (lesson_course_published,
-    # progress_enrolment_done): the page's query count does not grow with courses or lessons.
-    required = (
-        Lesson.objects.filter(course=OuterRef("course_id"), is_published=True, is_required=True)
-        .order_by()
-        .values("course")
-        .annotate(total=Count("id"))
-        .values("total")
-    )
-    done = (
-        LessonProgress.objects.filter(
-            enrolment=OuterRef("pk"), completed_at__isnull=False, lesson__is_published=True, lesson__is_required=True
-        )
-        .order_by()
-        .values("enrolment")
-        .annotate(total=Count("id"))
-        .values("total")
-    )
     return (
         Enrolment.objects.filter(learner=learner, is_active=True)
         .select_related("course", "course__owner_province", "course_run")
-        .annotate(
-            required_lessons=Coalesce(Subquery(required, output_field=IntegerField()), 0),
-            done_lessons=Coalesce(Subquery(done, output_field=IntegerField()), 0),
-        )
+        .annotate(**course_progress_annotations(course=OuterRef("course_id"), learner=OuterRef("learner_id")))
         # The completion and its certificate, if any, joined in the same query (one-to-one rows).
         .annotate(
             completed_at=F("completion__completed_at"),
             certificate_code=F("completion__certificate__code"),
             certificate_revoked_at=F("completion__certificate__revoked_at"),
-            progress_percent=Case(
-                When(required_lessons=0, then=Value(0)),
-                default=F("done_lessons") * 100 / F("required_lessons"),
-                output_field=IntegerField(),
-            ),
         )
         .order_by("-enrolled_at", "-id")
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
 
-from courses.models import Choice, Lesson, Question, Quiz
+from courses.models import Choice, Question, Quiz
 from learners.models import AttemptAnswer, CourseCompletion, QuizAttempt
 from learners.pure.quizzes import answers_close_at, choice_value
 from onetouch.models import User
@@ -86,11 +86,6 @@ class ReviewQuestion:
     explanation: str
     is_correct: bool
     choices: list[ReviewChoice] = field(default_factory=list)
-
-
-def quiz_for_lesson(*, lesson: Lesson) -> Quiz | None:
-    """Return the quiz of a quiz lesson (None while its author has not set it up)."""
-    return Quiz.objects.filter(lesson=lesson).select_related("draw_tag").first()
 
 
 def quiz_summary_get(*, quiz: Quiz, learner: User | None) -> QuizSummary:

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from courses.models import Lesson, Quiz
-from learners.models import CourseCompletion, Enrolment, LearningEvent, LessonProgress, QuizAttempt
+from courses.models import Quiz
+from courses.selectors.progress import course_progress_get
+from learners.models import CourseCompletion, Enrolment, LearningEvent, QuizAttempt
 from learners.services.events import learning_event_record
 from onetouch.jobs import task_queue_on_commit
 
@@ -43,18 +44,12 @@ def course_completion_check(*, enrolment: Enrolment) -> CourseCompletion | None:
 
 def course_rule_is_met(*, enrolment: Enrolment) -> bool:
     """Return whether every required lesson is done and every final quiz passed (something is required)."""
-    done = LessonProgress.objects.filter(
-        lesson=OuterRef("pk"), learner_id=enrolment.learner_id, completed_at__isnull=False
-    )
-    required = Lesson.objects.filter(course_id=enrolment.course_id, is_published=True, is_required=True).annotate(
-        is_done=Exists(done)
-    )
+    progress = course_progress_get(course_id=enrolment.course_id, learner_id=enrolment.learner_id)
     passed = QuizAttempt.objects.filter(quiz=OuterRef("pk"), learner_id=enrolment.learner_id, passed=True)
     finals = Quiz.objects.filter(
         lesson__course_id=enrolment.course_id, lesson__is_published=True, is_final_exam=True
     ).annotate(is_passed=Exists(passed))
-    lessons_done = list(required.values_list("is_done", flat=True))
     finals_passed = list(finals.values_list("is_passed", flat=True))
-    if not lessons_done and not finals_passed:
+    if not progress.required and not finals_passed:
         return False
-    return all(lessons_done) and all(finals_passed)
+    return progress.lessons_all_done and all(finals_passed)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from courses.selectors import course_list_published
+from courses.selectors.catalogue import course_list_published
 from learners.forms import ProfileForm
 from learners.selectors.enrolments import (
     commune_list_for_province,

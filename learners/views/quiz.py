@@ -21,6 +21,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Lesson
+from courses.selectors.questions import quiz_for_lesson
 from learners.models import QuizAttempt
 from learners.pure.quizzes import answers_close_at, seconds_left
 from learners.selectors.progress import LessonPage, lesson_access_get
@@ -29,7 +30,6 @@ from learners.selectors.quizzes import (
     attempt_questions_for_taking,
     attempt_review,
     completion_get,
-    quiz_for_lesson,
     quiz_summary_get,
 )
 from learners.services.progress import lesson_progress_open

@@ -4,7 +4,8 @@ from collections import Counter
 
 import pytest
 
-from courses.demo import DEMO_QUESTIONS, DEMO_QUIZ_COURSE, demo_courses_load, demo_quiz_load
+from courses.demo.courses import demo_courses_load
+from courses.demo.quiz import DEMO_QUESTIONS, DEMO_QUIZ_COURSE, demo_quiz_load
 from courses.models import Lesson, Question
 
 pytestmark = pytest.mark.django_db

@@ -271,7 +271,8 @@ def test_new_upload_replaces_the_previous_file_and_its_media(module, files, stor
 @pytest.mark.django_db
 def test_demo_lessons_are_published_with_processed_media_and_a_second_load_changes_nothing(tmp_path, storage_root):
     """The demo's lessons are processed by the real service and published; loading again keeps them as they are."""
-    from courses.demo import DEMO_MODULES, demo_courses_load, demo_lessons_load
+    from courses.demo.courses import demo_courses_load
+    from courses.demo.lessons import DEMO_MODULES, demo_lessons_load
 
     demo_courses_load()
     demo_lessons_load(media_dir=tmp_path / "demo-media")

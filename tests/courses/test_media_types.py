@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import Workbook
 
+from courses.forms.studio import CaptionsForm, LessonFileForm, QuestionImportForm
 from courses.media import storage
 from courses.media.delivery import content_type_for
 from courses.media.types import (
@@ -21,7 +22,6 @@ from courses.media.types import (
 )
 from courses.media.uploads import upload_check
 from courses.models import Lesson
-from courses.studio_forms import CaptionsForm, LessonFileForm, QuestionImportForm
 from tests import fixtures_media as media
 
 

@@ -7,23 +7,26 @@ import pytest
 from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
-from courses import questions
-from courses.questions import (
+from courses.pure import question_sheet
+from courses.pure.question_rules import (
+    KIND_LABELS,
+    MULTIPLE,
+    SINGLE,
+    TRUE_FALSE,
+    ChoiceRow,
+    choices_problem,
+    question_import_key,
+)
+from courses.pure.question_sheet import (
     COLUMN_CHOICES,
     COLUMN_CORRECT,
     COLUMN_KIND,
     COLUMN_TAGS,
     COLUMN_TEXT,
     COLUMNS,
-    MULTIPLE,
-    SINGLE,
-    TRUE_FALSE,
-    ChoiceRow,
-    question_import_key,
     sheet_read,
-    template_csv,
-    template_xlsx,
 )
+from courses.pure.question_template import template_csv, template_xlsx
 
 A, B, C, D = COLUMN_CHOICES[:4]
 
@@ -302,7 +305,7 @@ def test_empty_file_and_file_without_questions_are_refused():
 
 def test_a_file_with_too_many_questions_is_refused(monkeypatch):
     """A file with more questions than one import takes is refused whole, asking to split it."""
-    monkeypatch.setattr(questions, "MAX_QUESTIONS", 3)
+    monkeypatch.setattr(question_sheet, "MAX_QUESTIONS", 3)
     rows = [good_row(**{COLUMN_TEXT: f"Câu {n}"}) for n in range(4)]
 
     message = whole_file_problem(sheet_read(csv_file(rows)))
@@ -312,7 +315,7 @@ def test_a_file_with_too_many_questions_is_refused(monkeypatch):
 
 def test_a_file_larger_than_the_limit_is_refused_before_reading(monkeypatch):
     """A file over the size limit is refused whole without being parsed."""
-    monkeypatch.setattr(questions, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(question_sheet, "MAX_FILE_BYTES", 100)
 
     message = whole_file_problem(sheet_read(csv_file([good_row()] * 5)))
 
@@ -345,3 +348,26 @@ def test_import_key_ignores_spacing_letter_case_and_choice_order():
 def test_import_key_changes_with_kind_diacritics_correct_answer_or_choices(changed):
     """Another kind, other diacritics, another correct answer or another choice make another key."""
     assert key(**changed) != key()
+
+
+@pytest.mark.parametrize(
+    "kind, texts, correct",
+    [
+        (SINGLE, ["Có", "Không"], "A"),
+        (SINGLE, ["Có"], "A"),
+        (SINGLE, ["Có", "có "], "A"),
+        (SINGLE, ["Có", "Không", "Có thể"], "A, B"),
+        (MULTIPLE, ["Có", "Không", "Có thể"], "A, C"),
+        (TRUE_FALSE, ["Đúng", "Sai", "Không biết"], "A"),
+        (TRUE_FALSE, ["Đúng", "Sai"], "B"),
+    ],
+)
+def test_a_spreadsheet_row_and_the_studio_form_refuse_the_same_choices(kind, texts, correct):
+    """The choice rules are stated once: a row is refused for its choices exactly when choices_problem refuses them."""
+    letters = "ABCDEF"
+    choices = [ChoiceRow(text, letter in correct) for letter, text in zip(letters, texts, strict=False)]
+    cells = {COLUMN_TEXT: "Có đúng không?", COLUMN_KIND: KIND_LABELS[kind], COLUMN_CORRECT: correct}
+    cells.update({COLUMN_CHOICES[index]: text for index, text in enumerate(texts)})
+    sheet = sheet_read(csv_file([row(**cells)]))
+
+    assert bool(sheet.problems) == (choices_problem(kind, choices) is not None)

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from courses.richtext import lesson_html_clean
+from courses.pure.richtext import lesson_html_clean
 
 
 def test_script_tags_are_removed_with_their_content():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from courses.search import fold, query_terms
+from courses.pure.search import fold, query_terms
 
 
 @pytest.mark.parametrize(

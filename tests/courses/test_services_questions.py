@@ -13,16 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from courses.models import Choice, Course, Lesson, Question, QuestionTag, Quiz
-from courses.questions import (
-    COLUMN_CHOICES,
-    COLUMN_CORRECT,
-    COLUMN_TEXT,
-    COLUMNS,
-    ChoiceRow,
-    question_import_key,
-    template_csv,
-    template_xlsx,
-)
+from courses.pure.question_rules import ChoiceRow, question_import_key
+from courses.pure.question_sheet import COLUMN_CHOICES, COLUMN_CORRECT, COLUMN_TEXT, COLUMNS
+from courses.pure.question_template import template_csv, template_xlsx
 from courses.services import structure
 from courses.services.questions import (
     question_activate,
@@ -305,7 +298,7 @@ from django.db import connection
 
 call_command("migrate", verbosity=0)
 from courses.models import Lesson, Question, Quiz
-from courses.questions import ChoiceRow
+from courses.pure.question_rules import ChoiceRow
 from courses.services.questions import question_create, question_delete, question_update
 from learners.models import Enrolment, QuizAttempt
 from onetouch.models import User

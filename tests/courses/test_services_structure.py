@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from courses.models import Course, Lesson, Module
-from courses.services import structure
+from courses.services import catalogue, structure
 from learners.models import LessonProgress
 from learners.services.enrolments import enrolment_create
 from tests.factories import course_make
@@ -21,7 +21,7 @@ Processing = Lesson.Processing
 def course_draft(author, **fields) -> Course:
     values = {"title": "Dịch vụ công trực tuyến", "summary": "Nộp hồ sơ qua mạng.", "topic": "public_services"}
     values |= {"audience_codes": ["public"]} | fields
-    return structure.course_draft_create(author=author, **values)
+    return catalogue.course_draft_create(author=author, **values)
 
 
 def course_with_lessons(province, *, lessons_per_module: int = 3, modules: int = 2) -> Course:
@@ -86,7 +86,7 @@ def test_new_course_slug_is_made_from_the_title_without_diacritics_and_is_unique
 def test_course_update_keeps_a_provincial_course_in_its_province(admin_hue, province_hanoi):
     """Huế's admin edits their course; asking for Hà Nội as owner changes nothing of ownership."""
     course = course_draft(admin_hue)
-    structure.course_update(
+    catalogue.course_update(
         author=admin_hue,
         course=course,
         title="Tiêu đề mới",
@@ -107,7 +107,7 @@ def test_course_update_by_another_province_is_refused(admin_hue, admin_hanoi):
     """Hà Nội's admin cannot change Huế's course, and it stays as it was."""
     course = course_draft(admin_hue, title="Của Huế")
     with pytest.raises(PermissionDenied):
-        structure.course_update(
+        catalogue.course_update(
             author=admin_hanoi, course=course, title="Bị sửa", slug=course.slug, summary="x", topic="cyber_safety",
             audience_codes=["public"],
         )  # fmt: skip
@@ -119,7 +119,7 @@ def test_course_publishes_only_with_a_published_lesson(province_hue):
     """A course without a published lesson is refused; with one it is published."""
     course = course_with_lessons(province_hue, modules=1, lessons_per_module=1)
     with pytest.raises(ValidationError, match="at least one lesson"):
-        structure.course_publish(course=course)
+        catalogue.course_publish(course=course)
     course.refresh_from_db()
     assert course.is_published is False
 
@@ -127,7 +127,7 @@ def test_course_publishes_only_with_a_published_lesson(province_hue):
     lesson.body_html = "<p>Nội dung</p>"
     lesson.save()
     structure.lesson_publish(lesson=lesson)
-    structure.course_publish(course=course)
+    catalogue.course_publish(course=course)
     course.refresh_from_db()
     assert course.is_published is True
 
@@ -138,14 +138,14 @@ def test_last_published_lesson_of_a_published_course_cannot_be_unpublished(provi
     lesson = course.lessons.get()
     structure.lesson_update(lesson=lesson, title=lesson.title, is_required=True, estimated_minutes=5, body_html="Chữ")
     structure.lesson_publish(lesson=lesson)
-    structure.course_publish(course=course)
+    catalogue.course_publish(course=course)
 
     with pytest.raises(ValidationError, match="Unpublish the course first"):
         structure.lesson_unpublish(lesson=lesson)
     lesson.refresh_from_db()
     assert lesson.is_published is True
 
-    structure.course_unpublish(course=course)
+    catalogue.course_unpublish(course=course)
     structure.lesson_unpublish(lesson=lesson)
     lesson.refresh_from_db()
     assert lesson.is_published is False

@@ -3,10 +3,12 @@
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
-from courses.models import Partner
+from courses.models import Course, Lesson, Partner
+from courses.services.structure import module_create
 from learners.services.enrolments import enrolment_create
-from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make, learner_make
+from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make, learner_make, lesson_make
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +62,30 @@ def test_course_page_queries_do_not_grow_with_courses_enrolments_or_partners(cli
 
     assert small == large
     assert large <= 10
+
+
+def test_course_page_links_only_the_lessons_the_lesson_page_opens(client, learner_hue, province_hue):
+    """In a course taken in order, the course page shows the lesson the lesson page refuses (403) without a link."""
+    course = course_make(title="Học theo thứ tự", province=province_hue)
+    Course.objects.filter(id=course.id).update(requires_order=True)
+    module = module_create(course=course, title="Phần 1")
+    first = lesson_make(course=course, module=module, kind=Lesson.Kind.TEXT, title="Bài một", body_html="<p>1</p>")
+    second = lesson_make(course=course, module=module, kind=Lesson.Kind.TEXT, title="Bài hai", body_html="<p>2</p>")
+    enrolment_create(learner=learner_hue, course=course)
+    client.force_login(learner_hue)
+
+    def linked(lesson: Lesson) -> bool:
+        return (
+            reverse("learners:lesson", args=[course.slug, lesson.id])
+            in client.get(course.get_absolute_url()).content.decode()
+        )
+
+    def opens(lesson: Lesson) -> bool:
+        return client.get(reverse("learners:lesson", args=[course.slug, lesson.id])).status_code == 200
+
+    assert (linked(first), opens(first)) == (True, True)
+    assert (linked(second), opens(second)) == (False, False)
+
+    client.post(reverse("learners:lesson_complete", args=[course.slug, first.id]))
+
+    assert (linked(second), opens(second)) == (True, True)

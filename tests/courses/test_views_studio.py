@@ -12,7 +12,7 @@ from pypdf import PdfWriter
 
 from courses.models import Course, Lesson, Module
 from courses.services import structure
-from courses.urls_studio import urlpatterns as studio_urlpatterns
+from courses.urls.studio import urlpatterns as studio_urlpatterns
 from tests.factories import course_make
 
 pytestmark = pytest.mark.django_db

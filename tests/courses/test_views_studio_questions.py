@@ -9,11 +9,13 @@ from django.urls import URLPattern, URLResolver, reverse
 from openpyxl import Workbook, load_workbook
 
 from courses.models import Choice, Course, Lesson, Question, QuestionTag, Quiz
-from courses.questions import COLUMN_CORRECT, COLUMN_TEXT, COLUMNS, ChoiceRow, template_csv, template_xlsx
-from courses.services import structure
+from courses.pure.question_rules import ChoiceRow
+from courses.pure.question_sheet import COLUMN_CORRECT, COLUMN_TEXT, COLUMNS
+from courses.pure.question_template import template_csv, template_xlsx
+from courses.services import catalogue, structure
 from courses.services.questions import question_create, quiz_settings_save
-from courses.urls_studio import question_urlpatterns
-from courses.urls_studio import urlpatterns as studio_urlpatterns
+from courses.urls.studio import question_urlpatterns
+from courses.urls.studio import urlpatterns as studio_urlpatterns
 from learners.models import QuizAttempt
 from learners.services.enrolments import enrolment_create
 from tests.courses.test_views_studio import STUDIO_URLS
@@ -44,7 +46,7 @@ def hue_course(province_hue) -> Course:
         tag_names=["An toàn"],
     )
     quiz_settings_save(lesson=quiz_lesson, questions_drawn=1, pass_mark_percent=70, attempts_limit=2)
-    return structure.course_publish(course=course)
+    return catalogue.course_publish(course=course)
 
 
 def quiz_lesson_of(course: Course) -> Lesson:

@@ -247,7 +247,7 @@ def test_zip_bomb_workbook_is_refused_by_the_question_import(client, admin_hanoi
     """A question workbook that unpacks to 256 MB is refused as a zip bomb; no question is added."""
     import zipfile
 
-    from courses.questions import template_xlsx
+    from courses.pure.question_template import template_xlsx
 
     workbook = files / "cau-hoi.xlsx"
     workbook.write_bytes(template_xlsx())

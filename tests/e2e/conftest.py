@@ -89,7 +89,7 @@ def platform_data(transactional_db) -> None:
     live_server needs the transactional database, which is flushed after every test, so the
     data is loaded again through the project's own services for each journey.
     """
-    from courses.demo import demo_catalogue_load
+    from courses.demo.catalogue import demo_catalogue_load
     from onetouch.services.admin_units import admin_units_load
 
     provinces, communes = admin_units_load()

@@ -24,9 +24,10 @@ from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
 from courses.models import Choice, Lesson, Question
-from courses.questions import ChoiceRow
+from courses.pure.question_rules import ChoiceRow
+from courses.services.catalogue import course_publish
 from courses.services.questions import question_create, quiz_settings_save
-from courses.services.structure import course_publish, lesson_create, lesson_publish, module_create
+from courses.services.structure import lesson_create, lesson_publish, module_create
 from learners.models import AttemptAnswer, Certificate, CourseCompletion, LessonProgress, QuizAttempt
 from learners.pure.quizzes import choice_value
 from learners.services.enrolments import enrolment_create, profile_save

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from courses.models import Lesson
-from courses.services.structure import course_publish
+from courses.services.catalogue import course_publish
 from learners.models import CourseCompletion
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from courses.demo import demo_courses_load
+from courses.demo.courses import demo_courses_load
 from learners.demo.accounts import DEMO_ACCOUNTS
 from learners.demo.crowd import crowd_learners
 from learners.demo.crowd_plan import DEMO_DAYS, DEMO_LEARNER_COUNT, DEMO_SEED, crowd_courses, crowd_plan

@@ -12,8 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
-from courses.services.catalogue import course_run_create
-from courses.services.structure import course_update
+from courses.services.catalogue import course_run_create, course_update
 from learners.models import Certificate, CourseCompletion, LearningEvent
 from learners.pure.certificates import code_normalise
 from learners.services.certificates import certificate_issue, certificate_revoke

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from courses.models import Lesson
-from courses.services import structure
+from courses.services import catalogue
 from learners.models import Certificate, CourseCompletion, Enrolment, LearningEvent
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
@@ -286,7 +286,7 @@ def test_learner_exports_name_no_course_of_another_province(
     hue = course_make(title="Khóa học Huế đã rút về", province=province_hue)
     for course in (national, hue):
         enrolment_create(learner=learner_hanoi, course=course)
-    structure.course_unpublish(course=hue)
+    catalogue.course_unpublish(course=hue)
 
     client.force_login(ministry_staff)
     everything = csv_rows(client.get(province_url("01"), {"what": "learners"}))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from courses.demo import demo_catalogue_load
+from courses.demo.catalogue import demo_catalogue_load
 from learners.demo.accounts import DEMO_PASSWORD, demo_accounts_load
 from learners.demo.crowd import demo_crowd_load
 from onetouch.services.admin_units import admin_units_load

@@ -1,27 +1,22 @@
-"""Question spreadsheets: reading an uploaded XLSX or CSV into plain rows, writing the template, and
-the digest that recognises a question again. Pure: no ORM, no storage.
+"""Question spreadsheets: reading an uploaded XLSX or CSV into plain rows. Pure: no ORM, no storage.
 
-The file's format is fixed by `COLUMNS`, the Vietnamese headers of the downloadable template. They
-are not translated: they name the columns of a file that authors fill in and upload again whatever
-language their screen shows, so they are the same in every language, like the examples.
+The file's format is fixed by `COLUMNS`, the Vietnamese headers of the downloadable template
+(courses.pure.question_template). They are not translated: they name the columns of a file that
+authors fill in and upload again whatever language their screen shows, so they are the same in every
+language, like the examples.
 
 Invariants callers may rely on:
 - `sheet_read` never raises for what a file contains: every problem comes back as a `SheetProblem`
   with its spreadsheet row number (the header is row 1) and column header, or without a row when the
   whole file is refused (not a spreadsheet, not the template's header, too large, a zip bomb);
 - a `QuestionRow` without problems satisfies `choices_problem` and the model's lengths, so it can be
-  stored as it is;
-- `question_import_key` gives the same digest for the same question whatever the spacing, letter
-  case, Unicode form or order of its choices, so importing a file twice finds its questions again.
+  stored as it is.
 """
 
 import csv
-import hashlib
 import io
-import json
 import re
-import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -29,13 +24,24 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from courses.media.office_files import zip_bomb_check
-from courses.search import fold
+from courses.pure.question_rules import (
+    CHOICE_LETTERS,
+    CHOICE_MAX_LENGTH,
+    KIND_LABELS,
+    MULTIPLE,
+    SINGLE,
+    TAG_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    TRUE_FALSE,
+    ChoiceRow,
+    ChoicesProblem,
+    choices_problems,
+    question_import_key,
+    tag_names_split,
+    text_clean,
+)
+from courses.pure.search import fold
 
-# Kinds, as stored in courses.models.Question.Kind (this module does not import models).
-SINGLE, MULTIPLE, TRUE_FALSE = "single", "multiple", "true_false"
-KINDS = (SINGLE, MULTIPLE, TRUE_FALSE)
-
-CHOICE_LETTERS = "ABCDEF"
 COLUMN_TEXT = "Câu hỏi"
 COLUMN_KIND = "Loại câu hỏi"
 COLUMN_CHOICES = tuple(f"Đáp án {letter}" for letter in CHOICE_LETTERS)
@@ -46,7 +52,6 @@ COLUMNS = (COLUMN_TEXT, COLUMN_KIND, *COLUMN_CHOICES, COLUMN_CORRECT, COLUMN_EXP
 
 # What an author writes in the kind column: the template's words, with or without diacritics,
 # or the codes stored in the database.
-KIND_LABELS = {SINGLE: "Một đáp án", MULTIPLE: "Nhiều đáp án", TRUE_FALSE: "Đúng/Sai"}
 KIND_WORDS = {
     SINGLE: ("mot dap an", "mot lua chon", "chon mot", "single"),
     MULTIPLE: ("nhieu dap an", "nhieu lua chon", "chon nhieu", "multiple"),
@@ -56,30 +61,18 @@ KIND_BY_WORD = {word: kind for kind, words in KIND_WORDS.items() for word in wor
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_QUESTIONS = 1000
-# The model's lengths (courses.models.Choice.text, QuestionTag.name) and a sane bound for the rest.
-CHOICE_MAX_LENGTH = 500
-TAG_MAX_LENGTH = 100
-TEXT_MAX_LENGTH = 5000
 # A workbook that unpacks to more than this is not a question list (nor is a sheet this long).
 XLSX_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 READ_MAX_ROWS = 20 * MAX_QUESTIONS
 # Columns read from a worksheet: the template's, and a margin to recognise a wrong header.
 READ_MAX_COLUMNS = len(COLUMNS) + 10
 
-_SPACES = re.compile(r"\s+")
 # Bytes that no text file holds (a tab, line feed and carriage return are text).
 _CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-_LIST_SEPARATORS = re.compile(r"[,;]")
 _LETTER_SEPARATORS = re.compile(r"[\s,;/]+")
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-
-
-@dataclass(frozen=True)
-class ChoiceRow:
-    text: str
-    is_correct: bool
 
 
 @dataclass(frozen=True)
@@ -124,65 +117,6 @@ class Sheet:
 
     rows: list[QuestionRow] = field(default_factory=list)
     problems: list[SheetProblem] = field(default_factory=list)
-
-
-# --- Rules shared with the studio's form -----------------------------------------------------------
-
-
-def text_clean(value: str) -> str:
-    """Return the text in Unicode NFC with runs of spaces made one, trimmed (line breaks kept)."""
-    lines = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in lines).strip()
-
-
-def tag_names_clean(names: Iterable[str]) -> list[str]:
-    """Return the tag names trimmed, without empty ones or repeats (letter case ignored), in order."""
-    seen, kept = set(), []
-    for name in names:
-        name = _SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip()
-        if name and name.casefold() not in seen:
-            seen.add(name.casefold())
-            kept.append(name)
-    return kept
-
-
-def tag_names_split(value: str) -> list[str]:
-    """Split "An toàn; Thanh toán, Lừa đảo" into clean tag names."""
-    return tag_names_clean(_LIST_SEPARATORS.split(value))
-
-
-def choices_problem(kind: str, choices: Sequence[ChoiceRow]) -> str | None:
-    """Return why these choices do not make a question of this kind, or None when they do."""
-    correct = sum(choice.is_correct for choice in choices)
-    if kind == TRUE_FALSE and len(choices) != 2:
-        return _("A true or false question has exactly two choices (for example “Đúng” and “Sai”).")
-    if len(choices) < 2:
-        return _("A question needs at least two answer choices.")
-    if len({fold_exact(choice.text) for choice in choices}) != len(choices):
-        return _("Two answer choices are the same.")
-    if correct == 0:
-        return _("Mark the correct answer.")
-    if kind in (SINGLE, TRUE_FALSE) and correct > 1:
-        return _("This kind of question has exactly one correct answer, but several are marked.")
-    return None
-
-
-def question_import_key(*, kind: str, text: str, choices: Sequence[ChoiceRow]) -> str:
-    """Return the sha256 digest that recognises this question, whatever its spacing, case or choice order."""
-    content = [
-        kind,
-        fold_exact(text),
-        sorted([fold_exact(choice.text), bool(choice.is_correct)] for choice in choices),
-    ]
-    return hashlib.sha256(json.dumps(content, ensure_ascii=False).encode()).hexdigest()
-
-
-def fold_exact(text: str) -> str:
-    """Return the text in NFC, letter case folded, with single spaces; diacritics are kept (they change meaning)."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", text).casefold()).strip()
-
-
-# --- Reading a file --------------------------------------------------------------------------------
 
 
 def sheet_read(uploaded: IO[bytes]) -> Sheet:
@@ -364,28 +298,30 @@ def question_row_read(number: int, cells: dict[str, str]) -> tuple[QuestionRow |
 
     correct, correct_ok = correct_letters_read(cells[COLUMN_CORRECT], filled, problem)
     choices = tuple(ChoiceRow(texts[letter], letter in correct) for letter in filled)
-    if kind == TRUE_FALSE and len(filled) != 2:
-        problem(
-            COLUMN_CHOICES[0],
-            _(
-                "a true or false question has exactly two answers, in columns “%(a)s” and “%(b)s” "
-                "(for example Đúng, Sai)."
+    # The rule is courses.pure.question_rules'; a missing correct answer was said by the letters' column.
+    for found in choices_problems(kind, choices):
+        if found == ChoicesProblem.TRUE_FALSE_NOT_TWO:
+            problem(
+                COLUMN_CHOICES[0],
+                _(
+                    "a true or false question has exactly two answers, in columns “%(a)s” and “%(b)s” "
+                    "(for example Đúng, Sai)."
+                )
+                % {"a": COLUMN_CHOICES[0], "b": COLUMN_CHOICES[1]},
             )
-            % {"a": COLUMN_CHOICES[0], "b": COLUMN_CHOICES[1]},
-        )
-    elif len(filled) < 2:
-        problem(
-            COLUMN_CHOICES[0],
-            _("a question needs at least two answers; this row has %(count)d.") % {"count": len(filled)},
-        )
-    elif len({fold_exact(choice.text) for choice in choices}) != len(choices):
-        problem(COLUMN_CHOICES[0], _("two answers of this question are the same."))
-    if correct_ok and correct and kind in (SINGLE, TRUE_FALSE) and len(correct) > 1:
-        problem(
-            COLUMN_CORRECT,
-            _("a question of kind “%(kind)s” has one correct answer, but %(letters)s are given.")
-            % {"kind": KIND_LABELS[kind], "letters": ", ".join(sorted(correct))},
-        )
+        elif found == ChoicesProblem.TOO_FEW:
+            problem(
+                COLUMN_CHOICES[0],
+                _("a question needs at least two answers; this row has %(count)d.") % {"count": len(filled)},
+            )
+        elif found == ChoicesProblem.SAME_TWICE:
+            problem(COLUMN_CHOICES[0], _("two answers of this question are the same."))
+        elif found == ChoicesProblem.SEVERAL_CORRECT and correct_ok:
+            problem(
+                COLUMN_CORRECT,
+                _("a question of kind “%(kind)s” has one correct answer, but %(letters)s are given.")
+                % {"kind": KIND_LABELS[kind], "letters": ", ".join(sorted(correct))},
+            )
 
     tags = tag_names_split(cells[COLUMN_TAGS])
     for tag in tags:
@@ -439,76 +375,3 @@ def correct_letters_read(value: str, filled: list[str], problem) -> tuple[set[st
 
 def kinds_accepted() -> dict[str, str]:
     return {"kinds": ", ".join(f"“{label}”" for label in KIND_LABELS.values())}
-
-
-# --- The template ----------------------------------------------------------------------------------
-
-EXAMPLES = (
-    {
-        COLUMN_TEXT: "Khi nhận được tin nhắn yêu cầu cung cấp mã OTP để “nhận quà”, bạn nên làm gì?",
-        COLUMN_KIND: KIND_LABELS[SINGLE],
-        COLUMN_CHOICES[0]: "Gửi mã OTP ngay để nhận quà",
-        COLUMN_CHOICES[1]: "Không cung cấp mã OTP cho bất kỳ ai",
-        COLUMN_CHOICES[2]: "Gọi lại cho số điện thoại trong tin nhắn",
-        COLUMN_CHOICES[3]: "Chuyển tiếp tin nhắn cho người thân",
-        COLUMN_CORRECT: "B",
-        COLUMN_EXPLANATION: "Mã OTP chỉ dành cho bạn. Ngân hàng và cơ quan nhà nước không bao giờ hỏi mã OTP.",
-        COLUMN_TAGS: "An toàn thông tin",
-    },
-    {
-        COLUMN_TEXT: "Những giấy tờ nào có thể dùng trên ứng dụng VNeID thay cho bản giấy?",
-        COLUMN_KIND: KIND_LABELS[MULTIPLE],
-        COLUMN_CHOICES[0]: "Căn cước",
-        COLUMN_CHOICES[1]: "Giấy phép lái xe",
-        COLUMN_CHOICES[2]: "Thẻ bảo hiểm y tế",
-        COLUMN_CHOICES[3]: "Vé xem phim",
-        COLUMN_CORRECT: "A, B, C",
-        COLUMN_EXPLANATION: "Căn cước, giấy phép lái xe và thẻ bảo hiểm y tế được tích hợp trên VNeID.",
-        COLUMN_TAGS: "Dịch vụ công; VNeID",
-    },
-    {
-        COLUMN_TEXT: "Có thể nộp hồ sơ đăng ký khai sinh trực tuyến trên Cổng Dịch vụ công quốc gia.",
-        COLUMN_KIND: KIND_LABELS[TRUE_FALSE],
-        COLUMN_CHOICES[0]: "Đúng",
-        COLUMN_CHOICES[1]: "Sai",
-        COLUMN_CORRECT: "A",
-        COLUMN_EXPLANATION: "Đăng ký khai sinh là một thủ tục liên thông trực tuyến.",
-        COLUMN_TAGS: "Dịch vụ công",
-    },
-)
-
-
-def template_xlsx() -> bytes:
-    """Return the Excel template: the header, three example questions, readable column widths."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Câu hỏi"
-    sheet.append(list(COLUMNS))
-    for example in EXAMPLES:
-        sheet.append([example.get(column, "") for column in COLUMNS])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    widths = {COLUMN_TEXT: 60, COLUMN_KIND: 16, COLUMN_CORRECT: 14, COLUMN_EXPLANATION: 50, COLUMN_TAGS: 24}
-    for index, column in enumerate(COLUMNS, start=1):
-        letter = sheet.cell(row=1, column=index).column_letter
-        sheet.column_dimensions[letter].width = widths.get(column, 28)
-        for cell in sheet[letter][1:]:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def template_csv() -> bytes:
-    """Return the CSV template in UTF-8 with a byte-order mark, so Excel shows its Vietnamese."""
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for example in EXAMPLES:
-        writer.writerow([example.get(column, "") for column in COLUMNS])
-    return buffer.getvalue().encode("utf-8-sig")

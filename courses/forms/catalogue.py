@@ -1,43 +1,12 @@
-import hashlib
-from dataclasses import dataclass
+"""The catalogue's filter form: the visitor's search, filters and order, read into CatalogueFilters."""
 
 from django import forms
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import CourseFormat, Topic
-from courses.search import query_terms
+from courses.selectors.catalogue import NATIONAL, CatalogueFilters, CatalogueSort
 from onetouch.models import AudienceGroup, Province
-
-NATIONAL = "national"
-
-
-class CatalogueSort:
-    NEWEST = "newest"
-    POPULAR = "popular"
-    CHOICES = [(NEWEST, _("Newest")), (POPULAR, _("Most enrolled"))]
-    ORDER_BY = {NEWEST: ["-created_at", "-id"], POPULAR: ["-enrolment_count", "-created_at", "-id"]}
-
-
-@dataclass(frozen=True)
-class CatalogueFilters:
-    """The catalogue's query once validated; an empty string means "any"."""
-
-    query: str = ""
-    audience: str = ""
-    topic: str = ""
-    province: str = ""
-    format: str = ""
-    sort: str = CatalogueSort.NEWEST
-
-    @property
-    def order_by(self) -> list[str]:
-        return CatalogueSort.ORDER_BY[self.sort]
-
-    def cache_key(self) -> str:
-        """Return a short key equal for every query that selects the same courses."""
-        parts = [" ".join(query_terms(self.query)), self.audience, self.topic, self.province, self.format, self.sort]
-        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 def province_choices() -> list[tuple[str, str]]:

@@ -1,31 +1,20 @@
-"""The demo catalogue: realistic Vietnamese courses for the four audience groups.
+"""The demo catalogue's courses: realistic Vietnamese courses for the four audience groups.
 
 The first five follow the five tasks of community digital technology teams ("đi từng ngõ, gõ từng
 nhà"): online public services, an online payment account, online shopping, basic cyber-safety
 against scams, and the digital platforms the locality chose.
 """
 
-import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from django.conf import settings
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
-from courses.demo_media import DemoMedia, demo_media_prepare
-from courses.models import Course, CourseFormat, Lesson, Level, Module, Partner, Topic
-from courses.questions import ChoiceRow
+from courses.models import Course, CourseFormat, Level, Partner, Topic
 from courses.services.catalogue import course_run_create, course_save
-from courses.services.materials import lesson_captions_upload, lesson_process, lesson_source_upload
-from courses.services.questions import question_create, quiz_settings_save
-from courses.services.structure import lesson_create, lesson_publish, lesson_publish_problem, module_create
 from onetouch.models import Province
-
-logger = logging.getLogger(__name__)
 
 LEADER, TEAM, SERVANT, PUBLIC = "commune_leader", "digital_team", "civil_servant", "public"
 
@@ -198,199 +187,6 @@ DEMO_COURSES = [
         partners=["vnpost"],
     ),
 ]
-
-
-@dataclass(frozen=True)
-class DemoLesson:
-    title: str
-    kind: str
-    minutes: int = 5
-    media: str = ""  # "video", "slides" or "handout": a file of DemoMedia
-    captions: bool = False
-    body_html: str = ""
-    is_required: bool = True
-
-
-INTRODUCTION_HTML = (
-    "<h2>Vì sao nên dùng dịch vụ công trực tuyến?</h2>"
-    "<p>Dịch vụ công trực tuyến giúp người dân <strong>không phải đi lại</strong>, không phải xếp hàng, "
-    "theo dõi được hồ sơ của mình ở mọi nơi và mọi lúc.</p>"
-    "<ul><li>Tiết kiệm thời gian và chi phí đi lại.</li>"
-    "<li>Biết rõ hồ sơ đang ở bước nào, ai đang xử lý.</li>"
-    "<li>Nhận kết quả qua bưu điện hoặc bản điện tử.</li></ul>"
-    "<p>Thành viên Tổ công nghệ số cộng đồng có thể ngồi cùng người dân và hướng dẫn từng bước.</p>"
-)
-
-# Two demo courses get real lessons: a national one and Hà Nội's, which the Hà Nội demo admin authors.
-DEMO_MODULES = {
-    slug: [
-        (
-            "Phần 1. Làm quen",
-            [
-                DemoLesson("Phim: Dịch vụ công trực tuyến trong 24 giây", Lesson.Kind.VIDEO, 2, "video", True),
-                DemoLesson("Vì sao nên dùng dịch vụ công trực tuyến", Lesson.Kind.TEXT, 3, body_html=INTRODUCTION_HTML),
-            ],
-        ),
-        (
-            "Phần 2. Thực hành",
-            [
-                DemoLesson("Bài trình chiếu: các bước nộp hồ sơ", Lesson.Kind.SLIDES, 5, "slides"),
-                DemoLesson("Tài liệu phát tay (DOCX)", Lesson.Kind.DOCUMENT, 5, "handout", is_required=False),
-            ],
-        ),
-    ]
-    for slug in ("dich-vu-cong-truc-tuyen", "chuyen-doi-so-xa-ha-noi")
-}
-
-
-# The final quiz of the public-services course: (kind, question, [(answer, correct)], explanation).
-# The right answers sit at every place in the written order, as in a real bank: a learner who
-# always picks the first answer (when choices are not shuffled) must not pass.
-DEMO_QUIZ_COURSE = "dich-vu-cong-truc-tuyen"
-DEMO_QUESTIONS = [
-    (
-        "single",
-        "Cổng Dịch vụ công quốc gia có địa chỉ nào?",
-        [("dichvucong.com", False), ("dichvucong.gov.vn", True), ("dvc.vn.net", False)],
-        "Chỉ dùng địa chỉ có đuôi .gov.vn.",
-    ),
-    (
-        "true_false",
-        "Có thể nộp hồ sơ trực tuyến bằng tài khoản định danh điện tử VNeID.",
-        [("Đúng", True), ("Sai", False)],
-        "Tài khoản VNeID mức 2 dùng để đăng nhập Cổng Dịch vụ công.",
-    ),
-    (
-        "single",
-        "Khi nhận được mã OTP, bạn nên làm gì?",
-        [
-            ("Đọc cho người gọi điện tự xưng cán bộ", False),
-            ("Đăng lên mạng xã hội", False),
-            ("Không đưa mã cho bất kỳ ai", True),
-        ],
-        "Cán bộ không bao giờ hỏi mã OTP.",
-    ),
-    (
-        "multiple",
-        "Lợi ích của dịch vụ công trực tuyến là gì?",
-        [("Phải xếp hàng lâu hơn", False), ("Không phải đi lại", True), ("Theo dõi được hồ sơ", True)],
-        "Người dân tiết kiệm thời gian và biết hồ sơ đang ở đâu.",
-    ),
-    (
-        "true_false",
-        "Lệ phí chỉ có thể nộp bằng tiền mặt tại bộ phận một cửa.",
-        [("Đúng", False), ("Sai", True)],
-        "Cổng Dịch vụ công hỗ trợ thanh toán trực tuyến lệ phí.",
-    ),
-    (
-        "single",
-        "Ai có thể giúp người dân nộp hồ sơ trực tuyến tại thôn, xóm?",
-        [("Tổ công nghệ số cộng đồng", True), ("Người lạ gọi điện", False), ("Không ai cả", False)],
-        "Tổ công nghệ số cộng đồng đi từng ngõ, gõ từng nhà.",
-    ),
-    (
-        "multiple",
-        "Những thông tin nào cần giữ bí mật?",
-        [("Mật khẩu", True), ("Tên xã đang sống", False), ("Mã OTP", True)],
-        "Mật khẩu và OTP là chìa khóa tài khoản của bạn.",
-    ),
-    (
-        "true_false",
-        "Đường link lạ gửi qua tin nhắn luôn an toàn.",
-        [("Đúng", False), ("Sai", True)],
-        "Đường link lạ có thể dẫn tới trang lừa đảo.",
-    ),
-]
-
-
-def demo_catalogue_load(*, with_lessons: bool = True) -> int:
-    """Create or update the demo courses, then give two of them lessons with real media; return how many courses.
-
-    The lessons' media are processed on the spot (about 15 s the first time on a small machine);
-    tests that need only the catalogue pass with_lessons=False.
-    """
-    count = demo_courses_load()
-    if with_lessons:
-        demo_lessons_load()
-        demo_quiz_load()
-    return count
-
-
-@transaction.atomic
-def demo_quiz_load() -> Lesson | None:
-    """Give the public-services course a question bank and a published final quiz, once."""
-    course = Course.objects.filter(slug=DEMO_QUIZ_COURSE).first()
-    if course is None or course.lessons.filter(kind=Lesson.Kind.QUIZ).exists():
-        return None
-    for kind, text, answers, explanation in DEMO_QUESTIONS:
-        question_create(
-            course=course,
-            kind=kind,
-            text=text,
-            choices=[ChoiceRow(text=answer, is_correct=correct) for answer, correct in answers],
-            explanation=explanation,
-            tag_names=["dịch vụ công"],
-        )
-    module = module_create(course=course, title="Phần 3. Kiểm tra cuối khóa")
-    lesson = lesson_create(module=module, title="Bài kiểm tra cuối khóa", kind=Lesson.Kind.QUIZ, estimated_minutes=15)
-    quiz_settings_save(
-        lesson=lesson,
-        questions_drawn=5,
-        pass_mark_percent=70,
-        attempts_limit=2,
-        time_limit_minutes=15,
-        is_final_exam=True,
-    )
-    return lesson_publish(lesson=lesson)
-
-
-def demo_lessons_load(media_dir: Path | None = None) -> int:
-    """Add the demo modules and lessons that are missing, process their media and publish them; return lessons."""
-    media = demo_media_prepare(media_dir or Path(settings.VAR_DIR) / "demo-media")
-    published = 0
-    for slug, modules in DEMO_MODULES.items():
-        course = Course.objects.filter(slug=slug).first()
-        if course is None:
-            continue
-        for module_title, lessons in modules:
-            module = course.modules.filter(title=module_title).first() or module_create(
-                course=course, title=module_title
-            )
-            for demo in lessons:
-                published += demo_lesson_load(module=module, demo=demo, media=media).is_published
-    return published
-
-
-def demo_lesson_load(*, module: Module, demo: DemoLesson, media: DemoMedia) -> Lesson:
-    """Create one demo lesson if missing, upload and process its file through the real services, publish it."""
-    lesson = module.lessons.filter(title=demo.title).first() or lesson_create(
-        module=module,
-        title=demo.title,
-        kind=demo.kind,
-        is_required=demo.is_required,
-        estimated_minutes=demo.minutes,
-        body_html=demo.body_html,
-    )
-    if lesson.is_published:
-        return lesson
-    path = getattr(media, demo.media) if demo.media else None
-    if demo.media and path is None:
-        logger.warning("Demo lesson %r has no media: install ffmpeg, poppler-utils and fonts.", demo.title)
-        return lesson
-    if path and lesson.processing in (Lesson.Processing.WAITING, Lesson.Processing.FAILED):
-        with path.open("rb") as file:
-            lesson = lesson_source_upload(lesson=lesson, uploaded_file=File(file, name=path.name))
-    if demo.captions and media.captions and not lesson.captions:
-        with media.captions.open("rb") as file:
-            lesson = lesson_captions_upload(lesson=lesson, uploaded_file=File(file, name=media.captions.name))
-    if lesson.processing == Lesson.Processing.PROCESSING:
-        # The worker would do it later; the demo does it now so a newcomer sees working media at once.
-        lesson = lesson_process(lesson_id=lesson.id)
-    if lesson_publish_problem(lesson) is None:
-        lesson = lesson_publish(lesson=lesson)
-    else:
-        logger.warning("Demo lesson %r is not published: %s", demo.title, lesson.processing_error)
-    return lesson
 
 
 @transaction.atomic

@@ -1,0 +1,1 @@
+"""The demo: courses, lessons, a quiz and the media they play, built through the services."""

@@ -1,0 +1,1 @@
+"""Input parsing of courses' pages and its messages, one module per subject."""

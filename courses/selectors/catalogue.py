@@ -1,0 +1,95 @@
+"""Reads of the catalogue: published courses, the catalogue's filters and order, the course page's course."""
+
+import hashlib
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from courses.models import Course, CourseRun
+from courses.pure.search import query_terms
+from onetouch import scope
+from onetouch.models import User
+
+# The province filter's value for courses no province owns.
+NATIONAL = "national"
+
+
+class CatalogueSort:
+    NEWEST = "newest"
+    POPULAR = "popular"
+    CHOICES = [(NEWEST, _("Newest")), (POPULAR, _("Most enrolled"))]
+    ORDER_BY = {NEWEST: ["-created_at", "-id"], POPULAR: ["-enrolment_count", "-created_at", "-id"]}
+
+
+@dataclass(frozen=True)
+class CatalogueFilters:
+    """The catalogue's query once validated; an empty string means "any"."""
+
+    query: str = ""
+    audience: str = ""
+    topic: str = ""
+    province: str = ""
+    format: str = ""
+    sort: str = CatalogueSort.NEWEST
+
+    @property
+    def order_by(self) -> list[str]:
+        return CatalogueSort.ORDER_BY[self.sort]
+
+    def cache_key(self) -> str:
+        """Return a short key equal for every query that selects the same courses."""
+        parts = [" ".join(query_terms(self.query)), self.audience, self.topic, self.province, self.format, self.sort]
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+
+
+def course_list_published() -> QuerySet[Course]:
+    """Return published courses with what every course card shows."""
+    return (
+        Course.objects.filter(is_published=True)
+        .select_related("owner_province")
+        .prefetch_related("audiences")
+        .defer("description", "search_text")
+    )
+
+
+def course_list_for_catalogue(*, filters: CatalogueFilters) -> QuerySet[Course]:
+    """Return published courses matching the filters, in the chosen order."""
+    courses = course_list_published()
+    for term in query_terms(filters.query):
+        courses = courses.filter(search_text__contains=term)
+    if filters.audience:
+        courses = courses.filter(audiences__code=filters.audience)
+    if filters.topic:
+        courses = courses.filter(topic=filters.topic)
+    if filters.province == NATIONAL:
+        courses = courses.filter(owner_province__isnull=True)
+    elif filters.province:
+        courses = courses.filter(owner_province__code=filters.province)
+    if filters.format:
+        courses = courses.filter(format=filters.format)
+    return courses.order_by(*filters.order_by)
+
+
+def course_list_visible(*, user: User) -> QuerySet[Course]:
+    """Return the courses the user may open: published ones, and unpublished ones they may preview."""
+    return scope.filter_visible_or_published(
+        Course.objects.all(), user, province_field="owner_province", published_field="is_published"
+    )
+
+
+def course_get_for_page(*, slug: str, user: User) -> Course | None:
+    """Return the course for its page: published, or an unpublished one the user may preview."""
+    return (
+        course_list_visible(user=user)
+        .select_related("owner_province")
+        .prefetch_related("audiences", "partners", Prefetch("runs", queryset=CourseRun.objects.order_by("starts_on")))
+        .filter(slug=slug)
+        .first()
+    )
+
+
+def course_list_for_audience_counts() -> dict[str, int]:
+    """Return how many published courses each audience group has, for the home page."""
+    rows = Course.objects.filter(is_published=True).values("audiences__code").annotate(total=Count("id")).order_by()
+    return {row["audiences__code"]: row["total"] for row in rows if row["audiences__code"]}
