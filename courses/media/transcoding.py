@@ -114,7 +114,8 @@ def tool(name: str, *alternatives: str) -> str:
 def run(args: list[str], *, timeout: int, failure: Promise, check: bool = True) -> subprocess.CompletedProcess:
     """Run a tool; a timeout, or a non-zero exit when checked, becomes ProcessingError(failure), the detail logged."""
     try:
-        return subprocess.run(args, capture_output=True, timeout=timeout, check=check, stdin=subprocess.DEVNULL)
+        # An argument list, never a shell: a file name reaches the tool as one argument, whatever it holds.
+        return subprocess.run(args, capture_output=True, timeout=timeout, check=check, stdin=subprocess.DEVNULL)  # noqa: S603
     except subprocess.TimeoutExpired:
         logger.warning("%s took longer than %s s", args[0], timeout)
         raise ProcessingError(TOO_LONG) from None

@@ -300,7 +300,9 @@ def pdf_check(file) -> int:
         pages = len(reader.pages)
     except ValidationError:
         raise
-    except Exception:
+    # A hostile PDF can make pypdf raise almost anything (its own errors, but also KeyError,
+    # RecursionError, ZeroDivisionError…): whatever it is, the file is refused as damaged.
+    except Exception:  # noqa: BLE001
         raise damaged from None
     finally:
         file.seek(0)
@@ -320,7 +322,8 @@ def image_check(file, *, code: str) -> None:
             if image.format != formats[code]:
                 raise ValueError(image.format)
             image.verify()
-    except Exception:
+    # As for PDFs: Pillow answers a hostile image with many kinds of errors; all mean "refused".
+    except Exception:  # noqa: BLE001
         raise ValidationError(
             gettext("This image is damaged and cannot be read. Save it again and upload it."), code="damaged"
         ) from None
