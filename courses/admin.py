@@ -158,7 +158,20 @@ class CourseAdmin(admin.ModelAdmin):
         self.message_user(request, ngettext("%d course changed.", "%d courses changed.", done) % done)
 
 
-admin.site.register(Audience)
+@admin.register(Audience)
+class AudienceAdmin(admin.ModelAdmin):
+    """The four audience groups are fixed by the code (AudienceGroup): shown, never changed here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 admin.site.register(Partner)
 
 

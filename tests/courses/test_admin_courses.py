@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from courses import admin
-from courses.models import Course, CourseRun, Lesson, Partner
+from courses.models import Audience, Course, CourseRun, Lesson, Partner
 from tests.factories import course_make, lesson_make
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +147,19 @@ def test_publish_action_refuses_an_empty_course_and_publishes_a_ready_one(in_eng
 
     assert "Trống: Publish at least one lesson before publishing the course." in response.content.decode()
     assert set(Course.objects.filter(is_published=True).values_list("title", flat=True)) == {"Sẵn sàng"}
+
+
+def test_the_four_audience_groups_cannot_be_changed_from_the_back_office(in_english, ministry_staff):
+    """Courses and statistics name the groups by code: the back office shows them and changes none."""
+    course_make()  # makes the audience rows
+    audience = Audience.objects.first()
+    in_english.force_login(ministry_staff)
+
+    assert in_english.get(reverse("admin:courses_audience_changelist")).status_code == 200
+    refused = in_english.post(reverse("admin:courses_audience_change", args=[audience.id]), {"code": "other"})
+    assert in_english.post(reverse("admin:courses_audience_add"), {"code": "other"}).status_code == 403
+    deleted = in_english.post(reverse("admin:courses_audience_delete", args=[audience.id]), {"post": "yes"})
+    assert deleted.status_code == 403
+
+    assert refused.status_code == 403
+    assert Audience.objects.filter(id=audience.id, code=audience.code).exists()
