@@ -29,6 +29,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 
 from courses.media.types import (
@@ -180,7 +181,7 @@ def secured(response: HttpResponse, *, cache_seconds: int = MEDIA_CACHE_SECONDS)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX_CSP
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    response["Cache-Control"] = f"private, max-age={cache_seconds}"
+    patch_cache_control(response, private=True, max_age=cache_seconds)
     return response
 
 
