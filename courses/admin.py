@@ -17,6 +17,7 @@ from courses.services.catalogue import (
     course_update,
 )
 from courses.services.questions import question_activate, question_deactivate
+from onetouch.admin import ReadOnlyAdmin
 
 
 class CourseRunInline(admin.TabularInline):
@@ -159,17 +160,8 @@ class CourseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Audience)
-class AudienceAdmin(admin.ModelAdmin):
+class AudienceAdmin(ReadOnlyAdmin):
     """The four audience groups are fixed by the code (AudienceGroup): shown, never changed here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 admin.site.register(Partner)

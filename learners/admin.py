@@ -8,6 +8,7 @@ from django.contrib import admin
 
 from learners.models import Certificate, CourseCompletion, Enrolment, LearnerProfile, LearningEvent
 from learners.services.enrolments import profile_save
+from onetouch.admin import ReadOnlyAdmin
 
 
 @admin.register(LearnerProfile)
@@ -31,19 +32,6 @@ class LearnerProfileAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # no service removes a profile: the statistics count the learner by it
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown in the back office, written only by learners.services (enrolment, completion, issuing, revoking)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Enrolment)

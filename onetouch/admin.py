@@ -17,6 +17,19 @@ from onetouch.services.staff_accounts import user_role_change, user_role_check
 ROLE_FIELDS = ("role", "scope_province")
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows shown in the back office and written only by the services that own them (every app uses it)."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Province)
 class ProvinceAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind"]

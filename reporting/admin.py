@@ -6,21 +6,9 @@ the rules any other caller gets.
 
 from django.contrib import admin
 
+from onetouch.admin import ReadOnlyAdmin
 from reporting.models import ExportFile, FillState, SummaryCount, Target, UnitMapping
 from reporting.services.targets import target_delete, target_save, unit_mapping_delete, unit_mapping_save
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Statistics are written only by the fold and the rebuild."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SummaryCount)
