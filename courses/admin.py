@@ -17,7 +17,7 @@ from courses.services.catalogue import (
     course_update,
 )
 from courses.services.questions import question_activate, question_deactivate
-from onetouch.admin import ReadOnlyAdmin
+from onetouch.admin import ReadOnlyAdmin, each_through_service
 
 
 class CourseRunInline(admin.TabularInline):
@@ -141,21 +141,12 @@ class CourseAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected courses"), permissions=["change"])
     def publish(self, request, queryset) -> None:
-        self.apply(request, queryset, course_publish)
+        done = each_through_service(self, request, queryset, lambda course: course_publish(course=course))
+        self.message_user(request, ngettext("%d course changed.", "%d courses changed.", done) % done)
 
     @admin.action(description=_("Unpublish the selected courses"), permissions=["change"])
     def unpublish(self, request, queryset) -> None:
-        self.apply(request, queryset, course_unpublish)
-
-    def apply(self, request, queryset, service) -> None:
-        done = 0
-        for course in queryset:
-            try:
-                service(course=course)
-            except ValidationError as error:
-                self.message_user(request, f"{course}: {' '.join(error.messages)}", messages.ERROR)
-            else:
-                done += 1
+        done = each_through_service(self, request, queryset, lambda course: course_unpublish(course=course))
         self.message_user(request, ngettext("%d course changed.", "%d courses changed.", done) % done)
 
 
@@ -205,21 +196,14 @@ class QuestionAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Deactivate the selected questions"), permissions=["change"])
     def deactivate(self, request, queryset) -> None:
-        self.apply(request, queryset, question_deactivate)
+        questions = queryset.select_related("course")
+        done = each_through_service(self, request, questions, lambda question: question_deactivate(question=question))
+        self.message_user(request, ngettext("%d question changed.", "%d questions changed.", done) % done)
 
     @admin.action(description=_("Put the selected questions back in use"), permissions=["change"])
     def activate(self, request, queryset) -> None:
-        self.apply(request, queryset, question_activate)
-
-    def apply(self, request, queryset, service) -> None:
-        done = 0
-        for question in queryset.select_related("course"):
-            try:
-                service(question=question)
-            except ValidationError as error:
-                self.message_user(request, f"{question}: {' '.join(error.messages)}", messages.ERROR)
-            else:
-                done += 1
+        questions = queryset.select_related("course")
+        done = each_through_service(self, request, questions, lambda question: question_activate(question=question))
         self.message_user(request, ngettext("%d question changed.", "%d questions changed.", done) % done)
 
 

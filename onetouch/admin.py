@@ -4,7 +4,9 @@ A user's role, bound province and back-office flags change only through
 onetouch.services.staff_accounts: the flags follow from the role and are shown, never edited.
 """
 
-from django.contrib import admin
+from collections.abc import Callable, Iterable
+
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.core.exceptions import ValidationError
@@ -15,6 +17,22 @@ from onetouch.models import Commune, Province, User
 from onetouch.services.staff_accounts import user_role_change, user_role_check
 
 ROLE_FIELDS = ("role", "scope_province")
+
+
+def each_through_service(model_admin: admin.ModelAdmin, request: HttpRequest, rows: Iterable, service: Callable) -> int:
+    """Run a back-office action's service on each selected row; return how many it changed.
+
+    A row the service refuses is named with the service's reason and left as it was; the others go on.
+    """
+    done = 0
+    for row in rows:
+        try:
+            service(row)
+        except ValidationError as error:
+            model_admin.message_user(request, f"{row}: {' '.join(error.messages)}", messages.ERROR)
+        else:
+            done += 1
+    return done
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

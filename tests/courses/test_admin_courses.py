@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from courses import admin
-from courses.models import Audience, Course, CourseRun, Lesson, Partner
-from tests.factories import course_make, lesson_make
+from courses.models import Audience, Course, CourseRun, Lesson, Partner, Question
+from tests.factories import course_make, lesson_make, question_make, quiz_make
 
 pytestmark = pytest.mark.django_db
 
@@ -163,3 +163,25 @@ def test_the_four_audience_groups_cannot_be_changed_from_the_back_office(in_engl
 
     assert refused.status_code == 403
     assert Audience.objects.filter(id=audience.id, code=audience.code).exists()
+
+
+def test_question_actions_go_through_the_bank_services_and_keep_a_published_quiz_whole(in_english, ministry_staff):
+    """Deactivating from the back office is refused where the studio refuses it: a quiz that could no longer draw."""
+    full = course_make(title="Bài thi đủ câu")
+    quiz_make(course=full, questions=10, questions_drawn=10)
+    needed = Question.objects.filter(course=full).first()
+    spare_course = course_make(title="Ngân hàng dư")
+    spare = question_make(course=spare_course, number=1)
+    in_english.force_login(ministry_staff)
+
+    response = in_english.post(
+        reverse("admin:courses_question_changelist"),
+        {"action": "deactivate", "_selected_action": [needed.id, spare.id]},
+        follow=True,
+    )
+
+    page = response.content.decode()
+    assert "without enough questions" in page
+    assert "1 question changed." in page
+    assert Question.objects.get(id=needed.id).is_active
+    assert not Question.objects.get(id=spare.id).is_active
