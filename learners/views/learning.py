@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
@@ -110,10 +111,27 @@ def lesson_slide_seen(request: HttpRequest, course_slug: str, lesson_id: int) ->
     if slide and lesson.processing == Lesson.Processing.READY:
         progress = lesson_progress_open(learner=request.user, lesson=lesson)
         try:
-            slides_page_view_record(progress=progress, page=slide)
+            result = slides_page_view_record(progress=progress, page=slide)
         except HeartbeatRefused as refusal:
             messages.error(request, refusal.message)
+        else:
+            slide_deck_outcome_tell(request, lesson=lesson, result=result)
     return redirect(f"{reverse('learners:lesson', args=[course_slug, lesson_id])}?page={slide or 1}")
+
+
+def slide_deck_outcome_tell(request: HttpRequest, *, lesson: Lesson, result) -> None:
+    """Name the pages that still need their time on screen (a completed deck says so on its page)."""
+    if result.is_complete:
+        return
+    missing = sorted(set(range(1, (lesson.page_count or 0) + 1)) - set(result.pages_viewed))
+    if not missing:
+        return
+    told = ngettext(
+        "Page %(pages)s is not counted yet: each page must stay on screen for %(seconds)s seconds. Go back to it.",
+        "Pages %(pages)s are not counted yet: each page must stay on screen for %(seconds)s seconds. Go back to them.",
+        len(missing),
+    )
+    messages.info(request, told % {"pages": ", ".join(map(str, missing)), "seconds": settings.SLIDE_PAGE_MIN_SECONDS})
 
 
 @login_required

@@ -304,6 +304,25 @@ def test_slides_without_script_complete_after_the_last_page_stayed_on_screen(in_
     assert LearningEvent.objects.filter(kind=LearningEvent.Kind.LESSON_COMPLETED, lesson=lesson).count() == 1
 
 
+def test_the_last_page_button_pressed_too_soon_names_the_pages_not_counted(in_english, learner_hue, hue_course):
+    """Paging through faster than the clock counts: the button completes nothing and says which pages to see again."""
+    lesson = lesson_make(course=hue_course, kind=Lesson.Kind.SLIDES, page_count=3, media_prefix="lessons/9/7/r1/")
+    in_english.force_login(learner_hue)
+    in_english.get(lesson_url(lesson))
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
+    seconds_pass(progress, 3)
+    in_english.get(lesson_url(lesson) + "?page=2")
+    in_english.get(lesson_url(lesson) + "?page=3")
+    slide_url = reverse("learners:lesson_slide", args=[hue_course.slug, lesson.id])
+
+    page = in_english.post(slide_url, {"page": "3"}, follow=True).content.decode()
+
+    assert "Pages 2, 3 are not counted yet: each page must stay on screen for 3 seconds. Go back to them." in page
+    assert 'id="lesson-done"' not in page
+    progress.refresh_from_db()
+    assert progress.pages_viewed == [1] and progress.completed_at is None
+
+
 def test_loading_a_slide_page_completes_nothing(client, learner_hue, hue_course):
     """A GET counts the pages shown but changes nothing others see: the deck is completed by the next POST."""
     lesson = lesson_make(course=hue_course, kind=Lesson.Kind.SLIDES, page_count=2, media_prefix="lessons/9/6/r1/")
