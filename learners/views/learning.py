@@ -131,7 +131,9 @@ def slide_deck_outcome_tell(request: HttpRequest, *, lesson: Lesson, result) -> 
         "Pages %(pages)s are not counted yet: each page must stay on screen for %(seconds)s seconds. Go back to them.",
         len(missing),
     )
-    messages.info(request, told % {"pages": ", ".join(map(str, missing)), "seconds": settings.SLIDE_PAGE_MIN_SECONDS})
+    messages.info(
+        request, told % {"pages": ", ".join(map(str, missing)), "seconds": f"{settings.SLIDE_PAGE_MIN_SECONDS:g}"}
+    )
 
 
 @login_required
