@@ -1,9 +1,12 @@
-"""django-allauth hooks: Vietnamese mobile numbers as a second login, mail sent by a worker, and
-failed sign-ins counted so that nobody can lock an owner out (onetouch.throttles)."""
+"""django-allauth hooks: Vietnamese mobile numbers as a second login, mail sent by a worker in the
+platform's name, and failed sign-ins counted so that nobody can lock an owner out (onetouch.throttles)."""
 
 import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
@@ -16,6 +19,30 @@ from onetouch.pure.phones import mobile_number_normalize
 from onetouch.throttles import client_address, known_device_remember, sign_in_attempt_consume
 
 logger = logging.getLogger(__name__)
+
+PLATFORM_NAME = "OneTouch"
+
+
+@dataclass(frozen=True)
+class EmailSite:
+    """What allauth's email templates read as current_site: the platform, never the request's host."""
+
+    name: str
+    domain: str
+
+
+def email_context(context: dict) -> dict:
+    """Return an email's context with the platform, its public address and its issuer filled in.
+
+    allauth would name the site after the host the request came in by ("127.0.0.1:8102"); a mail
+    that teaches people to trust it must name the platform and the ministry behind it instead.
+    """
+    return context | {
+        "current_site": EmailSite(name=PLATFORM_NAME, domain=urlsplit(settings.SITE_URL).netloc),
+        "platform_name": PLATFORM_NAME,
+        "issuer_name": settings.CERTIFICATE_NATIONAL_ISSUER,
+        "site_url": settings.SITE_URL,
+    }
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -85,7 +112,7 @@ class AccountAdapter(DefaultAccountAdapter):
         logger.warning("SMS to %s: %s", phone, message)
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        message = self.render_mail(template_prefix, email, context)
+        message = self.render_mail(template_prefix, email, email_context(context))
         payload = {
             "subject": message.subject,
             "body": message.body,
