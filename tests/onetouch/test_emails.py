@@ -1,7 +1,13 @@
 """Account emails (confirmation, password reset) name the platform and its issuer, come from the
-configured address and carry no host in their subject, as the worker sends them."""
+configured address and carry no host in their subject, as the worker sends them; the account pages'
+buttons look like the rest of the site."""
+
+import re
 
 import pytest
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from allauth.account.utils import user_pk_to_url_str
 from django.core import mail
 from django.test import override_settings
 from django.urls import reverse
@@ -65,3 +71,34 @@ def test_password_reset_email_is_official(client, worker_sends, learner_hanoi):
     client.post(reverse("account_reset_password"), {"email": learner_hanoi.email})
     [message] = mail.outbox
     assert_official(message, to=learner_hanoi.email)
+
+
+def submit_buttons(html: str) -> list[str]:
+    """The opening tags of the submit buttons in the page's main part (the header's are the site's own)."""
+    main = html[html.index("<main") : html.index("</main>")]
+    return re.findall(r"<button\b[^>]*type=\"submit\"[^>]*>", main, flags=re.S)
+
+
+def test_account_pages_submit_buttons_wear_the_site_button(client, learner_hanoi):
+    """Sign in, confirm the email, reset the password: allauth's buttons carry the site's .button."""
+    confirmation = EmailConfirmationHMAC(EmailAddress.objects.create(user=learner_hanoi, email=learner_hanoi.email))
+    key = default_token_generator.make_token(learner_hanoi)
+    reset_from_key = client.get(
+        reverse(
+            "account_reset_password_from_key",
+            kwargs={"uidb36": user_pk_to_url_str(learner_hanoi), "key": key},
+        )
+    ).url
+    pages = [
+        reverse("account_login"),
+        reverse("account_reset_password"),
+        reverse("account_confirm_email", args=[confirmation.key]),
+        reset_from_key,
+    ]
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        buttons = submit_buttons(response.content.decode())
+        assert buttons, f"{url} has no submit button"
+        for button in buttons:
+            assert re.search(r'class="button[ "]', button), f"{url}: {button}"
