@@ -322,9 +322,11 @@ EMAIL_PORT = env.int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", False)
-# Mail comes from the platform's own domain (SITE_URL's host) unless a deployment names its address.
-DEFAULT_FROM_EMAIL = env.str(
-    "DEFAULT_FROM_EMAIL", f"OneTouch <no-reply@{urlsplit(env.str('SITE_URL', '')).hostname or 'localhost'}>"
+# Mail comes from the platform's own domain (SITE_URL's host) unless a deployment names its address
+# (left empty, as in a copied .env.example, it is unset: an empty sender is refused by mail servers).
+DEFAULT_FROM_EMAIL = (
+    env.str("DEFAULT_FROM_EMAIL", "")
+    or f"OneTouch <no-reply@{urlsplit(env.str('SITE_URL', '')).hostname or 'localhost'}>"
 )
 # Subjects name the platform, not the host the request came in by (allauth's default "[host] ").
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "OneTouch – "

@@ -3,6 +3,7 @@ configured address and carry no host in their subject, as the worker sends them;
 buttons look like the rest of the site."""
 
 import re
+import secrets
 
 import pytest
 from allauth.account.forms import default_token_generator
@@ -15,6 +16,7 @@ from django.urls import reverse
 from onetouch import adapters
 from onetouch.tasks import email_send
 from tests.conftest import PASSWORD
+from tests.onetouch.test_settings import run_with
 
 pytestmark = pytest.mark.django_db
 
@@ -102,3 +104,13 @@ def test_account_pages_submit_buttons_wear_the_site_button(client, learner_hanoi
         assert buttons, f"{url} has no submit button"
         for button in buttons:
             assert re.search(r'class="button[ "]', button), f"{url}: {button}"
+
+
+def test_sender_is_configured_or_on_the_platforms_own_domain():
+    """DEFAULT_FROM_EMAIL from the environment; unset, the platform's name at SITE_URL's host."""
+    code = "import django; from django.conf import settings; django.setup(); print(settings.DEFAULT_FROM_EMAIL)"
+    production = {"SECRET_KEY": secrets.token_urlsafe(50), "SITE_URL": "https://hoc.example.vn/"}
+    configured = run_with(production | {"DEFAULT_FROM_EMAIL": "Học số <thu@hoc.example.vn>"}, code=code)
+    derived = run_with(production | {"DEFAULT_FROM_EMAIL": ""}, code=code)
+    assert configured.stdout.strip() == "Học số <thu@hoc.example.vn>", configured.stderr
+    assert derived.stdout.strip() == "OneTouch <no-reply@hoc.example.vn>", derived.stderr
