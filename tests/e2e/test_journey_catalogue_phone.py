@@ -56,6 +56,7 @@ def test_the_filter_control_counts_the_active_filters_and_opens(new_page, live_s
 
     summary.click()
     expect(page.locator("#id_audience")).to_be_visible()
+    screenshot(page, "catalogue-360-filters-open")
     expect(page.locator("#id_audience")).to_have_value("commune_leader")
     # A filter is applied from the phone and the search is kept.
     page.locator("#id_audience").select_option("")
