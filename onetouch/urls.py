@@ -3,13 +3,14 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from onetouch.views import health
+from onetouch.views import health, icons
 
 # Apps are included by their dotted path only: the project package imports no app (pyproject.toml).
 # No URL serves the media folder, not even with DEBUG on: every stored file (lesson media, covers,
 # certificates, exports) goes through a view that checks who asks (docs/decisions/0014).
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    path("favicon.ico", icons.favicon, name="favicon"),
     # Switching language is harmless if forged, and without a CSRF token in the header the
     # visitors' pages can be cached whole (courses.views.catalogue).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),

@@ -15,8 +15,19 @@ def province_choices() -> list[tuple[str, str]]:
     return [("", _("All provinces")), (NATIONAL, _("National courses"))] + provinces
 
 
+# The fields that narrow the results; the search box stays in view, these fold away on a phone.
+NARROWING_FIELDS = ("audience", "topic", "province", "format")
+
+
 class CatalogueFilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    # The search box stands outside the <form> element, above the folded filters (the form= attribute
+    # ties it back), so on a phone the results follow it at once.
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.SearchInput(attrs={"form": "catalogue-filters", "enterkeyhint": "search"}),
+    )
     audience = forms.ChoiceField(
         label=_("Audience group"), required=False, choices=[("", _("All audiences"))] + AudienceGroup.choices
     )
@@ -26,6 +37,19 @@ class CatalogueFilterForm(forms.Form):
         label=_("Format"), required=False, choices=[("", _("Online and blended"))] + CourseFormat.choices
     )
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=CatalogueSort.CHOICES)
+
+    def narrowing_fields(self) -> list[forms.BoundField]:
+        """The fields shown behind the "Filters (n)" control, sort order included."""
+        return [self[name] for name in (*NARROWING_FIELDS, "sort")]
+
+    def active_filter_count(self) -> int:
+        """How many filters narrow the results now (the search and the order are not counted)."""
+        if not self.is_bound:
+            return 0
+        return sum(1 for name in NARROWING_FIELDS if self.data.get(name))
+
+    def filters_have_errors(self) -> bool:
+        return any(self[name].errors for name in (*NARROWING_FIELDS, "sort"))
 
     def filters(self) -> CatalogueFilters:
         data = self.cleaned_data

@@ -60,6 +60,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compresses what the middleware below and the views write (it must wrap anything that reads or
+    # writes the body); after WhiteNoise, which serves static files pre-compressed. Text only, never a
+    # byte range (onetouch.compression); Django >= 4.2 pads gzip with random bytes against BREACH.
+    "onetouch.compression.TextGZipMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onetouch.middleware.ChosenLanguageMiddleware",

@@ -52,7 +52,8 @@ def test_video_becomes_poster_and_two_hls_renditions_the_lowest_fit_for_slow_3g(
     assert info.duration == pytest.approx(5, abs=0.2)
     assert info.has_audio
     with Image.open(poster) as image:
-        assert image.format == "JPEG" and image.height == 720
+        assert image.format == "JPEG" and image.height == 480 and image.width in (853, 854)  # not 720p
+    assert poster.stat().st_size < 40_000
     variants = transcoding.hls_master_variants(master.read_text())
     assert [v.resolution for v in variants] == ["640x360", "1280x720"]
     low = variants[0]
@@ -64,6 +65,16 @@ def test_video_becomes_poster_and_two_hls_renditions_the_lowest_fit_for_slow_3g(
     for uri in [v.uri for v in variants] + segments:
         assert not uri.startswith("/") and "://" not in uri and ".." not in uri
     assert transcoding.hls_playlist_seconds(low_playlist.read_text()) == pytest.approx(5, abs=0.2)
+
+
+def test_portrait_video_poster_keeps_its_shape_within_480_pixels_high(files, tmp_path):
+    """A phone-shot portrait video gets a portrait poster, no taller than 480 pixels."""
+    source = media.mp4_make(files, seconds=2, size="360x640")
+
+    poster = transcoding.video_poster(source, tmp_path / transcoding.POSTER, info=transcoding.video_probe(source))
+
+    with Image.open(poster) as image:
+        assert image.height == 480 and image.width in (270, 271)
 
 
 def test_video_without_sound_still_gets_two_renditions(files, tmp_path):
