@@ -1,11 +1,15 @@
 """A completed course leads to its certificate, and leaving it is not offered right under the success."""
 
+from datetime import datetime
+
 import pytest
 from django.urls import reverse
 
+from learners.models import CourseCompletion
 from learners.services.certificates import certificate_revoke
+from learners.services.enrolments import enrolment_create
 from tests.factories import course_make
-from tests.learners.test_views_certificates import certificate_make
+from tests.learners.test_views_certificates import VIETNAM, certificate_make
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +63,18 @@ def test_course_in_progress_still_offers_leaving_in_the_box(in_english, learner_
     in_english.post(reverse("learners:enrol", args=[course.slug]))
 
     assert "Leave this course" in enrol_box(in_english.get(course.get_absolute_url()).content.decode())
+
+
+def test_completed_course_before_its_certificate_says_it_is_coming(in_english, learner_hue, province_hue):
+    """Between the completion and the certificate's issue, the course page says the certificate is on its way."""
+    course = course_make(province=province_hue)
+    enrolment = enrolment_create(learner=learner_hue, course=course)
+    CourseCompletion.objects.create(
+        enrolment=enrolment, learner=learner_hue, course=course, completed_at=datetime(2025, 11, 3, 10, tzinfo=VIETNAM)
+    )
+    in_english.force_login(learner_hue)
+
+    box = enrol_box(in_english.get(course.get_absolute_url()).content.decode())
+
+    assert "Completed on 3 Nov 2025. Your certificate is being prepared" in box
+    assert "Leave this course" not in box
