@@ -113,7 +113,9 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The learner's enrolment and completion date in one query, through relation names: courses
     # never imports learners (docs/decisions/0001).
     enrolment = (
-        course.enrolments.filter(learner=request.user, is_active=True).values("completion__completed_at").first()
+        course.enrolments.filter(learner=request.user, is_active=True)
+        .values("completion__completed_at", "completion__certificate__code", "completion__certificate__revoked_at")
+        .first()
         if request.user.is_authenticated
         else None
     )
@@ -126,6 +128,8 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "course": course,
         "is_enrolled": is_enrolled,
         "completed_at": enrolment["completion__completed_at"] if enrolment else None,
+        "certificate_code": enrolment["completion__certificate__code"] if enrolment else None,
+        "certificate_revoked_at": enrolment["completion__certificate__revoked_at"] if enrolment else None,
         "has_final_quiz": course.lessons.filter(is_published=True, quiz__is_final_exam=True).exists(),
         "outline": outline,
         "can_preview": scope.can_change(request.user, course.owner_province_id),

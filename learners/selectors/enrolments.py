@@ -1,21 +1,45 @@
 from django.core.exceptions import ValidationError
-from django.db.models import F, OuterRef, QuerySet
+from django.db.models import Exists, Expression, F, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseRun
+from courses.models import Course, CourseRun, Lesson
 from courses.selectors.progress import course_progress_annotations
-from learners.models import Enrolment, LearnerProfile
+from learners.models import Enrolment, LearnerProfile, LessonProgress
 from onetouch import scope
 from onetouch.models import Commune, Province, User
 
 
+def next_lesson_annotations(*, course: Expression, learner: Expression) -> dict[str, Expression]:
+    """Return annotations giving each row `next_lesson_id`, `next_lesson_title` and `has_started`.
+
+    The next lesson is the outline's `next_to_learn` (courses.selectors.outline): the first published
+    lesson in outline order the learner has not completed. That lesson is never locked, since a lock
+    needs an earlier lesson not completed; None when every lesson is done. Correlated subqueries on
+    the row's course and learner: a list's query count does not grow with courses or lessons.
+    """
+    # One level deeper than `lessons`: the row's learner is the outer query's outer reference.
+    completed = LessonProgress.objects.filter(
+        lesson=OuterRef("pk"), learner=OuterRef(learner), completed_at__isnull=False
+    )
+    lessons = Lesson.objects.filter(course=course, is_published=True)
+    not_done = lessons.exclude(Exists(completed)).order_by("module__position", "module__id", "position", "id")
+    return {
+        "next_lesson_id": Subquery(not_done.values("id")[:1]),
+        "next_lesson_title": Subquery(not_done.values("title")[:1]),
+        "has_started": Exists(lessons.filter(Exists(completed))),
+    }
+
+
 def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
-    """Return the learner's active enrolments, newest first, with card data, progress and certificate."""
+    """Return the learner's active enrolments, newest first, with card data, progress, next lesson and
+    certificate."""
+    at_row = {"course": OuterRef("course_id"), "learner": OuterRef("learner_id")}
     return (
         Enrolment.objects.filter(learner=learner, is_active=True)
         .select_related("course", "course__owner_province", "course_run")
-        .annotate(**course_progress_annotations(course=OuterRef("course_id"), learner=OuterRef("learner_id")))
+        .annotate(**course_progress_annotations(**at_row))
+        .annotate(**next_lesson_annotations(**at_row))
         # The completion and its certificate, if any, joined in the same query (one-to-one rows).
         .annotate(
             completed_at=F("completion__completed_at"),

@@ -11,6 +11,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.selectors.catalogue import course_list_published
+from courses.selectors.outline import course_outline_get
 from learners.forms import ProfileForm
 from learners.selectors.enrolments import (
     commune_list_for_province,
@@ -35,7 +36,11 @@ def enrolment_create_view(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, " ".join(error.messages))
         return redirect(course)
     messages.success(request, _("You are enrolled in this course."))
-    return redirect("learners:my_learning")
+    # The learner starts where the outline says they may: its next lesson, not a list to search.
+    start = course_outline_get(course=course, learner=request.user).next_to_learn()
+    if start is None:
+        return redirect(course)
+    return redirect("learners:lesson", course.slug, start.lesson.id)
 
 
 @require_POST

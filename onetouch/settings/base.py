@@ -367,6 +367,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 # Our catalogue first; then the Vietnamese translation of django-allauth's own pages, which the
 # package does not ship (makemessages only rewrites the first path, so the second one is kept).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_allauth"]
+# One date format per language across the site (onetouch/formats/: 04/12/2026, 4 Dec 2026).
+FORMAT_MODULE_PATH = ["onetouch.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True

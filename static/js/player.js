@@ -123,7 +123,10 @@
       // 400: the server refused this batch; sending it again would be refused again.
       return response.ok ? response.json() : null;
     }).then(function (result) {
-      if (result && result.completed) { say(status && status.dataset.completed); }
+      if (result && result.completed) {
+        say(status && status.dataset.completed);
+        document.dispatchEvent(new CustomEvent("onetouch:lesson-completed"));  // outline.js marks the outline
+      }
     }).catch(function () {
       sending = false;
       pending = batch.concat(pending);  // offline: keep the intervals for the next heartbeat

@@ -31,7 +31,9 @@
 
   function say(result) {
     var status = document.getElementById("slides-status");
-    if (result && result.completed && status) { status.textContent = status.dataset.completed; }
+    if (!result || !result.completed) { return; }
+    if (status) { status.textContent = status.dataset.completed; }
+    document.dispatchEvent(new CustomEvent("onetouch:lesson-completed"));  // outline.js marks the outline
   }
 
   // Report that `number` is on screen; when `retries` is given this is the report that the page

@@ -11,6 +11,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import Page, expect
 
+from courses.models import Course
+from courses.selectors.outline import course_outline_get
 from learners.models import Enrolment, LearnerProfile
 from onetouch.models import Commune, User
 
@@ -126,12 +128,17 @@ def test_visitor_finds_course_signs_up_with_commune_and_enrols(page: Page, live_
         page.goto(live_server.url + course_path)
     assert urlsplit(page.url).path == course_path, f"sign-up did not lead back to the course: {page.url}"
 
-    # Enrol, then My learning lists the course.
+    # Enrol: the learner lands where they start (the outline's next lesson; the course page when it
+    # has none), then My learning lists the course.
     enrol_button = page.locator(f"form[action='/learning/enrol/{LEADER_SLUG}/'] button[type=submit]")
     expect(enrol_button).to_have_count(1)
     with page.expect_navigation():
         enrol_button.click()
-    assert urlsplit(page.url).path == "/learning/"
+    learner = Enrolment.objects.get(course__slug=LEADER_SLUG).learner
+    start = course_outline_get(course=Course.objects.get(slug=LEADER_SLUG), learner=learner).next_to_learn()
+    expected = f"/learning/courses/{LEADER_SLUG}/{start.lesson.id}/" if start else course_path
+    assert urlsplit(page.url).path == expected
+    page.goto(live_server.url + "/learning/")
     expect(page.locator("main .cards").get_by_role("link", name=LEADER_TITLE, exact=True)).to_be_visible()
     assert page.js_errors == []
 

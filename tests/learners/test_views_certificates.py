@@ -112,7 +112,8 @@ def test_revoked_certificate_shows_revoked_with_date_and_reason(client, certific
     html = in_english.get(verify_url(certificate.code)).content.decode()
 
     certificate.refresh_from_db()
-    assert "Revoked on " + certificate.revoked_at.astimezone(VIETNAM).strftime("%d/%m/%Y") in html
+    revoked_on = certificate.revoked_at.astimezone(VIETNAM)
+    assert f"Revoked on {revoked_on.day} {revoked_on:%b %Y}" in html  # English dates: 4 Dec 2026
     assert "Cấp nhầm người" in html
     assert 'class="message error"' in html and 'class="message success"' not in html
     assert admin_hue.full_name not in html

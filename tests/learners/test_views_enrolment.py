@@ -18,7 +18,7 @@ def test_second_enrol_click_keeps_one_enrolment(client, learner_hanoi):
     first = client.post(url)
     client.post(url)
 
-    assert first.url == reverse("learners:my_learning")
+    assert first.url == reverse("learners:lesson", args=[course.slug, course.lessons.get().id])
     assert Enrolment.objects.filter(learner=learner_hanoi, course=course).count() == 1
     assert LearningEvent.objects.filter(learner=learner_hanoi, kind=LearningEvent.Kind.ENROLLED).count() == 1
 

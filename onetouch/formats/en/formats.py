@@ -1,0 +1,6 @@
+"""English dates: 4 Dec 2026, and 4 Dec 2026, 14:30 with the time (no day/month order to guess)."""
+
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATETIME_FORMAT = "j M Y, H:i"

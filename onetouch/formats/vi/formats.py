@@ -1,0 +1,6 @@
+"""Vietnamese dates: 04/12/2026, and 14:30, 04/12/2026 with the time (how Vietnamese forms write them)."""
+
+DATE_FORMAT = "d/m/Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = "H:i, d/m/Y"
+SHORT_DATETIME_FORMAT = "H:i, d/m/Y"
