@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from courses.demo.courses import demo_courses_load
+from courses.demo.catalogue import demo_catalogue_load
 from learners.demo.accounts import DEMO_ACCOUNTS
 from learners.demo.crowd import crowd_learners
 from learners.demo.crowd_plan import DEMO_DAYS, DEMO_LEARNER_COUNT, DEMO_SEED, crowd_courses, crowd_plan
@@ -111,7 +111,7 @@ def test_demo_load_makes_a_crowd_active_over_ninety_days_and_a_second_load_adds_
 
 def test_crowd_plan_is_the_same_for_the_same_seed(admin_units):
     """Two draws with the demo's seed give the same people, places, courses and start days."""
-    demo_courses_load()
+    demo_catalogue_load(with_media=False)
     courses = crowd_courses()
     now = timezone.now()
 
