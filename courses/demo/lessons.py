@@ -1,6 +1,6 @@
 """The demo lessons: media lessons of two demo courses, processed on the spot, and text lessons of every course.
 
-The texts themselves live in texts_people and texts_officials.
+The texts themselves live in texts_people, texts_safety and texts_officials.
 """
 
 import logging
@@ -13,6 +13,7 @@ from django.core.files import File
 from courses.demo.media import DemoMedia, demo_media_prepare
 from courses.demo.texts_officials import OFFICIALS_TEXT_MODULES
 from courses.demo.texts_people import PEOPLE_TEXT_MODULES
+from courses.demo.texts_safety import SAFETY_TEXT_MODULES
 from courses.models import Course, Lesson, Module
 from courses.services.materials import lesson_captions_upload, lesson_process, lesson_source_upload
 from courses.services.structure import lesson_create, lesson_publish, lesson_publish_problem, module_create
@@ -81,7 +82,7 @@ def demo_lessons_load(media_dir: Path | None = None) -> int:
 def demo_text_lessons_load() -> int:
     """Add the demo text lessons that are missing and publish them; return how many are published."""
     published = 0
-    for slug, modules in (PEOPLE_TEXT_MODULES | OFFICIALS_TEXT_MODULES).items():
+    for slug, modules in (PEOPLE_TEXT_MODULES | SAFETY_TEXT_MODULES | OFFICIALS_TEXT_MODULES).items():
         course = Course.objects.filter(slug=slug).first()
         if course is None:
             continue
