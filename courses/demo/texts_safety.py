@@ -19,7 +19,7 @@ SAFETY_TEXT_MODULES = {
                         [
                             "<strong>Tài khoản ngân hàng</strong> và ứng dụng ngân hàng: chuyển khoản, trả "
                             "tiền điện, nước, học phí; cần điện thoại thông minh.",
-                            "<strong>Ví điện tử</strong> (MoMo, ZaloPay, VNPT Money…): liên kết với tài khoản "
+                            "<strong>Ví điện tử</strong> (MoMo, ZaloPay, ShopeePay…): liên kết với tài khoản "
                             "ngân hàng, tiện cho mua sắm và nạp tiền điện thoại.",
                             "<strong>Mobile Money</strong> (Viettel Money, VNPT Money, MobiFone Money): dùng "
                             "được cả trên điện thoại phím bấm, nạp và rút tiền tại điểm giao dịch của nhà mạng.",
