@@ -94,6 +94,8 @@ def test_demo_load_makes_a_crowd_active_over_ninety_days_and_a_second_load_adds_
     # Every completion is certified, with the completion's moved day printed on it.
     assert all(c.certificate.completed_on == timezone.localdate(c.completed_at) for c in completions)
     assert events.filter(kind=Kind.CERTIFICATE_ISSUED).count() == len(completions)
+    # The crowd also finishes the course that takes its lessons in order, through its final quiz.
+    assert completions.filter(course__requires_order=True).exists()
     done = LessonProgress.objects.filter(learner__in=learners, completed_at__isnull=False)
     assert done.count() == events.filter(kind=Kind.LESSON_COMPLETED).count()
     assert all(p.completed_at <= now - timedelta(minutes=25) for p in done)
