@@ -145,7 +145,7 @@ def reference_prepare() -> dict[str, int]:
 
     call_command("migrate", interactive=False, verbosity=0)
     provinces, communes = admin_units_load()
-    demo = demo_catalogue_load(with_lessons=False)
+    demo = demo_catalogue_load(with_media=False)
     owners = list(Province.objects.order_by("code"))
     courses = [
         Course(

@@ -3,6 +3,9 @@
 The first five follow the five tasks of community digital technology teams ("đi từng ngõ, gõ từng
 nhà"): online public services, an online payment account, online shopping, basic cyber-safety
 against scams, and the digital platforms the locality chose.
+
+They are written as drafts through the studio's services; courses.demo.catalogue publishes each one
+once its lessons are in, under the same rules as the studio.
 """
 
 from dataclasses import dataclass, field
@@ -13,8 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import Course, CourseFormat, Level, Partner, Topic
-from courses.services.catalogue import course_run_create, course_save
-from onetouch.models import Province
+from courses.services.catalogue import course_draft_create, course_run_create, course_update
+from onetouch.models import Province, User
 
 LEADER, TEAM, SERVANT, PUBLIC = "commune_leader", "digital_team", "civil_servant", "public"
 
@@ -40,6 +43,7 @@ class DemoCourse:
     province_code: str | None = None
     partners: list[str] = field(default_factory=list)
     with_run: bool = False
+    requires_order: bool = False
 
 
 DEMO_COURSES = [
@@ -82,6 +86,7 @@ DEMO_COURSES = [
         Topic.CYBER_SAFETY,
         [TEAM, PUBLIC, SERVANT],
         hours="1.5",
+        requires_order=True,
     ),
     DemoCourse(
         "nen-tang-so-dia-phuong",
@@ -189,26 +194,44 @@ DEMO_COURSES = [
 ]
 
 
+def demo_author() -> User:
+    """Return who writes the demo courses: ministry staff, who may write national and provincial courses.
+
+    Never saved: the demo's courses have no login behind them, only an author the services accept.
+    """
+    return User(email="noi-dung@demo.onetouch.vn", role=User.Role.MINISTRY_STAFF, is_active=True)
+
+
 @transaction.atomic
 def demo_courses_load() -> int:
-    """Create or update the demo courses, their partners and runs; return how many courses."""
+    """Create the missing demo courses as drafts, update the others, add their partners and runs; return how many.
+
+    Publishing is left to courses.demo.catalogue, once the lessons are in.
+    """
+    author = demo_author()
     partners = {
         key: Partner.objects.update_or_create(name=name, defaults={"website": website})[0]
         for key, (name, website) in PARTNERS.items()
     }
     provinces = {p.code: p for p in Province.objects.filter(code__in={c.province_code for c in DEMO_COURSES})}
     for demo in DEMO_COURSES:
-        course = Course.objects.filter(slug=demo.slug).first() or Course(slug=demo.slug)
-        course.title = demo.title
-        course.summary = demo.summary
-        course.description = demo.description
-        course.topic = demo.topic
-        course.level = demo.level
-        course.format = demo.format
-        course.estimated_hours = Decimal(demo.hours)
-        course.owner_province = provinces.get(demo.province_code) if demo.province_code else None
-        course.is_published = True
-        course_save(course=course, audience_codes=demo.audiences, partners=[partners[p] for p in demo.partners])
+        fields = {
+            "author": author,
+            "title": demo.title,
+            "slug": demo.slug,
+            "summary": demo.summary,
+            "description": demo.description,
+            "topic": demo.topic,
+            "audience_codes": demo.audiences,
+            "level": demo.level,
+            "format": demo.format,
+            "owner_province": provinces.get(demo.province_code) if demo.province_code else None,
+            "estimated_hours": Decimal(demo.hours),
+            "requires_order": demo.requires_order,
+            "partners": [partners[p] for p in demo.partners],
+        }
+        course = Course.objects.filter(slug=demo.slug).first()
+        course = course_update(course=course, **fields) if course else course_draft_create(**fields)
         if demo.with_run and not course.runs.exists():
             starts_on = timezone.localdate()
             course_run_create(

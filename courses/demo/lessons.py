@@ -1,4 +1,7 @@
-"""The demo lessons: modules and lessons of two demo courses, with real media processed on the spot."""
+"""The demo lessons: media lessons of two demo courses, processed on the spot, and text lessons of every course.
+
+The texts themselves live in texts_people, texts_safety and texts_officials.
+"""
 
 import logging
 from dataclasses import dataclass
@@ -8,6 +11,9 @@ from django.conf import settings
 from django.core.files import File
 
 from courses.demo.media import DemoMedia, demo_media_prepare
+from courses.demo.texts_officials import OFFICIALS_TEXT_MODULES
+from courses.demo.texts_people import PEOPLE_TEXT_MODULES
+from courses.demo.texts_safety import SAFETY_TEXT_MODULES
 from courses.models import Course, Lesson, Module
 from courses.services.materials import lesson_captions_upload, lesson_process, lesson_source_upload
 from courses.services.structure import lesson_create, lesson_publish, lesson_publish_problem, module_create
@@ -58,9 +64,6 @@ DEMO_MODULES = {
 }
 
 
-# The final quiz of the public-services course: (kind, question, [(answer, correct)], explanation).
-# The right answers sit at every place in the written order, as in a real bank: a learner who
-# always picks the first answer (when choices are not shuffled) must not pass.
 def demo_lessons_load(media_dir: Path | None = None) -> int:
     """Add the demo modules and lessons that are missing, process their media and publish them; return lessons."""
     media = demo_media_prepare(media_dir or Path(settings.VAR_DIR) / "demo-media")
@@ -70,16 +73,33 @@ def demo_lessons_load(media_dir: Path | None = None) -> int:
         if course is None:
             continue
         for module_title, lessons in modules:
-            module = course.modules.filter(title=module_title).first() or module_create(
-                course=course, title=module_title
-            )
+            module = demo_module_get(course=course, title=module_title)
             for demo in lessons:
                 published += demo_lesson_load(module=module, demo=demo, media=media).is_published
     return published
 
 
-def demo_lesson_load(*, module: Module, demo: DemoLesson, media: DemoMedia) -> Lesson:
-    """Create one demo lesson if missing, upload and process its file through the real services, publish it."""
+def demo_text_lessons_load() -> int:
+    """Add the demo text lessons that are missing and publish them; return how many are published."""
+    published = 0
+    for slug, modules in (PEOPLE_TEXT_MODULES | SAFETY_TEXT_MODULES | OFFICIALS_TEXT_MODULES).items():
+        course = Course.objects.filter(slug=slug).first()
+        if course is None:
+            continue
+        for module_title, lessons in modules:
+            module = demo_module_get(course=course, title=module_title)
+            for title, minutes, body_html in lessons:
+                demo = DemoLesson(title, Lesson.Kind.TEXT, minutes, body_html=body_html)
+                published += demo_lesson_load(module=module, demo=demo, media=None).is_published
+    return published
+
+
+def demo_module_get(*, course: Course, title: str) -> Module:
+    return course.modules.filter(title=title).first() or module_create(course=course, title=title)
+
+
+def demo_lesson_load(*, module: Module, demo: DemoLesson, media: DemoMedia | None) -> Lesson:
+    """Create one demo lesson if missing, upload and process its file (if any) through the real services, publish it."""
     lesson = module.lessons.filter(title=demo.title).first() or lesson_create(
         module=module,
         title=demo.title,
@@ -90,14 +110,14 @@ def demo_lesson_load(*, module: Module, demo: DemoLesson, media: DemoMedia) -> L
     )
     if lesson.is_published:
         return lesson
-    path = getattr(media, demo.media) if demo.media else None
+    path = getattr(media, demo.media) if demo.media and media else None
     if demo.media and path is None:
         logger.warning("Demo lesson %r has no media: install ffmpeg, poppler-utils and fonts.", demo.title)
         return lesson
     if path and lesson.processing in (Lesson.Processing.WAITING, Lesson.Processing.FAILED):
         with path.open("rb") as file:
             lesson = lesson_source_upload(lesson=lesson, uploaded_file=File(file, name=path.name))
-    if demo.captions and media.captions and not lesson.captions:
+    if demo.captions and media and media.captions and not lesson.captions:
         with media.captions.open("rb") as file:
             lesson = lesson_captions_upload(lesson=lesson, uploaded_file=File(file, name=media.captions.name))
     if lesson.processing == Lesson.Processing.PROCESSING:

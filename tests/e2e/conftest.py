@@ -93,5 +93,5 @@ def platform_data(transactional_db) -> None:
     from onetouch.services.admin_units import admin_units_load
 
     provinces, communes = admin_units_load()
-    courses = demo_catalogue_load(with_lessons=False)
+    courses = demo_catalogue_load(with_media=False)
     assert (provinces, communes, courses) == (34, 3321, 14)

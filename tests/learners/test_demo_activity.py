@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from courses.demo.courses import demo_courses_load
+from courses.demo.catalogue import demo_catalogue_load
 from learners.demo.accounts import DEMO_ACCOUNTS
 from learners.demo.crowd import crowd_learners
 from learners.demo.crowd_plan import DEMO_DAYS, DEMO_LEARNER_COUNT, DEMO_SEED, crowd_courses, crowd_plan
@@ -94,6 +94,8 @@ def test_demo_load_makes_a_crowd_active_over_ninety_days_and_a_second_load_adds_
     # Every completion is certified, with the completion's moved day printed on it.
     assert all(c.certificate.completed_on == timezone.localdate(c.completed_at) for c in completions)
     assert events.filter(kind=Kind.CERTIFICATE_ISSUED).count() == len(completions)
+    # The crowd also finishes the course that takes its lessons in order, through its final quiz.
+    assert completions.filter(course__requires_order=True).exists()
     done = LessonProgress.objects.filter(learner__in=learners, completed_at__isnull=False)
     assert done.count() == events.filter(kind=Kind.LESSON_COMPLETED).count()
     assert all(p.completed_at <= now - timedelta(minutes=25) for p in done)
@@ -111,7 +113,7 @@ def test_demo_load_makes_a_crowd_active_over_ninety_days_and_a_second_load_adds_
 
 def test_crowd_plan_is_the_same_for_the_same_seed(admin_units):
     """Two draws with the demo's seed give the same people, places, courses and start days."""
-    demo_courses_load()
+    demo_catalogue_load(with_media=False)
     courses = crowd_courses()
     now = timezone.now()
 
