@@ -69,3 +69,12 @@ def test_course_runs_use_the_format(client, language, shown):
     course = course_make()
     course_run_create(course=course, title="Đợt 1", starts_on=date(2026, 3, 1), ends_on=date(2026, 6, 30))
     assert shown in page_in(client, language, course.get_absolute_url())
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_statistics_pages_use_the_format(client, ministry_staff, language):
+    """The dashboard's period and freshness use the same formats as every other page."""
+    client.force_login(ministry_staff)
+    html = page_in(client, language, reverse("reporting:national") + "?start=2026-11-03&end=2026-12-04")
+    period = {"vi": "Từ 03/11/2026 đến 04/12/2026", "en": "From 3 Nov 2026 to 4 Dec 2026"}[language]
+    assert period in html

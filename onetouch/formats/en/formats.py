@@ -4,3 +4,5 @@ DATE_FORMAT = "j M Y"
 SHORT_DATE_FORMAT = "j M Y"
 DATETIME_FORMAT = "j M Y, H:i"
 SHORT_DATETIME_FORMAT = "j M Y, H:i"
+# A month of the statistics trend: Dec 2026.
+YEAR_MONTH_FORMAT = "M Y"

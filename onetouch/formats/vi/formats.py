@@ -4,3 +4,5 @@ DATE_FORMAT = "d/m/Y"
 SHORT_DATE_FORMAT = "d/m/Y"
 DATETIME_FORMAT = "H:i, d/m/Y"
 SHORT_DATETIME_FORMAT = "H:i, d/m/Y"
+# A month of the statistics trend: 12/2026.
+YEAR_MONTH_FORMAT = "m/Y"
