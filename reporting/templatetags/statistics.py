@@ -1,6 +1,7 @@
 """Template tags of the statistics pages."""
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.safestring import mark_safe
 
 from reporting.pure.charts import Bar
@@ -16,7 +17,7 @@ def figure_cells(figures: Figures) -> str:
     A tag rather than an included template: a year's trend and a province's communes make a few
     hundred rows, and an include per row was the largest part of the page's rendering time.
     Every value is a whole number or the rate below, so there is nothing to escape; whole
-    numbers are written as {{ value }} writes them (the site sets no thousands separator).
+    numbers are grouped as the language writes them (10.000.000, 10,000,000: onetouch/formats/).
     """
     cells = (f'<td data-measure="{name}">{_value(figures, name)}</td>' for name in MEASURES)
     return mark_safe("".join(cells))  # noqa: S308 (whole numbers and constant names only)
@@ -24,7 +25,7 @@ def figure_cells(figures: Figures) -> str:
 
 def _value(figures: Figures, name: str) -> str:
     if name != "completion_rate":
-        return str(getattr(figures, name))
+        return intcomma(getattr(figures, name))
     if figures.completion_rate is None:
         return "–"
     return f"{round(figures.completions / figures.enrolments * 100)}%"  # rounded like the widthratio tag

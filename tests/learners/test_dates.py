@@ -11,6 +11,8 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 
 from courses.services.catalogue import course_run_create
+from reporting.selectors.figures import Figures
+from reporting.templatetags.statistics import figure_cells
 from tests.factories import course_make
 from tests.learners.test_views_certificates import certificate_make
 
@@ -78,3 +80,11 @@ def test_statistics_pages_use_the_format(client, ministry_staff, language):
     html = page_in(client, language, reverse("reporting:national") + "?start=2026-11-03&end=2026-12-04")
     period = {"vi": "Từ 03/11/2026 đến 04/12/2026", "en": "From 3 Nov 2026 to 4 Dec 2026"}[language]
     assert period in html
+
+
+@pytest.mark.parametrize(("language", "grouped"), [("vi", "10.000.000"), ("en", "10,000,000")])
+def test_statistics_figures_group_digits_as_the_language_writes_them(language, grouped):
+    """The ministry reads ten million enrolments as 10.000.000 (Vietnamese) or 10,000,000 (English)."""
+    figures = Figures(enrolments=10_000_000)
+    with translation.override(language):
+        assert f'<td data-measure="enrolments">{grouped}</td>' in figure_cells(figures)

@@ -6,3 +6,7 @@ DATETIME_FORMAT = "H:i, d/m/Y"
 SHORT_DATETIME_FORMAT = "H:i, d/m/Y"
 # A month of the statistics trend: 12/2026.
 YEAR_MONTH_FORMAT = "m/Y"
+# Numbers as Vietnamese writes them: 10.000.000 and 12,5 (the statistics group every figure).
+DECIMAL_SEPARATOR = ","
+THOUSAND_SEPARATOR = "."
+NUMBER_GROUPING = 3
