@@ -130,6 +130,13 @@ def ministry_staff(admin_units) -> User:
 
 
 @pytest.fixture
+def back_office(in_english, ministry_staff):
+    """The back office as the ministry's staff use it, in English."""
+    in_english.force_login(ministry_staff)
+    return in_english
+
+
+@pytest.fixture
 def partner_trainer(admin_units) -> User:
     return staff_account_create(
         email="doitac@example.vn", full_name="Giảng viên", role=User.Role.PARTNER_TRAINER, password=PASSWORD

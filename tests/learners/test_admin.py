@@ -13,12 +13,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def back_office(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser(email="root@example.vn", password="x" * 12))
-    return client
-
-
-@pytest.fixture
 def profile_saves(monkeypatch) -> list[dict]:
     """What the back office passed to profile_save (which still runs for real)."""
     calls = []

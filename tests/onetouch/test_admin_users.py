@@ -25,12 +25,6 @@ def change_form_data(user: User, **changes) -> dict:
     return data | changes
 
 
-@pytest.fixture
-def back_office(in_english, ministry_staff):
-    in_english.force_login(ministry_staff)
-    return in_english
-
-
 def change(client, user: User, **changes):
     return client.post(reverse("admin:onetouch_user_change", args=[user.pk]), change_form_data(user, **changes))
 

@@ -15,12 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def back_office(client, django_user_model):
-    client.force_login(django_user_model.objects.create_superuser(email="root@example.vn", password="x" * 12))
-    return client
-
-
-@pytest.fixture
 def service_calls(monkeypatch) -> list[str]:
     """The names of the target services the back office called (each still runs for real)."""
     calls = []
