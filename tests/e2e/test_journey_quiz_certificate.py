@@ -32,6 +32,7 @@ from learners.models import AttemptAnswer, Certificate, CourseCompletion, Lesson
 from learners.pure.quizzes import choice_value
 from learners.services.enrolments import enrolment_create, profile_save
 from tests.conftest import PASSWORD
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import path_of, sign_in, wait_until
 from tests.factories import course_make
 
@@ -255,6 +256,7 @@ def test_learner_passes_final_quiz_downloads_certificate_and_anyone_verifies_it(
     assert path_of(learner) == f"/learning/quiz/attempts/{attempt.id}/"
     assert len(attempt.question_ids) == DRAWN and set(attempt.question_ids) <= set(questions)
     check_draw(learner, attempt, kinds)
+    assert_accessible(learner, "the quiz attempt")
     # Before submission nothing says which answer is right: no explanation of any question in the page.
     html = learner.content()
     leaked = [q.explanation for q in questions.values() if q.explanation in html]
@@ -321,6 +323,7 @@ def test_learner_passes_final_quiz_downloads_certificate_and_anyone_verifies_it(
     attempt.refresh_from_db()
     assert attempt.submitted_at is not None and attempt.passed is True
     assert attempt.score_percent == Decimal("90.00")
+    assert_accessible(learner, "the quiz result")
 
     # The score, the verdict and the corrections, in the drawn order, with every explanation.
     expect(learner.locator("#quiz-score")).to_have_text(re.compile(r"(?<![\d.,])90\s?%"))
@@ -358,6 +361,7 @@ def test_learner_passes_final_quiz_downloads_certificate_and_anyone_verifies_it(
     learner.goto(live_server.url + "/learning/")
     download_link = learner.locator('main a[href$="/download/"]')
     expect(download_link).to_have_count(1)
+    assert_accessible(learner, "My learning with a certificate")
     expect(download_link).to_have_attribute("href", f"/certificates/{code}/download/")
     with learner.expect_download() as download_info:
         download_link.click()
@@ -387,6 +391,7 @@ def test_learner_passes_final_quiz_downloads_certificate_and_anyone_verifies_it(
     expect(facts).to_contain_text(LEARNER_NAME)
     expect(facts).to_contain_text(COURSE_TITLE)
     expect(facts).to_contain_text(code)
+    assert_accessible(visitor, "the certificate's public page")
     expect(visitor.locator("a[href$='/revoke/']")).to_have_count(0)
     public_html = visitor.content()
     assert nhung.email not in public_html and nhung.email.split("@")[0] not in public_html
@@ -413,6 +418,7 @@ def test_learner_passes_final_quiz_downloads_certificate_and_anyone_verifies_it(
     expect(revoked).to_contain_text(REVOKE_REASON)
     expect(visitor.locator("main .narrow > p.message.success")).to_have_count(0)
     expect(visitor.locator("main dl.facts")).to_contain_text(LEARNER_NAME)
+    assert_accessible(visitor, "a revoked certificate's public page")
 
     # The learner no longer gets the PDF: no download link, and the address leads to the public page.
     learner.goto(live_server.url + "/learning/")
