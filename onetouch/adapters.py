@@ -3,7 +3,7 @@ platform's name, and failed sign-ins counted so that nobody can lock an owner ou
 
 import logging
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -37,12 +37,25 @@ def email_context(context: dict) -> dict:
     allauth would name the site after the host the request came in by ("127.0.0.1:8102"); a mail
     that teaches people to trust it must name the platform and the ministry behind it instead.
     """
-    return context | {
+    links = {key: on_public_address(value) for key, value in context.items() if key.endswith("_url") and value}
+    platform = {
         "current_site": EmailSite(name=PLATFORM_NAME, domain=urlsplit(settings.SITE_URL).netloc),
         "platform_name": PLATFORM_NAME,
         "issuer_name": settings.CERTIFICATE_NATIONAL_ISSUER,
         "site_url": settings.SITE_URL,
     }
+    return context | links | platform
+
+
+def on_public_address(url: str) -> str:
+    """Return the link with the platform's public scheme and host (SITE_URL) in place of the request's.
+
+    allauth builds an email's links from the host the request came in by: a proxy's internal name,
+    or whatever Host header a visitor sent among the allowed ones. A link in an email must lead to
+    the address the platform is known by.
+    """
+    link, public = urlsplit(str(url)), urlsplit(settings.SITE_URL)
+    return urlunsplit((public.scheme, public.netloc, link.path, link.query, link.fragment))
 
 
 class AccountAdapter(DefaultAccountAdapter):

@@ -305,6 +305,8 @@ def test_worker_issues_certificate_with_pdf_and_email(celery_worker_running, com
     assert f"https://onetouch.example.vn/certificates/{certificate.code}/download/" in message.body
     assert f"https://onetouch.example.vn/certificates/{certificate.code}/" in message.body
     assert NAME in message.body
+    # Like every account email, it names who sends it and warns that nobody asks for a password.
+    assert f"gửi thay mặt {certificate.issuer_name}." in message.body, message.body
 
 
 def test_task_delivered_twice_gives_one_certificate_one_event_one_email(celery_worker_running, completion):

@@ -4,6 +4,7 @@ buttons look like the rest of the site."""
 
 import re
 import secrets
+from urllib.parse import urlsplit
 
 import pytest
 from allauth.account.forms import default_token_generator
@@ -73,6 +74,22 @@ def test_password_reset_email_is_official(client, worker_sends, learner_hanoi):
     client.post(reverse("account_reset_password"), {"email": learner_hanoi.email})
     [message] = mail.outbox
     assert_official(message, to=learner_hanoi.email)
+
+
+@override_settings(
+    DEFAULT_FROM_EMAIL=SENDER,
+    SITE_URL="https://onetouch.example.vn",
+    CERTIFICATE_NATIONAL_ISSUER=ISSUER,
+    ALLOWED_HOSTS=["web-1.internal", "onetouch.example.vn"],
+)
+def test_email_links_lead_to_the_public_address_not_the_requests_host(client, worker_sends, learner_hanoi):
+    """Behind a proxy the request comes in by an internal name; the reset link must not carry it."""
+    client.post(reverse("account_reset_password"), {"email": learner_hanoi.email}, HTTP_HOST="web-1.internal:8000")
+    [message] = mail.outbox
+    links = re.findall(r"https?://\S+", message.body)
+    assert any("/accounts/password/reset/key/" in link for link in links), message.body
+    assert links and {urlsplit(link)[:2] for link in links} == {("https", "onetouch.example.vn")}, links
+    assert "web-1.internal" not in message.body
 
 
 def submit_buttons(html: str) -> list[str]:
