@@ -172,7 +172,8 @@ else:
     # The transport fails on missing folders; make them so any manage.py command can queue jobs.
     for _folder in ("queue", "processed", "control"):
         (_broker_dir / _folder).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    # The transport ignores the host; naming one keeps kombu from warning "No hostname was supplied".
+    CELERY_BROKER_URL = "filesystem://localhost/"
     # Every folder is named, so nothing lands in the working directory: kombu's default control
     # folder (its exchange table) is "control/" relative to wherever the process was started.
     CELERY_BROKER_TRANSPORT_OPTIONS = {

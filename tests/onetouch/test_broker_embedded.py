@@ -90,3 +90,4 @@ def test_worker_on_the_embedded_broker_writes_nothing_outside_var(tmp_path):
 
     assert list(elsewhere.iterdir()) == []
     assert (var_dir / "broker" / "control" / "celery.exchange").exists()
+    assert "WARNING" not in log.read_text(), log.read_text()  # make run's worker log starts clean
