@@ -115,6 +115,18 @@ def lesson_complete(request: HttpRequest, course_slug: str, lesson_id: int) -> H
     return redirect("learners:lesson", course_slug, lesson_id)
 
 
+@login_required
+@require_safe
+@never_cache
+def lesson_outline(request: HttpRequest, course_slug: str, lesson_id: int) -> JsonResponse:
+    """The outline state alone, for outline.js when a completion's answer did not carry it (the
+    answer of the completing heartbeat was lost, and a later one said "completed")."""
+    access = lesson_access_get(user=request.user, lesson_id=lesson_id, course_slug=course_slug)
+    if access is None or not access.as_learner:
+        raise Http404
+    return JsonResponse({"outline": outline_state(lesson_place_get(lesson=access.lesson, learner=request.user))})
+
+
 def outline_state(place: LessonPlace) -> dict:
     """Return what static/js/outline.js applies after a completion, as the lesson page would render it.
 

@@ -4,12 +4,14 @@
 // carries `outline`, the state the server computed (learners.views.learning.outline_state): the
 // course percentage, the lessons done and locked, and the previous and next links. This script
 // only applies that state to the page, so the page shows what a reload would: the rules (what
-// counts, what is locked) are the server's alone. An answer without it changes nothing.
+// counts, what is locked) are the server's alone. An answer that says "completed" without it makes
+// this script ask the server for the same state (data-outline-url).
 (function () {
   "use strict";
   var outline = document.querySelector("nav.outline[data-marks]");
   if (!outline) { return; }
   var data = outline.dataset;
+  var asked = false;  // the outline was asked for once: the answer shows the lesson done from then on
 
   function setMark(item, symbol, text) {
     var mark = item.querySelector(".mark");
@@ -74,12 +76,24 @@
     element.replaceWith(replacement);
   }
 
-  document.addEventListener("onetouch:lesson-completed", function (event) {
-    var state = event.detail && event.detail.outline;
-    if (!state) { return; }
+  function apply(state) {
     setPercent(state.percent);
     applyLessons(state);
     applyStep("prev", state.previous);
     applyStep("next", state.next);
+  }
+
+  document.addEventListener("onetouch:lesson-completed", function (event) {
+    var state = event.detail && event.detail.outline;
+    if (state) { apply(state); return; }
+    // An answer saying "completed" without the outline (the completing answer was lost, or a script
+    // that passes no detail): ask the server once, unless the page already shows the lesson done.
+    var current = outline.querySelector(".outline-lesson.is-current");
+    if (!data.outlineUrl || !current || current.classList.contains("is-done") || asked) { return; }
+    asked = true;
+    fetch(data.outlineUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) { if (answer && answer.outline) { apply(answer.outline); } })
+      .catch(function () { asked = false; });
   });
 }());

@@ -12,6 +12,7 @@ there after it: a navigation would have dropped it.
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from courses.models import Course, Lesson
@@ -130,4 +131,29 @@ def test_completing_lessons_updates_the_outline_without_reload(
     expect(learner.locator(".lesson-steps a[rel=next]")).to_have_attribute(
         "href", f"/learning/courses/{course.slug}/{last.id}/"
     )
+    assert learner.js_errors == []
+
+
+def test_a_completion_without_the_outline_asks_the_server_for_it(
+    live_server, new_page, ordered_course, learner_hue
+) -> None:
+    """A "completed" event without the outline (the completing answer was lost) still updates the page
+    from the server: the lesson marked done, the percentage, and the next link opened."""
+    course, (reading, slides, _last) = ordered_course
+    enrolment_create(learner=learner_hue, course=course)
+    learner = new_page(**PHONE)
+    sign_in(learner, live_server, learner_hue.email, PASSWORD)
+    learner.goto(live_server.url + f"/learning/courses/{course.slug}/{reading.id}/")
+    expect(learner.locator(".lesson-steps a[rel=next]")).to_have_count(0)
+    LessonProgress.objects.filter(learner=learner_hue, lesson=reading).update(completed_at=timezone.now())
+    stay_marked(learner)
+
+    learner.evaluate("document.dispatchEvent(new CustomEvent('onetouch:lesson-completed'))")
+
+    expect(item(learner, reading)).to_have_class(DONE)
+    expect(learner.locator("#course-progress")).to_have_js_property("value", server_percent(course, learner_hue))
+    expect(learner.locator(".lesson-steps a[rel=next]")).to_have_attribute(
+        "href", f"/learning/courses/{course.slug}/{slides.id}/"
+    )
+    assert still_same_page(learner)
     assert learner.js_errors == []

@@ -237,3 +237,21 @@ def test_outlines_of_many_courses_read_together_agree_with_each_outline(
         assert together.next_to_learn().lesson == alone.next_to_learn().lesson
     assert outlines[course.id].next_to_learn().lesson == second
     assert [i.is_locked for i in outlines[course.id].lessons] == [False, False, True]
+
+
+def test_outline_endpoint_answers_what_the_page_renders(client, learner_hue, ordered_course, learner_hanoi):
+    """The outline alone (asked when a completing answer was lost) is the page's state; others get 404."""
+    course, (first, second, slides) = ordered_course
+    lessons_done(learner_hue, [first])
+    url = reverse("learners:lesson_outline", args=[course.slug, second.id])
+    client.force_login(learner_hue)
+
+    outline = client.get(url).json()["outline"]
+
+    assert outline["percent"] == 33 and outline["done"] == [first.id] and outline["locked"] == [slides.id]
+    assert outline["next"] == {"id": slides.id, "url": lesson_url(slides), "locked": True}
+    html = client.get(lesson_url(second)).content.decode()
+    assert sent_state(outline) == rendered_state(html)
+    assert f'data-outline-url="{url}"' in html
+    client.force_login(learner_hanoi)
+    assert client.get(url).status_code == 404
