@@ -16,7 +16,7 @@ from courses.services.structure import module_create
 from learners.models import LessonProgress
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_progress_open
-from tests.factories import course_make, lesson_make, seconds_pass
+from tests.factories import course_make, lesson_make, seconds_pass, video_lesson_make
 
 pytestmark = pytest.mark.django_db
 
@@ -255,3 +255,24 @@ def test_outline_endpoint_answers_what_the_page_renders(client, learner_hue, ord
     assert f'data-outline-url="{url}"' in html
     client.force_login(learner_hanoi)
     assert client.get(url).status_code == 404
+
+
+def test_the_video_heartbeat_that_completes_carries_the_outline_and_no_other(client, learner_hue, province_hue):
+    """Of a video's heartbeats, only the one that completes it carries the outline, as the page renders it."""
+    course = course_make(title="Video Huế", province=province_hue)
+    enrolment_create(learner=learner_hue, course=course)
+    video = video_lesson_make(course=course, duration=600.0)
+    client.force_login(learner_hue)
+    token = re.search(r'data-token="([^"]+)"', client.get(lesson_url(video)).content.decode()).group(1)
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=video)
+    answers = []
+    for start in [*range(0, 600, 60), 540]:  # the last minute watched again after the completion
+        seconds_pass(progress, 60)
+        report = {"token": token, "intervals": [[start, start + 60]], "position": start + 60}
+        answers.append(client.post(HEARTBEAT_URL, json.dumps(report), content_type="text/plain").json())
+
+    assert [answer["completed"] for answer in answers] == [False] * 9 + [True, True]
+    assert ["outline" in answer for answer in answers] == [False] * 9 + [True, False]
+    outline = answers[9]["outline"]
+    assert video.id in outline["done"]
+    assert sent_state(outline) == rendered_state(client.get(lesson_url(video)).content.decode())
