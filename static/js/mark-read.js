@@ -8,15 +8,24 @@
   if (!form || !window.fetch) { return; }
   var sending = false;
 
-  function tell(text, className, id) {
+  function message(text, className) {
+    var paragraph = document.createElement("p");
+    paragraph.className = "message " + className;
+    paragraph.textContent = text;
+    return paragraph;
+  }
+
+  // The reason it was refused, shown above the form as the page's messages would show it.
+  function refusal(text) {
     var old = document.getElementById("mark-read-answer");
     if (old) { old.remove(); }
-    var message = document.createElement("p");
-    message.className = "message " + className;
-    message.id = id;
-    message.setAttribute("role", "status");
-    message.textContent = text;
-    return message;
+    var messages = document.createElement("div");
+    messages.className = "messages";
+    messages.id = "mark-read-answer";
+    messages.setAttribute("role", "status");
+    messages.setAttribute("aria-live", "polite");
+    messages.appendChild(message(text, "error"));
+    return messages;
   }
 
   form.addEventListener("submit", function (event) {
@@ -36,11 +45,16 @@
       .then(function (answer) {
         sending = false;
         if (answer.completed) {
-          form.replaceWith(tell(answer.message, "success", "lesson-done"));
+          var old = document.getElementById("mark-read-answer");
+          if (old) { old.remove(); }
+          var done = message(answer.message, "success");
+          done.id = "lesson-done";
+          done.setAttribute("role", "status");
+          form.replaceWith(done);
           document.dispatchEvent(new CustomEvent("onetouch:lesson-completed", { detail: answer }));
           return;
         }
-        form.before(tell(answer.error, "error", "mark-read-answer"));
+        form.before(refusal(answer.error));
       })
       .catch(function () { form.submit(); });
   });
