@@ -56,32 +56,52 @@ class CourseOutline:
         return next((item for item in self.lessons if item.lesson.id == lesson_id), None)
 
     def next_to_learn(self) -> OutlineLesson | None:
-        """Return the first lesson not done and not locked (the first lesson when all are done)."""
-        items = self.lessons
-        return next((item for item in items if not item.is_done and not item.is_locked), items[0] if items else None)
+        return next_to_learn(self.lessons)
 
 
-def course_outline_get(*, course: Course, learner: User | None = None, include_drafts: bool = False) -> CourseOutline:
+def next_to_learn(items: list[OutlineLesson]) -> OutlineLesson | None:
+    """Return the lesson to learn next: the first not done and not locked (the first lesson when all are done).
+
+    The one statement of the rule: the course page, the lesson page, enrolling and every card of
+    My learning (through `course_outlines_get`) ask it.
+    """
+    return next((item for item in items if not item.is_done and not item.is_locked), items[0] if items else None)
+
+
+def course_outline_get(
+    *, course: Course, learner: User | int | None = None, include_drafts: bool = False
+) -> CourseOutline:
     """Return the outline in one query; with a learner, each lesson's mark and the order locks."""
+    return course_outlines_get(courses=[course], learner=learner, include_drafts=include_drafts)[course.id]
+
+
+def course_outlines_get(
+    *, courses: list[Course], learner: User | int | None = None, include_drafts: bool = False
+) -> dict[int, CourseOutline]:
+    """Return each course's outline by course id, all in one query, however many courses."""
+    outlines: dict[int, CourseOutline] = {course.id: CourseOutline(modules=[]) for course in courses}
+    if not courses:
+        return outlines
+    requires_order = {course.id: course.requires_order for course in courses}
     lessons: QuerySet[Lesson] = (
-        Lesson.objects.filter(course=course)
+        Lesson.objects.filter(course_id__in=list(outlines))
         .select_related("module")
         .defer("body_html")
-        .order_by("module__position", "module__id", "position", "id")
+        .order_by("course_id", "module__position", "module__id", "position", "id")
     )
     if not include_drafts:
         lessons = lessons.filter(is_published=True)
     if learner is not None:
         lessons = lessons.annotate(mine=FilteredRelation("progress", condition=Q(progress__learner=learner)))
         lessons = lessons.annotate(done_at=F("mine__completed_at"))
-    modules: list[OutlineModule] = []
-    blocked = False
+    blocked: set[int] = set()  # courses in which a required lesson is not done yet
     for lesson in lessons:
+        modules = outlines[lesson.course_id].modules
         if not modules or modules[-1].module.id != lesson.module_id:
             modules.append(OutlineModule(module=lesson.module))
         is_done = getattr(lesson, "done_at", None) is not None
-        is_locked = learner is not None and course.requires_order and blocked
+        is_locked = learner is not None and requires_order[lesson.course_id] and lesson.course_id in blocked
         modules[-1].lessons.append(OutlineLesson(lesson=lesson, is_done=is_done, is_locked=is_locked))
         if lesson_is_counted(lesson) and not is_done:
-            blocked = True
-    return CourseOutline(modules=modules)
+            blocked.add(lesson.course_id)
+    return outlines

@@ -1,45 +1,26 @@
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, Expression, F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course, CourseRun, Lesson
+from courses.models import Course, CourseRun
+from courses.selectors.outline import course_outlines_get
 from courses.selectors.progress import course_progress_annotations
-from learners.models import Enrolment, LearnerProfile, LessonProgress
+from learners.models import Enrolment, LearnerProfile
 from onetouch import scope
 from onetouch.models import Commune, Province, User
 
 
-def next_lesson_annotations(*, course: Expression, learner: Expression) -> dict[str, Expression]:
-    """Return annotations giving each row `next_lesson_id`, `next_lesson_title` and `has_started`.
-
-    The next lesson is the outline's `next_to_learn` (courses.selectors.outline): the first published
-    lesson in outline order the learner has not completed. That lesson is never locked, since a lock
-    needs an earlier lesson not completed; None when every lesson is done. Correlated subqueries on
-    the row's course and learner: a list's query count does not grow with courses or lessons.
-    """
-    # One level deeper than `lessons`: the row's learner is the outer query's outer reference.
-    completed = LessonProgress.objects.filter(
-        lesson=OuterRef("pk"), learner=OuterRef(learner), completed_at__isnull=False
-    )
-    lessons = Lesson.objects.filter(course=course, is_published=True)
-    not_done = lessons.exclude(Exists(completed)).order_by("module__position", "module__id", "position", "id")
-    return {
-        "next_lesson_id": Subquery(not_done.values("id")[:1]),
-        "next_lesson_title": Subquery(not_done.values("title")[:1]),
-        "has_started": Exists(lessons.filter(Exists(completed))),
-    }
-
-
 def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
-    """Return the learner's active enrolments, newest first, with card data, progress, next lesson and
-    certificate."""
+    """Return the learner's active enrolments, newest first, with card data, progress and certificate.
+
+    Each card's next lesson is read for a page of them at once by `enrolments_next_lesson_set`.
+    """
     at_row = {"course": OuterRef("course_id"), "learner": OuterRef("learner_id")}
     return (
         Enrolment.objects.filter(learner=learner, is_active=True)
         .select_related("course", "course__owner_province", "course_run")
         .annotate(**course_progress_annotations(**at_row))
-        .annotate(**next_lesson_annotations(**at_row))
         # The completion and its certificate, if any, joined in the same query (one-to-one rows).
         .annotate(
             completed_at=F("completion__completed_at"),
@@ -48,6 +29,21 @@ def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
         )
         .order_by("-enrolled_at", "-id")
     )
+
+
+def enrolments_next_lesson_set(*, enrolments: list[Enrolment], learner: User) -> list[Enrolment]:
+    """Give each enrolment `next_lesson` (the outline's `next_to_learn`) and `has_started`, in one query.
+
+    The rule is the outline's own (courses.selectors.outline.next_to_learn): the outlines of all
+    the enrolments' courses are read together, so the query count does not grow with the courses.
+    """
+    outlines = course_outlines_get(courses=[enrolment.course for enrolment in enrolments], learner=learner)
+    for enrolment in enrolments:
+        outline = outlines[enrolment.course_id]
+        step = outline.next_to_learn()
+        enrolment.next_lesson = step.lesson if step else None
+        enrolment.has_started = outline.has_started
+    return enrolments
 
 
 def commune_list_for_province(*, province_code: str) -> QuerySet[Commune]:

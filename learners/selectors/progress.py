@@ -20,17 +20,43 @@ class LessonAccess:
 
 
 @dataclass
+class LessonPlace:
+    """A lesson's place in its course outline as one reader sees it: the marks, the locks, and the
+    lessons before and after it (the page's previous and next links). The lesson page renders it and
+    the answers of a completion send it (learners.views.learning.outline_state): one source for both."""
+
+    course: Course
+    outline: CourseOutline
+    current: OutlineLesson
+    previous: OutlineLesson | None
+    next: OutlineLesson | None
+
+
+@dataclass
 class LessonPage:
     lesson: Lesson
     access: LessonAccess
-    outline: CourseOutline
-    current: OutlineLesson
-    previous: Lesson | None
-    next: Lesson | None
+    place: LessonPlace
 
     @property
     def course(self) -> Course:
         return self.lesson.course
+
+    @property
+    def outline(self) -> CourseOutline:
+        return self.place.outline
+
+    @property
+    def current(self) -> OutlineLesson:
+        return self.place.current
+
+    @property
+    def previous(self) -> OutlineLesson | None:
+        return self.place.previous
+
+    @property
+    def next(self) -> OutlineLesson | None:
+        return self.place.next
 
     @property
     def is_preview(self) -> bool:
@@ -68,21 +94,29 @@ def lesson_page_get(*, user: User, course_slug: str, lesson_id: int) -> LessonPa
     if access is None:
         return None
     lesson = access.lesson
-    outline = course_outline_get(
-        course=lesson.course,
-        learner=user if access.as_learner else None,
-        include_drafts=not access.as_learner,
-    )
+    place = lesson_place_get(lesson=lesson, learner=user if access.as_learner else None)
+    return LessonPage(lesson=lesson, access=access, place=place)
+
+
+def lesson_place_get(*, lesson: Lesson, learner: User | int | None) -> LessonPlace:
+    """Return the lesson's place in its course's outline, in one query; without a learner, a preview's
+    (drafts shown, no marks, no locks). `lesson.course` must be loaded with the lesson."""
+    outline = course_outline_get(course=lesson.course, learner=learner, include_drafts=learner is None)
     items = outline.lessons
     index = next(i for i, item in enumerate(items) if item.lesson.id == lesson.id)
-    return LessonPage(
-        lesson=lesson,
-        access=access,
+    return LessonPlace(
+        course=lesson.course,
         outline=outline,
         current=items[index],
-        previous=items[index - 1].lesson if index > 0 else None,
-        next=items[index + 1].lesson if index + 1 < len(items) else None,
+        previous=items[index - 1] if index > 0 else None,
+        next=items[index + 1] if index + 1 < len(items) else None,
     )
+
+
+def lesson_place_get_for_learner(*, learner_id: int, lesson_id: int) -> LessonPlace:
+    """Return a learner's place in a published lesson's outline, in two queries (the lesson, the outline)."""
+    lesson = Lesson.objects.select_related("course").defer("body_html").get(id=lesson_id, is_published=True)
+    return lesson_place_get(lesson=lesson, learner=learner_id)
 
 
 def lesson_media_access_get(*, user: User, lesson_id: int) -> LessonAccess | None:

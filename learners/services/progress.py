@@ -83,6 +83,10 @@ class HeartbeatResult:
     watched_seconds: float
     pages_viewed: list[int]
     is_complete: bool
+    # This report completed the lesson: only then does its answer carry the outline (more queries).
+    has_completed_now: bool = False
+    learner_id: int = 0
+    lesson_id: int = 0
 
 
 @transaction.atomic
@@ -370,4 +374,7 @@ def progress_report_apply(
         watched_seconds=watched,
         pages_viewed=pages_viewed,
         is_complete=completing or row["completed_at"] is not None,
+        has_completed_now=completing,
+        learner_id=row["learner_id"],
+        lesson_id=row["lesson_id"],
     )

@@ -15,6 +15,7 @@ urlpatterns = [
     path("province/<str:province_code>/learners/", accounts.province_learner_list, name="province_learners"),
     path("courses/<slug:course_slug>/<int:lesson_id>/", learning.lesson_page, name="lesson"),
     path("courses/<slug:course_slug>/<int:lesson_id>/done/", learning.lesson_complete, name="lesson_complete"),
+    path("courses/<slug:course_slug>/<int:lesson_id>/outline/", learning.lesson_outline, name="lesson_outline"),
     path("courses/<slug:course_slug>/<int:lesson_id>/slide/", learning.lesson_slide_seen, name="lesson_slide"),
     path("courses/<slug:course_slug>/<int:lesson_id>/download/", learning.lesson_download, name="lesson_download"),
     path("courses/<slug:course_slug>/<int:lesson_id>/quiz/start/", quiz.quiz_start, name="quiz_start"),

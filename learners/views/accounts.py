@@ -16,6 +16,7 @@ from learners.forms import ProfileForm
 from learners.selectors.enrolments import (
     commune_list_for_province,
     enrolment_list_for_learner,
+    enrolments_next_lesson_set,
     learner_profile_get,
     learner_profile_list_for_province,
 )
@@ -56,6 +57,7 @@ def enrolment_cancel_view(request: HttpRequest, slug: str) -> HttpResponse:
 def my_learning(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(enrolment_list_for_learner(learner=request.user), settings.CATALOGUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    page.object_list = enrolments_next_lesson_set(enrolments=list(page.object_list), learner=request.user)
     return render(request, "learners/my_learning.html", {"page": page})
 
 

@@ -25,7 +25,15 @@ from django.views.decorators.http import require_POST, require_safe
 from courses.media.delivery import lesson_media_urls, media_origins, media_response
 from courses.models import Lesson
 from learners.pure.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
-from learners.selectors.progress import lesson_access_get, lesson_is_open, lesson_media_access_get, lesson_page_get
+from learners.selectors.progress import (
+    LessonPlace,
+    lesson_access_get,
+    lesson_is_open,
+    lesson_media_access_get,
+    lesson_page_get,
+    lesson_place_get,
+    lesson_place_get_for_learner,
+)
 from learners.services.progress import (
     document_download_record,
     heartbeat_record,
@@ -85,16 +93,61 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
 @login_required
 @require_POST
 def lesson_complete(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpResponse:
+    """Mark a text or document read: a form post answered by the lesson page, or, for mark-read.js
+    (which asks for JSON), an answer carrying the outline as the server now sees it."""
     access = lesson_access_get(user=request.user, lesson_id=lesson_id, course_slug=course_slug)
     if access is None or not access.as_learner:
         raise Http404
+    wants_json = "application/json" in request.headers.get("Accept", "")
     try:
         lesson_complete_manually(learner=request.user, lesson=access.lesson)
     except ValidationError as error:
+        if wants_json:
+            return JsonResponse({"error": " ".join(error.messages)}, status=400)
         messages.error(request, " ".join(error.messages))
     else:
+        if wants_json:
+            place = lesson_place_get(lesson=access.lesson, learner=request.user)
+            return JsonResponse(
+                {"completed": True, "message": _("You have completed this lesson."), "outline": outline_state(place)}
+            )
         messages.success(request, _("Lesson completed."))
     return redirect("learners:lesson", course_slug, lesson_id)
+
+
+@login_required
+@require_safe
+@never_cache
+def lesson_outline(request: HttpRequest, course_slug: str, lesson_id: int) -> JsonResponse:
+    """The outline state alone, for outline.js when a completion's answer did not carry it (the
+    answer of the completing heartbeat was lost, and a later one said "completed")."""
+    access = lesson_access_get(user=request.user, lesson_id=lesson_id, course_slug=course_slug)
+    if access is None or not access.as_learner:
+        raise Http404
+    return JsonResponse({"outline": outline_state(lesson_place_get(lesson=access.lesson, learner=request.user))})
+
+
+def outline_state(place: LessonPlace) -> dict:
+    """Return what static/js/outline.js applies after a completion, as the lesson page would render it.
+
+    The course percentage, the lessons done and locked, and the previous and next links: the
+    server's figures, so the page shows after the completion what a reload would show.
+    """
+    lessons = place.outline.lessons
+
+    def step(item) -> dict | None:
+        if item is None:
+            return None
+        url = reverse("learners:lesson", args=[place.course.slug, item.lesson.id])
+        return {"id": item.lesson.id, "url": url, "locked": item.is_locked}
+
+    return {
+        "percent": place.outline.percent,
+        "done": [item.lesson.id for item in lessons if item.is_done],
+        "locked": [item.lesson.id for item in lessons if item.is_locked],
+        "previous": step(place.previous),
+        "next": step(place.next),
+    }
 
 
 @login_required
@@ -186,13 +239,16 @@ def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": str(refusal.message)}, status=400)
     except ValueError:  # not JSON, not UTF-8, or a length that is not a number
         return JsonResponse({"error": _("The progress report is malformed.")}, status=400)
-    return JsonResponse(
-        {
-            "completed": result.is_complete,
-            "watched_seconds": round(result.watched_seconds, 1),
-            "pages_viewed": result.pages_viewed,
-        }
-    )
+    answer = {
+        "completed": result.is_complete,
+        "watched_seconds": round(result.watched_seconds, 1),
+        "pages_viewed": result.pages_viewed,
+    }
+    if result.has_completed_now:
+        # Once per learner and lesson; the heartbeats that complete nothing read no outline.
+        place = lesson_place_get_for_learner(learner_id=result.learner_id, lesson_id=result.lesson_id)
+        answer["outline"] = outline_state(place)
+    return JsonResponse(answer)
 
 
 def slide_number(number: str, lesson: Lesson) -> int:

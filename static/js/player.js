@@ -125,7 +125,7 @@
     }).then(function (result) {
       if (result && result.completed) {
         say(status && status.dataset.completed);
-        document.dispatchEvent(new CustomEvent("onetouch:lesson-completed"));  // outline.js marks the outline
+        document.dispatchEvent(new CustomEvent("onetouch:lesson-completed", { detail: result }));  // outline.js applies result.outline
       }
     }).catch(function () {
       sending = false;

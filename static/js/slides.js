@@ -33,7 +33,7 @@
     var status = document.getElementById("slides-status");
     if (!result || !result.completed) { return; }
     if (status) { status.textContent = status.dataset.completed; }
-    document.dispatchEvent(new CustomEvent("onetouch:lesson-completed"));  // outline.js marks the outline
+    document.dispatchEvent(new CustomEvent("onetouch:lesson-completed", { detail: result }));  // outline.js applies result.outline
   }
 
   // Report that `number` is on screen; when `retries` is given this is the report that the page

@@ -1,5 +1,7 @@
 """Browser journey on a 360 px phone: completing a lesson updates the outline's mark and the course
-percentage on the same page, without a reload; in a course taken in order, the next lesson opens.
+percentage on the same page, without a reload; in a course taken in order, the next lesson opens in
+the outline and the page's "Next lesson" link becomes a link. After a reload the page shows the
+server's percentage, the same as the one shown live.
 
 A text lesson is completed with "Mark as read" (its reading time made to pass by moving the
 progress clocks back, as tests.factories.seconds_pass does), a one-page slides lesson by keeping its
@@ -10,9 +12,11 @@ there after it: a navigation would have dropped it.
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from courses.models import Course, Lesson
+from courses.selectors.outline import course_outline_get
 from courses.services.catalogue import course_publish
 from courses.services.structure import module_create
 from learners.models import LessonProgress
@@ -43,6 +47,14 @@ def ordered_course(province_hue) -> tuple[Course, list[Lesson]]:
     return course_publish(course=course), lessons
 
 
+def next_step(page: Page):
+    return page.locator(".lesson-steps [data-step='next']")
+
+
+def server_percent(course: Course, learner) -> int:
+    return course_outline_get(course=course, learner=learner).percent
+
+
 def item(page: Page, lesson: Lesson):
     return page.locator(f"nav.outline li[data-lesson='{lesson.id}']")
 
@@ -69,6 +81,8 @@ def test_completing_lessons_updates_the_outline_without_reload(
     expect(item(learner, reading)).not_to_have_class(DONE)
     expect(item(learner, slides)).to_have_class(LOCKED)
     expect(item(learner, slides).locator("a")).to_have_count(0)
+    expect(next_step(learner)).to_have_count(1)
+    expect(learner.locator(".lesson-steps a[rel=next]")).to_have_count(0)  # the slides are locked: no link yet
 
     # "Mark as read" once the reading time has passed: the mark, the percentage and the lock change in place.
     seconds_pass(LessonProgress.objects.get(learner=learner_hue, lesson=reading), 3600)
@@ -83,6 +97,9 @@ def test_completing_lessons_updates_the_outline_without_reload(
         "href", f"/learning/courses/{course.slug}/{slides.id}/"
     )
     expect(item(learner, last).locator("a")).to_have_count(0)  # still behind the slides
+    expect(learner.locator(".lesson-steps a[rel=next]")).to_have_attribute(
+        "href", f"/learning/courses/{course.slug}/{slides.id}/"
+    )
     assert still_same_page(learner), "marking the lesson read reloaded the page"
     assert LessonProgress.objects.get(learner=learner_hue, lesson=reading).completed_at is not None
 
@@ -91,6 +108,7 @@ def test_completing_lessons_updates_the_outline_without_reload(
         item(learner, slides).locator("a").click()
     stay_marked(learner)
     expect(item(learner, slides)).not_to_have_class(DONE)
+    expect(learner.locator(".lesson-steps a[rel=next]")).to_have_count(0)  # the last lesson is behind the slides
     wait_until(
         lambda: LessonProgress.objects.filter(learner=learner_hue, lesson=slides, completed_at__isnull=False).exists(),
         what="the slides to complete",
@@ -99,5 +117,43 @@ def test_completing_lessons_updates_the_outline_without_reload(
     expect(item(learner, slides).locator(".mark")).to_have_text("✓")
     expect(learner.locator("#course-progress")).to_have_js_property("value", 66)
     expect(item(learner, last).locator("a")).to_have_count(1)
+    expect(learner.locator(".lesson-steps a[rel=next]")).to_have_attribute(
+        "href", f"/learning/courses/{course.slug}/{last.id}/"
+    )
     assert still_same_page(learner), "the slides' completion reloaded the page"
+
+    # A reload shows the server's figure, the one shown live, and the same open next link.
+    live = learner.locator("#course-progress").evaluate("bar => bar.value")
+    learner.reload()
+    expect(learner.locator("#course-progress")).to_have_js_property("value", server_percent(course, learner_hue))
+    assert live == server_percent(course, learner_hue) == 66
+    expect(learner.locator("label[for='course-progress']")).to_contain_text(f"{live}%")
+    expect(learner.locator(".lesson-steps a[rel=next]")).to_have_attribute(
+        "href", f"/learning/courses/{course.slug}/{last.id}/"
+    )
+    assert learner.js_errors == []
+
+
+def test_a_completion_without_the_outline_asks_the_server_for_it(
+    live_server, new_page, ordered_course, learner_hue
+) -> None:
+    """A "completed" event without the outline (the completing answer was lost) still updates the page
+    from the server: the lesson marked done, the percentage, and the next link opened."""
+    course, (reading, slides, _last) = ordered_course
+    enrolment_create(learner=learner_hue, course=course)
+    learner = new_page(**PHONE)
+    sign_in(learner, live_server, learner_hue.email, PASSWORD)
+    learner.goto(live_server.url + f"/learning/courses/{course.slug}/{reading.id}/")
+    expect(learner.locator(".lesson-steps a[rel=next]")).to_have_count(0)
+    LessonProgress.objects.filter(learner=learner_hue, lesson=reading).update(completed_at=timezone.now())
+    stay_marked(learner)
+
+    learner.evaluate("document.dispatchEvent(new CustomEvent('onetouch:lesson-completed'))")
+
+    expect(item(learner, reading)).to_have_class(DONE)
+    expect(learner.locator("#course-progress")).to_have_js_property("value", server_percent(course, learner_hue))
+    expect(learner.locator(".lesson-steps a[rel=next]")).to_have_attribute(
+        "href", f"/learning/courses/{course.slug}/{slides.id}/"
+    )
+    assert still_same_page(learner)
     assert learner.js_errors == []
