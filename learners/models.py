@@ -22,6 +22,8 @@ class LearnerProfile(models.Model):
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+", verbose_name=_("commune"))
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     position = models.CharField(_("job title"), max_length=200, blank=True)
+    # None: never chosen, so the browser's Save-Data hint decides; True/False: the learner's choice.
+    save_data = models.BooleanField(_("save data"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -32,6 +32,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
 
+from courses.media.transcoding import RENDITION_LOW
 from courses.media.types import (
     DEFAULT_CONTENT_TYPE,
     TYPES_BY_SUFFIX,
@@ -106,6 +107,10 @@ def lesson_media_urls(lesson: "Lesson") -> dict:
         "captions": lesson.captions.name,
     }
     urls = {key: media_url(lesson, name) if name else "" for key, name in names.items()}
+    # The lowest rendition's own playlist, next to the master (courses.media.transcoding.video_hls):
+    # native HLS players are given it for "save data" and for players too small for more.
+    hls_dir = posixpath.dirname(lesson.hls_playlist_name) if lesson.hls_playlist_name else ""
+    urls["hls_lowest"] = media_url(lesson, f"{hls_dir}/{RENDITION_LOW.name}/index.m3u8") if hls_dir else ""
     pages = range(1, (lesson.page_count or 0) + 1) if lesson.kind == "slides" and lesson.media_prefix else ()
     urls["pages"] = [media_url(lesson, lesson.page_image_name(number)) for number in pages]
     return urls

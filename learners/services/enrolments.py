@@ -83,3 +83,10 @@ def enrolment_cancel(*, learner: User, course: Course) -> None:
     enrolment.save(update_fields=["is_active", "unenrolled_at"])
     course_enrolment_count_add(course_id=course.id, delta=-1)
     learning_event_record(kind=LearningEvent.Kind.UNENROLLED, enrolment=enrolment)
+
+
+def save_data_choose(*, user: User, save_data: bool) -> None:
+    """Remember the learner's "save data" choice on the profile, for every device they sign in on."""
+    updated = LearnerProfile.objects.filter(user_id=user.id).update(save_data=save_data, updated_at=timezone.now())
+    if not updated:
+        raise ValidationError(_("Complete your learner profile first."), code="no_profile")

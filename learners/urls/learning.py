@@ -24,6 +24,7 @@ urlpatterns = [
     path("quiz/attempts/<int:attempt_id>/status/", quiz.quiz_status, name="quiz_status"),
     path("quiz/attempts/<int:attempt_id>/submit/", quiz.quiz_submit, name="quiz_submit"),
     path("quiz/attempts/<int:attempt_id>/result/", quiz.quiz_result, name="quiz_result"),
+    path("save-data/", learning.save_data_choose_view, name="save_data"),
     path("heartbeat/", learning.lesson_heartbeat, name="lesson_heartbeat"),
     path("media/<int:lesson_id>/<path:name>", learning.lesson_media, name="lesson_media"),
 ]

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_POST, require_safe
 from courses.media.delivery import lesson_media_urls, media_origins, media_response
 from courses.models import Lesson
 from learners.pure.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
+from learners.selectors.preferences import save_data_choice_get
 from learners.selectors.progress import (
     LessonPlace,
     lesson_access_get,
@@ -34,6 +36,7 @@ from learners.selectors.progress import (
     lesson_place_get,
     lesson_place_get_for_learner,
 )
+from learners.services.enrolments import save_data_choose
 from learners.services.progress import (
     document_download_record,
     heartbeat_record,
@@ -71,7 +74,12 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
             session_key=request.session.session_key,
         )
     media = lesson_media_urls(lesson)
+    save_data_chosen = save_data_choice_get(user=request.user) if lesson.kind == Lesson.Kind.VIDEO else None
+    # Never chosen: the browser's Save-Data hint decides (the player also reads navigator.connection).
+    save_data = request.headers.get("Save-Data", "").lower() == "on" if save_data_chosen is None else save_data_chosen
     context = {
+        "save_data": save_data,
+        "save_data_chosen": save_data_chosen is not None,
         "page": page,
         "lesson": lesson,
         "course": page.course,
@@ -249,6 +257,37 @@ def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
         place = lesson_place_get_for_learner(learner_id=result.learner_id, lesson_id=result.lesson_id)
         answer["outline"] = outline_state(place)
     return JsonResponse(answer)
+
+
+# The toggle posts save_data=0 (a hidden field) then save_data=1 when ticked: the last value wins.
+SAVE_DATA_VALUES = {"0": False, "1": True}
+
+
+@login_required
+@require_POST
+def save_data_choose_view(request: HttpRequest) -> HttpResponse:
+    """Remember "save data"; the player's script posts it (JSON answer), a page without script gets redirected back."""
+    wants_json = "application/json" in request.headers.get("Accept", "")
+    values = request.POST.getlist("save_data")
+    choice = SAVE_DATA_VALUES.get(values[-1]) if values else None
+    error = ""
+    if choice is None:
+        error = _("Choose whether to save data: 1 (on) or 0 (off).")
+    else:
+        try:
+            save_data_choose(user=request.user, save_data=choice)
+        except ValidationError as refusal:
+            error = " ".join(refusal.messages)
+    if wants_json:
+        if error:
+            return JsonResponse({"error": error}, status=400)
+        return JsonResponse({"save_data": choice})
+    if error:
+        messages.error(request, error)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("learners:my_learning")
+    return redirect(back)
 
 
 def slide_number(number: str, lesson: Lesson) -> int:

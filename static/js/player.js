@@ -1,9 +1,13 @@
-// The lesson video: picks a source (native HLS on Safari and iOS, the vendored hls.js where Media
-// Source Extensions exist, else the MP4 in the page), resumes at the saved position, and reports
-// the intervals actually played. Every ~10 s while playing, and on pause, end, leaving or hiding
-// the page, it posts them with the page's signed token (and the session cookie, which the token is
-// bound to); the server merges them, caps them by the time since the page was opened and decides
-// completion. Without this script the MP4 plays and nothing is recorded.
+// The lesson video: nothing is downloaded before the learner presses play (preload="none", no
+// poster with "save data"). On the first play it picks a source: native HLS where the browser has it
+// (Safari, iOS, recent Chromium), the vendored hls.js, fetched only then, where Media Source
+// Extensions exist, else the MP4 in the page. The rendition fits the player's size in CSS pixels
+// (a 328 px phone player gets 360p, whatever its pixel ratio); with "save data" always the lowest.
+// It resumes at the saved position and reports the intervals actually played. Every ~10 s while
+// playing, and on pause, end, leaving or hiding the page, it posts them with the page's signed token
+// (and the session cookie, which the token is bound to); the server merges them, caps them by the
+// time since the page was opened and decides completion. Without this script the MP4 plays and
+// nothing is recorded.
 (function () {
   "use strict";
   var video = document.getElementById("lesson-video");
@@ -14,6 +18,9 @@
   var heartbeatUrl = data.heartbeatUrl;
   var token = data.token;
   var HEARTBEAT_MS = 10000;
+  // The lowest rendition's height (courses.media.transcoding.RENDITION_LOW): enough for a player
+  // up to this many CSS pixels high.
+  var LOWEST_HEIGHT = 360;
   var pending = [];       // closed intervals not yet acknowledged by the server
   var current = null;     // [start, end] growing while the video plays without a jump
   var lastTime = null;
@@ -23,6 +30,47 @@
   var timer = null;
 
   function say(text) { if (status && text) { status.textContent = text; } }
+
+  // --- Save data -----------------------------------------------------------------------------
+  // The learner's choice (from the server, kept on the profile); never chosen: the browser's hint.
+  var connection = navigator.connection || {};
+  var saveData = data.saveData === "1" || (data.saveDataChosen !== "1" && connection.saveData === true);
+  var saveDataBox = document.getElementById("save-data");
+  var hls = null;         // the hls.js player, once started
+
+  function posterShow() {
+    if (saveData || played) { video.removeAttribute("poster"); }
+    else if (data.poster) { video.setAttribute("poster", data.poster); }
+  }
+
+  function renditionApply() {
+    if (!hls) { return; }
+    // Save data: the lowest rendition only; else hls.js caps by the player's CSS size.
+    hls.capLevelToPlayerSize = !saveData;
+    hls.autoLevelCapping = saveData ? 0 : -1;
+    if (saveData) { hls.nextLevel = 0; }
+  }
+
+  if (saveDataBox) {
+    saveDataBox.checked = saveData;
+    var submit = document.getElementById("save-data-submit");
+    if (submit) { submit.hidden = true; }  // the box saves itself
+    saveDataBox.addEventListener("change", function () {
+      saveData = saveDataBox.checked;
+      posterShow();
+      renditionApply();
+      if (nativeHls) { nativeRenditionApply(); }
+      var form = saveDataBox.form;
+      var body = new FormData(form);
+      fetch(form.action, {
+        method: "POST",
+        body: body,
+        headers: { "Accept": "application/json" },
+        credentials: "same-origin"
+      }).catch(function () { /* offline: the choice holds on this page */ });
+    });
+  }
+  posterShow();
 
   // --- Source ------------------------------------------------------------------------------
   function loadScript(src, done) {
@@ -39,37 +87,95 @@
     resume = 0;
   }
 
-  function useHlsJs(url) {
+  // The MP4 <source>s: taken out while HLS is used so pressing play never fetches the MP4, and
+  // put back if HLS fails.
+  var sources = [];
+
+  function mp4Restore() {
+    video.removeAttribute("src");
+    sources.forEach(function (source) { video.appendChild(source); });
+    sources = [];
+    video.load();
+    video.play().catch(function () {});
+  }
+
+  function smallPlayer() {
+    return saveData || (video.clientHeight || 0) <= LOWEST_HEIGHT;
+  }
+
+  // Native HLS: the src is set now, but with preload="none" nothing is fetched before play. The
+  // browser picks among the master's renditions by bandwidth, not size: a small player (or save
+  // data) gets the lowest rendition's own playlist instead.
+  function nativeSourceFor() {
+    return smallPlayer() && data.hlsLowestUrl ? data.hlsLowestUrl : data.hlsUrl;
+  }
+
+  function useNativeHls() {
+    video.src = nativeSourceFor();
+    video.addEventListener("error", function onError() {
+      if (!video.getAttribute("src")) { return; }
+      video.removeEventListener("error", onError);
+      video.removeAttribute("src");
+      video.load();  // the MP4 <source>s
+    });
+  }
+
+  function nativeRenditionApply() {
+    var wanted = nativeSourceFor();
+    if (!video.getAttribute("src") || video.getAttribute("src") === wanted) { return; }
+    var at = video.currentTime;
+    var wasPlaying = !video.paused;
+    video.src = wanted;
+    if (played) { resume = at; }
+    if (wasPlaying) { video.play().catch(function () {}); }
+  }
+
+  function useHlsJs() {
     loadScript(data.hlsScript, function () {
       var Hls = window.Hls;
-      if (!Hls || !Hls.isSupported()) { return; }
+      if (!Hls || !Hls.isSupported()) { mp4Restore(); return; }
       // No worker: it would run from a blob: URL, which our Content-Security-Policy refuses.
-      var hls = new Hls({ enableWorker: false, capLevelToPlayerSize: true, autoStartLoad: false });
-      var started = false;
+      // CSS pixels, not device pixels: a 2x phone's 328 px player gets 360p, not 720p.
+      hls = new Hls({
+        enableWorker: false,
+        capLevelToPlayerSize: !saveData,
+        ignoreDevicePixelRatio: true,
+        startLevel: smallPlayer() ? 0 : -1,
+        startPosition: resume > 0 ? resume : -1
+      });
+      resume = 0;
       hls.on(Hls.Events.ERROR, function (event, info) {
         if (info.fatal) {
           // Fall back to the MP4 in the page.
           hls.destroy();
-          video.removeAttribute("src");
-          video.load();
+          hls = null;
+          mp4Restore();
         }
       });
-      hls.loadSource(url);
-      hls.attachMedia(video);
-      // Nothing is downloaded until the learner presses play (slow and metered connections).
-      video.addEventListener("play", function () {
-        if (!started) { started = true; hls.startLoad(resume > 0 ? resume : -1); resume = 0; }
+      hls.on(Hls.Events.MANIFEST_PARSED, function () {
+        renditionApply();
+        video.play().catch(function () {});
       });
+      hls.loadSource(data.hlsUrl);
+      hls.attachMedia(video);
     });
   }
 
-  var hlsUrl = data.hlsUrl;
-  var nativeHls = video.canPlayType("application/vnd.apple.mpegurl");
-  var mse = window.MediaSource || window.ManagedMediaSource;
-  if (hlsUrl && nativeHls && (!window.MediaSource || /Apple/.test(navigator.vendor || ""))) {
-    video.src = hlsUrl;
-  } else if (hlsUrl && mse) {
-    useHlsJs(hlsUrl);
+  var nativeHls = data.hlsUrl && video.canPlayType("application/vnd.apple.mpegurl");
+  var mse = data.hlsUrl && (window.MediaSource || window.ManagedMediaSource);
+  if (nativeHls) {
+    useNativeHls();
+  } else if (mse) {
+    // hls.js (about 190 KB) is fetched on the first play only; until then the MP4 <source>s are
+    // out of the element, so pressing play cannot start the MP4 download.
+    sources = Array.prototype.slice.call(video.querySelectorAll("source"));
+    sources.forEach(function (source) { video.removeChild(source); });
+    var started = false;
+    video.addEventListener("play", function () {
+      if (started) { return; }
+      started = true;
+      useHlsJs();
+    });
   }
   video.addEventListener("loadedmetadata", resumeOnce);
 
