@@ -22,10 +22,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from courses.media.delivery import lesson_media_urls, media_origins, media_response
+from courses.media.delivery import media_origins, media_response
 from courses.models import Lesson
-from learners.pure.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
-from learners.selectors.progress import lesson_access_get, lesson_is_open, lesson_media_access_get, lesson_page_get
+from learners.pure.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make
+from learners.selectors.progress import (
+    lesson_access_get,
+    lesson_is_open,
+    lesson_media_access_get,
+    lesson_page_context_get,
+    lesson_page_get,
+)
 from learners.services.progress import (
     document_download_record,
     heartbeat_record,
@@ -62,20 +68,13 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
             duration=lesson.duration_seconds,
             session_key=request.session.session_key,
         )
-    media = lesson_media_urls(lesson)
-    context = {
-        "page": page,
-        "lesson": lesson,
-        "course": page.course,
-        "progress": progress,
-        "token": token,
-        "resume": resume_position(progress.position_seconds, duration=lesson.duration_seconds) if progress else 0,
-        "slide": slide,
-        "slide_min_seconds": settings.SLIDE_PAGE_MIN_SECONDS,
-        "media": media,
-        "slide_url": media["pages"][slide - 1] if slide and len(media["pages"]) >= slide else "",
-    }
-    response = render(request, "learners/lesson_page.html", context, status=403 if page.is_locked else 200)
+    context = lesson_page_context_get(page, slide=slide, progress=progress, token=token)
+    return lesson_page_render(request, context, status=403 if page.is_locked else 200)
+
+
+def lesson_page_render(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    """Render a lesson page (the learner's, or the studio's preview of it) with the media it plays."""
+    response = render(request, "learners/lesson_page.html", context, status=status)
     # The player plays from blob: URLs (hls.js) and, with an object store, from its origin.
     origins = media_origins()
     response._csp_update = {"media-src": [SELF, "blob:", *origins], "img-src": origins, "connect-src": [SELF, *origins]}
