@@ -63,8 +63,11 @@ def test_admin_previews_a_draft_lesson_inside_a_phone_wide_frame(
     expect(course_frame.locator(".outline-lesson")).to_contain_text("Bài đọc nháp")
     screenshot(admin, f"course-{size}")
 
-    # The lesson's studio page offers its preview: the learner's lesson page, inside the frame.
+    # A lesson of the framed course page opens its own preview (the studio's lesson page offers it too).
     lesson = draft_course.lessons.get()
+    with admin.expect_navigation():
+        course_frame.locator(".outline-lesson a").first.click()
+    assert path_of(admin) == f"/studio/preview/lessons/{lesson.id}/"
     admin.goto(f"{live_server.url}/studio/lessons/{lesson.id}/")
     with admin.expect_navigation():
         admin.locator("#preview-as-learner").click()

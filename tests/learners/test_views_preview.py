@@ -120,6 +120,10 @@ def test_the_course_frame_is_the_catalogue_course_page_with_draft_lessons(client
     page = response.content.decode()
     assert "Bài đọc nháp" in page and "Bài video nháp" in page
     assert '<base target="_top">' in page
+    # Its lessons lead to their previews (the frame's links open in the whole window), not to the learner's URL.
+    text_lesson = hue_course.lessons.get(kind=Kind.TEXT)
+    assert f'href="{reverse("studio_preview:lesson", args=[text_lesson.id])}"' in page
+    assert reverse("learners:lesson", args=[hue_course.slug, text_lesson.id]) not in page
     # The preview offers no enrolment form.
     assert reverse("learners:enrol", args=[hue_course.slug]) not in page
 
@@ -128,7 +132,12 @@ def test_the_text_lesson_frame_is_the_learner_lesson_page(client, admin_hue, hue
     client.force_login(admin_hue)
     response = client.get(preview_url("lesson_frame", hue_course))
     assert "learners/lesson_page.html" in [t.name for t in response.templates]
-    assert "Nội dung nháp" in response.content.decode()
+    page = response.content.decode()
+    assert "Nội dung nháp" in page
+    # The next lesson and the outline lead to previews.
+    video = hue_course.lessons.get(kind=Kind.VIDEO)
+    assert f'rel="next" href="{reverse("studio_preview:lesson", args=[video.id])}"' in page
+    assert "/learning/courses/" not in page
 
 
 def test_a_video_not_processed_shows_what_the_learner_would_see_and_no_heartbeat(client, admin_hue, hue_course):
