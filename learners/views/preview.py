@@ -4,7 +4,8 @@ Each preview is two addresses: a studio page holding a phone-width frame (with a
 width), and the frame's bare page, which renders the learner's own templates (the catalogue's course
 page, learners/lesson_page.html or the quiz lesson page) from the learner's own selectors, as a
 preview. A preview records nothing: no enrolment, no progress, no learning event, no heartbeat token
-(the player reports nothing), and a quiz lesson shows its rules but starts no attempt.
+(the player reports nothing); a quiz lesson shows its rules and every question it may draw, with
+its choices disabled and no form to submit, and starts no attempt.
 
 Who may open one: whoever may change the course in the studio (onetouch.scope, through the studio's
 selectors); anyone else signed in gets 404, as for a missing course, and a visitor signs in first.
@@ -24,8 +25,10 @@ from django.views.decorators.http import require_safe
 
 from courses.models import Lesson
 from courses.selectors.catalogue import course_page_context_get
+from courses.selectors.questions import quiz_for_lesson
 from courses.selectors.studio import course_get_for_studio, lesson_get_for_studio
 from learners.selectors.progress import lesson_page_context_get, lesson_page_get
+from learners.selectors.quizzes import quiz_questions_for_preview
 from learners.views.learning import lesson_page_render, slide_number
 from learners.views.quiz import quiz_lesson_page
 
@@ -91,7 +94,10 @@ def lesson_preview_frame(request: HttpRequest, lesson_id: int) -> HttpResponse:
     if page is None:
         raise Http404
     if page.lesson.kind == Lesson.Kind.QUIZ:
-        return frame_allow(quiz_lesson_page(request, page, extra_context={"is_preview_frame": True}))
+        quiz = quiz_for_lesson(lesson=page.lesson)
+        questions = quiz_questions_for_preview(quiz=quiz) if quiz else []
+        extra = {"is_preview_frame": True, "preview_questions": questions}
+        return frame_allow(quiz_lesson_page(request, page, extra_context=extra))
     slide = slide_number(request.GET.get("page", "1"), page.lesson)
     context = lesson_page_context_get(page, slide=slide)
     return frame_allow(lesson_page_render(request, {**context, "is_preview_frame": True}))

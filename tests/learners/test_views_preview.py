@@ -8,7 +8,7 @@ from courses.services import structure
 from learners.models import Enrolment, LearningEvent, LessonProgress, QuizAttempt
 from learners.services.enrolments import enrolment_create
 from learners.urls.preview import urlpatterns as preview_urlpatterns
-from tests.factories import course_make
+from tests.factories import course_make, quiz_make
 
 pytestmark = pytest.mark.django_db
 
@@ -166,6 +166,24 @@ def test_a_quiz_preview_starts_nothing(client, admin_hue, hue_course):
     page = client.get(preview_url("lesson_frame", hue_course, Kind.QUIZ)).content.decode()
     quiz = hue_course.lessons.get(kind=Kind.QUIZ)
     assert reverse("learners:quiz_start", args=[hue_course.slug, quiz.id]) not in page
+
+
+def test_a_quiz_preview_shows_every_question_it_may_draw_disabled_and_no_answers(
+    client, admin_hue, province_hue, django_assert_max_num_queries
+):
+    course = course_make(title="Khóa học có bài kiểm tra", province=province_hue, is_published=False)
+    quiz = quiz_make(course=course, questions=3, questions_drawn=2, is_published=False)
+    client.force_login(admin_hue)
+    with django_assert_max_num_queries(18):
+        response = client.get(reverse("studio_preview:lesson_frame", args=[quiz.lesson_id]))
+    page = response.content.decode()
+    assert page.count('class="quiz-question"') == 3
+    assert "Câu hỏi số 3" in page and "Phương án D của câu 3" in page
+    assert page.count(" disabled>") == 12
+    # Texts only, no form to submit, and nothing that says which choice is correct.
+    assert "<form" not in page.split('class="quiz-preview-questions"')[1].split("</section>")[0]
+    assert "Giải thích riêng" not in page and "is_correct" not in page
+    assert not QuizAttempt.objects.exists()
 
 
 def test_nothing_is_recorded_by_any_preview(client, admin_hue, hue_course):
