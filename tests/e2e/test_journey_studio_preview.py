@@ -15,7 +15,7 @@ from courses.services import structure
 from learners.models import Enrolment, LearningEvent, LessonProgress
 from tests.conftest import PASSWORD
 from tests.e2e.journeys import path_of, sign_in
-from tests.factories import course_make
+from tests.factories import course_make, quiz_make
 
 pytestmark = [pytest.mark.e2e]
 
@@ -37,6 +37,7 @@ def draft_course(province_hue) -> Course:
     structure.lesson_create(
         module=module, title="Bài đọc nháp", kind=Lesson.Kind.TEXT, body_html=f"<p>{LESSON_BODY}</p>"
     )
+    quiz_make(course=course, module=module, questions=3, questions_drawn=2, is_published=False)
     return course
 
 
@@ -60,11 +61,11 @@ def test_admin_previews_a_draft_lesson_inside_a_phone_wide_frame(
     assert abs(frame_box["width"] - 360) <= 2, frame_box
     course_frame = admin.frame_locator("#preview-frame")
     expect(course_frame.locator("h1")).to_have_text(draft_course.title)
-    expect(course_frame.locator(".outline-lesson")).to_contain_text("Bài đọc nháp")
+    expect(course_frame.locator(".outline-lesson").first).to_contain_text("Bài đọc nháp")
     screenshot(admin, f"course-{size}")
 
     # A lesson of the framed course page opens its own preview (the studio's lesson page offers it too).
-    lesson = draft_course.lessons.get()
+    lesson = draft_course.lessons.get(kind=Lesson.Kind.TEXT)
     with admin.expect_navigation():
         course_frame.locator(".outline-lesson a").first.click()
     assert path_of(admin) == f"/studio/preview/lessons/{lesson.id}/"
@@ -80,6 +81,14 @@ def test_admin_previews_a_draft_lesson_inside_a_phone_wide_frame(
     assert inner_width.evaluate("() => document.documentElement.clientWidth") <= 360
     assert inner_width.evaluate("() => document.documentElement.scrollWidth") <= 360
     screenshot(admin, f"lesson-{size}")
+
+    # The quiz's preview shows its questions, read-only.
+    quiz_lesson = draft_course.lessons.get(kind=Lesson.Kind.QUIZ)
+    admin.goto(f"{live_server.url}/studio/preview/lessons/{quiz_lesson.id}/")
+    quiz_frame = admin.frame_locator("#preview-frame")
+    expect(quiz_frame.locator(".quiz-question")).to_have_count(3)
+    expect(quiz_frame.locator(".quiz-question input").first).to_be_disabled()
+    screenshot(admin, f"quiz-{size}")
 
     # The desk-width switch widens the frame.
     with admin.expect_navigation():
