@@ -16,6 +16,7 @@ urlpatterns = [
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("learning/", include("learners.urls.learning")),
+    path("studio/preview/", include("learners.urls.preview")),
     path("certificates/", include("learners.urls.certificates")),
     path("statistics/", include("reporting.urls")),
     path("admin/", admin.site.urls),

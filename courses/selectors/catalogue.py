@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, CourseRun
 from courses.pure.search import query_terms
+from courses.selectors.outline import course_outline_get
 from onetouch import scope
 from onetouch.models import User
 
@@ -80,13 +81,51 @@ def course_list_visible(*, user: User) -> QuerySet[Course]:
 
 def course_get_for_page(*, slug: str, user: User) -> Course | None:
     """Return the course for its page: published, or an unpublished one the user may preview."""
-    return (
-        course_list_visible(user=user)
-        .select_related("owner_province")
-        .prefetch_related("audiences", "partners", Prefetch("runs", queryset=CourseRun.objects.order_by("starts_on")))
-        .filter(slug=slug)
-        .first()
+    return course_page_related(course_list_visible(user=user)).filter(slug=slug).first()
+
+
+def course_page_related(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Fetch along what the course page shows of a course: its province, audiences, partners and runs."""
+    return courses.select_related("owner_province").prefetch_related(
+        "audiences", "partners", Prefetch("runs", queryset=CourseRun.objects.order_by("starts_on"))
     )
+
+
+def course_page_context_get(*, course: Course, user: User, as_preview: bool = False) -> dict:
+    """Return what the course page shows this user: the catalogue's page and the studio's preview of it.
+
+    A preview shows the page a learner who has not enrolled yet sees, drafts included, and reads no
+    enrolment of the previewing user (staff may be enrolled themselves).
+    """
+    # The learner's enrolment and completion date in one query, through relation names: courses
+    # never imports learners (docs/decisions/0001).
+    enrolment = (
+        course.enrolments.filter(learner=user, is_active=True)
+        .values("completion__completed_at", "completion__certificate__code", "completion__certificate__revoked_at")
+        .first()
+        if user.is_authenticated and not as_preview
+        else None
+    )
+    is_enrolled = enrolment is not None
+    # The outline an enrolled learner sees on the lesson page: their marks, and locks the lesson page
+    # enforces (a locked lesson is shown without a link).
+    outline = course_outline_get(course=course, learner=user if is_enrolled else None, include_drafts=as_preview)
+    next_lesson = outline.next_to_learn()
+    final_quizzes = course.lessons.filter(quiz__is_final_exam=True)
+    return {
+        "course": course,
+        "is_preview": as_preview,
+        "is_enrolled": is_enrolled,
+        "completed_at": enrolment["completion__completed_at"] if enrolment else None,
+        "certificate_code": enrolment["completion__certificate__code"] if enrolment else None,
+        "certificate_revoked_at": enrolment["completion__certificate__revoked_at"] if enrolment else None,
+        "has_final_quiz": (final_quizzes if as_preview else final_quizzes.filter(is_published=True)).exists(),
+        "outline": outline,
+        "can_preview": scope.can_change(user, course.owner_province_id),
+        "progress_percent": outline.percent,
+        "has_started": outline.has_started,
+        "next_lesson": next_lesson.lesson if next_lesson else None,
+    }
 
 
 def course_list_for_audience_counts() -> dict[str, int]:

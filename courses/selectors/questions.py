@@ -40,6 +40,14 @@ def quiz_for_lesson(*, lesson: Lesson) -> Quiz | None:
     return Quiz.objects.select_related("draw_tag").filter(lesson=lesson).first()
 
 
+def quiz_candidate_questions(*, quiz: Quiz) -> QuerySet[Question]:
+    """Return the questions a quiz draws from: its course's questions in use, of its tag if it has one."""
+    candidates = Question.objects.filter(course_id=quiz.lesson.course_id, is_active=True)
+    if quiz.draw_tag_id is not None:
+        candidates = candidates.filter(tags=quiz.draw_tag_id)
+    return candidates
+
+
 def question_tags_with_counts(*, course: Course) -> QuerySet[QuestionTag]:
     """Return the course's tags, each with how many of its questions are in use."""
     return course.question_tags.annotate(active_count=Count("questions", filter=Q(questions__is_active=True)))

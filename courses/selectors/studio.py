@@ -4,6 +4,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from courses.models import Course, Lesson, Module
+from courses.selectors.catalogue import course_page_related
 from onetouch import scope
 from onetouch.models import User
 
@@ -22,9 +23,12 @@ def course_list_for_studio(*, user: User) -> QuerySet[Course]:
     )
 
 
-def course_get_for_studio(*, user: User, course_id: int, outline: bool = False) -> Course:
-    """Return the course if the user may change it, else 404; with its modules and lessons for an outline."""
+def course_get_for_studio(*, user: User, course_id: int, outline: bool = False, page: bool = False) -> Course:
+    """Return the course if the user may change it, else 404; with its modules and lessons for an outline,
+    with what its catalogue page shows for a preview of that page."""
     courses = Course.objects.select_related("owner_province")
+    if page:
+        courses = course_page_related(courses)
     if outline:
         courses = courses.prefetch_related(
             Prefetch("modules", queryset=Module.objects.order_by("position", "id")),

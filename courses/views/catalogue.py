@@ -17,9 +17,8 @@ from courses.selectors.catalogue import (
     course_get_for_page,
     course_list_for_audience_counts,
     course_list_for_catalogue,
+    course_page_context_get,
 )
-from courses.selectors.outline import course_outline_get
-from onetouch import scope
 from onetouch.cache import cache_get_or_build
 from onetouch.models import AudienceGroup
 
@@ -110,31 +109,5 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = course_get_for_page(slug=slug, user=request.user)
     if course is None:
         raise Http404
-    # The learner's enrolment and completion date in one query, through relation names: courses
-    # never imports learners (docs/decisions/0001).
-    enrolment = (
-        course.enrolments.filter(learner=request.user, is_active=True)
-        .values("completion__completed_at", "completion__certificate__code", "completion__certificate__revoked_at")
-        .first()
-        if request.user.is_authenticated
-        else None
-    )
-    is_enrolled = enrolment is not None
-    # The outline an enrolled learner sees on the lesson page: their marks, and locks the lesson page
-    # enforces (a locked lesson is shown without a link).
-    outline = course_outline_get(course=course, learner=request.user if is_enrolled else None)
-    next_lesson = outline.next_to_learn()
-    context = {
-        "course": course,
-        "is_enrolled": is_enrolled,
-        "completed_at": enrolment["completion__completed_at"] if enrolment else None,
-        "certificate_code": enrolment["completion__certificate__code"] if enrolment else None,
-        "certificate_revoked_at": enrolment["completion__certificate__revoked_at"] if enrolment else None,
-        "has_final_quiz": course.lessons.filter(is_published=True, quiz__is_final_exam=True).exists(),
-        "outline": outline,
-        "can_preview": scope.can_change(request.user, course.owner_province_id),
-        "progress_percent": outline.percent,
-        "has_started": outline.has_started,
-        "next_lesson": next_lesson.lesson if next_lesson else None,
-    }
+    context = course_page_context_get(course=course, user=request.user)
     return render(request, "courses/course_detail.html", context)

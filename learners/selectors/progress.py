@@ -2,9 +2,13 @@
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
+from courses.media.delivery import lesson_media_urls
 from courses.models import Course, Lesson
 from courses.selectors.outline import CourseOutline, OutlineLesson, course_outline_get
 from learners.models import Enrolment, LessonProgress
+from learners.pure.progress import resume_position
 from onetouch import scope
 from onetouch.models import User
 
@@ -67,8 +71,13 @@ class LessonPage:
         return self.access.as_learner and self.current.is_locked
 
 
-def lesson_access_get(*, user: User, lesson_id: int, course_slug: str | None = None) -> LessonAccess | None:
-    """Return how the user may reach the lesson: enrolled learner or staff in scope; None otherwise."""
+def lesson_access_get(
+    *, user: User, lesson_id: int, course_slug: str | None = None, as_preview: bool = False
+) -> LessonAccess | None:
+    """Return how the user may reach the lesson: enrolled learner or staff in scope; None otherwise.
+
+    As a preview (the studio's), only staff in scope reach it, and never as a learner: staff who are
+    enrolled themselves record nothing from the studio."""
     if not user.is_authenticated:
         return None
     lessons = Lesson.objects.select_related("course", "module")
@@ -79,7 +88,8 @@ def lesson_access_get(*, user: User, lesson_id: int, course_slug: str | None = N
         return None
     as_staff = scope.can_change(user, lesson.course.owner_province_id)
     as_learner = (
-        lesson.is_published
+        not as_preview
+        and lesson.is_published
         and lesson.course.is_published
         and Enrolment.objects.filter(learner=user, course_id=lesson.course_id, is_active=True).exists()
     )
@@ -88,9 +98,11 @@ def lesson_access_get(*, user: User, lesson_id: int, course_slug: str | None = N
     return LessonAccess(lesson=lesson, as_learner=as_learner, as_staff=as_staff)
 
 
-def lesson_page_get(*, user: User, course_slug: str, lesson_id: int) -> LessonPage | None:
+def lesson_page_get(
+    *, user: User, lesson_id: int, course_slug: str | None = None, as_preview: bool = False
+) -> LessonPage | None:
     """Return what the lesson page shows, or None when the user may not open it."""
-    access = lesson_access_get(user=user, lesson_id=lesson_id, course_slug=course_slug)
+    access = lesson_access_get(user=user, lesson_id=lesson_id, course_slug=course_slug, as_preview=as_preview)
     if access is None:
         return None
     lesson = access.lesson
@@ -117,6 +129,27 @@ def lesson_place_get_for_learner(*, learner_id: int, lesson_id: int) -> LessonPl
     """Return a learner's place in a published lesson's outline, in two queries (the lesson, the outline)."""
     lesson = Lesson.objects.select_related("course").defer("body_html").get(id=lesson_id, is_published=True)
     return lesson_place_get(lesson=lesson, learner=learner_id)
+
+
+def lesson_page_context_get(
+    page: LessonPage, *, slide: int, progress: LessonProgress | None = None, token: str = ""
+) -> dict:
+    """Return the lesson page's context: the learner's page, and the studio's preview of it (no
+    progress, no heartbeat token: the player then reports nothing)."""
+    lesson = page.lesson
+    media = lesson_media_urls(lesson)
+    return {
+        "page": page,
+        "lesson": lesson,
+        "course": page.course,
+        "progress": progress,
+        "token": token,
+        "resume": resume_position(progress.position_seconds, duration=lesson.duration_seconds) if progress else 0,
+        "slide": slide,
+        "slide_min_seconds": settings.SLIDE_PAGE_MIN_SECONDS,
+        "media": media,
+        "slide_url": media["pages"][slide - 1] if slide and len(media["pages"]) >= slide else "",
+    }
 
 
 def lesson_media_access_get(*, user: User, lesson_id: int) -> LessonAccess | None:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 
 from courses.models import Choice, Question, Quiz
+from courses.selectors.questions import quiz_candidate_questions
 from learners.models import AttemptAnswer, CourseCompletion, QuizAttempt
 from learners.pure.quizzes import answers_close_at, choice_value
 from onetouch.models import User
@@ -90,9 +91,7 @@ class ReviewQuestion:
 
 def quiz_summary_get(*, quiz: Quiz, learner: User | None) -> QuizSummary:
     """Return how many questions the quiz draws now and, for a learner, their attempts (newest first)."""
-    candidates = Question.objects.filter(course_id=quiz.lesson.course_id, is_active=True)
-    if quiz.draw_tag_id is not None:
-        candidates = candidates.filter(tags=quiz.draw_tag_id)
+    candidates = quiz_candidate_questions(quiz=quiz)
     attempts = list(attempt_list_for_learner(learner=learner, quiz=quiz)) if learner is not None else []
     return QuizSummary(
         quiz=quiz,
@@ -210,6 +209,31 @@ def choices_in_drawn_order(*, attempt: QuizAttempt, fields: tuple[str, ...]) -> 
         order = {choice_id: index for index, choice_id in enumerate(attempt.choice_orders.get(str(question_id), []))}
         question_rows.sort(key=lambda row: order.get(row["id"], len(order)))
     return rows
+
+
+def quiz_questions_for_preview(*, quiz: Quiz) -> list[TakingQuestion]:
+    """Return every question the quiz may draw, as an attempt shows them (texts only), in the bank's
+    order: the studio's preview, where an attempt would show a random draw of them."""
+    rows = list(quiz_candidate_questions(quiz=quiz).order_by("id").values("id", "kind", "text"))
+    choices: dict[int, list[dict]] = {}
+    for choice in (
+        Choice.objects.filter(question_id__in=[row["id"] for row in rows])
+        .order_by("position", "id")
+        .values("id", "question_id", "text")
+    ):
+        choices.setdefault(choice["question_id"], []).append(choice)
+    return [
+        TakingQuestion(
+            id=row["id"],
+            number=number,
+            kind=row["kind"],
+            text=row["text"],
+            choices=[
+                TakingChoice(value="", text=choice["text"], picked=False) for choice in choices.get(row["id"], [])
+            ],
+        )
+        for number, row in enumerate(rows, start=1)
+    ]
 
 
 def completion_get(*, enrolment_id: int) -> CourseCompletion | None:

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from courses.models import Choice, Lesson, Question, Quiz
+from courses.selectors.questions import quiz_candidate_questions
 from learners.models import AttemptAnswer, Enrolment, LearningEvent, LessonProgress, QuizAttempt
 from learners.pure.quizzes import (
     ANSWER_GRACE,
@@ -86,9 +87,7 @@ def attempt_start(*, learner: User, quiz: Quiz) -> QuizAttempt:
             % {"limit": quiz.attempts_limit}
         )
     seed = secrets.randbits(SEED_BITS)
-    candidates = Question.objects.filter(course_id=quiz.lesson.course_id, is_active=True)
-    if quiz.draw_tag_id is not None:
-        candidates = candidates.filter(tags=quiz.draw_tag_id)
+    candidates = quiz_candidate_questions(quiz=quiz)
     question_ids = questions_pick(
         seed=seed, candidate_ids=candidates.values_list("id", flat=True), count=quiz.questions_drawn
     )

@@ -23,15 +23,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from courses.media.delivery import lesson_media_urls, media_origins, media_response
+from courses.media.delivery import media_origins, media_response
 from courses.models import Lesson
-from learners.pure.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make, resume_position
+from learners.pure.progress import HeartbeatForbidden, HeartbeatRefused, heartbeat_token_make
 from learners.selectors.preferences import save_data_choice_get
 from learners.selectors.progress import (
     LessonPlace,
     lesson_access_get,
     lesson_is_open,
     lesson_media_access_get,
+    lesson_page_context_get,
     lesson_page_get,
     lesson_place_get,
     lesson_place_get_for_learner,
@@ -73,25 +74,17 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
             duration=lesson.duration_seconds,
             session_key=request.session.session_key,
         )
-    media = lesson_media_urls(lesson)
+    context = lesson_page_context_get(page, slide=slide, progress=progress, token=token)
     save_data_chosen = save_data_choice_get(user=request.user) if lesson.kind == Lesson.Kind.VIDEO else None
     # Never chosen: the browser's Save-Data hint decides (the player also reads navigator.connection).
     save_data = request.headers.get("Save-Data", "").lower() == "on" if save_data_chosen is None else save_data_chosen
-    context = {
-        "save_data": save_data,
-        "save_data_chosen": save_data_chosen is not None,
-        "page": page,
-        "lesson": lesson,
-        "course": page.course,
-        "progress": progress,
-        "token": token,
-        "resume": resume_position(progress.position_seconds, duration=lesson.duration_seconds) if progress else 0,
-        "slide": slide,
-        "slide_min_seconds": settings.SLIDE_PAGE_MIN_SECONDS,
-        "media": media,
-        "slide_url": media["pages"][slide - 1] if slide and len(media["pages"]) >= slide else "",
-    }
-    response = render(request, "learners/lesson_page.html", context, status=403 if page.is_locked else 200)
+    context |= {"save_data": save_data, "save_data_chosen": save_data_chosen is not None}
+    return lesson_page_render(request, context, status=403 if page.is_locked else 200)
+
+
+def lesson_page_render(request: HttpRequest, context: dict, *, status: int = 200) -> HttpResponse:
+    """Render a lesson page (the learner's, or the studio's preview of it) with the media it plays."""
+    response = render(request, "learners/lesson_page.html", context, status=status)
     # The player plays from blob: URLs (hls.js) and, with an object store, from its origin.
     origins = media_origins()
     response._csp_update = {"media-src": [SELF, "blob:", *origins], "img-src": origins, "connect-src": [SELF, *origins]}

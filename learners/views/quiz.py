@@ -41,7 +41,7 @@ ANSWER_FIELD = re.compile(r"^q-(\d{1,12})$")
 
 
 @never_cache
-def quiz_lesson_page(request: HttpRequest, page: LessonPage) -> HttpResponse:
+def quiz_lesson_page(request: HttpRequest, page: LessonPage, extra_context: dict | None = None) -> HttpResponse:
     """The page of a quiz lesson (learners.views.learning.lesson_page routes here): rules, attempts, start."""
     lesson = page.lesson
     quiz = quiz_for_lesson(lesson=lesson)
@@ -56,6 +56,7 @@ def quiz_lesson_page(request: HttpRequest, page: LessonPage) -> HttpResponse:
         "quiz": quiz,
         "progress": progress,
         "summary": quiz_summary_get(quiz=quiz, learner=request.user if as_learner else None) if quiz else None,
+        **(extra_context or {}),
     }
     return render(request, "learners/quiz_lesson.html", context, status=403 if page.is_locked else 200)
 
