@@ -20,6 +20,16 @@ MAX_PERIOD_DAYS = 366 * 5
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 DEFAULT_PERIOD_DAYS = 30
 SORT_COLUMNS = ("code", "name", *MEASURES)
+# The value each filter has when left out: choosing it again is not narrowing anything.
+FILTER_DEFAULTS = {
+    "start": "",
+    "end": "",
+    "audience": "",
+    "course": "",
+    "units": "then",
+    "trend": "day",
+    "measure": "completions",
+}
 
 
 class CourseSelect(forms.Select):
@@ -100,6 +110,12 @@ class DashboardFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.courses_by_slug = {course.slug: course for course in courses}
         self.fields["course"].choices = [("", _("All courses")), *((c.slug, c.title) for c in courses)]
+
+    def active_filter_count(self) -> int:
+        """How many filters differ from what the page shows unasked (the table's order is not counted)."""
+        if not self.is_bound:
+            return 0
+        return sum(1 for name, default in FILTER_DEFAULTS.items() if self.data.get(name) not in ("", None, default))
 
     def clean_course(self) -> Course | None:
         return self.courses_by_slug.get(self.cleaned_data["course"])
