@@ -122,6 +122,8 @@ def trend_bars(trend: list[tuple[date, BarFigures]], *, width: float, height: fl
 class AxisLabel:
     start: date
     text: str
+    year: str  # written under the date where the year begins or changes at a desk, "" elsewhere
+    year_on_phone: str  # the same among the labels a phone shows
     percent: float  # the middle of its bar, as a share of the chart's width: the axis is HTML
     wide_only: bool  # shown only where the chart is wide enough for the denser set of labels
     anchor: str  # SVG text-anchor: labels near an edge grow inwards rather than being cut off
@@ -147,20 +149,31 @@ def date_axis(starts: list[date], grain: str) -> list[AxisLabel]:
 
     Every `step`-th bar is labelled from the first; on a phone only every `phone_step`-th, a
     multiple of `step`, so the phone's labels are a subset of the desk's and sit at the same
-    places. Days and weeks read "5/11", months "11/2026": the table under the chart has full dates.
+    places. Days and weeks read "5/11", with the year under the first label and under each new
+    year's first when the period spans two (a second line: "29/12/2025" on one line would run into
+    its neighbour on a phone); months read "11/2026". The table under the chart has full dates.
     """
     count = len(starts)
     if not count:
         return []
     step = math.ceil(count / WIDE_LABELS)
     phone_step = step * math.ceil(math.ceil(count / PHONE_LABELS) / step)
-    labels = []
+    spans_years = grain != "month" and starts[0].year != starts[-1].year
+    labels, year_on_desk, year_on_phone = [], None, None
     for index in range(0, count, step):
         start = starts[index]
         text = f"{start.month}/{start.year}" if grain == "month" else f"{start.day}/{start.month}"
+        wide_only = index % phone_step != 0
+        # The year goes under the first label and under each new year's first, counted among the
+        # labels each screen shows: the phone's first label of 2026 may not be the desk's.
+        year = year_phone = ""
+        if spans_years and start.year != year_on_desk:
+            year = year_on_desk = start.year
+        if spans_years and not wide_only and start.year != year_on_phone:
+            year_phone = year_on_phone = start.year
         percent = round((index + 0.4) / count * 100, 2)  # bars fill 80% of their slot, from its left
         anchor = "start" if percent < EDGE_PERCENT else "end" if percent > 100 - EDGE_PERCENT else "middle"
-        labels.append(AxisLabel(start, text, percent, wide_only=index % phone_step != 0, anchor=anchor))
+        labels.append(AxisLabel(start, text, str(year), str(year_phone), percent, wide_only, anchor))
     return labels
 
 

@@ -147,6 +147,8 @@ def test_national_map_draws_every_province_and_both_archipelagos(client, ministr
     assert len(re.findall(r'<circle [^>]*data-province="\d\d"', svg)) == 34
     assert svg.count('href="/statistics/province/') == 34
     assert ">Hoàng Sa</text>" in svg and ">Trường Sa</text>" in svg
+    assert '<path class="outline"' in svg
+    assert 'class="legend"' not in svg  # nothing counted: every place is an empty ring, no scale to show
 
 
 @pytest.mark.django_db

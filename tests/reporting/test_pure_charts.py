@@ -44,8 +44,22 @@ def test_labels_are_thinned_to_what_fits_a_desk_and_fewer_on_a_phone(count):
 def test_months_are_labelled_with_their_year_and_weeks_with_their_first_day():
     months = [date(2025, month, 1) for month in range(1, 13)] + [date(2026, 1, 1)]
     assert [label.text for label in charts.date_axis(months, "month")][:3] == ["1/2025", "3/2025", "5/2025"]
-    mondays = [date(2024, 12, 30) + timedelta(weeks=index) for index in range(3)]
-    assert [label.text for label in charts.date_axis(mondays, "week")] == ["30/12", "6/1", "13/1"]
+    mondays = [date(2025, 3, 3) + timedelta(weeks=index) for index in range(3)]
+    assert [label.text for label in charts.date_axis(mondays, "week")] == ["3/3", "10/3", "17/3"]
+
+
+def test_a_period_across_new_year_names_the_year_where_it_starts_and_where_it_changes():
+    mondays = [date(2025, 11, 3) + timedelta(weeks=index) for index in range(12)]
+    labels = charts.date_axis(mondays, "week")
+
+    assert [label.text for label in labels][:3] == ["3/11", "10/11", "17/11"]
+    assert [(label.text, label.year) for label in labels if label.year] == [("3/11", "2025"), ("5/1", "2026")]
+    on_a_phone = [label for label in labels if not label.wide_only]
+    assert [(label.text, label.year_on_phone) for label in on_a_phone if label.year_on_phone][0] == ("3/11", "2025")
+    assert [label.year_on_phone for label in on_a_phone if label.start.year == 2026][0] == "2026"
+    assert not any(label.year_on_phone for label in labels if label.wide_only)
+    within_a_year = charts.date_axis([date(2025, 3, 3) + timedelta(weeks=index) for index in range(12)], "week")
+    assert not any(label.year or label.year_on_phone for label in within_a_year)
 
 
 def test_no_periods_no_labels():
