@@ -105,9 +105,16 @@ class DashboardFilterForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, courses: Sequence[Course], **kwargs) -> None:
-        """`courses` are those the viewer may read (reporting.selectors.courses.course_list_for_filters)."""
+    def __init__(self, *args, courses: Sequence[Course], with_map: bool = True, **kwargs) -> None:
+        """`courses` are those the viewer may read (reporting.selectors.courses.course_list_for_filters).
+
+        Without a map (a province's page) "Map shows" is not offered; a value chosen on the
+        national page still rides along hidden, so the link back keeps it.
+        """
         super().__init__(*args, **kwargs)
+        self.with_map = with_map
+        if not with_map:
+            self.fields["measure"].widget = forms.HiddenInput()
         self.courses_by_slug = {course.slug: course for course in courses}
         self.fields["course"].choices = [("", _("All courses")), *((c.slug, c.title) for c in courses)]
 
@@ -115,7 +122,8 @@ class DashboardFilterForm(forms.Form):
         """How many filters differ from what the page shows unasked (the table's order is not counted)."""
         if not self.is_bound:
             return 0
-        return sum(1 for name, default in FILTER_DEFAULTS.items() if self.data.get(name) not in ("", None, default))
+        names = [name for name in FILTER_DEFAULTS if self.with_map or name != "measure"]
+        return sum(1 for name in names if self.data.get(name) not in ("", None, FILTER_DEFAULTS[name]))
 
     def clean_course(self) -> Course | None:
         return self.courses_by_slug.get(self.cleaned_data["course"])

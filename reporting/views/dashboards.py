@@ -57,7 +57,7 @@ def province_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 def _dashboard_render(request: HttpRequest, *, province: Province | None) -> HttpResponse:
     template = "reporting/province.html" if province else "reporting/national.html"
     courses = course_list_for_filters(user=request.user)
-    form = DashboardFilterForm(request.GET, courses=courses)
+    form = DashboardFilterForm(request.GET, courses=courses, with_map=province is None)
     if not form.is_valid():
         return render(request, template, {"form": form, "province": province}, status=400)
     dashboard = dashboard_get(filters=form.filters(), province=province, courses=courses)

@@ -211,6 +211,17 @@ def test_the_folded_filters_count_those_that_change_the_figures(in_english, mini
 
 
 @pytest.mark.django_db
+def test_a_province_page_offers_no_map_measure_and_keeps_the_one_chosen_for_the_way_back(in_english, admin_hanoi):
+    in_english.force_login(admin_hanoi)
+
+    html = in_english.get(HANOI, {"measure": "enrolments", "audience": "public"}).content.decode()
+
+    assert 'type="hidden" name="measure" value="enrolments"' in html
+    assert 'id="id_measure"' not in html.split('class="filter-panel"', 1)[1].split("</details>", 1)[0]
+    assert "<summary>Filters (1)</summary>" in html  # the audience; the hidden measure changes nothing here
+
+
+@pytest.mark.django_db
 def test_the_trend_has_a_date_axis_under_its_bars(client, ministry_staff):
     client.force_login(ministry_staff)
 
