@@ -20,6 +20,16 @@ MAX_PERIOD_DAYS = 366 * 5
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 DEFAULT_PERIOD_DAYS = 30
 SORT_COLUMNS = ("code", "name", *MEASURES)
+# The value each filter has when left out: choosing it again is not narrowing anything.
+FILTER_DEFAULTS = {
+    "start": "",
+    "end": "",
+    "audience": "",
+    "course": "",
+    "units": "then",
+    "trend": "day",
+    "measure": "completions",
+}
 
 
 class CourseSelect(forms.Select):
@@ -95,11 +105,25 @@ class DashboardFilterForm(forms.Form):
         widget=forms.HiddenInput,
     )
 
-    def __init__(self, *args, courses: Sequence[Course], **kwargs) -> None:
-        """`courses` are those the viewer may read (reporting.selectors.courses.course_list_for_filters)."""
+    def __init__(self, *args, courses: Sequence[Course], with_map: bool = True, **kwargs) -> None:
+        """`courses` are those the viewer may read (reporting.selectors.courses.course_list_for_filters).
+
+        Without a map (a province's page) "Map shows" is not offered; a value chosen on the
+        national page still rides along hidden, so the link back keeps it.
+        """
         super().__init__(*args, **kwargs)
+        self.with_map = with_map
+        if not with_map:
+            self.fields["measure"].widget = forms.HiddenInput()
         self.courses_by_slug = {course.slug: course for course in courses}
         self.fields["course"].choices = [("", _("All courses")), *((c.slug, c.title) for c in courses)]
+
+    def active_filter_count(self) -> int:
+        """How many filters differ from what the page shows unasked (the table's order is not counted)."""
+        if not self.is_bound:
+            return 0
+        names = [name for name in FILTER_DEFAULTS if self.with_map or name != "measure"]
+        return sum(1 for name in names if self.data.get(name) not in ("", None, FILTER_DEFAULTS[name]))
 
     def clean_course(self) -> Course | None:
         return self.courses_by_slug.get(self.cleaned_data["course"])

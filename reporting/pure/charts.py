@@ -116,3 +116,92 @@ def trend_bars(trend: list[tuple[date, BarFigures]], *, width: float, height: fl
         )
         for index, (start, figures) in enumerate(trend)
     ]
+
+
+@dataclass(frozen=True)
+class AxisLabel:
+    start: date
+    text: str
+    year: str  # written under the date where the year begins or changes at a desk, "" elsewhere
+    year_on_phone: str  # the same among the labels a phone shows
+    percent: float  # the middle of its bar, as a share of the chart's width: the axis is HTML
+    wide_only: bool  # shown only where the chart is wide enough for the denser set of labels
+    anchor: str  # SVG text-anchor: labels near an edge grow inwards rather than being cut off
+
+
+@dataclass(frozen=True)
+class LegendCircle:
+    value: int
+    r: float
+    x: float
+    y: float
+
+
+LEGEND_SLOT = 40.0  # map units: "10.000" in the legend's type
+
+# How many labels fit under the chart: about 4.5rem a label, on a phone's 20rem and a desk's 60rem.
+PHONE_LABELS, WIDE_LABELS = 5, 12
+EDGE_PERCENT = 8.0  # half a label's width on a phone, as a share of the chart
+
+
+def date_axis(starts: list[date], grain: str) -> list[AxisLabel]:
+    """Labels of the trend's periods for the axis under its bars, thinned so they do not overlap.
+
+    Every `step`-th bar is labelled from the first; on a phone only every `phone_step`-th, a
+    multiple of `step`, so the phone's labels are a subset of the desk's and sit at the same
+    places. Days and weeks read "5/11", with the year under the first label and under each new
+    year's first when the period spans two (a second line: "29/12/2025" on one line would run into
+    its neighbour on a phone); months read "11/2026". The table under the chart has full dates.
+    """
+    count = len(starts)
+    if not count:
+        return []
+    step = math.ceil(count / WIDE_LABELS)
+    phone_step = step * math.ceil(math.ceil(count / PHONE_LABELS) / step)
+    spans_years = grain != "month" and starts[0].year != starts[-1].year
+    labels, year_on_desk, year_on_phone = [], None, None
+    for index in range(0, count, step):
+        start = starts[index]
+        text = f"{start.month}/{start.year}" if grain == "month" else f"{start.day}/{start.month}"
+        wide_only = index % phone_step != 0
+        # The year goes under the first label and under each new year's first, counted among the
+        # labels each screen shows: the phone's first label of 2026 may not be the desk's.
+        year = year_phone = ""
+        if spans_years and start.year != year_on_desk:
+            year = year_on_desk = start.year
+        if spans_years and not wide_only and start.year != year_on_phone:
+            year_phone = year_on_phone = start.year
+        percent = round((index + 0.4) / count * 100, 2)  # bars fill 80% of their slot, from its left
+        anchor = "start" if percent < EDGE_PERCENT else "end" if percent > 100 - EDGE_PERCENT else "middle"
+        labels.append(AxisLabel(start, text, str(year), str(year_phone), percent, wide_only, anchor))
+    return labels
+
+
+def map_legend(largest: int, *, x: float, y: float) -> list[LegendCircle]:
+    """Example circles for the map's legend: round values up to the largest, at the map's scale.
+
+    The circles stand on one baseline at `y` (nested circles read badly this small), from `x`
+    rightwards, the largest first. Nothing to show gives no circle: every place is then an empty ring.
+    """
+    if largest <= 0:
+        return []
+    values = []
+    for share in (1, 0.25, 0.04):
+        value = _round_down(largest * share)
+        if value and value not in values:
+            values.append(value)
+    circles, left = [], x
+    for value in values:
+        r = round(max(MIN_RADIUS, MAX_RADIUS * math.sqrt(value / largest)), 1)
+        slot = max(2 * r, LEGEND_SLOT)  # wide enough for the value written under the circle
+        circles.append(LegendCircle(value, r, round(left + slot / 2, 1), round(y - r, 1)))
+        left += slot + 4
+    return circles
+
+
+def _round_down(value: float) -> int:
+    """The largest of 1, 2 or 5 times a power of ten not above `value` (0 under 1)."""
+    if value < 1:
+        return 0
+    power = 10 ** math.floor(math.log10(value))
+    return next(int(m * power) for m in (5, 2, 1) if m * power <= value)

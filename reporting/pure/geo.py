@@ -1,7 +1,9 @@
 """Where to draw each province and the two archipelagos on the dashboard map.
 
 Points are projected equirectangularly: longitude scaled by the cosine of Vietnam's middle
-latitude, so distances look right near 16°N. No country outline is drawn, only places.
+latitude, so distances look right near 16°N. The mainland's outline is a simplified Natural Earth
+polygon (reporting/data/vietnam_outline.json, built by scripts/map_outline_build.py, which notes its
+source and licence); the archipelagos are drawn as dots from the table below.
 """
 
 import json
@@ -65,3 +67,29 @@ def province_centres() -> dict[str, tuple[float, float]]:
     """Return each province's centre (latitude, longitude) by its official code."""
     path = Path(__file__).parent.parent / "data" / "province_centres.json"
     return {code: tuple(lat_lon) for code, lat_lon in json.loads(path.read_text()).items()}
+
+
+@cache
+def outline_path() -> str:
+    """The SVG path data of Vietnam's mainland and its larger islands, in map coordinates.
+
+    One closed subpath per ring, absolute moves then relative lines: about 2 KB for the whole
+    country, written into the page rather than fetched.
+    """
+    path = Path(__file__).parent.parent / "data" / "vietnam_outline.json"
+    subpaths = []
+    for ring in json.loads(path.read_text())["rings"]:
+        points = [point(latitude, longitude) for latitude, longitude in ring]
+        (x0, y0), rest = points[0], points[1:]
+        steps, (last_x, last_y) = [], (x0, y0)
+        for x, y in rest:
+            steps.append(f"{_number(x - last_x)} {_number(y - last_y)}")
+            last_x, last_y = x, y
+        subpaths.append(f"M{_number(x0)} {_number(y0)}l" + " ".join(steps) + "z")
+    return "".join(subpaths)
+
+
+def _number(value: float) -> str:
+    """A coordinate as short as it can be written: 12.0 as 12, -0.5 as -.5."""
+    text = f"{round(value, 1):g}"
+    return text.replace("0.", ".", 1) if text.startswith(("0.", "-0.")) else text

@@ -23,6 +23,14 @@ def figure_cells(figures: Figures) -> str:
     return mark_safe("".join(cells))  # noqa: S308 (whole numbers and constant names only)
 
 
+@register.simple_tag
+def figure_value(figures: Figures, name: str) -> str:
+    """One figure as the tables write it, for the totals' tiles."""
+    if name not in MEASURES:
+        raise template.TemplateSyntaxError(f"unknown measure {name!r}")
+    return _value(figures, name)
+
+
 def _value(figures: Figures, name: str) -> str:
     if name != "completion_rate":
         return intcomma(getattr(figures, name))

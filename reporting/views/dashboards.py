@@ -27,6 +27,8 @@ COLUMNS = (
     ("completions_in_person", _("In-person completions")),
 )
 TREND_WIDTH, TREND_HEIGHT = 600, 160
+# The map's legend sits in the open sea north-east of the mainland, above Hoàng Sa (map units).
+LEGEND_AT, LEGEND_BASELINE, LEGEND_VALUES_Y = (206.0, 16.0), 62.0, 78.0
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,7 @@ def province_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 def _dashboard_render(request: HttpRequest, *, province: Province | None) -> HttpResponse:
     template = "reporting/province.html" if province else "reporting/national.html"
     courses = course_list_for_filters(user=request.user)
-    form = DashboardFilterForm(request.GET, courses=courses)
+    form = DashboardFilterForm(request.GET, courses=courses, with_map=province is None)
     if not form.is_valid():
         return render(request, template, {"form": form, "province": province}, status=400)
     dashboard = dashboard_get(filters=form.filters(), province=province, courses=courses)
@@ -67,12 +69,20 @@ def _dashboard_render(request: HttpRequest, *, province: Province | None) -> Htt
         "sort_links": _sort_links(dashboard.filters.sort),
         "trend_bars": charts.trend_bars(dashboard.trend, width=TREND_WIDTH, height=TREND_HEIGHT),
         "trend_size": (TREND_WIDTH, TREND_HEIGHT),
+        "trend_axis": charts.date_axis([start for start, _figures in dashboard.trend], dashboard.trend_grain),
     }
     if province is None:
         names = {place.code: place.name for place in dashboard.places}
-        context["map_circles"] = charts.map_circles(dashboard.places, dashboard.filters.measure)
+        circles = charts.map_circles(dashboard.places, dashboard.filters.measure)
+        largest = max((circle.value for circle in circles), default=0)
+        context["map_circles"] = circles
         context["archipelagos"] = charts.archipelago_marks(names)
         context["map_size"] = (geo.WIDTH, geo.HEIGHT)
+        context["map_outline"] = geo.outline_path()
+        context["map_measure"] = dict(form.fields["measure"].choices)[dashboard.filters.measure]
+        context["map_legend"] = charts.map_legend(largest, x=LEGEND_AT[0], y=LEGEND_BASELINE)
+        context["map_legend_at"] = LEGEND_AT
+        context["map_legend_values_y"] = LEGEND_VALUES_Y
     return render(request, template, context)
 
 

@@ -30,7 +30,7 @@ from tests.reporting.test_services_fold import events_foldable_wait
 pytestmark = [pytest.mark.e2e]
 
 COURSE_TITLE = "Nhận diện tin nhắn lừa đảo trên điện thoại"
-TOTAL_COMPLETIONS = "#totals td[data-measure='completions']"
+TOTAL_COMPLETIONS = "#totals [data-measure='completions']"
 FOLD_TIMEOUT_S = 60
 
 

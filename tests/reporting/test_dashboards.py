@@ -15,6 +15,7 @@ from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
 from onetouch.models import Province
 from reporting.models import SummaryCount
+from reporting.pure import geo
 from reporting.pure.geo import province_centres
 from reporting.services.fold import statistics_fold
 from tests.factories import course_make, learner_make, lesson_make
@@ -146,6 +147,91 @@ def test_national_map_draws_every_province_and_both_archipelagos(client, ministr
     assert len(re.findall(r'<circle [^>]*data-province="\d\d"', svg)) == 34
     assert svg.count('href="/statistics/province/') == 34
     assert ">Hoàng Sa</text>" in svg and ">Trường Sa</text>" in svg
+    assert '<path class="outline"' in svg
+    assert 'class="legend"' not in svg  # nothing counted: every place is an empty ring, no scale to show
+
+
+@pytest.mark.django_db
+def test_national_map_is_a_picture_of_the_table_with_the_outline_and_a_legend(in_english, ministry_staff, province_hue):
+    """The outline of Vietnam, a legend of round values at the circles' scale, and no link in the tab order."""
+    day = timezone.localdate()
+    counts_add(start=day, end=day, kind="course_completed", per_day=1234, province_id=province_hue.id)
+    in_english.force_login(ministry_staff)
+
+    html = in_english.get(NATIONAL, {"start": day, "end": day}).content.decode()
+    svg_tag, svg = (
+        html.split('<svg class="province-map"', 1)[1].split(">", 1)[0],
+        html.split('class="province-map"', 1)[1],
+    )
+    svg = svg.split("</svg>", 1)[0]
+
+    assert 'aria-hidden="true"' in svg_tag and 'role="img"' not in svg_tag  # no link nested in an image
+    links = re.findall(r"<a [^>]*>", svg)
+    assert len(links) == 34 and all('tabindex="-1"' in link for link in links)
+    assert f'<path class="outline" d="{geo.outline_path()}"/>' in svg
+    legend = svg.split('class="legend"', 1)[1]
+    assert ">Completions</text>" in legend
+    assert re.findall(r'text-anchor="middle">([^<]*)</text>', legend) == ["1,000", "200", "20"]
+    assert "its area shows completions" in html  # the legend's meaning, in words, for every reader
+    # The figures and links the map hides are in the province table.
+    assert 'href="/statistics/province/46/' in html.split('id="places"', 1)[1]
+
+
+@pytest.mark.django_db
+def test_tables_scroll_inside_named_focusable_regions(client, ministry_staff, admin_hanoi):
+    for user, url in ((ministry_staff, NATIONAL), (admin_hanoi, HANOI)):
+        client.force_login(user)
+        html = client.get(url).content.decode()
+        tables = html.count("<table")
+        regions = re.findall(r'<div class="table-scroll" tabindex="0" role="region" aria-labelledby="([^"]+)">', html)
+        assert tables == len(regions), url
+        assert all(name.endswith(" scroll-table-name") for name in regions)
+        assert 'id="scroll-table-name"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ({}, 0),
+        # The defaults chosen again, and the table's order, change nothing.
+        ({"trend": "day", "units": "then", "measure": "completions", "sort": "-name"}, 0),
+        ({"audience": "public", "trend": "week"}, 2),
+        ({"start": "2025-01-01", "end": "2025-03-31", "units": "now", "measure": "enrolments"}, 4),
+    ],
+)
+def test_the_folded_filters_count_those_that_change_the_figures(in_english, ministry_staff, query, count):
+    in_english.force_login(ministry_staff)
+
+    html = in_english.get(NATIONAL, query).content.decode()
+    summary = re.search(r'<details class="filter-panel">\s*<summary>([^<]*)</summary>', html).group(1)
+
+    assert summary == (f"Filters ({count})" if count else "Filters")
+    assert '<button class="button" type="submit">' in html.split('class="filter-panel"', 1)[1]
+
+
+@pytest.mark.django_db
+def test_a_province_page_offers_no_map_measure_and_keeps_the_one_chosen_for_the_way_back(in_english, admin_hanoi):
+    in_english.force_login(admin_hanoi)
+
+    html = in_english.get(HANOI, {"measure": "enrolments", "audience": "public"}).content.decode()
+
+    assert 'type="hidden" name="measure" value="enrolments"' in html
+    assert 'id="id_measure"' not in html.split('class="filter-panel"', 1)[1].split("</details>", 1)[0]
+    assert "<summary>Filters (1)</summary>" in html  # the audience; the hidden measure changes nothing here
+
+
+@pytest.mark.django_db
+def test_the_trend_has_a_date_axis_under_its_bars(client, ministry_staff):
+    client.force_login(ministry_staff)
+
+    html = client.get(NATIONAL, {"start": "2025-03-01", "end": "2025-03-30", "trend": "day"}).content.decode()
+    axis = html.split('<svg class="date-axis" aria-hidden="true"', 1)[1].split("</svg>", 1)[0]
+    labels = re.findall(r'<g( class="wide-only")?><line [^>]*/><text x="([\d.]+)%" [^>]*>([^<]*)</text></g>', axis)
+
+    every_third_day = [f"{day}/3" for day in range(1, 31, 3)]
+    assert [text for _wide, _x, text in labels] == every_third_day
+    assert [text for wide, _x, text in labels if not wide] == ["1/3", "7/3", "13/3", "19/3", "25/3"]
 
 
 @pytest.mark.django_db

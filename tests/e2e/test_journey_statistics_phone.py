@@ -1,0 +1,145 @@
+"""Browser journey: the statistics pages on a 360 px phone and at a 1366 px desk.
+
+On a phone the page never scrolls sideways: the totals come first as tiles, the filters fold behind
+one control that counts the active ones, and wide tables scroll inside their own focusable region.
+At a desk the filters stand open and the trend's date axis shows more labels.
+
+Screenshots go to $PHONE_SCREENSHOTS_DIR when it is set (for a person to look at). With
+$AXE_CORE_JS pointing at axe-core's axe.min.js, axe checks every page for serious and critical
+violations; without it that test is skipped (axe is not vendored in the repository yet).
+"""
+
+import os
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import Page, expect
+
+from reporting.models import Target
+from reporting.services.targets import target_save
+from tests.conftest import PASSWORD
+from tests.e2e.journeys import sign_in
+from tests.reporting.test_selectors import counts_add
+
+pytestmark = [pytest.mark.e2e]
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
+DESK = {"viewport": {"width": 1366, "height": 768}}
+NATIONAL, HANOI = "/statistics/", "/statistics/province/01/"
+
+
+@pytest.fixture
+def figures(province_hanoi) -> None:
+    """A month of enrolments and completions in Hà Nội and the country, and a long-named target."""
+    today = timezone.localdate()
+    start = today - timedelta(days=29)
+    for province_id in (-1, province_hanoi.id):
+        counts_add(start=start, end=today, per_day=1234, province_id=province_id)
+        counts_add(start=start, end=today, kind="course_completed", per_day=321, province_id=province_id)
+    target_save(
+        target=Target(
+            name="Cán bộ, công chức hoàn thành khóa học chuyển đổi số năm nay",
+            starts_on=today.replace(month=1, day=1),
+            ends_on=today.replace(month=12, day=31),
+            goal=10_000_000,
+        )
+    )
+
+
+def screenshot(page: Page, name: str) -> None:
+    folder = os.environ.get("PHONE_SCREENSHOTS_DIR")
+    if folder:
+        page.screenshot(path=os.path.join(folder, f"statistics14-{name}.png"), full_page=True)
+
+
+def signed_in(new_page, live_server, email: str, **context) -> Page:
+    page = new_page(**context)
+    sign_in(page, live_server, email, PASSWORD)
+    return page
+
+
+def assert_reads_on_a_phone(page: Page) -> None:
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, "the page scrolls sideways"
+    # The first figure is on the first screen.
+    first = page.locator("#totals [data-measure='learners']")
+    expect(first).to_be_visible()
+    box = first.bounding_box()
+    assert box["y"] + box["height"] <= 740, f"the first figure is at {box}, below the first screen"
+    # The filters are folded behind one control.
+    expect(page.locator("details.filter-panel > summary")).to_be_visible()
+    expect(page.locator("#id_audience")).to_be_hidden()
+    # The province or commune table is wider than the phone and scrolls inside its region.
+    region = page.locator("div.table-scroll[role=region][tabindex='0']:has(#places)")
+    expect(region).to_be_visible()
+    assert region.evaluate("element => element.scrollWidth > element.clientWidth")
+    assert page.js_errors == []
+
+
+def test_the_national_page_fits_a_phone(new_page, live_server, ministry_staff, figures):
+    page = signed_in(new_page, live_server, ministry_staff.email, **PHONE)
+    page.goto(live_server.url + NATIONAL)
+    screenshot(page, "national-360")
+
+    assert_reads_on_a_phone(page)
+    # The targets table keeps its name column readable rather than one word a line.
+    assert page.locator("table.targets tbody th").first.bounding_box()["width"] >= 200
+    # The map has Vietnam's outline and a legend; the trend a few dates under its bars.
+    expect(page.locator("svg.province-map path.outline")).to_be_visible()
+    expect(page.locator("svg.province-map .legend circle").first).to_be_visible()
+    visible_dates = [label for label in page.locator("svg.date-axis text").all() if label.is_visible()]
+    assert 2 <= len(visible_dates) <= 5
+
+
+def test_the_provincial_page_fits_a_phone(new_page, live_server, admin_hanoi, figures):
+    page = signed_in(new_page, live_server, admin_hanoi.email, **PHONE)
+    page.goto(live_server.url + HANOI)
+    screenshot(page, "province-360")
+
+    assert_reads_on_a_phone(page)
+
+
+def test_the_folded_filters_count_the_active_ones_and_apply_from_a_phone(new_page, live_server, ministry_staff):
+    page = signed_in(new_page, live_server, ministry_staff.email, **PHONE)
+    page.goto(live_server.url + NATIONAL + "?audience=public&trend=week")
+
+    summary = page.locator("details.filter-panel > summary")
+    expect(summary).to_contain_text("(2)")
+    summary.click()
+    expect(page.locator("#id_audience")).to_be_visible()
+    submit = page.locator("form.dashboard-filters button[type=submit]")
+    expect(submit).to_have_css("background-color", "rgb(11, 92, 173)")  # the site's primary button
+    screenshot(page, "national-360-filters-open")
+    page.locator("#id_trend").select_option("day")
+    with page.expect_navigation():
+        submit.click()
+    assert "audience=public" in page.url and "trend=day" in page.url, page.url
+    expect(page.locator("details.filter-panel > summary")).to_contain_text("(1)")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_at_a_desk_the_filters_stand_open_and_the_axis_has_more_dates(new_page, live_server, ministry_staff, figures):
+    page = signed_in(new_page, live_server, ministry_staff.email, **DESK)
+    page.goto(live_server.url + NATIONAL)
+    screenshot(page, "national-1366")
+
+    expect(page.locator("#id_audience")).to_be_visible()
+    visible_dates = [label for label in page.locator("svg.date-axis text").all() if label.is_visible()]
+    assert len(visible_dates) > 5
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    assert page.js_errors == []
+
+
+@pytest.mark.skipif(not os.environ.get("AXE_CORE_JS"), reason="AXE_CORE_JS (axe-core's axe.min.js) is not set")
+@pytest.mark.parametrize("context", [PHONE, DESK], ids=["360", "1366"])
+def test_axe_finds_nothing_serious_on_the_statistics_pages(
+    new_page, live_server, ministry_staff, admin_hanoi, figures, context
+):
+    for user, path in ((ministry_staff, NATIONAL), (admin_hanoi, HANOI)):
+        page = signed_in(new_page, live_server, user.email, bypass_csp=True, **context)  # axe is an inline script
+        page.goto(live_server.url + path)
+        page.add_script_tag(path=os.environ["AXE_CORE_JS"])
+        violations = page.evaluate("async () => (await axe.run()).violations")
+        serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in violations]
+        serious = [v for v in serious if v[1] in ("serious", "critical")]
+        assert serious == [], f"{path}: {serious}"
