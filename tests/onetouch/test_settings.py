@@ -55,7 +55,7 @@ def test_embedded_defaults_need_no_service():
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["cache"].endswith("FileBasedCache")
-    assert values["broker"] == "filesystem://"
+    assert values["broker"] == "filesystem://localhost/"
     assert values["storage"] == "django.core.files.storage.FileSystemStorage"
     assert (values["time_zone"], values["language"]) == ("Asia/Ho_Chi_Minh", "vi")
 
