@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "onetouch",
     "courses",
     "learners",
+    "inperson",
     "reporting",
 ]
 
