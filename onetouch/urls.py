@@ -18,6 +18,7 @@ urlpatterns = [
     path("learning/", include("learners.urls.learning")),
     path("certificates/", include("learners.urls.certificates")),
     path("statistics/", include("reporting.urls")),
+    path("", include("inperson.urls")),
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),
 ]

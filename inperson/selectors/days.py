@@ -1,0 +1,53 @@
+"""Reads of in-person days for the studio, every one through the scope module."""
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from courses.models import Course, CourseRun, Partner
+from inperson.models import DaySeat, InPersonDay, Trainer
+from onetouch import scope
+from onetouch.models import User
+
+SIGNED_UP = Q(in_person_day__seats__status=DaySeat.Status.SIGNED_UP)
+WAITING = Q(in_person_day__seats__status=DaySeat.Status.WAITING)
+
+
+def course_get_with_days(*, user: User, course_id: int) -> Course:
+    """Return the course if the user may change it (else 404), with its runs, their days and seat counts."""
+    runs = (
+        CourseRun.objects.select_related("in_person_day__venue_commune", "in_person_day__province")
+        .annotate(
+            seats_signed_up=Count("in_person_day__seats", filter=SIGNED_UP),
+            seats_waiting=Count("in_person_day__seats", filter=WAITING),
+        )
+        .order_by("starts_on", "id")
+    )
+    courses = Course.objects.select_related("owner_province").prefetch_related(Prefetch("runs", queryset=runs))
+    return scope.get_changeable_or_404(courses, user, province_field="owner_province", id=course_id)
+
+
+def course_run_get_for_day(*, user: User, run_id: int) -> CourseRun:
+    """Return the run if the user may change its course's day, else 404."""
+    runs = scope.filter_to_scope(
+        CourseRun.objects.select_related("course__owner_province"), user, province_field="course__owner_province"
+    )
+    return get_object_or_404(runs, id=run_id)
+
+
+def day_get_for_run(*, run: CourseRun) -> InPersonDay | None:
+    """Return the run's day with what its page shows, or None when none is scheduled."""
+    return (
+        InPersonDay.objects.filter(course_run=run)
+        .select_related("province", "venue_commune")
+        .prefetch_related("partners", Prefetch("trainers", queryset=trainer_list()))
+        .annotate(seats_signed_up=Count("seats", filter=Q(seats__status=DaySeat.Status.SIGNED_UP)))
+        .first()
+    )
+
+
+def partner_list() -> QuerySet[Partner]:
+    return Partner.objects.order_by("name")
+
+
+def trainer_list() -> QuerySet[Trainer]:
+    return Trainer.objects.select_related("user", "partner").order_by("partner__name", "user__full_name", "id")
