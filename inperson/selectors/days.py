@@ -1,10 +1,12 @@
-"""Reads of in-person days for the studio, every one through the scope module."""
+"""Reads of in-person days: the studio's through the scope module, the learner's through their enrolment."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.models import Course, CourseRun, Partner
 from inperson.models import DaySeat, InPersonDay, Trainer
+from learners.models import Enrolment
 from onetouch import scope
 from onetouch.models import User
 
@@ -51,3 +53,28 @@ def partner_list() -> QuerySet[Partner]:
 
 def trainer_list() -> QuerySet[Trainer]:
     return Trainer.objects.select_related("user", "partner").order_by("partner__name", "user__full_name", "id")
+
+
+def day_get_for_learner(*, learner: User, day_id: int) -> InPersonDay:
+    """Return the day if the learner is enrolled in its run (else 404), with what its page shows."""
+    if not learner.is_authenticated:
+        raise Http404
+    enrolled = Enrolment.objects.filter(learner=learner, course_run=OuterRef("course_run"), is_active=True)
+    days = (
+        InPersonDay.objects.filter(Exists(enrolled))
+        .select_related("course_run__course", "province", "venue_commune")
+        .prefetch_related("partners")
+        .annotate(seats_signed_up=Count("seats", filter=Q(seats__status=DaySeat.Status.SIGNED_UP)))
+    )
+    return get_object_or_404(days, id=day_id)
+
+
+def seat_get_for_learner(*, learner: User, day: InPersonDay) -> DaySeat | None:
+    """Return the learner's active seat at the day, if any."""
+    return day.seats.exclude(status=DaySeat.Status.CANCELLED).filter(learner=learner).first()
+
+
+def seat_waiting_place(*, seat: DaySeat) -> int:
+    """Return the seat's place on the waiting list: 1 is the next to be given a freed seat."""
+    ahead = Q(asked_at__lt=seat.asked_at) | Q(asked_at=seat.asked_at, id__lt=seat.id)
+    return DaySeat.objects.filter(ahead, day_id=seat.day_id, status=DaySeat.Status.WAITING).count() + 1
