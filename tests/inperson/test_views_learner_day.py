@@ -97,3 +97,10 @@ def test_cancelled_day_shows_its_reason_and_takes_no_sign_up(in_english, enrolle
     response = in_english.post(day_urls(day_hanoi)[1], follow=True)
     assert "This in-person day is cancelled." in response.content.decode()
     assert day_hanoi.seats.count() == 0
+
+
+def test_learner_day_page_has_bounded_queries(client, enrolled, day_hanoi, django_assert_max_num_queries):
+    client.force_login(enrolled)
+    with django_assert_max_num_queries(10):
+        response = client.get(day_urls(day_hanoi)[0])
+    assert response.status_code == 200

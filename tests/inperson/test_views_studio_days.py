@@ -178,3 +178,30 @@ def test_studio_course_page_links_to_its_in_person_days(client, admin_hanoi, cou
     client.force_login(admin_hanoi)
     response = client.get(reverse("courses:studio_course", args=[course_hanoi.id]))
     assert reverse("inperson:studio_course_days", args=[course_hanoi.id]) in response.content.decode()
+
+
+def test_ministry_opens_every_page_of_a_national_course_day(
+    client, ministry_staff, course_national, run_national, commune_hue
+):
+    from inperson.services.days import day_schedule
+    from tests.inperson.conftest import day_fields
+
+    day_schedule(by=ministry_staff, course_run=run_national, **day_fields(run_national, commune_hue))
+    client.force_login(ministry_staff)
+    for url in studio_urls(course_national, run_national):
+        assert client.get(url).status_code == 200, url
+    page = client.get(reverse("inperson:studio_day", args=[run_national.id])).content.decode()
+    assert 'name="province"' in page and f'value="{commune_hue.code}" selected' in page
+
+
+def test_choosing_a_province_without_javascript_lists_its_communes(
+    in_english, ministry_staff, run_national, commune_hue
+):
+    """The "Show the communes" button posts the form back with the province's communes and saves nothing."""
+    in_english.force_login(ministry_staff)
+    data = form_data(run_national, commune_hue, province=commune_hue.province.code, choose_province="1")
+    data.pop("commune")
+    response = in_english.post(reverse("inperson:studio_day", args=[run_national.id]), data)
+    assert response.status_code == 200
+    assert f'value="{commune_hue.code}"' in response.content.decode()
+    assert InPersonDay.objects.count() == 0
