@@ -101,3 +101,42 @@ def test_admin_schedules_the_day_and_a_learner_signs_up_on_a_phone(
     assert no_sideways_scroll(phone)
     shoot(phone, "learner-day-signed-up-360")
     assert admin.js_errors == [] and phone.js_errors == []
+
+
+def test_ministry_schedules_a_national_course_day_in_a_province_on_a_phone(
+    live_server, new_page, ministry_staff, province_hue, commune_hue
+):
+    """On a 360 px phone, choosing the province refills the communes (commune-select.js); the day is held there."""
+    course = course_make(title="Dịch vụ công trực tuyến toàn quốc", province=None)
+    today = timezone.localdate()
+    run = course_run_create(
+        course=course,
+        title="Đợt toàn quốc",
+        starts_on=today + dt.timedelta(days=7),
+        ends_on=today + dt.timedelta(days=37),
+    )
+    day_date = run.starts_on + dt.timedelta(days=2)
+    phone = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    sign_in(phone, live_server, ministry_staff.email, PASSWORD)
+    phone.goto(f"{live_server.url}/studio/runs/{run.id}/day/")
+
+    phone.locator("#id_province").select_option(province_hue.code)
+    phone.locator(f"#id_commune option[value='{commune_hue.code}']").wait_for(state="attached")
+    phone.locator("#id_commune").select_option(commune_hue.code)
+    phone.locator("#id_venue_name").fill("Nhà văn hóa phường")
+    phone.locator("#id_venue_address").fill("23 Lê Lợi")
+    phone.locator("#id_date").fill(day_date.isoformat())
+    phone.locator("#id_starts_time").fill("14:00")
+    phone.locator("#id_ends_time").fill("16:30")
+    phone.locator("#id_capacity").fill("30")
+    phone.locator("#id_cancellation_deadline").fill(f"{day_date.isoformat()}T08:00")
+    assert no_sideways_scroll(phone)
+    shoot(phone, "studio-day-form-national-360")
+    with phone.expect_navigation():
+        phone.locator("form.stacked button[type=submit]:not([name=choose_province])").click()
+
+    day = InPersonDay.objects.get(course_run=run)
+    assert (day.province, day.venue_commune) == (province_hue, commune_hue)
+    assert path_of(phone) == f"/studio/courses/{course.id}/days/"
+    shoot(phone, "studio-days-360")
+    assert phone.js_errors == []
