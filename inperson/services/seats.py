@@ -3,11 +3,16 @@
 Every write takes the day's row lock first (SELECT … FOR UPDATE), so concurrent sign-ups and
 cancellations of one day run one after the other: the last seat goes to exactly one learner, and a
 seat freed by a cancellation goes, in the same transaction, to the first learner waiting. Nothing
-is promoted once the day has started.
+is promoted once the day has started, and nobody who has left the course is promoted.
+
+A learner who leaves the course leaves its day: the learners app sits below this one and cannot
+call it, so a sweep (`seats_release_unenrolled`, every minute from beat) releases their seats and
+promotes the learners waiting, day by day under the same lock.
 """
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -63,9 +68,49 @@ def seats_promote(*, day: InPersonDay, free: int) -> list[DaySeat]:
     now = timezone.now()
     if free <= 0 or day.starts_at <= now or day.is_cancelled:
         return []
-    waiting = list(day.seats.filter(status=DaySeat.Status.WAITING).order_by("asked_at", "id")[:free])
+    waiting = list(day.seats.filter(enrolled_in_run(), status=DaySeat.Status.WAITING).order_by("asked_at", "id")[:free])
     for seat in waiting:
         seat.status = DaySeat.Status.SIGNED_UP
         seat.promoted_at = now
         seat.save(update_fields=["status", "promoted_at"])
     return waiting
+
+
+def seats_release_unenrolled() -> int:
+    """Release the seats of learners who left the course, on every day not yet started; return how many."""
+    day_ids = set(seats_of_unenrolled().values_list("day_id", flat=True))
+    return sum(day_seats_release_unenrolled(day_id=day_id) for day_id in sorted(day_ids))
+
+
+@transaction.atomic
+def day_seats_release_unenrolled(*, day_id: int) -> int:
+    """Release one day's seats of learners who left the course and give the freed seats to those waiting."""
+    day = InPersonDay.objects.select_for_update().get(id=day_id)
+    now = timezone.now()
+    if day.starts_at <= now or day.is_cancelled:
+        return 0
+    seats = list(seats_of_unenrolled().filter(day=day))
+    freed = sum(1 for seat in seats if seat.status == DaySeat.Status.SIGNED_UP)
+    for seat in seats:
+        seat.status, seat.cancelled_at = DaySeat.Status.CANCELLED, now
+        seat.save(update_fields=["status", "cancelled_at"])
+    seats_promote(day=day, free=freed)
+    return len(seats)
+
+
+def seats_of_unenrolled() -> QuerySet[DaySeat]:
+    """Active seats, on days neither started nor cancelled, of learners no longer enrolled in the day's run."""
+    return DaySeat.objects.exclude(enrolled_in_run()).filter(
+        status__in=[DaySeat.Status.SIGNED_UP, DaySeat.Status.WAITING],
+        day__cancelled_at__isnull=True,
+        day__starts_at__gt=timezone.now(),
+    )
+
+
+def enrolled_in_run() -> Exists:
+    """A seat's learner still has an active enrolment in the day's run."""
+    return Exists(
+        Enrolment.objects.filter(
+            learner=OuterRef("learner_id"), course_run=OuterRef("day__course_run_id"), is_active=True
+        )
+    )

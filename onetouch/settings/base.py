@@ -219,6 +219,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "courses.tasks.lessons_unprocessed_requeue",
         "schedule": 600.0,
     },
+    # A learner who left a course leaves its in-person day: their seat goes to the first learner
+    # waiting within a minute (the learners app cannot call the inperson app above it).
+    "inperson-seats-unenrolled-release": {
+        "task": "inperson.tasks.seats_release_unenrolled",
+        "schedule": 60.0,
+    },
     # Delete the export files past their keeping time: learner lists are personal data.
     "reporting-export-files-expire": {
         "task": "reporting.tasks.export_files_expire",

@@ -2,13 +2,14 @@
 
 import datetime as dt
 import queue
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
 
 from inperson.models import DaySeat, InPersonDay
 from inperson.services.days import day_cancel, day_change
-from inperson.services.seats import seat_release, seat_take
+from inperson.services.seats import seat_release, seat_take, seats_release_unenrolled
 from learners.services.enrolments import enrolment_cancel, enrolment_create
 from tests.factories import learner_make, run_at_once
 from tests.inperson.test_services_days import current_fields
@@ -178,3 +179,69 @@ def test_cancel_and_sign_up_at_once_never_overfill_the_day(day_hanoi, admin_hano
 
     assert errors == []
     assert statuses(day, [holder, waiting, newcomer]) == ["none", "signed_up", "waiting"]
+
+
+@pytest.mark.django_db
+def test_learner_who_leaves_the_course_leaves_the_day_and_the_first_waiting_moves_up(
+    day_hanoi, admin_hanoi, course_hanoi, commune_hanoi
+):
+    day = small_day(day_hanoi, admin_hanoi, 1)
+    holder, first_waiting, second_waiting = enrolled_learners(3, course=course_hanoi, commune=commune_hanoi)
+    for learner in (holder, first_waiting, second_waiting):
+        seat_take(learner=learner, day=day)
+
+    enrolment_cancel(learner=holder, course=course_hanoi)
+    assert seats_release_unenrolled() == 1
+    assert seats_release_unenrolled() == 0
+
+    assert statuses(day, [holder, first_waiting, second_waiting]) == ["none", "signed_up", "waiting"]
+
+
+@pytest.mark.django_db
+def test_learner_who_left_while_waiting_is_never_promoted(day_hanoi, admin_hanoi, course_hanoi, commune_hanoi):
+    """A freed seat skips a waiting learner who has left the course and goes to the next one still enrolled."""
+    day = small_day(day_hanoi, admin_hanoi, 1)
+    holder, gone, next_one = enrolled_learners(3, course=course_hanoi, commune=commune_hanoi)
+    for learner in (holder, gone, next_one):
+        seat_take(learner=learner, day=day)
+    enrolment_cancel(learner=gone, course=course_hanoi)
+
+    seat_release(learner=holder, day=day)
+
+    assert statuses(day, [holder, gone, next_one]) == ["none", "waiting", "signed_up"]
+    seats_release_unenrolled()
+    assert statuses(day, [holder, gone, next_one]) == ["none", "none", "signed_up"]
+
+
+@pytest.mark.django_db
+def test_leaving_after_the_day_started_keeps_the_seat(day_hanoi, course_hanoi, commune_hanoi, monkeypatch):
+    """Once the day is under way its seats are its record: leaving the course then changes none."""
+    (learner,) = enrolled_learners(1, course=course_hanoi, commune=commune_hanoi)
+    seat_take(learner=learner, day=day_hanoi)
+    enrolment_cancel(learner=learner, course=course_hanoi)
+    started = day_hanoi.starts_at + dt.timedelta(minutes=1)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: started)
+
+    assert seats_release_unenrolled() == 0
+    assert statuses(day_hanoi, [learner]) == ["signed_up"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_releases_the_seat_of_a_learner_who_left(
+    celery_worker_running, day_hanoi, admin_hanoi, course_hanoi, commune_hanoi
+):
+    """The beat's task, run by a real worker, frees the seat and promotes the first waiting."""
+    from inperson.tasks import seats_release_unenrolled as seats_release_unenrolled_task
+
+    day = small_day(day_hanoi, admin_hanoi, 1)
+    holder, waiting = enrolled_learners(2, course=course_hanoi, commune=commune_hanoi)
+    seat_take(learner=holder, day=day)
+    seat_take(learner=waiting, day=day)
+    enrolment_cancel(learner=holder, course=course_hanoi)
+
+    seats_release_unenrolled_task.delay()
+
+    deadline = time.monotonic() + 20
+    while statuses(day, [holder, waiting]) != ["none", "signed_up"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert statuses(day, [holder, waiting]) == ["none", "signed_up"]
