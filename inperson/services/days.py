@@ -26,7 +26,6 @@ from onetouch.models import Commune, Province, User
 
 # What learners signed up must be told about when it changes (issue 15, part 1).
 TOLD_FIELDS = frozenset({"starts_at", "ends_at", "venue_name", "venue_address", "venue_commune"})
-ONE_DAY_PER_RUN = "in_person_day_course_run_id_key"
 
 
 @transaction.atomic
@@ -49,7 +48,7 @@ def day_schedule(
     # The run's lock makes a second, concurrent schedule wait and then find the first day.
     course_run = CourseRun.objects.select_for_update(of=("self",)).select_related("course").get(id=course_run.id)
     province = day_province_check(by=by, course_run=course_run, province=province)
-    if InPersonDay.objects.filter(course_run=course_run).exists():
+    if run_has_day(course_run):
         raise ValidationError(_("This course run already has its in-person day; change that day instead."))
     day = InPersonDay(course_run=course_run, created_by=by)
     fields = {
@@ -72,7 +71,8 @@ def day_schedule(
         with transaction.atomic():
             day.save()
     except IntegrityError as error:
-        if ONE_DAY_PER_RUN not in str(error):
+        # The database's one-day-per-run constraint, met by a writer that did not take the run's lock.
+        if not run_has_day(course_run):
             raise
         raise ValidationError(_("This course run already has its in-person day; change that day instead.")) from error
     day.partners.set(partners)
@@ -162,6 +162,10 @@ def day_cancel(*, by: User, day: InPersonDay, reason: str) -> InPersonDay:
 
 
 # --- The rules shared by the three writes ---------------------------------------------------------
+
+
+def run_has_day(course_run: CourseRun) -> bool:
+    return InPersonDay.objects.filter(course_run=course_run).exists()
 
 
 def day_lock(day: InPersonDay) -> InPersonDay:

@@ -89,6 +89,18 @@ def test_second_day_for_a_run_is_refused(day_hanoi, admin_hanoi, run_hanoi, comm
     assert InPersonDay.objects.count() == 1
 
 
+def test_database_refusal_of_a_second_day_reads_as_the_same_message(
+    day_hanoi, admin_hanoi, run_hanoi, commune_hanoi, monkeypatch
+):
+    """A writer that missed the first day (no check before saving) still meets the database and its message."""
+    answers = iter([False, True])  # missed before saving; found once the database refused the row
+    monkeypatch.setattr("inperson.services.days.run_has_day", lambda run: next(answers))
+    with pytest.raises(ValidationError) as error:
+        day_schedule(by=admin_hanoi, course_run=run_hanoi, **day_fields(run_hanoi, commune_hanoi))
+    assert error.value.messages == ["This course run already has its in-person day; change that day instead."]
+    assert InPersonDay.objects.count() == 1 and DayChange.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
