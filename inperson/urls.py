@@ -1,9 +1,10 @@
 """The addresses of in-person days, in the "inperson" namespace: the studio's under /studio/, the learner's
-under /learning/days/ (after the learners app's own /learning/ addresses, which none of these shadow)."""
+under /learning/days/ (after the learners app's own /learning/ addresses, which none of these shadow), the
+partner trainer's under /trainer/."""
 
 from django.urls import path
 
-from inperson.views import learning, studio
+from inperson.views import learning, studio, trainer
 
 app_name = "inperson"
 urlpatterns = [
@@ -13,4 +14,6 @@ urlpatterns = [
     path("learning/days/<int:day_id>/", learning.learner_day, name="learner_day"),
     path("learning/days/<int:day_id>/sign-up/", learning.learner_seat_take, name="learner_seat_take"),
     path("learning/days/<int:day_id>/cancel/", learning.learner_seat_release, name="learner_seat_release"),
+    path("trainer/", trainer.trainer_days, name="trainer_days"),
+    path("trainer/days/<int:day_id>/", trainer.trainer_day_roster, name="trainer_day_roster"),
 ]

@@ -1,6 +1,6 @@
 """Reads of in-person days: the studio's through the scope module, the learner's through their enrolment."""
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -78,3 +78,35 @@ def seat_waiting_place(*, seat: DaySeat) -> int:
     """Return the seat's place on the waiting list: 1 is the next to be given a freed seat."""
     ahead = Q(asked_at__lt=seat.asked_at) | Q(asked_at=seat.asked_at, id__lt=seat.id)
     return DaySeat.objects.filter(ahead, day_id=seat.day_id, status=DaySeat.Status.WAITING).count() + 1
+
+
+# --- The partner trainer's days: only those they are attached to -----------------------------------
+
+
+def day_list_for_trainer(*, user: User) -> QuerySet[InPersonDay]:
+    """Return the days the user teaches at (none for anyone who is not a trainer), soonest first."""
+    return (
+        InPersonDay.objects.filter(trainers__user_id=user.id)
+        .select_related("course_run__course", "province", "venue_commune")
+        .annotate(
+            seats_signed_up=Count("seats", filter=Q(seats__status=DaySeat.Status.SIGNED_UP)),
+            seats_waiting=Count("seats", filter=Q(seats__status=DaySeat.Status.WAITING)),
+        )
+        .order_by("starts_at", "id")
+    )
+
+
+def day_get_for_trainer(*, user: User, day_id: int) -> InPersonDay:
+    """Return one of the user's days, else 404 (another trainer's day looks missing)."""
+    if not user.is_authenticated:
+        raise Http404
+    return get_object_or_404(day_list_for_trainer(user=user), id=day_id)
+
+
+def roster_for_day(*, day: InPersonDay) -> QuerySet[DaySeat]:
+    """Return the day's learners signed up, then those waiting in order, with name and commune."""
+    return (
+        day.seats.filter(status__in=[DaySeat.Status.SIGNED_UP, DaySeat.Status.WAITING])
+        .select_related("learner__profile__commune")
+        .order_by(Case(When(status=DaySeat.Status.SIGNED_UP, then=0), default=1), "asked_at", "id")
+    )

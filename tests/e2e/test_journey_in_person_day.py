@@ -1,5 +1,6 @@
-"""Browser journey: a Hà Nội admin schedules a run's in-person day in the studio on a desktop, and an
-enrolled learner signs up for it on a 360 px phone. Headless Chromium against a live server.
+"""Browser journey: a Hà Nội admin schedules a run's in-person day in the studio on a desktop, an
+enrolled learner signs up for it on a 360 px phone, and the day's trainer finds them on the roster.
+Headless Chromium against a live server.
 
 Elements are found by id, name, value and href, never by interface text (the interface is Vietnamese).
 """
@@ -37,7 +38,7 @@ def no_sideways_scroll(page: Page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_admin_schedules_the_day_and_a_learner_signs_up_on_a_phone(
+def test_admin_schedules_the_day_a_learner_signs_up_and_the_trainer_sees_the_roster(
     live_server, new_page, province_hanoi, commune_hanoi, admin_hanoi, learner_hanoi
 ):
     course = course_make(title="Thanh toán không dùng tiền mặt", province=province_hanoi)
@@ -100,7 +101,15 @@ def test_admin_schedules_the_day_and_a_learner_signs_up_on_a_phone(
     assert phone.locator(f"form[action='/learning/days/{day.id}/cancel/']").count() == 1
     assert no_sideways_scroll(phone)
     shoot(phone, "learner-day-signed-up-360")
-    assert admin.js_errors == [] and phone.js_errors == []
+
+    trainer_phone = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    sign_in(trainer_phone, live_server, trainer_account.email, PASSWORD)
+    trainer_phone.locator("a[href='/trainer/']").click()
+    trainer_phone.locator(f"a[href='/trainer/days/{day.id}/']").click()
+    assert learner_hanoi.full_name in trainer_phone.locator("table.roster").inner_text()
+    assert no_sideways_scroll(trainer_phone)
+    shoot(trainer_phone, "trainer-roster-360")
+    assert admin.js_errors == [] and phone.js_errors == [] and trainer_phone.js_errors == []
 
 
 def test_ministry_schedules_a_national_course_day_in_a_province_on_a_phone(
