@@ -1,11 +1,13 @@
 """Reads of in-person days: the studio's through the scope module, the learner's through their enrolment."""
 
+from dataclasses import dataclass
+
 from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.models import Course, CourseRun, Partner
-from inperson.models import DaySeat, InPersonDay, Trainer
+from inperson.models import DayChange, DaySeat, InPersonDay, Trainer
 from learners.models import Enrolment
 from onetouch import scope
 from onetouch.models import User
@@ -110,3 +112,25 @@ def roster_for_day(*, day: InPersonDay) -> QuerySet[DaySeat]:
         .select_related("learner__profile__commune")
         .order_by(Case(When(status=DaySeat.Status.SIGNED_UP, then=0), default=1), "asked_at", "id")
     )
+
+
+# --- A day's history, as the studio shows it ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayHistoryRow:
+    change: DayChange
+    field_labels: list[str]
+
+
+def day_history(*, day: InPersonDay) -> list[DayHistoryRow]:
+    """Return the day's changes, newest first, each with the names of the fields it changed."""
+    changes = day.changes.select_related("by").order_by("-at", "-id")
+    return [
+        DayHistoryRow(change=change, field_labels=[field_label(name) for name in change.changed_fields])
+        for change in changes
+    ]
+
+
+def field_label(name: str) -> str:
+    return str(InPersonDay._meta.get_field(name).verbose_name)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from courses.forms.studio import form_error_add
 from inperson.forms import SERVICE_FIELDS, DayCancelForm, DayForm
-from inperson.selectors.days import course_get_with_days, course_run_get_for_day, day_get_for_run
+from inperson.selectors.days import course_get_with_days, course_run_get_for_day, day_get_for_run, day_history
 from inperson.services.days import day_cancel, day_change, day_schedule
 
 
@@ -28,8 +28,10 @@ def studio_course_days(request: HttpRequest, course_id: int) -> HttpResponse:
 def studio_day(request: HttpRequest, run_id: int) -> HttpResponse:
     run = course_run_get_for_day(user=request.user, run_id=run_id)
     day = day_get_for_run(run=run)
+    history = day_history(day=day) if day else []
     if day is not None and day.is_cancelled:
-        return render(request, "inperson/studio/day_cancelled.html", {"run": run, "course": run.course, "day": day})
+        context = {"run": run, "course": run.course, "day": day, "history": history}
+        return render(request, "inperson/studio/day_cancelled.html", context)
     initial = DayForm.initial_for(day) if day else {}
     form = DayForm(request.POST or None, course=run.course, day=day, initial=initial)
     if request.method == "POST" and not request.POST.get("choose_province") and form.is_valid():
@@ -43,7 +45,7 @@ def studio_day(request: HttpRequest, run_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The in-person day is saved."))
             return redirect("inperson:studio_course_days", run.course_id)
-    context = {"run": run, "course": run.course, "day": day, "form": form}
+    context = {"run": run, "course": run.course, "day": day, "form": form, "history": history}
     return render(request, "inperson/studio/day_form.html", context)
 
 

@@ -205,3 +205,17 @@ def test_choosing_a_province_without_javascript_lists_its_communes(
     assert response.status_code == 200
     assert f'value="{commune_hue.code}"' in response.content.decode()
     assert InPersonDay.objects.count() == 0
+
+
+def test_day_page_shows_its_history_with_who_what_and_why(in_english, admin_hanoi, day_hanoi, run_hanoi, commune_hanoi):
+    in_english.force_login(admin_hanoi)
+    data = form_data(run_hanoi, commune_hanoi, venue_name="Trường tiểu học", reason="Hội trường sửa chữa")
+    in_english.post(reverse("inperson:studio_day", args=[run_hanoi.id]), data)
+    in_english.post(reverse("inperson:studio_day_cancel", args=[run_hanoi.id]), {"reason": "Bão số 3"})
+
+    page = in_english.get(reverse("inperson:studio_day", args=[run_hanoi.id])).content.decode()
+
+    history = page.split('id="day-history-title"')[1]
+    assert history.index("Cancelled") < history.index("Changed") < history.index("Scheduled")
+    assert "venue" in history and "Hội trường sửa chữa" in history and "Bão số 3" in history
+    assert "Quản trị Hà Nội" in history and "The learners signed up are to be told." in history
