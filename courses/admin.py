@@ -155,7 +155,11 @@ class AudienceAdmin(ReadOnlyAdmin):
     """The four audience groups are fixed by the code (AudienceGroup): shown, never changed here."""
 
 
-admin.site.register(Partner)
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "website"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
 
 
 # --- The question bank: authored in the studio, which checks choices, import keys and quizzes ----

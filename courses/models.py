@@ -47,7 +47,14 @@ class Audience(models.Model):
 class Partner(models.Model):
     """An enterprise or organisation that takes part in courses (postal, telecom, payment…)."""
 
+    class Kind(models.TextChoices):
+        POSTAL = "postal", _("Postal service")
+        TELECOM = "telecom", _("Telecommunications")
+        BANK = "bank", _("Bank or payment company")
+        OTHER = "other", _("Other organisation")
+
     name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     website = models.URLField(_("website"), blank=True)
 
     class Meta:

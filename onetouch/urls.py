@@ -19,6 +19,7 @@ urlpatterns = [
     path("studio/preview/", include("learners.urls.preview")),
     path("certificates/", include("learners.urls.certificates")),
     path("statistics/", include("reporting.urls")),
+    path("", include("inperson.urls")),
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),
 ]

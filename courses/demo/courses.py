@@ -22,10 +22,10 @@ from onetouch.models import Province, User
 LEADER, TEAM, SERVANT, PUBLIC = "commune_leader", "digital_team", "civil_servant", "public"
 
 PARTNERS = {
-    "vnpost": ("Tổng công ty Bưu điện Việt Nam (Vietnam Post)", "https://vnpost.vn"),
-    "viettel": ("Tập đoàn Công nghiệp - Viễn thông Quân đội (Viettel)", "https://viettel.com.vn"),
-    "vnpt": ("Tập đoàn Bưu chính Viễn thông Việt Nam (VNPT)", "https://vnpt.com.vn"),
-    "napas": ("Công ty Cổ phần Thanh toán Quốc gia Việt Nam (NAPAS)", "https://napas.com.vn"),
+    "vnpost": ("Tổng công ty Bưu điện Việt Nam (Vietnam Post)", "https://vnpost.vn", Partner.Kind.POSTAL),
+    "viettel": ("Tập đoàn Công nghiệp - Viễn thông Quân đội (Viettel)", "https://viettel.com.vn", Partner.Kind.TELECOM),
+    "vnpt": ("Tập đoàn Bưu chính Viễn thông Việt Nam (VNPT)", "https://vnpt.com.vn", Partner.Kind.TELECOM),
+    "napas": ("Công ty Cổ phần Thanh toán Quốc gia Việt Nam (NAPAS)", "https://napas.com.vn", Partner.Kind.BANK),
 }
 
 
@@ -210,8 +210,8 @@ def demo_courses_load() -> int:
     """
     author = demo_author()
     partners = {
-        key: Partner.objects.update_or_create(name=name, defaults={"website": website})[0]
-        for key, (name, website) in PARTNERS.items()
+        key: Partner.objects.update_or_create(name=name, defaults={"website": website, "kind": kind})[0]
+        for key, (name, website, kind) in PARTNERS.items()
     }
     provinces = {p.code: p for p in Province.objects.filter(code__in={c.province_code for c in DEMO_COURSES})}
     for demo in DEMO_COURSES:

@@ -91,6 +91,28 @@ def course_page_related(courses: QuerySet[Course]) -> QuerySet[Course]:
     )
 
 
+# The enrolled learner's run's in-person day, read through relation names in the enrolment's query.
+IN_PERSON_DAY = "course_run__in_person_day__"
+IN_PERSON_DAY_FIELDS = (
+    "id",
+    "starts_at",
+    "ends_at",
+    "venue_name",
+    "venue_address",
+    "venue_commune__name",
+    "cancelled_at",
+)
+
+
+def in_person_day_of(enrolment: dict | None) -> dict | None:
+    """Return the day's fields for the course page (the commune as `commune`), or None without a day."""
+    if not enrolment or enrolment[IN_PERSON_DAY + "id"] is None:
+        return None
+    day = {name: enrolment[IN_PERSON_DAY + name] for name in IN_PERSON_DAY_FIELDS}
+    day["commune"] = day.pop("venue_commune__name")
+    return day
+
+
 def course_page_context_get(*, course: Course, user: User, as_preview: bool = False) -> dict:
     """Return what the course page shows this user: the catalogue's page and the studio's preview of it.
 
@@ -101,7 +123,12 @@ def course_page_context_get(*, course: Course, user: User, as_preview: bool = Fa
     # never imports learners (docs/decisions/0001).
     enrolment = (
         course.enrolments.filter(learner=user, is_active=True)
-        .values("completion__completed_at", "completion__certificate__code", "completion__certificate__revoked_at")
+        .values(
+            "completion__completed_at",
+            "completion__certificate__code",
+            "completion__certificate__revoked_at",
+            *(IN_PERSON_DAY + name for name in IN_PERSON_DAY_FIELDS),
+        )
         .first()
         if user.is_authenticated and not as_preview
         else None
@@ -125,6 +152,7 @@ def course_page_context_get(*, course: Course, user: User, as_preview: bool = Fa
         "progress_percent": outline.percent,
         "has_started": outline.has_started,
         "next_lesson": next_lesson.lesson if next_lesson else None,
+        "in_person_day": in_person_day_of(enrolment),
     }
 
 

@@ -17,6 +17,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
@@ -255,7 +256,16 @@ def course_run_create(*, course: Course, title: str, starts_on, ends_on) -> Cour
 
 @transaction.atomic
 def course_run_update(*, run: CourseRun, title: str, starts_on, ends_on) -> CourseRun:
-    """Change a run's title or dates."""
+    """Change a run's title or dates; they must keep the run's in-person day, if any, inside them."""
+    # The day lives in the inperson app above this one: read through the relation's name, not an import.
+    day_starts_at = (
+        CourseRun.objects.filter(id=run.id, in_person_day__cancelled_at__isnull=True)
+        .values_list("in_person_day__starts_at", flat=True)
+        .first()
+    )
+    if day_starts_at is not None and not starts_on <= timezone.localtime(day_starts_at).date() <= ends_on:
+        message = _("This run's in-person day, on %(date)s, must stay within the run's dates: move the day first.")
+        raise ValidationError(message % {"date": formats.date_format(timezone.localtime(day_starts_at).date())})
     run.title, run.starts_on, run.ends_on = title, starts_on, ends_on
     run.full_clean()
     run.save()

@@ -12,7 +12,8 @@ from onetouch.models import Commune, Province, User
 
 
 def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
-    """Return the learner's active enrolments, newest first, with card data, progress and certificate.
+    """Return the learner's active enrolments, newest first, with card data, progress, certificate and
+    the run's in-person day.
 
     Each card's next lesson is read for a page of them at once by `enrolments_next_lesson_set`.
     """
@@ -26,6 +27,16 @@ def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
             completed_at=F("completion__completed_at"),
             certificate_code=F("completion__certificate__code"),
             certificate_revoked_at=F("completion__certificate__revoked_at"),
+        )
+        # The run's in-person day, read through relation names: the inperson app sits above this one.
+        .annotate(
+            day_id=F("course_run__in_person_day__id"),
+            day_starts_at=F("course_run__in_person_day__starts_at"),
+            day_ends_at=F("course_run__in_person_day__ends_at"),
+            day_venue_name=F("course_run__in_person_day__venue_name"),
+            day_venue_address=F("course_run__in_person_day__venue_address"),
+            day_commune=F("course_run__in_person_day__venue_commune__name"),
+            day_cancelled_at=F("course_run__in_person_day__cancelled_at"),
         )
         .order_by("-enrolled_at", "-id")
     )

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "onetouch",
     "courses",
     "learners",
+    "inperson",
     "reporting",
 ]
 
@@ -217,6 +218,12 @@ CELERY_BEAT_SCHEDULE = {
     "courses-lessons-unprocessed-requeue": {
         "task": "courses.tasks.lessons_unprocessed_requeue",
         "schedule": 600.0,
+    },
+    # A learner who left a course leaves its in-person day: their seat goes to the first learner
+    # waiting within a minute (the learners app cannot call the inperson app above it).
+    "inperson-seats-unenrolled-release": {
+        "task": "inperson.tasks.seats_release_unenrolled",
+        "schedule": 60.0,
     },
     # Delete the export files past their keeping time: learner lists are personal data.
     "reporting-export-files-expire": {

@@ -15,6 +15,7 @@ IDEMPOTENT_TASKS = {
     "learners.tasks.certificate_issue",
     "learners.tasks.certificates_missing_issue",
     "learners.tasks.quiz_attempts_expired_grade",
+    "inperson.tasks.seats_release_unenrolled",
     "reporting.tasks.statistics_fold",
     "reporting.tasks.export_file_write",
     "reporting.tasks.export_files_expire",

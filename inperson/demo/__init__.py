@@ -1,0 +1,1 @@
+"""Demo data of in-person days, built through the services."""

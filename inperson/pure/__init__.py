@@ -1,0 +1,1 @@
+"""Rules of in-person days over plain values: no ORM, no request."""

@@ -1,0 +1,1 @@
+"""Reads of in-person days, one module per subject. Import from the submodule."""
