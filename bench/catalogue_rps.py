@@ -104,6 +104,7 @@ def server_environment(args: argparse.Namespace, scratch: Path) -> dict[str, str
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",  # required with DEBUG off; only emails and certificates print it
         "SECURE_SSL_REDIRECT": "false",
         "ONETOUCH_VAR_DIR": str(scratch / "var"),
         "STATIC_ROOT": str(scratch / "static"),

@@ -272,7 +272,6 @@ def main() -> int:
     signal.signal(signal.SIGTERM, stop_on_term)
     scratch = Path(tempfile.mkdtemp(prefix="onetouch-bench-weight-"))
     env = server_environment(args, scratch)
-    env.setdefault("SITE_URL", "http://127.0.0.1")  # required with DEBUG off; links in e-mails only
     os.environ.update(env)
     sys.path.insert(0, str(REPO))
     server = None
