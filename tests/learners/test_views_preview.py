@@ -136,7 +136,7 @@ def test_the_text_lesson_frame_is_the_learner_lesson_page(client, admin_hue, hue
     assert "Nội dung nháp" in page
     # The next lesson and the outline lead to previews.
     video = hue_course.lessons.get(kind=Kind.VIDEO)
-    assert f'rel="next" href="{reverse("studio_preview:lesson", args=[video.id])}"' in page
+    assert f'rel="next" data-step="next" href="{reverse("studio_preview:lesson", args=[video.id])}"' in page
     assert "/learning/courses/" not in page
 
 
