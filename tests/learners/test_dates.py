@@ -2,10 +2,13 @@
 04/12/2026 in Vietnamese, 4 Dec 2026 in English, never Django's "Ngày 04 tháng 12 năm 2026" inside a
 sentence that already says "ngày"."""
 
+import re
 from datetime import date, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -88,3 +91,20 @@ def test_statistics_figures_group_digits_as_the_language_writes_them(language, g
     figures = Figures(enrolments=10_000_000)
     with translation.override(language):
         assert f'<td data-measure="enrolments">{grouped}</td>' in figure_cells(figures)
+
+
+# A date shown to people is written with a named format of onetouch/formats/; a template may add the
+# weekday's name ("l") or write a machine's date ('c' in datetime attributes, 'U' for scripts).
+DATE_FILTER = re.compile(r"""\|date:["']([^"']*)["']""")
+MACHINE_OR_WEEKDAY = {"c", "U", "l"}
+
+
+def test_every_template_writes_dates_with_a_named_format():
+    templates = Path(settings.BASE_DIR) / "templates"
+    literal = [
+        f"{path.relative_to(templates)}: {argument}"
+        for path in sorted(templates.rglob("*.html")) + sorted(templates.rglob("*.txt"))
+        for argument in DATE_FILTER.findall(path.read_text(encoding="utf-8"))
+        if argument not in MACHINE_OR_WEEKDAY and not argument.endswith("_FORMAT")
+    ]
+    assert literal == []
