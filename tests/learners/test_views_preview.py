@@ -113,6 +113,18 @@ def test_only_the_bare_pages_may_be_framed_and_only_by_our_origin(client, admin_
     assert "frame-ancestors 'none'" in page["Content-Security-Policy"]
 
 
+@pytest.mark.parametrize("name", ["course_frame", "lesson_frame"])
+def test_the_frame_has_the_header_a_learner_has(client, admin_hue, hue_course, name):
+    """Inside the frame the admin sees a learner's header: none of the studio's, statistics' or province's links."""
+    client.force_login(admin_hue)
+    header = client.get(preview_url(name, hue_course)).content.decode().split("</header>")[0]
+    assert reverse("learners:my_learning") in header and reverse("learners:profile") in header
+    staff_links = (reverse("courses:studio_home"), reverse("reporting:province", args=[admin_hue.scope_province.code]))
+    assert [link for link in staff_links if f'href="{link}"' in header] == []
+    # Outside the frame the admin keeps their own header.
+    assert f'href="{reverse("courses:studio_home")}"' in client.get(preview_url("course", hue_course)).content.decode()
+
+
 def test_the_course_frame_is_the_catalogue_course_page_with_draft_lessons(client, admin_hue, hue_course):
     client.force_login(admin_hue)
     response = client.get(preview_url("course_frame", hue_course))
