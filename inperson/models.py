@@ -167,3 +167,114 @@ class DaySeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.learner} · {self.day} · {self.get_status_display()}"
+
+
+class DayNotice(models.Model):
+    """One message owed to one learner about a day: a change, the cancellation, a promotion, the reminder.
+
+    The unique key (learner, kind, source) is what makes every message go out exactly once: the
+    row is claimed before sending, so a retried task or a second beat finds it already there.
+    `source` names what caused it: "change-<DayChange id>", "seat-<DaySeat id>" or "day-<day id>".
+    """
+
+    class Kind(models.TextChoices):
+        CHANGED = "changed", _("The day changed")
+        CANCELLED = "cancelled", _("The day is cancelled")
+        PROMOTED = "promoted", _("A seat from the waiting list")
+        REMINDER = "reminder", _("Reminder the day before")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    day = models.ForeignKey(InPersonDay, on_delete=models.CASCADE, related_name="notices", verbose_name=_("day"))
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="day_notices", verbose_name=_("learner")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    source = models.CharField(_("what caused it"), max_length=40)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, blank=True)
+    created_at = models.DateTimeField(_("owed since"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("day notice")
+        verbose_name_plural = _("day notices")
+        constraints = [
+            models.UniqueConstraint(fields=["learner", "kind", "source"], name="one_day_notice_per_learner_and_cause"),
+        ]
+        indexes = [models.Index(fields=["sent_at", "created_at"], name="day_notice_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.get_kind_display()} · {self.source}"
+
+
+class Attendance(models.Model):
+    """Whether a learner was at a day: one row per learner and day, written by check-in or by ticking.
+
+    Check-in only creates it (present); a later change of `present` goes through a correction, which
+    keeps the reason. `scan_id` is the id the trainer's phone gave the scan, so a queued scan sent
+    twice counts once.
+    """
+
+    class Method(models.TextChoices):
+        SCANNED = "scanned", _("QR code scanned")
+        TYPED = "typed", _("Code typed")
+        TICKED = "ticked", _("Ticked on the roster")
+        SHEET = "sheet", _("From the signed sheet")
+
+    day = models.ForeignKey(InPersonDay, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("day"))
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="day_attendances", verbose_name=_("learner")
+    )
+    present = models.BooleanField(_("present"), default=True)
+    method = models.CharField(_("how"), max_length=16, choices=Method.choices)
+    # When the trainer's phone saw the code (bounded to the check-in window on the server).
+    checked_in_at = models.DateTimeField(_("checked in at"))
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked in by")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    scan_id = models.UUIDField(_("scan"), null=True, blank=True, unique=True)
+    # When the in-person completion event was written (attended and completed online), once.
+    completion_recorded_at = models.DateTimeField(_("in-person completion recorded at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["day", "recorded_at", "id"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "learner"], name="one_attendance_per_learner_and_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} · {self.day} · {self.present}"
+
+
+class AttendanceCorrection(models.Model):
+    """A change of an attendance after the fact, by an admin, with the reason; never deleted."""
+
+    attendance = models.ForeignKey(
+        Attendance, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("attendance")
+    )
+    present_before = models.BooleanField(_("present before"))
+    present_after = models.BooleanField(_("present after"))
+    reason = models.CharField(_("reason"), max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["attendance", "at", "id"]
+        verbose_name = _("attendance correction")
+        verbose_name_plural = _("attendance corrections")
+        constraints = [
+            models.CheckConstraint(name="attendance_correction_has_reason", condition=~Q(reason="")),
+            models.CheckConstraint(
+                name="attendance_correction_changes_something", condition=~Q(present_before=F("present_after"))
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attendance} · {self.at}"

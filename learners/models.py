@@ -103,9 +103,12 @@ class LearningEvent(models.Model):
         CERTIFICATE_REVOKED = "certificate_revoked", _("Certificate revoked")
         # Written with a learner's very first enrolment, so "learners" add up across days and places.
         LEARNER_JOINED = "learner_joined", _("Started learning")
-        # In-person training sessions (written by the attendance feature of a later release).
+        # In-person days (inperson.services): present at the day, and present and completed online.
         ATTENDED_IN_PERSON = "attended_in_person", _("Attended in person")
         COMPLETED_IN_PERSON = "completed_in_person", _("Completed in person")
+        # An attendance corrected to absent takes back what it counted (the log is never rewritten).
+        ATTENDANCE_WITHDRAWN = "attendance_withdrawn", _("Attendance withdrawn")
+        COMPLETED_IN_PERSON_WITHDRAWN = "completed_in_person_withdrawn", _("In-person completion withdrawn")
 
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
     occurred_at = models.DateTimeField(_("occurred at"), auto_now_add=True, db_index=True)
