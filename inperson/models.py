@@ -146,6 +146,9 @@ class DaySeat(models.Model):
     asked_at = models.DateTimeField(_("asked at"), auto_now_add=True)
     promoted_at = models.DateTimeField(_("promoted from the waiting list at"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    # The language the learner was reading the site in when they signed up: the day's messages
+    # (changes, promotion, reminder) are written in it. Blank: the platform's language.
+    language = models.CharField(_("language"), max_length=8, blank=True)
 
     class Meta:
         ordering = ["day", "asked_at", "id"]

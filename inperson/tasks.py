@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from inperson.services.notices import day_notices_send as day_notices_send_service
 from inperson.services.seats import seats_release_unenrolled as seats_release_unenrolled_service
 
 
@@ -8,3 +9,11 @@ from inperson.services.seats import seats_release_unenrolled as seats_release_un
 def seats_release_unenrolled() -> int:
     """Release the in-person day seats of learners who left the course, promoting those waiting."""
     return seats_release_unenrolled_service()
+
+
+# Idempotent: every notice is claimed once (unique learner + kind + source) and sent under its row
+# lock with its sent_at, so a redelivered task, a second beat or a run at the same moment sends nothing twice.
+@shared_task(acks_late=True)
+def day_notices_send() -> int:
+    """Send the in-person day's notices owed now: changes, cancellations, promotions, tomorrow's reminders."""
+    return day_notices_send_service()

@@ -12,6 +12,7 @@ urlpatterns = [
     path("studio/runs/<int:run_id>/day/", studio.studio_day, name="studio_day"),
     path("studio/runs/<int:run_id>/day/cancel/", studio.studio_day_cancel, name="studio_day_cancel"),
     path("learning/days/<int:day_id>/", learning.learner_day, name="learner_day"),
+    path("learning/days/<int:day_id>/calendar.ics", learning.learner_day_calendar, name="learner_day_calendar"),
     path("learning/days/<int:day_id>/sign-up/", learning.learner_seat_take, name="learner_seat_take"),
     path("learning/days/<int:day_id>/cancel/", learning.learner_seat_release, name="learner_seat_release"),
     path("trainer/", trainer.trainer_days, name="trainer_days"),

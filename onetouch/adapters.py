@@ -1,7 +1,6 @@
 """django-allauth hooks: Vietnamese mobile numbers as a second login, mail sent by a worker in the
 platform's name, and failed sign-ins counted so that nobody can lock an owner out (onetouch.throttles)."""
 
-import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -16,9 +15,8 @@ from onetouch.forms import MobileNumberField
 from onetouch.jobs import task_queue_on_commit
 from onetouch.models import User
 from onetouch.pure.phones import mobile_number_normalize
+from onetouch.sms import sms_send
 from onetouch.throttles import client_address, known_device_remember, sign_in_attempt_consume
-
-logger = logging.getLogger(__name__)
 
 PLATFORM_NAME = "OneTouch"
 
@@ -119,10 +117,8 @@ class AccountAdapter(DefaultAccountAdapter):
         return User.objects.filter(phone=normalized).first()
 
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs) -> None:
-        # No SMS gateway is contracted yet: the code goes to the log, which is the console in
-        # development. A gateway plugs in here without touching the flows.
-        message = _("Your OneTouch verification code is %(code)s") % {"code": code}
-        logger.warning("SMS to %s: %s", phone, message)
+        # No SMS gateway is contracted yet: onetouch.sms writes the code to the log.
+        sms_send(phone=phone, message=_("Your OneTouch verification code is %(code)s") % {"code": code})
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         message = self.render_mail(template_prefix, email, email_context(context))

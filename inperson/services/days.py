@@ -22,6 +22,7 @@ from inperson.models import DayChange, DaySeat, InPersonDay, Trainer
 from inperson.pure.schedule import TimeProblem, day_time_problems
 from inperson.services.seats import seats_promote
 from onetouch import scope
+from onetouch.jobs import task_queue_on_commit
 from onetouch.models import Commune, Province, User
 
 # What learners signed up must be told about when it changes (issue 15, part 1).
@@ -134,7 +135,7 @@ def day_change(
     day.trainers.set(trainers)
     if capacity > signed_up:
         seats_promote(day=day, free=capacity - signed_up)
-    DayChange.objects.create(
+    change = DayChange.objects.create(
         day=day,
         kind=DayChange.Kind.CHANGED,
         previous_values=previous,
@@ -142,6 +143,8 @@ def day_change(
         tells_learners=bool(TOLD_FIELDS & previous.keys()),
         by=by,
     )
+    if change.tells_learners:
+        task_queue_on_commit("inperson.tasks.day_notices_send")
     return day
 
 
@@ -158,6 +161,7 @@ def day_cancel(*, by: User, day: InPersonDay, reason: str) -> InPersonDay:
     day.updated_by = by
     day.save(update_fields=["cancelled_at", "cancel_reason", "updated_by", "updated_at"])
     DayChange.objects.create(day=day, kind=DayChange.Kind.CANCELLED, reason=reason, tells_learners=True, by=by)
+    task_queue_on_commit("inperson.tasks.day_notices_send")
     return day
 
 

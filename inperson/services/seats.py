@@ -18,12 +18,16 @@ from django.utils.translation import gettext as _
 
 from inperson.models import DaySeat, InPersonDay
 from learners.models import Enrolment
+from onetouch.jobs import task_queue_on_commit
 from onetouch.models import User
 
 
 @transaction.atomic
-def seat_take(*, learner: User, day: InPersonDay) -> DaySeat:
-    """Sign the learner up, or put them on the waiting list when the day is full; a repeat changes nothing."""
+def seat_take(*, learner: User, day: InPersonDay, language: str = "") -> DaySeat:
+    """Sign the learner up, or put them on the waiting list when the day is full; a repeat changes nothing.
+
+    `language` is the one the learner reads the site in: the day's messages to them are written in it.
+    """
     day = InPersonDay.objects.select_for_update().get(id=day.id)
     if not Enrolment.objects.filter(learner=learner, course_run_id=day.course_run_id, is_active=True).exists():
         raise ValidationError(_("Only learners enrolled in this course run can sign up for its in-person day."))
@@ -36,7 +40,7 @@ def seat_take(*, learner: User, day: InPersonDay) -> DaySeat:
         return seat
     signed_up = day.seats.filter(status=DaySeat.Status.SIGNED_UP).count()
     status = DaySeat.Status.SIGNED_UP if signed_up < day.capacity else DaySeat.Status.WAITING
-    return DaySeat.objects.create(day=day, learner=learner, status=status)
+    return DaySeat.objects.create(day=day, learner=learner, status=status, language=language)
 
 
 @transaction.atomic
@@ -73,6 +77,9 @@ def seats_promote(*, day: InPersonDay, free: int) -> list[DaySeat]:
         seat.status = DaySeat.Status.SIGNED_UP
         seat.promoted_at = now
         seat.save(update_fields=["status", "promoted_at"])
+    if waiting:
+        # The promoted learners are told at once, by the worker, once this transaction has committed.
+        task_queue_on_commit("inperson.tasks.day_notices_send")
     return waiting
 
 

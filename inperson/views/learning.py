@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from inperson.models import DaySeat
+from inperson.selectors.calendar import day_calendar_get
 from inperson.selectors.days import day_get_for_learner, seat_get_for_learner, seat_waiting_place
 from inperson.services.seats import seat_release, seat_take
 
@@ -30,7 +31,7 @@ def learner_day(request: HttpRequest, day_id: int) -> HttpResponse:
 def learner_seat_take(request: HttpRequest, day_id: int) -> HttpResponse:
     day = day_get_for_learner(learner=request.user, day_id=day_id)
     try:
-        seat = seat_take(learner=request.user, day=day)
+        seat = seat_take(learner=request.user, day=day, language=request.LANGUAGE_CODE)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -52,3 +53,12 @@ def learner_seat_release(request: HttpRequest, day_id: int) -> HttpResponse:
     else:
         messages.success(request, _("Your place at the in-person day is cancelled."))
     return redirect("inperson:learner_day", day.id)
+
+
+@login_required
+def learner_day_calendar(request: HttpRequest, day_id: int) -> HttpResponse:
+    """The day as an .ics file for the learner's calendar app ("Add to my calendar")."""
+    day = day_get_for_learner(learner=request.user, day_id=day_id)
+    response = HttpResponse(day_calendar_get(day=day), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="in-person-day-{day.id}.ics"'
+    return response

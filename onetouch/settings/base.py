@@ -186,6 +186,9 @@ else:
         "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
     }
 
+# How often the worker looks for in-person day notices owed (seconds); tests run beats faster.
+INPERSON_NOTICES_EVERY_S = env.float("INPERSON_NOTICES_EVERY_S", 60.0)
+
 # Periodic work. Each entry says what it keeps fresh.
 CELERY_BEAT_SCHEDULE = {
     # Recount each course's enrolments from the enrolment table, so the catalogue's "most
@@ -224,6 +227,14 @@ CELERY_BEAT_SCHEDULE = {
     "inperson-seats-unenrolled-release": {
         "task": "inperson.tasks.seats_release_unenrolled",
         "schedule": 60.0,
+    },
+    # Tell learners what they are owed about their in-person day: a change, the cancellation, a
+    # seat from the waiting list (each also queued at once by the write), and the reminder the day
+    # before, found within a minute of midnight in Vietnam. Every message goes out once however
+    # many beats or runs there are (inperson.services.notices).
+    "inperson-day-notices-send": {
+        "task": "inperson.tasks.day_notices_send",
+        "schedule": INPERSON_NOTICES_EVERY_S,
     },
     # Delete the export files past their keeping time: learner lists are personal data.
     "reporting-export-files-expire": {
