@@ -19,11 +19,12 @@ from django.utils import timezone
 
 from courses.services.catalogue import course_run_create
 from inperson.models import DayNotice
-from inperson.services.days import day_schedule
-from inperson.services.seats import seat_take
+from inperson.services.days import day_change, day_schedule
+from inperson.services.seats import seat_release, seat_take
 from learners.services.enrolments import enrolment_create
 from tests.factories import course_make, learner_make
 from tests.inperson.conftest import at
+from tests.inperson.test_services_days import current_fields
 
 TASK = "inperson.tasks.day_notices_send"
 
@@ -104,3 +105,25 @@ def test_two_beats_and_a_worker_send_each_reminder_once(celery_worker_running, d
     assert all("Ngày mai: buổi học trực tiếp của “Thanh toán số”" in message.subject for message in mail.outbox)
     notices = DayNotice.objects.filter(kind=DayNotice.Kind.REMINDER, source=f"day-{day.id}")
     assert notices.count() == 4 and not notices.filter(sent_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_promoted_learner_is_told_at_once_by_the_worker(
+    celery_worker_running, day_hanoi, admin_hanoi, course_hanoi, commune_hanoi
+):
+    """No beat here: the cancellation that frees the seat queues the sending after its commit."""
+    day = day_change(by=admin_hanoi, day=day_hanoi, **{**current_fields(day_hanoi), "capacity": 1})
+    holder, waiting = [learner_make(commune=commune_hanoi) for _ in range(2)]
+    for learner in (holder, waiting):
+        enrolment_create(learner=learner, course=course_hanoi)
+        seat_take(learner=learner, day=day, language="en")
+    mail.outbox.clear()
+
+    seat_release(learner=holder, day=day)
+
+    deadline = time.monotonic() + 20
+    while not mail.outbox and time.monotonic() < deadline:
+        time.sleep(0.1)
+    [message] = mail.outbox
+    assert message.to == [waiting.email]
+    assert message.subject == "OneTouch – A seat is yours at the in-person day of “Thanh toán số”"
