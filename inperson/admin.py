@@ -1,14 +1,15 @@
 """The back office of in-person days.
 
 Trainers are created and moved between partners through inperson.services.trainers. Days and seats
-are shown here and written only in the studio (scope, history and the waiting list live in the services).
+are shown here and written only in the studio (scope, history and the waiting list live in the services);
+the notices owed to learners are shown, and written only by inperson.services.notices.
 """
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from inperson.models import DayChange, DaySeat, InPersonDay, Trainer
+from inperson.models import DayChange, DayNotice, DaySeat, InPersonDay, Trainer
 from inperson.services.trainers import trainer_create, trainer_partner_change
 from onetouch.admin import ReadOnlyAdmin
 from onetouch.models import User
@@ -86,3 +87,13 @@ class DaySeatAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     list_select_related = ["day__course_run", "learner"]
     search_fields = ["learner__email", "learner__full_name"]
+
+
+@admin.register(DayNotice)
+class DayNoticeAdmin(ReadOnlyAdmin):
+    """The messages owed to learners and whether they went out: one left unsent after its last attempt shows here."""
+
+    list_display = ["day", "learner", "kind", "channel", "created_at", "sent_at", "attempts"]
+    list_filter = ["kind", "channel", ("sent_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["day__course_run", "learner"]
+    search_fields = ["learner__email", "learner__full_name", "learner__phone"]

@@ -7,8 +7,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from courses.services.catalogue import course_run_update
-from inperson.models import InPersonDay, Trainer
+from inperson.models import DayNotice, InPersonDay, Trainer
 from inperson.services.days import day_cancel
+from inperson.services.notices import day_notices_send
+from inperson.services.seats import seat_take
+from learners.services.enrolments import enrolment_create
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +58,15 @@ def test_run_dates_must_keep_its_day_inside(day_hanoi, run_hanoi, admin_hanoi):
     day_cancel(by=admin_hanoi, day=day_hanoi, reason="Dời đợt học")
     course_run_update(run=run_hanoi, title=run_hanoi.title, starts_on=later, ends_on=later)
     assert InPersonDay.objects.get(id=day_hanoi.id).is_cancelled
+
+
+def test_back_office_shows_the_notices_and_whether_they_went_out(back_office, day_hanoi, course_hanoi, learner_hanoi):
+    enrolment_create(learner=learner_hanoi, course=course_hanoi)
+    seat_take(learner=learner_hanoi, day=day_hanoi)
+    day_notices_send(now=day_hanoi.starts_at - dt.timedelta(days=1))
+    notice = DayNotice.objects.get()
+
+    listing = back_office.get(reverse("admin:inperson_daynotice_changelist") + "?sent_at__isempty=0")
+    assert listing.status_code == 200 and str(learner_hanoi) in listing.content.decode()
+    assert back_office.get(reverse("admin:inperson_daynotice_change", args=[notice.id])).status_code == 200
+    assert back_office.get(reverse("admin:inperson_daynotice_add")).status_code == 403
