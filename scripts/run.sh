@@ -35,7 +35,7 @@ cat <<MSG
   OneTouch is starting at $SITE_URL (certificates and their QR codes point there)
   $(sed -n '1p' var/log/demo.txt)
   $(sed -n '2,$p' var/log/demo.txt | sed 's/^/  /')
-  Jobs: var/log/worker.log (emails are printed there), var/log/beat.log. SMS codes print below.
+  Jobs: var/log/worker.log (emails and in-person day SMS are printed there), var/log/beat.log. SMS codes print below.
 
 MSG
 .venv/bin/python manage.py runserver "$ADDRESS"
