@@ -22,6 +22,7 @@ from reporting.services.fold import statistics_fold
 from reporting.services.rebuild import statistics_rebuild
 from tests.factories import course_make, learner_make
 from tests.reporting.test_dashboards import fold_everything, measure
+from tests.reporting.test_exports import csv_rows
 
 NATIONAL = reverse("reporting:national")
 HANOI = reverse("reporting:province", args=["01"])
@@ -283,3 +284,16 @@ def test_pages_with_days_run_a_bounded_number_of_queries(
         assert client.get(NATIONAL).status_code == 200
     with django_assert_max_num_queries(15 + 2):
         assert client.get(HANOI).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_national_export_holds_the_days_held_per_province(client, ministry_staff, days_everywhere):
+    """The place table's last two columns: days held where the province is, and who attended them."""
+    client.force_login(ministry_staff)
+
+    header, *rows = csv_rows(client.get(reverse("reporting:national_export"), {"format": "csv"}))
+
+    assert header[-2:] == ["Số buổi học trực tiếp đã tổ chức", "Số người dự các buổi học trực tiếp"]
+    by_code = {row[0]: row[-2:] for row in rows[:-1]}
+    assert (by_code["01"], by_code["46"], by_code["79"]) == (["1", "0"], ["1", "0"], ["0", "0"])
+    assert rows[-1][-2:] == ["2", "0"]
