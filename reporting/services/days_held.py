@@ -8,6 +8,7 @@ dashboards read one row per day instead of its seats (docs/decisions/0019).
 
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
 from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 
@@ -16,13 +17,14 @@ from reporting.models import DayCount
 from reporting.services.fold_sql import DAY_TIME_ZONE
 
 
+@transaction.atomic
 def days_held_add() -> int:
     """Add the days that have started, not cancelled and not copied yet; return how many.
 
-    Run inside the fold's transaction. The days are locked as seat writes lock them, so a sign-up
-    that checked the start just before it is committed before its seat is counted; any later one
-    finds the day started and is refused. Days are at most one per course run: checking every
-    started day for its copy each minute costs less than a millisecond per thousand days.
+    Run inside the fold's transaction (its own when called alone). The days are locked as seat
+    writes lock them, so a sign-up that checked the start just before it is committed before its
+    seat is counted; any later one finds the day started and is refused. Days are at most one per
+    course run: checking every started day for its copy each minute costs little.
     """
     now = timezone.now()
     started = list(
