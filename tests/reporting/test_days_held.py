@@ -17,12 +17,14 @@ from inperson.models import DaySeat, InPersonDay
 from learners.models import Enrolment, LearningEvent
 from learners.services.enrolments import enrolment_create
 from learners.services.events import learning_event_record
-from reporting.models import DayCount
+from reporting.models import DayCount, Target
+from reporting.selectors.dashboard_filters import DashboardFilters
 from reporting.services.fold import statistics_fold
 from reporting.services.rebuild import statistics_rebuild
 from tests.factories import course_make, learner_make
 from tests.reporting.test_dashboards import fold_everything, measure
 from tests.reporting.test_exports import csv_rows
+from tests.reporting.test_selectors import counts_add, dashboard_read
 
 NATIONAL = reverse("reporting:national")
 HANOI = reverse("reporting:province", args=["01"])
@@ -297,3 +299,23 @@ def test_the_national_export_holds_the_days_held_per_province(client, ministry_s
     by_code = {row[0]: row[-2:] for row in rows[:-1]}
     assert (by_code["01"], by_code["46"], by_code["79"]) == (["1", "0"], ["1", "0"], ["0", "0"])
     assert rows[-1][-2:] == ["2", "0"]
+
+
+@pytest.mark.django_db
+def test_a_target_on_attendances_counts_them_net_of_withdrawals(admin_units):
+    """Attended every day of April, a third taken back: the target's progress is what the figures show."""
+    counts_add(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30), kind=Kind.ATTENDED_IN_PERSON, per_day=3)
+    counts_add(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30), kind=Kind.ATTENDANCE_WITHDRAWN, per_day=1)
+    target = Target.objects.create(
+        name="Tham dự",
+        measure=Target.Measure.ATTENDANCES,
+        starts_on=dt.date(2025, 4, 1),
+        ends_on=dt.date(2025, 4, 30),
+        goal=100,
+    )
+
+    april = DashboardFilters(start=dt.date(2025, 4, 1), end=dt.date(2025, 4, 30))
+    dashboard = dashboard_read(filters=april, province=None)
+
+    assert [(progress.target, progress.achieved) for progress in dashboard.targets] == [(target, 60)]
+    assert dashboard.totals.attendances == 60
