@@ -24,6 +24,10 @@ COUNTED_KINDS: tuple[str, ...] = tuple(
         LearningEvent.Kind.CERTIFICATE_REVOKED,
         LearningEvent.Kind.ATTENDED_IN_PERSON,
         LearningEvent.Kind.COMPLETED_IN_PERSON,
+        # An attendance corrected to absent, and the in-person completion it takes back: counted
+        # apart (the log is never rewritten), so the figures show attended minus withdrawn.
+        LearningEvent.Kind.ATTENDANCE_WITHDRAWN,
+        LearningEvent.Kind.COMPLETED_IN_PERSON_WITHDRAWN,
     )
 )
 
@@ -57,6 +61,8 @@ class SummaryCount(models.Model):
     certificate_revoked = models.IntegerField(_("certificates revoked"), default=0)
     attended_in_person = models.IntegerField(_("in-person attendances"), default=0)
     completed_in_person = models.IntegerField(_("completions in person"), default=0)
+    attendance_withdrawn = models.IntegerField(_("in-person attendances withdrawn"), default=0)
+    completed_in_person_withdrawn = models.IntegerField(_("completions in person withdrawn"), default=0)
 
     class Meta:
         verbose_name = _("summary count")
@@ -105,6 +111,38 @@ class RunCount(models.Model):
 
     def __str__(self) -> str:
         return f"run {self.course_run_id} · {self.kind}: {self.count}"
+
+
+class DayCount(models.Model):
+    """One in-person day that was held: its place, date and course, and its seats when it started.
+
+    Written by the fold once the day has started and was not cancelled (docs/decisions/0019); a
+    started day can no longer change, move, be cancelled or take seats (inperson.services), so
+    what is copied then stays true. Its attendance is not here: it is counted from the learning
+    events per course run (RunCount; a run has at most one day), so a correction that comes later
+    still reaches it. One row per day keeps every read of days held bounded by the days of its
+    period, whatever the number of seats and events.
+    """
+
+    day_id = models.IntegerField(_("in-person day"), unique=True)
+    course_run_id = models.IntegerField(_("course run"), unique=True)
+    course_id = models.IntegerField(_("course"))
+    province_id = models.IntegerField(_("province where it was held"))
+    held_on = models.DateField(_("held on (Vietnam's calendar)"))
+    # Seats signed up when the day started (no seat changes after the start).
+    signed_up = models.IntegerField(_("signed up"))
+
+    class Meta:
+        verbose_name = _("in-person day held")
+        verbose_name_plural = _("in-person days held")
+        indexes = [
+            # The province page reads its days of a period, the national page every province's.
+            models.Index(fields=["province_id", "held_on"], name="day_count_province_held_on"),
+            models.Index(fields=["held_on"], name="day_count_held_on"),
+        ]
+
+    def __str__(self) -> str:
+        return f"day {self.day_id} · {self.held_on}"
 
 
 # The FillState of the summary counts and course-run counts, folded together.

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from courses.models import CourseRun, Partner
+from inperson.demo.held_days import demo_held_days_load
 from inperson.models import InPersonDay, Trainer
 from inperson.services.days import day_schedule
 from inperson.services.trainers import trainer_create
@@ -25,6 +26,7 @@ def demo_in_person_days_load() -> int:
     partner = Partner.objects.get(name=DEMO_PARTNER_NAME)
     trainer_user = User.objects.get(email=DEMO_TRAINER_EMAIL)
     trainer = Trainer.objects.filter(user=trainer_user).first() or trainer_create(user=trainer_user, partner=partner)
+    demo_held_days_load()  # days already held, for the statistics pages
     run = CourseRun.objects.filter(course__slug=DEMO_COURSE_SLUG).order_by("starts_on").last()
     if run is None or InPersonDay.objects.filter(course_run=run).exists():
         return InPersonDay.objects.count()

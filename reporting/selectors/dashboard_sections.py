@@ -90,7 +90,7 @@ def trend_list(summed: Rows, start: date, end: date, grain: str) -> list[tuple[d
     return buckets
 
 
-def _viewer_course_ids(filters: DashboardFilters, courses: dict[int, Course]) -> list[int]:
+def viewer_course_ids(filters: DashboardFilters, courses: dict[int, Course]) -> list[int]:
     """The chosen course if the viewer may read it, else every course they may read."""
     if filters.course_id:
         return [filters.course_id] if filters.course_id in courses else []
@@ -99,7 +99,7 @@ def _viewer_course_ids(filters: DashboardFilters, courses: dict[int, Course]) ->
 
 def top_courses_list(filters: DashboardFilters, place: Rows, courses: dict[int, Course]) -> list[CourseRow]:
     """The viewer's courses with the most enrolments in the period, with their online completions."""
-    course_ids = _viewer_course_ids(filters, courses)
+    course_ids = viewer_course_ids(filters, courses)
     # The courses as a list, for the index (see places._ids_with_old).
     rows = {**place, "commune_id": ALL, "course_id__in": course_ids, **audience_rows(filters.audience_group)}
     sums = sums_by(rows, period_parts(filters.start, filters.end), ("course_id",))
@@ -123,7 +123,7 @@ def course_runs_list(
     runs = CourseRun.objects.filter(
         starts_on__lte=filters.end,
         ends_on__gte=filters.start,
-        course_id__in=_viewer_course_ids(filters, courses),
+        course_id__in=viewer_course_ids(filters, courses),
     )
     counts = RunCount.objects.filter(
         course_run_id__in=runs.values("id"),

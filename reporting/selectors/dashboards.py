@@ -25,7 +25,9 @@ from reporting.selectors.dashboard_sections import (
     course_runs_list,
     top_courses_list,
     trend_list,
+    viewer_course_ids,
 )
+from reporting.selectors.days_held import DaysHeld, days_held_get
 from reporting.selectors.figures import Figures, counts_sum
 from reporting.selectors.places import (
     Coverage,
@@ -58,6 +60,7 @@ class Dashboard:
     targets: list[TargetProgress]
     course_runs: list[CourseRunRow]
     coverage: Coverage | None
+    days_held: DaysHeld
     refreshed_at: datetime | None
     course: Course | None = None
     trend_fell_back: bool = False
@@ -104,5 +107,11 @@ def _dashboard_read(filters: DashboardFilters, province: Province | None, course
         targets=target_progress_list(filters=filters, province=province, mapping=mapping),
         course_runs=course_runs_list(filters, province, courses),
         coverage=coverage_get(units, counts) if province else None,
+        days_held=days_held_get(
+            filters=filters,
+            province=province,
+            course_ids=viewer_course_ids(filters, courses),
+            provinces=[] if province else units,
+        ),
         refreshed_at=FillState.objects.filter(statistic=SUMMARY_COUNTS).values_list("updated_at", flat=True).first(),
     )

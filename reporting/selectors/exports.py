@@ -21,6 +21,7 @@ from onetouch.models import AudienceGroup, Province, User
 from reporting.models import ExportFile
 from reporting.pure.spreadsheets import csv_chunks
 from reporting.selectors.courses import course_list_readable
+from reporting.selectors.days_held import DayFigures
 
 PLACES, LEARNERS = "places", "learners"
 CSV, XLSX = "csv", "xlsx"
@@ -38,6 +39,8 @@ FIGURE_COLUMNS = (
     ("attendances", gettext_lazy("In-person attendances")),
     ("completions_in_person", gettext_lazy("Completions in person")),
 )
+# The in-person days held in the period where the place is, and who attended them (net).
+DAY_COLUMNS = (gettext_lazy("In-person days held"), gettext_lazy("Attended at in-person days"))
 
 
 @dataclass(frozen=True)
@@ -82,14 +85,33 @@ def figure_values(figures) -> list:
 
 
 def place_table(dashboard, *, province: Province | None) -> tuple[list[str], list[list]]:
-    """Return the header and rows of the dashboard's place table: places, place not known, then totals."""
+    """Return the header and rows of the dashboard's place table: places, place not known, then totals.
+
+    The last columns are the in-person days held and who attended them: per province where the
+    days were held on the national table; a day is not counted per commune, so a province's table
+    has them on its totals row only.
+    """
     place = _("Province") if province is None else _("Commune")
-    header = [_("Code"), place, *(str(label) for _name, label in FIGURE_COLUMNS)]
-    rows = [[row.code, row.name, *figure_values(row.figures)] for row in dashboard.places]
+    header = [
+        _("Code"),
+        place,
+        *(str(label) for _name, label in FIGURE_COLUMNS),
+        *(str(label) for label in DAY_COLUMNS),
+    ]
+    held = {row.code: row.figures for row in dashboard.days_held.by_province}
+    rows = [
+        [row.code, row.name, *figure_values(row.figures), *_day_values(held.get(row.code, DayFigures()), province)]
+        for row in dashboard.places
+    ]
     if dashboard.unplaced is not None:
-        rows.append(["", _("Place not known"), *figure_values(dashboard.unplaced)])
-    rows.append(["", _("Total"), *figure_values(dashboard.totals)])
+        rows.append(["", _("Place not known"), *figure_values(dashboard.unplaced), "", ""])
+    rows.append(["", _("Total"), *figure_values(dashboard.totals), *_day_values(dashboard.days_held.totals, None)])
     return header, rows
+
+
+def _day_values(figures: DayFigures, province: Province | None) -> list:
+    """A place's in-person days held and attendance at them; empty for a commune (days are per province)."""
+    return ["", ""] if province is not None else [figures.days, figures.attended]
 
 
 # --- Learners -------------------------------------------------------------------------------------

@@ -25,9 +25,9 @@ class Figures:
     enrolments: int = 0
     unenrolments: int = 0
     completions: int = 0
-    certificates: int = 0
-    attendances: int = 0
-    completions_in_person: int = 0
+    certificates: int = 0  # issued less revoked
+    attendances: int = 0  # in person, attended less withdrawn
+    completions_in_person: int = 0  # attended and completed online, less withdrawn
     completion_rate: float | None = None  # online completions per enrolment (None without enrolments)
 
     @classmethod
@@ -40,8 +40,11 @@ class Figures:
             unenrolments=counts.get(Kind.UNENROLLED, 0),
             completions=counts.get(Kind.COURSE_COMPLETED, 0),
             certificates=counts.get(Kind.CERTIFICATE_ISSUED, 0) - counts.get(Kind.CERTIFICATE_REVOKED, 0),
-            attendances=counts.get(Kind.ATTENDED_IN_PERSON, 0),
-            completions_in_person=counts.get(Kind.COMPLETED_IN_PERSON, 0),
+            # Net, as certificates: an attendance corrected to absent takes back what it counted.
+            attendances=counts.get(Kind.ATTENDED_IN_PERSON, 0) - counts.get(Kind.ATTENDANCE_WITHDRAWN, 0),
+            completions_in_person=(
+                counts.get(Kind.COMPLETED_IN_PERSON, 0) - counts.get(Kind.COMPLETED_IN_PERSON_WITHDRAWN, 0)
+            ),
             completion_rate=completions / enrolments if enrolments else None,
         )
 

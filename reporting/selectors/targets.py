@@ -5,14 +5,18 @@ from dataclasses import dataclass
 from datetime import date
 from functools import reduce
 
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.expressions import CombinedExpression
 
+from learners.models import LearningEvent
 from onetouch.models import Province
 from reporting.models import ALL, SummaryCount, Target
 from reporting.pure.periods import period_parts
 from reporting.selectors.dashboard_filters import DashboardFilters
 from reporting.selectors.places import UnitMap, place_rows
 from reporting.selectors.summary_sql import audience_rows
+
+Kind = LearningEvent.Kind
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,16 @@ def target_progress_list(
         & Q(**audience_rows(target.audience_group or None))
         for target in targets
     }
-    sums = {f"t{target.id}": Sum(target.measure, filter=rows[target.id], default=0) for target in targets}
+    sums = {f"t{target.id}": Sum(_measure(target.measure), filter=rows[target.id], default=0) for target in targets}
     achieved = SummaryCount.objects.filter(reduce(operator.or_, rows.values())).aggregate(**sums)
     return [TargetProgress(target, achieved[f"t{target.id}"]) for target in targets]
+
+
+def _measure(measure: str) -> F | CombinedExpression:
+    """The summary column a target counts; attendances net of those withdrawn, as the dashboards show them."""
+    if measure == Target.Measure.ATTENDANCES:
+        return F(Kind.ATTENDED_IN_PERSON) - F(Kind.ATTENDANCE_WITHDRAWN)
+    return F(measure)
 
 
 def _period_q(start: date, end: date) -> Q:

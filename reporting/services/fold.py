@@ -3,6 +3,8 @@
 Invariants:
 - The counts and the fill state's mark change in one transaction, so a crash leaves both as they
   were and the next fold picks up from the same mark.
+- The in-person days that started since the last fold are copied into `DayCount` in the same
+  transaction (reporting.services.days_held).
 - Folds take one PostgreSQL advisory lock (SQLite's IMMEDIATE transactions already let one writer
   in at a time), so two folds at once count nothing twice.
 - On PostgreSQL an event is folded by the transaction id that wrote it, not its sequence id: ids
@@ -17,6 +19,7 @@ from django.db import connection, transaction
 
 from learners.models import LearningEvent
 from reporting.models import SUMMARY_COUNTS, FillState
+from reporting.services.days_held import days_held_add
 from reporting.services.fold_sql import counts_add, table
 
 _LOCK_KEY = 7_346_210_001  # any constant bigint of our own for pg_advisory_xact_lock
@@ -38,6 +41,7 @@ def statistics_fold(*, wait: bool = True) -> FoldResult:
         since = state.mark
         until = fold_mark_now()
         events = counts_add(since=since, until=until) if until > since else 0
+        days_held_add()
         # Saved even when nothing was new: updated_at is when the figures were last known current.
         state.mark = max(until, since)
         state.save(update_fields=["mark", "updated_at"])

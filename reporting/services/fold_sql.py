@@ -30,14 +30,18 @@ _LEVELS = (
 _PLACES = ("province_id", "commune_id", "course_id")
 SUMMARY_KEY = ("grain", "period_start", *_PLACES, "audience_group")
 
-# What a course run's completion rate needs; the other kinds are counted by day only.
+# What a course run's completion rate and its in-person day's attendance need (a run has at most
+# one day, so the run's counts are the day's); the other kinds are counted by day only.
 RUN_KINDS = ", ".join(
     f"'{kind.value}'"
     for kind in (
         LearningEvent.Kind.ENROLLED,
         LearningEvent.Kind.UNENROLLED,
         LearningEvent.Kind.COURSE_COMPLETED,
+        LearningEvent.Kind.ATTENDED_IN_PERSON,
+        LearningEvent.Kind.ATTENDANCE_WITHDRAWN,
         LearningEvent.Kind.COMPLETED_IN_PERSON,
+        LearningEvent.Kind.COMPLETED_IN_PERSON_WITHDRAWN,
     )
 )
 

@@ -2,7 +2,8 @@
 
 from django.db import connection, transaction
 
-from reporting.models import COUNTED_KINDS, SUMMARY_COUNTS, FillState, RunCount, SummaryCount
+from reporting.models import COUNTED_KINDS, SUMMARY_COUNTS, DayCount, FillState, RunCount, SummaryCount
+from reporting.services.days_held import days_held_add
 from reporting.services.fold import FoldResult, fold_lock_take, fold_mark_now
 from reporting.services.fold_sql import (
     SUMMARY_KEY,
@@ -34,6 +35,8 @@ def statistics_rebuild() -> FoldResult:
             SummaryCount.objects.all().delete()
             RunCount.objects.all().delete()
             events = counts_add(since=None, until=until)
+        DayCount.objects.all().delete()
+        days_held_add()
         state.mark = until
         state.save(update_fields=["mark", "updated_at"])
         return FoldResult(events=events, mark=until)

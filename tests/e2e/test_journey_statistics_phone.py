@@ -15,11 +15,15 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from courses.models import Partner
 from reporting.models import Target
+from reporting.services.days_held import days_held_add
 from reporting.services.targets import target_save
 from tests.conftest import PASSWORD
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
+from tests.factories import course_make, learner_make
+from tests.reporting.test_days_held import day_make, run_make, seats_make
 from tests.reporting.test_selectors import counts_add
 
 pytestmark = [pytest.mark.e2e]
@@ -30,8 +34,8 @@ NATIONAL, HANOI = "/statistics/", "/statistics/province/01/"
 
 
 @pytest.fixture
-def figures(province_hanoi) -> None:
-    """A month of enrolments and completions in Hà Nội and the country, and a long-named target."""
+def figures(province_hanoi, commune_hanoi, ministry_staff) -> None:
+    """A month of enrolments and completions in Hà Nội and the country, a long-named target, and a day held."""
     today = timezone.localdate()
     start = today - timedelta(days=29)
     for province_id in (-1, province_hanoi.id):
@@ -45,6 +49,11 @@ def figures(province_hanoi) -> None:
             goal=10_000_000,
         )
     )
+    partner = Partner.objects.create(name="Tập đoàn Công nghiệp - Viễn thông Quân đội (Viettel)")
+    day = day_make(run_make(course_make(province=None)), commune_hanoi, ministry_staff, starts_in=-timedelta(days=3))
+    day.partners.set([partner])
+    seats_make(day, [learner_make(commune=commune_hanoi) for _ in range(3)])
+    days_held_add()
 
 
 def screenshot(page: Page, name: str) -> None:
@@ -73,6 +82,9 @@ def assert_reads_on_a_phone(page: Page) -> None:
     region = page.locator("div.table-scroll[role=region][tabindex='0']:has(#places)")
     expect(region).to_be_visible()
     assert region.evaluate("element => element.scrollWidth > element.clientWidth")
+    # The in-person days: tiles, and the partner table in its own region.
+    expect(page.locator("#days-held-totals [data-days='days']")).to_have_text("1")
+    expect(page.locator("div.table-scroll[role=region][tabindex='0']:has(#days-by-partner)")).to_be_visible()
     assert page.js_errors == []
 
 

@@ -8,6 +8,10 @@ from courses.models import Partner
 from inperson.demo.days import demo_in_person_days_load
 from inperson.models import DayChange, InPersonDay
 from learners.demo.accounts import demo_accounts_load
+from learners.models import LearningEvent
+from reporting.models import DayCount
+from reporting.services.fold import statistics_fold
+from tests.factories import learner_make
 
 pytestmark = pytest.mark.django_db
 
@@ -24,3 +28,23 @@ def test_demo_schedules_one_hanoi_day_with_the_demo_trainer_once(admin_units):
     assert [trainer.user.email for trainer in day.trainers.all()] == ["giangvien@demo.onetouch.vn"]
     assert [partner.kind for partner in day.partners.all()] == [Partner.Kind.POSTAL]
     assert day.starts_at > timezone.now() and day.changes.get().kind == DayChange.Kind.SCHEDULED
+
+
+def test_demo_holds_days_in_the_past_with_seats_and_attendance_once(admin_units, commune_hanoi):
+    """Crowd learners of Hà Nội enrol in a run, sign up and attend a day twelve days ago; the fold counts it."""
+    demo_catalogue_load(with_media=False)
+    demo_accounts_load()
+    crowd = [learner_make(commune=commune_hanoi, email=f"hocvien-{n}@demo.onetouch.vn") for n in range(3)]
+
+    demo_in_person_days_load()
+    demo_in_person_days_load()
+    statistics_fold()
+
+    day = InPersonDay.objects.get(starts_at__lt=timezone.now())
+    assert day.province.code == "01" and day.changes.get().kind == DayChange.Kind.SCHEDULED
+    assert sorted(day.seats.values_list("learner_id", flat=True)) == sorted(user.id for user in crowd)
+    assert day.attendances.filter(present=True).count() == 3
+    events = LearningEvent.objects.filter(kind=LearningEvent.Kind.ATTENDED_IN_PERSON, course_run=day.course_run)
+    assert events.count() == 3 and all(event.occurred_at >= day.starts_at for event in events)
+    assert all(event.occurred_at < day.ends_at for event in events)
+    assert list(DayCount.objects.values_list("day_id", "signed_up")) == [(day.id, 3)]

@@ -99,25 +99,28 @@ def test_place_exports_hold_the_figures_of_what_happened(
         enrolment_create(learner=learner, course=course)
     lesson_complete_manually(learner=finisher, lesson=lesson)
     fold_everything()
-    # Columns: learners, enrolments, unenrolments, completions, rate (%), certificates, attendances, in person.
+    # Columns: learners, enrolments, unenrolments, completions, rate (%), certificates, attendances, in person,
+    # then in-person days held and attended (per province on the national table, totals only on a province's).
     hanoi_figures, hue_figures = [2, 2, 0, 1, 50.0, 0, 0, 0], [1, 1, 0, 0, 0.0, 0, 0, 0]
+    no_days, days_per_commune = [0, 0], ["", ""]
 
     client.force_login(ministry_staff)
     header, *rows = csv_rows(client.get(NATIONAL, {"format": "csv"}))
-    expected = {code: ZEROS for code in Province.objects.values_list("code", flat=True)}
-    expected |= {"01": hanoi_figures, "46": hue_figures}
-    assert len(header) == 10
+    expected = {code: ZEROS + no_days for code in Province.objects.values_list("code", flat=True)}
+    expected |= {"01": hanoi_figures + no_days, "46": hue_figures + no_days}
+    assert len(header) == 12
     assert {row[0]: row[2:] for row in rows[:-1]} == {code: as_csv(values) for code, values in expected.items()}
-    assert rows[-1][1:] == ["Tổng", *as_csv([3, 3, 0, 1, 33.3, 0, 0, 0])]
+    assert rows[-1][1:] == ["Tổng", *as_csv([3, 3, 0, 1, 33.3, 0, 0, 0, *no_days])]
 
     client.force_login(admin_hanoi)
     response = client.get(province_url("01"), {"format": "xlsx"})
     assert response["Content-Disposition"].startswith('attachment; filename="onetouch-01-places-')
     _header, *rows = xlsx_rows(response)
-    expected = {code: ZEROS for code in province_hanoi_communes(admin_hanoi)} | {commune_hanoi.code: hanoi_figures}
+    expected = {code: ZEROS + days_per_commune for code in province_hanoi_communes(admin_hanoi)}
+    expected |= {commune_hanoi.code: hanoi_figures + days_per_commune}
     # An empty cell reads back as None.
     assert {row[0]: row[2:] for row in rows[:-1]} == {code: as_xlsx(values) for code, values in expected.items()}
-    assert rows[-1][2:] == hanoi_figures
+    assert rows[-1][2:] == hanoi_figures + no_days
 
 
 def as_csv(values: list) -> list[str]:
