@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "courses",
     "learners",
     "inperson",
+    "rosters",
+    "announcements",
     "reporting",
 ]
 

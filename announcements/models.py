@@ -1,0 +1,1 @@
+"""Tables of announcements; see announcements/README.md."""

@@ -1,0 +1,1 @@
+"""Tables of rosters; see rosters/README.md."""
