@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from inperson.services.attendance import attendance_completions_record as attendance_completions_record_service
 from inperson.services.seats import seats_release_unenrolled as seats_release_unenrolled_service
 
 
@@ -8,3 +9,10 @@ from inperson.services.seats import seats_release_unenrolled as seats_release_un
 def seats_release_unenrolled() -> int:
     """Release the in-person day seats of learners who left the course, promoting those waiting."""
     return seats_release_unenrolled_service()
+
+
+# Idempotent: each attendance's completion is written once, under its row lock (completion_recorded_at).
+@shared_task(acks_late=True)
+def attendance_completions_record() -> int:
+    """Write the in-person completions of learners who attended and have since completed the course online."""
+    return attendance_completions_record_service()
