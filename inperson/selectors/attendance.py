@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -36,10 +36,10 @@ class RosterRow:
         return self.attendance is not None and self.attendance.present
 
 
-def roster_with_attendance(*, day: InPersonDay, search: str = "") -> list[RosterRow]:
+def roster_with_attendance(*, day: InPersonDay) -> list[RosterRow]:
     """Return the learners signed up, and anyone with an attendance, by name, each with their attendance.
 
-    Two queries whatever the roster's size. `search` keeps the names containing it (any case).
+    Two queries whatever the roster's size.
     """
     seats = day.seats.filter(status=DaySeat.Status.SIGNED_UP).select_related("learner__profile__commune")
     attendances = {
@@ -60,10 +60,13 @@ def roster_with_attendance(*, day: InPersonDay, search: str = "") -> list[Roster
         )
         for learner in learners.values()
     ]
-    needle = search.strip().casefold()
-    if needle:
-        rows = [row for row in rows if needle in name_of(row.learner).casefold()]
     return sorted(rows, key=lambda row: (name_of(row.learner).casefold(), row.learner.id))
+
+
+def roster_search(rows: list[RosterRow], search: str) -> list[RosterRow]:
+    """Keep the rows whose learner's name contains `search` (any case); all of them when it is empty."""
+    needle = search.strip().casefold()
+    return [row for row in rows if needle in name_of(row.learner).casefold()] if needle else rows
 
 
 def name_of(learner: User) -> str:
@@ -75,11 +78,9 @@ def commune_name_of(learner: User) -> str:
     return profile.commune.name if profile is not None and profile.commune_id else ""
 
 
-def attendance_counts(*, day: InPersonDay) -> dict[str, int]:
-    """Return how many are signed up and how many are present at the day."""
-    signed_up = day.seats.filter(status=DaySeat.Status.SIGNED_UP).count()
-    present = Attendance.objects.filter(day=day, present=True).aggregate(n=Count("id", filter=Q(present=True)))["n"]
-    return {"signed_up": signed_up, "present": present}
+def attendance_counts(rows: list[RosterRow]) -> dict[str, int]:
+    """Return how many of a whole roster are signed up and how many are present."""
+    return {"signed_up": sum(row.signed_up for row in rows), "present": sum(row.present for row in rows)}
 
 
 def corrections_for_day(*, day: InPersonDay) -> QuerySet[AttendanceCorrection]:

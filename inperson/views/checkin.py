@@ -30,6 +30,7 @@ from inperson.selectors.attendance import (
     corrections_for_day,
     day_get_for_code,
     name_of,
+    roster_search,
     roster_with_attendance,
 )
 from inperson.selectors.days import course_run_get_for_day, day_get_for_run, day_get_for_trainer
@@ -125,12 +126,13 @@ def trainer_day_checkin(request: HttpRequest, day_id: int) -> HttpResponse:
             return redirect("inperson:trainer_day_checkin", day.id)
     search = request.GET.get("q", "")
     window = day_window(day)
+    rows = roster_with_attendance(day=day)
     context = {
         "day": day,
         "form": form,
         "search": search,
-        "rows": roster_with_attendance(day=day, search=search),
-        "counts": attendance_counts(day=day),
+        "rows": roster_search(rows, search),
+        "counts": attendance_counts(rows),
         "window": window,
         "can_tick": window is not None and window.holds(timezone.now()),
         "tick_action": reverse("inperson:trainer_day_tick", args=[day.id]),
@@ -229,6 +231,7 @@ def studio_day_or_404(request: HttpRequest, run_id: int) -> InPersonDay:
     day = day_get_for_run(run=run)
     if day is None:
         raise Http404
+    day.course_run = run  # read once, with its course, by the scoped selector
     return day
 
 
@@ -258,12 +261,13 @@ def studio_day_attendance(request: HttpRequest, run_id: int) -> HttpResponse:
         messages.error(request, _("Choose present or absent and say why the attendance is corrected."))
     window = day_window(day)
     now = timezone.now()
+    rows = roster_with_attendance(day=day)
     context = {
         "day": day,
         "run": day.course_run,
         "course": day.course_run.course,
-        "rows": roster_with_attendance(day=day),
-        "counts": attendance_counts(day=day),
+        "rows": rows,
+        "counts": attendance_counts(rows),
         "corrections": corrections_for_day(day=day),
         "window": window,
         "can_tick": window is not None and window.holds(now),

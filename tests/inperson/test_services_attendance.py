@@ -19,7 +19,7 @@ from learners.models import LearningEvent
 from tests.factories import learner_make
 from tests.inperson.checkin_setup import code_now, code_printed, course_completed, day_move
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("messages_in_english")]
 Kind = LearningEvent.Kind
 
 
