@@ -80,6 +80,8 @@
     var row = document.querySelector("tr[data-learner='" + learnerId + "']");
     if (!row || row.classList.contains("is-present")) { return; }
     row.classList.add("is-present");
+    var count = document.getElementById("present-count");
+    if (count) { count.textContent = String((parseInt(count.textContent, 10) || 0) + 1); }
     var cell = row.querySelector(".attendance-cell");
     cell.textContent = "";
     var mark = document.createElement("span");
