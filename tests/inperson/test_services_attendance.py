@@ -1,6 +1,7 @@
 """Check-in, ticking and corrections: what is written (attendance and learning events) and what is refused."""
 
 import datetime as dt
+import time
 import uuid
 
 import pytest
@@ -16,6 +17,7 @@ from inperson.services.attendance import (
 )
 from inperson.services.days import day_cancel
 from learners.models import LearningEvent
+from tests.e2e.journeys import wait_until
 from tests.factories import learner_make
 from tests.inperson.checkin_setup import code_now, code_printed, course_completed, day_move
 
@@ -231,3 +233,22 @@ def test_correction_to_present_from_the_signed_sheet(day_hanoi, admin_hanoi, cuc
     assert attendance.present and attendance.method == Attendance.Method.SHEET
     assert kinds(cuc) == [Kind.ATTENDED_IN_PERSON, Kind.COMPLETED_IN_PERSON]
     assert AttendanceCorrection.objects.get().present_before is False
+
+
+def test_beat_task_writes_the_completion_through_a_real_worker(
+    celery_worker_running, day_open, partner_trainer, binh, course_hanoi
+):
+    """The beat's task, run twice by a worker, writes the late in-person completion once."""
+    from django.conf import settings
+
+    from inperson.tasks import attendance_completions_record as task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["inperson-attendance-completions-record"]
+    assert entry["task"] == task.name and entry["schedule"] <= 60
+    attendance_check_in(by=partner_trainer, day=day_open, code=code_now(day_open, binh))
+    course_completed(binh, course_hanoi)
+    task.delay()
+    task.delay()
+    wait_until(lambda: Attendance.objects.filter(completion_recorded_at__isnull=False).exists(), what="the completion")
+    time.sleep(1)  # the second run, queued behind the first on the one worker, finds nothing owed
+    assert kinds(binh) == [Kind.ATTENDED_IN_PERSON, Kind.COMPLETED_IN_PERSON]

@@ -16,6 +16,7 @@ IDEMPOTENT_TASKS = {
     "learners.tasks.certificates_missing_issue",
     "learners.tasks.quiz_attempts_expired_grade",
     "inperson.tasks.seats_release_unenrolled",
+    "inperson.tasks.attendance_completions_record",
     "reporting.tasks.statistics_fold",
     "reporting.tasks.export_file_write",
     "reporting.tasks.export_files_expire",
