@@ -86,6 +86,8 @@ def attendance_check_in(
     if found.problem is not None:
         raise ValidationError(_("This code is not valid for this day."))
     existing = Attendance.objects.filter(day=day, learner_id=found.learner_id).first()
+    if existing is not None and not existing.present:
+        raise ValidationError(_("An admin corrected this learner to absent; only an admin can correct it again."))
     if existing is not None:
         return CheckIn(attendance=existing, created=False)
     if method not in (Attendance.Method.SCANNED, Attendance.Method.TYPED):

@@ -149,6 +149,9 @@ def test_trainer_types_the_code_from_the_learners_phone_and_sees_them_ticked(
 
     trainer_phone.reload()
     expect(trainer_phone.locator(f"tr[data-learner='{learner_hanoi.id}']")).to_have_class("is-present")
+    trainer_phone.set_viewport_size(DESKTOP["viewport"])
+    shoot(trainer_phone, "trainer-checkin-1366")
+    trainer_phone.set_viewport_size(PHONE["viewport"])
     trainer_phone.goto(f"{live_server.url}/trainer/days/{day.id}/sheet/")
     assert learner_hanoi.full_name in trainer_phone.locator("table.sheet").inner_text()
     shoot(trainer_phone, "trainer-sheet-360")
@@ -156,6 +159,10 @@ def test_trainer_types_the_code_from_the_learners_phone_and_sees_them_ticked(
     phone.goto(f"{live_server.url}/learning/days/{day.id}/code/print/")
     assert no_sideways_scroll(phone)
     shoot(phone, "learner-code-print-360")
+    phone.set_viewport_size(DESKTOP["viewport"])
+    shoot(phone, "learner-code-print-1366")
+    phone.goto(f"{live_server.url}/learning/days/{day.id}/code/")
+    shoot(phone, "learner-code-1366")
 
     admin = new_page(**DESKTOP)
     sign_in(admin, live_server, admin_hanoi.email, PASSWORD)

@@ -220,6 +220,8 @@ def test_correction_to_absent_takes_back_attendance_and_completion(
         Kind.COMPLETED_IN_PERSON_WITHDRAWN,
     ]
     assert attendance_completions_record() == 0  # absent: the sweep does not give it back
+    with pytest.raises(ValidationError, match="only an admin"):
+        attendance_check_in(by=partner_trainer, day=day_open, code=code_now(day_open, binh))
     with pytest.raises(ValidationError, match="already absent"):
         attendance_correct(by=admin_hanoi, day=day_open, learner=binh, present=False, reason="Lần nữa")
 
