@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db.models import F, OuterRef, QuerySet
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,17 @@ def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
             day_venue_address=F("course_run__in_person_day__venue_address"),
             day_commune=F("course_run__in_person_day__venue_commune__name"),
             day_cancelled_at=F("course_run__in_person_day__cancelled_at"),
+        )
+        # The learner's own seat at that day, if signed up (at most one active seat per learner and day).
+        .annotate(
+            own_seat=FilteredRelation(
+                "course_run__in_person_day__seats",
+                condition=Q(
+                    course_run__in_person_day__seats__learner=F("learner"),
+                    course_run__in_person_day__seats__status="signed_up",
+                ),
+            ),
+            day_signed_up_seat=F("own_seat__id"),
         )
         .order_by("-enrolled_at", "-id")
     )

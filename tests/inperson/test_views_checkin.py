@@ -104,6 +104,15 @@ def test_day_card_and_day_page_link_the_code_when_check_in_is_near(client, day_o
     assert code_url in client.get(reverse("inperson:learner_day", args=[day_open.id])).content.decode()
 
 
+def test_day_card_has_no_code_link_for_a_learner_not_signed_up(client, day_open, course_hanoi, commune_hanoi):
+    learner = learner_make(commune=commune_hanoi)
+    enrolment_create(learner=learner, course=course_hanoi)
+    client.force_login(learner)
+    page = client.get(reverse("learners:my_learning")).content.decode()
+    assert reverse("inperson:learner_day", args=[day_open.id]) in page
+    assert reverse("inperson:learner_day_code", args=[day_open.id]) not in page
+
+
 def test_day_card_has_no_code_link_weeks_ahead(client, day_hanoi, binh):
     client.force_login(binh)
     assert (
