@@ -17,6 +17,7 @@ IDEMPOTENT_TASKS = {
     "learners.tasks.quiz_attempts_expired_grade",
     "inperson.tasks.seats_release_unenrolled",
     "inperson.tasks.day_notices_send",
+    "inperson.tasks.attendance_completions_record",
     "reporting.tasks.statistics_fold",
     "reporting.tasks.export_file_write",
     "reporting.tasks.export_files_expire",
