@@ -60,7 +60,7 @@ def address_resolve(*, province: str, commune: str, district: str = "") -> Addre
 
 
 def addresses_resolve(rows: Iterable[tuple[str, str, str]]) -> list[AddressMatch]:
-    """Resolve (province, commune, district) rows in order, in at most six queries whatever their number."""
+    """Resolve (province, commune, district) rows in order, in five queries whatever their number."""
     keyed = [(province_key(p), commune_key(c), district_key(d)) for p, c, d in rows]
     places = _places_read(keyed)
     return [_resolve(places, *row) for row in keyed]
@@ -131,6 +131,9 @@ def _as_new_style(places, province_ids, old_codes, commune: NameKey, district: N
 
 def _as_old_style(places, province_ids, old_codes, commune: NameKey, district: NameKey) -> AddressMatch | None:
     entries = [entry for code in old_codes for entry in places.old_communes_by_province.get(code, [])]
+    if not commune.folded:
+        # An island district had no communes (Lý Sơn, Côn Đảo, …): the district is the place.
+        commune = district
     if district.folded:
         # A district that matches none (misspelt, or a new-style row with a stray district) does
         # not narrow the search: the commune's name may still be unique in its province.
