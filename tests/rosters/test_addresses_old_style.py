@@ -120,3 +120,8 @@ def test_ten_thousand_rows_resolve_in_five_queries_and_well_under_a_minute(today
     assert time.monotonic() - started < 10
     assert [m.problem for m in matches[:5]] == [None, None, "split", "ambiguous", None]
     assert len(matches) == 10_000
+
+
+def test_an_old_province_with_a_commune_of_today_finds_it_in_the_province_it_merged_into(today):
+    match = address_resolve(province="Tỉnh Bắc Giang", commune="Phường Bắc Giang")
+    assert (match.commune_id, match.problem) == (today("24", "Phường Bắc Giang").id, None)
