@@ -40,6 +40,9 @@ def today(address_mappings):
         ("Ha Giang", "TP Ha Giang", "P. Minh Khai", "08", "Phường Hà Giang 2"),
         ("TP. Hồ Chí Minh", "Quận 3", "Phường 01", "79", "Phường Bàn Cờ"),
         ("TP HCM", "Q.3", "P.1", "79", "Phường Bàn Cờ"),
+        ("Tp Hồ Chí Minh", "Q3", "P1", "79", "Phường Bàn Cờ"),
+        ("BRVT", "TP Vung Tau", "P1", "79", "Phường Vũng Tàu"),
+        ("ĐẮK LẮK", "HUYỆN BUÔN ĐÔN", "XÃ KRÔNG NA", "66", "Xã Buôn Đôn"),
         # An island district without communes is today a special zone.
         ("Tỉnh Quảng Ngãi", "Huyện Lý Sơn", "", "51", "Đặc khu Lý Sơn"),
     ],

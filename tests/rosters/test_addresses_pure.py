@@ -7,7 +7,7 @@ from rosters.pure.addresses import NameKey, commune_key, district_key, names_mat
 
 @pytest.mark.parametrize(
     "written",
-    ["Phường 1", "P.01", "P. 1", "phường 01", "PHUONG 1", "  Phuong   1 ", "P.1"],
+    ["Phường 1", "P.01", "P. 1", "phường 01", "PHUONG 1", "  Phuong   1 ", "P.1", "P1", "p 01"],
 )
 def test_a_numbered_ward_gives_one_key_however_written(written):
     assert commune_key(written) == NameKey(exact="1", folded="1", kind="phuong")
@@ -37,16 +37,27 @@ def test_district_prefixes_are_removed(written):
     assert district_key(written).folded == "ba dinh"
 
 
+@pytest.mark.parametrize("written", ["Quận 3", "Q.3", "Q3", "q. 03"])
+def test_a_numbered_district_gives_one_key(written):
+    assert district_key(written).folded == "3"
+
+
+@pytest.mark.parametrize("written", ["Thành phố Hà Giang", "TP. Hà Giang", "TP Hà Giang", "Tp Ha Giang"])
+def test_a_city_within_a_province_gives_one_key(written):
+    assert district_key(written).folded == "ha giang"
+
+
 @pytest.mark.parametrize(
     "written",
-    ["Thành phố Hà Nội", "TP. Hà Nội", "TP.Hà Nội", "Ha Noi", "HÀ NỘI", "Hà  Nội", "T. Hà Nội", "Tỉnh Hà Nội"],
+    ["Thành phố Hà Nội", "TP. Hà Nội", "TP.Hà Nội", "Tp Hà Nội", "Ha Noi", "HÀ NỘI", "Hà  Nội", "T. Hà Nội"],
 )
 def test_province_prefixes_are_removed(written):
     assert province_key(written).folded == "ha noi"
 
 
 def test_common_short_names_of_a_province_are_known():
-    assert province_key("TP HCM").folded == province_key("Thành phố Hồ Chí Minh").folded == "ho chi minh"
+    for written in ("TP HCM", "TP.HCM", "TPHCM", "Tp Hồ Chí Minh", "Sài Gòn"):
+        assert province_key(written).folded == province_key("Thành phố Hồ Chí Minh").folded == "ho chi minh"
 
 
 def test_d_with_stroke_folds_to_d_and_the_tone_mark_may_sit_on_either_vowel():
