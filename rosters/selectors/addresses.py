@@ -127,12 +127,12 @@ def _resolve(places: _Places, province: NameKey, commune: NameKey, district: Nam
 
 def _as_new_style(places, province_ids, old_codes, commune: NameKey, district: NameKey) -> AddressMatch | None:
     # An old province's name with a commune of today ("Bắc Giang, Phường Bắc Giang"): the province
-    # it merged into.
-    province_ids = province_ids or {
-        places.old_province_successor[c] for c in old_codes if c in places.old_province_successor
-    }
+    # it merged into, and the address was converted.
+    in_old_province = not province_ids
+    if in_old_province:
+        province_ids = {places.old_province_successor[c] for c in old_codes if c in places.old_province_successor}
     named = [entry for pk in province_ids for entry in places.communes_by_province.get(pk, [])]
-    return _match(places, names_matching(commune, named), converted=False)
+    return _match(places, names_matching(commune, named), converted=in_old_province)
 
 
 def _as_old_style(places, province_ids, old_codes, commune: NameKey, district: NameKey) -> AddressMatch | None:

@@ -127,4 +127,4 @@ def test_ten_thousand_rows_resolve_in_five_queries_and_well_under_a_minute(today
 
 def test_an_old_province_with_a_commune_of_today_finds_it_in_the_province_it_merged_into(today):
     match = address_resolve(province="Tỉnh Bắc Giang", commune="Phường Bắc Giang")
-    assert (match.commune_id, match.problem) == (today("24", "Phường Bắc Giang").id, None)
+    assert (match.commune_id, match.problem, match.converted) == (today("24", "Phường Bắc Giang").id, None, True)
