@@ -89,7 +89,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def post_login(self, request: HttpRequest, user: User, **kwargs) -> HttpResponse:
         response = super().post_login(request, user, **kwargs)
-        known_device_remember(request, response, [login for login in (user.email.lower(), user.phone) if login])
+        known_device_remember(request, response, [login for login in ((user.email or "").lower(), user.phone) if login])
         return response
 
     def phone_form_field(self, **kwargs) -> MobileNumberField:

@@ -238,6 +238,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inperson.tasks.day_notices_send",
         "schedule": INPERSON_NOTICES_EVERY_S,
     },
+    # Send the invitations (and password reset codes) whose task could not be queued when they were
+    # made (the broker was down): an invited official gets their message within fifteen minutes.
+    "onetouch-invitations-unsent-send": {
+        "task": "onetouch.tasks.invitations_unsent_send",
+        "schedule": 600.0,
+    },
     # Delete the export files past their keeping time: learner lists are personal data.
     "reporting-export-files-expire": {
         "task": "reporting.tasks.export_files_expire",

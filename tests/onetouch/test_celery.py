@@ -17,6 +17,8 @@ IDEMPOTENT_TASKS = {
     "learners.tasks.quiz_attempts_expired_grade",
     "inperson.tasks.seats_release_unenrolled",
     "inperson.tasks.day_notices_send",
+    "onetouch.tasks.invitation_send",
+    "onetouch.tasks.invitations_unsent_send",
     "reporting.tasks.statistics_fold",
     "reporting.tasks.export_file_write",
     "reporting.tasks.export_files_expire",
