@@ -27,6 +27,7 @@ from onetouch.throttles import consume
 BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
 # Where an owner lands once their password is set: their courses.
 MY_LEARNING = "learners:my_learning"
+RESET_PHONE_KEY = "onetouch.password_reset_phone"
 
 
 def refusal_or_password_error(form: PasswordSetForm, error: ValidationError) -> None:
@@ -79,7 +80,8 @@ def password_reset_phone_code(request: HttpRequest) -> HttpResponse:
 
 
 def code_page(request: HttpRequest, *, purpose: str) -> HttpResponse:
-    form = AccountCodeForm(request.POST or None, initial={"phone": request.GET.get("phone", "")})
+    # The number typed on the request page, kept in the session rather than the address (access logs).
+    form = AccountCodeForm(request.POST or None, initial={"phone": request.session.get(RESET_PHONE_KEY, "")})
     status = 200
     if request.method == "POST" and form.is_valid():
         # Wrong codes from one address are limited whatever the numbers (each code also locks itself).
@@ -121,9 +123,10 @@ def password_reset_phone(request: HttpRequest) -> HttpResponse:
             )
             return render(request, "onetouch/password_reset_phone.html", {"form": form}, status=429)
         password_reset_code_request(phone=phone)
+        request.session[RESET_PHONE_KEY] = phone
         messages.info(
             request,
             _("If an account has this mobile number, a code was sent to it by SMS. Type it below with a new password."),
         )
-        return redirect(f"{request.path}code/?phone={phone}")
+        return redirect("password_reset_phone_code")
     return render(request, "onetouch/password_reset_phone.html", {"form": form})
