@@ -117,7 +117,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return User.objects.filter(phone=normalized).first()
 
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs) -> None:
-        # No SMS gateway is contracted yet: onetouch.sms writes the code to the log.
+        # Through the gateway SMS_BACKEND chooses (onetouch.sms): the log by default.
         sms_send(phone=phone, message=_("Your OneTouch verification code is %(code)s") % {"code": code})
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

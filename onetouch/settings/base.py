@@ -298,8 +298,8 @@ STORAGES = {
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------
 # https://docs.allauth.org/en/latest/account/configuration.html
-# Email is the main identifier; a Vietnamese mobile number is a second one. Phone codes are
-# "sent" by writing them to the log (see onetouch.adapters): no SMS gateway is wired yet.
+# Email is the main identifier; a Vietnamese mobile number is a second one, and the only one of an
+# account created from a roster without an email. Phone codes go out by onetouch.sms (SMS_BACKEND).
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
