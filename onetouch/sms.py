@@ -58,7 +58,7 @@ def http_send(*, phone: str, message: str) -> None:
             response = requests.post(
                 settings.SMS_HTTP_URL,
                 json={"to": phone, "text": message},
-                headers={"Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"},
+                headers={"Authorization": f"Bearer {settings.SMS_HTTP_TOKEN}"} if settings.SMS_HTTP_TOKEN else {},
                 timeout=settings.SMS_HTTP_TIMEOUT_S,
             )
         except (requests.ConnectionError, requests.Timeout) as error:

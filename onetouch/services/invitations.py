@@ -59,6 +59,7 @@ REFUSALS = {
     "code_used": _("This code was already used. Sign in with your password, or ask for a new code."),
     "code_expired": _("This code has expired. Ask for a new one."),
     "no_channel": _("This account has neither an email address nor a mobile number to send an invitation to."),
+    "has_password": _("This account already has a password: its owner signs in, or resets it if forgotten."),
 }
 
 
@@ -94,6 +95,9 @@ def invitation_create(*, user: User, by: User | None) -> Invitation:
     Older invitations not yet used are revoked: only the latest message works. The message is sent by
     a worker after the commit.
     """
+    if user.is_active and user.has_usable_password():
+        # An existing account matched by a roster keeps its password; only new accounts are invited.
+        raise refusal("has_password")
     channel = invitation_channel(user)
     revoke_open(user=user, purpose=Invitation.Purpose.INVITATION)
     invitation = Invitation(user=user, invited_by=by, purpose=Invitation.Purpose.INVITATION, channel=channel)

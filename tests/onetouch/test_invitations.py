@@ -13,6 +13,7 @@ import time
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -153,6 +154,13 @@ def test_a_new_invitation_replaces_the_older_link(in_english, official, admin_ha
     assert refused.status_code == 410 and "newer invitation" in refused.content.decode()
     assert first.revoked_at is not None and second.invited_by == admin_hanoi
     assert in_english.get(last_link()).status_code == 200
+
+
+def test_an_account_that_has_a_password_is_not_invited(learner_hanoi, messages_in_english):
+    with pytest.raises(ValidationError, match="already has a password"):
+        invitation_create(user=learner_hanoi, by=None)
+
+    assert not Invitation.objects.exists()
 
 
 def test_an_unknown_link_is_not_found(client, official):
