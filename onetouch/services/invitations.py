@@ -124,16 +124,25 @@ def revoke_open(*, user: User, purpose: str, now: dt.datetime | None = None) -> 
 
 @transaction.atomic
 def password_reset_code_request(*, phone: str) -> None:
-    """Queue a reset code by SMS to the active account with this (normalised) number; nothing if none.
+    """Queue a reset code by SMS to the account with this (normalised) number; nothing if none.
 
-    The caller shows the same answer either way, so the page never tells whether a number has an account.
+    The account is active, or invited and still waiting for its first password (an official whose
+    invitation code was lost, expired or locked asks for a new one here). An account switched off in
+    the back office keeps its password and gets nothing. The caller shows the same answer either
+    way, so the page never tells whether a number has an account.
     """
-    user = User.objects.filter(phone=phone, is_active=True).first()
-    if user is None:
+    user = User.objects.filter(phone=phone).first()
+    if user is None or not (user.is_active or awaiting_first_password(user)):
         return
     revoke_open(user=user, purpose=Invitation.Purpose.PASSWORD_RESET)
     reset = Invitation.objects.create(user=user, purpose=Invitation.Purpose.PASSWORD_RESET, channel="sms")
     task_queue_on_commit("onetouch.tasks.invitation_send", reset.id)
+
+
+def awaiting_first_password(user: User) -> bool:
+    """Invited from a roster and never set a password (an invitation accepted sets one)."""
+    invited = user.invitations.filter(purpose=Invitation.Purpose.INVITATION).exists()
+    return not user.has_usable_password() and invited
 
 
 # --- Sending --------------------------------------------------------------------------------------

@@ -176,3 +176,33 @@ def test_the_reset_page_links_to_the_sms_reset(client):
     page = client.get(reverse("account_reset_password")).content.decode()
 
     assert RESET in page
+
+
+def test_an_invited_official_whose_code_locked_asks_a_new_one_and_gets_in(client, caplog, settings):
+    from onetouch.services.invitations import invitation_create, invitation_send, invited_user_create
+
+    official = invited_user_create(full_name="Lê Văn Cường", phone="+84987654321")
+    invitation = invitation_create(user=official, by=None)
+    invitation_send(invitation_id=invitation.id)
+    Invitation.objects.filter(id=invitation.id).update(wrong_codes=settings.ACCOUNT_CODE_MAX_ATTEMPTS)
+
+    reset_code_ask(client, "0987654321", caplog)
+    [text] = sms_texts(caplog)[-1:]
+    code = re.search(r"\b(\d{6})\b", text).group(1)
+    response = client.post(
+        RESET_CODE, {"phone": "0987654321", "code": code, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
+
+    assert response.status_code == 302 and signed_in_as(client) == str(official.id)
+    official.refresh_from_db()
+    assert official.is_active and official.phone_verified
+
+
+def test_an_account_switched_off_gets_no_reset_code(client, phone_learner, caplog):
+    phone_learner.is_active = False
+    phone_learner.save(update_fields=["is_active"])
+
+    response = reset_code_ask(client, "0912345678", caplog)
+
+    assert response.status_code == 302
+    assert sms_texts(caplog) == []
