@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from learners.services.enrolments import enrolment_create
 from onetouch.services.invitations import invitation_create, invitation_send, invited_user_create
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import path_of
 from tests.factories import course_make
 
@@ -85,7 +86,7 @@ def test_a_phone_only_official_sets_a_password_with_the_sms_code(new_page, live_
 
 
 @pytest.mark.parametrize("viewport", [PHONE, DESK], ids=["360", "1366"])
-def test_the_set_password_pages_fit_the_screen(new_page, live_server, admin_units, viewport):
+def test_the_set_password_pages_fit_the_screen_and_pass_axe(new_page, live_server, admin_units, viewport):
     official = invited_user_create(full_name="Phạm Thị Dung", email="dung@xa-binh-minh.gov.vn")
     invitation_send(invitation_id=invitation_create(user=official, by=None).id)
     link = re.search(r"http://testserver(\S+)", mail.outbox[-1].body).group(1)
@@ -101,4 +102,5 @@ def test_the_set_password_pages_fit_the_screen(new_page, live_server, admin_unit
         page.goto(live_server.url + path)
         expect(page.locator("form.stacked button[type=submit]")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+        assert_accessible(page, f"{path} at {width} px")
         screenshot(page, f"{name}-{width}")
