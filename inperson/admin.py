@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from inperson.models import DayChange, DayNotice, DaySeat, InPersonDay, Trainer
+from inperson.models import Attendance, AttendanceCorrection, DayChange, DayNotice, DaySeat, InPersonDay, Trainer
 from inperson.services.trainers import trainer_create, trainer_partner_change
 from onetouch.admin import ReadOnlyAdmin
 from onetouch.models import User
@@ -97,3 +97,25 @@ class DayNoticeAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "channel", ("sent_at", admin.EmptyFieldListFilter)]
     list_select_related = ["day__course_run", "learner"]
     search_fields = ["learner__email", "learner__full_name", "learner__phone"]
+
+
+class AttendanceCorrectionInline(admin.TabularInline):
+    model = AttendanceCorrection
+    fields = ["at", "present_before", "present_after", "reason", "by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    """Attendance as check-in, ticking and corrections wrote it; corrected in the studio only (with a reason)."""
+
+    list_display = ["day", "learner", "present", "method", "checked_in_at", "checked_in_by", "completion_recorded_at"]
+    list_filter = ["present", "method"]
+    list_select_related = ["day__course_run", "learner", "checked_in_by"]
+    search_fields = ["learner__email", "learner__full_name"]
+    inlines = [AttendanceCorrectionInline]

@@ -141,3 +141,49 @@ class DayCancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Everyone signed up is told that the day is cancelled, with this reason."),
     )
+
+
+# --- Check-in and attendance (docs/decisions/0018) -------------------------------------------------
+
+
+class CheckInCodeForm(forms.Form):
+    """A code typed by the trainer from the learner's screen or printed page."""
+
+    code = forms.CharField(
+        label=_("Learner's code"),
+        max_length=32,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "autocapitalize": "off"}),
+    )
+
+
+class LearnerPickForm(forms.Form):
+    """One learner of a roster, by id (the roster lists them; the service checks they belong)."""
+
+    learner = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class AttendanceCorrectForm(LearnerPickForm):
+    """An admin's correction after the fact: present or absent, and why."""
+
+    present = forms.TypedChoiceField(
+        label=_("Attendance"),
+        choices=[("1", _("Present")), ("0", _("Absent"))],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=500, widget=forms.TextInput)
+
+
+class CheckInScan(forms.Form):
+    """One scan of the trainer's queue (JSON): its id, the code, when the phone saw it, how it was read."""
+
+    scan_id = forms.UUIDField()
+    code = forms.CharField(max_length=32)
+    scanned_at = forms.DateTimeField()
+    method = forms.ChoiceField(choices=[("scanned", "scanned"), ("typed", "typed")], required=False)
+
+    def clean_scanned_at(self) -> dt.datetime:
+        scanned_at = self.cleaned_data["scanned_at"]
+        if timezone.is_naive(scanned_at):
+            raise forms.ValidationError(_("The scan's time must carry its time zone."))
+        return scanned_at

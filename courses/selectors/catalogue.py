@@ -3,7 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, CourseRun
@@ -106,14 +106,15 @@ IN_PERSON_DAY_FIELDS = (
 HELD_SEAT_STATUSES = ("signed_up", "waiting")
 
 
-def enrolment_day_seat_held() -> Exists:
-    """An enrolment's learner holds a seat (signed up or waiting) at their run's in-person day."""
-    return Exists(
+def enrolment_day_seat_status() -> Subquery:
+    """The status of the seat an enrolment's learner holds at their run's in-person day ("signed_up" or
+    "waiting"), or None without one (at most one held seat per learner and day)."""
+    return Subquery(
         CourseRun.objects.filter(
             id=OuterRef("course_run_id"),
             in_person_day__seats__learner_id=OuterRef("learner_id"),
             in_person_day__seats__status__in=HELD_SEAT_STATUSES,
-        )
+        ).values("in_person_day__seats__status")[:1]
     )
 
 
@@ -123,7 +124,7 @@ def in_person_day_of(enrolment: dict | None) -> dict | None:
         return None
     day = {name: enrolment[IN_PERSON_DAY + name] for name in IN_PERSON_DAY_FIELDS}
     day["commune"] = day.pop("venue_commune__name")
-    day["seat_held"] = enrolment["day_seat_held"]
+    day["seat_status"] = enrolment["day_seat_status"]
     return day
 
 
@@ -137,9 +138,9 @@ def course_page_context_get(*, course: Course, user: User, as_preview: bool = Fa
     # never imports learners (docs/decisions/0001).
     enrolment = (
         course.enrolments.filter(learner=user, is_active=True)
-        .annotate(day_seat_held=enrolment_day_seat_held())
+        .annotate(day_seat_status=enrolment_day_seat_status())
         .values(
-            "day_seat_held",
+            "day_seat_status",
             "completion__completed_at",
             "completion__certificate__code",
             "completion__certificate__revoked_at",

@@ -1,4 +1,6 @@
-"""Demo data: the demo trainer of the postal service, and one in-person day for the Hà Nội course's run."""
+"""Demo data: the demo trainer of the postal service; the Hà Nội course's in-person day, a week ahead,
+with the demo learner signed up; a day for checking in, today (or tomorrow morning when the demo is
+loaded late in the evening), with the demo learner and trainer; and days already held."""
 
 import datetime as dt
 
@@ -9,10 +11,19 @@ from courses.models import CourseRun, Partner
 from inperson.demo.held_days import demo_held_days_load
 from inperson.models import InPersonDay, Trainer
 from inperson.services.days import day_schedule
+from inperson.services.seats import seat_take
 from inperson.services.trainers import trainer_create
-from onetouch.models import Commune, User
+from learners.services.enrolments import enrolment_create
+from onetouch.models import Commune, Province, User
 
 DEMO_TRAINER_EMAIL = "giangvien@demo.onetouch.vn"
+DEMO_LEARNER_EMAIL = "hocvien@demo.onetouch.vn"
+DEMO_MINISTRY_EMAIL = "bo@demo.onetouch.vn"
+# A national course whose run opens with the demo: its day is the one to check in at.
+CHECK_IN_COURSE_SLUG = "to-cong-nghe-so-cong-dong"
+CHECK_IN_HOURS = 3
+# Local hour after which today's check-in day would run past midnight: it is tomorrow morning instead.
+CHECK_IN_LATEST_START_HOUR = 20
 DEMO_ADMIN_EMAIL = "quantri.hanoi@demo.onetouch.vn"
 DEMO_COURSE_SLUG = "chuyen-doi-so-xa-ha-noi"
 DEMO_PARTNER_NAME = "Tổng công ty Bưu điện Việt Nam (Vietnam Post)"
@@ -27,14 +38,26 @@ def demo_in_person_days_load() -> int:
     trainer_user = User.objects.get(email=DEMO_TRAINER_EMAIL)
     trainer = Trainer.objects.filter(user=trainer_user).first() or trainer_create(user=trainer_user, partner=partner)
     demo_held_days_load()  # days already held, for the statistics pages
+    hanoi_day = demo_hanoi_day_schedule(partner=partner, trainer=trainer)
+    check_in_day = demo_check_in_day_schedule(partner=partner, trainer=trainer)
+    learner = User.objects.get(email=DEMO_LEARNER_EMAIL)
+    for day in (hanoi_day, check_in_day):
+        if day is not None:
+            enrolment_create(learner=learner, course=day.course_run.course)
+            seat_take(learner=learner, day=day, language="vi")
+    return InPersonDay.objects.count()
+
+
+def demo_hanoi_day_schedule(*, partner: Partner, trainer: Trainer) -> InPersonDay | None:
+    """Schedule the Hà Nội course's day a week ahead, once; None when its run has ended or it was scheduled before."""
     run = CourseRun.objects.filter(course__slug=DEMO_COURSE_SLUG).order_by("starts_on").last()
     if run is None or InPersonDay.objects.filter(course_run=run).exists():
-        return InPersonDay.objects.count()
+        return None
     day = max(run.starts_on, timezone.localdate()) + dt.timedelta(days=DAYS_AHEAD)
     if day > run.ends_on:
-        return InPersonDay.objects.count()
+        return None
     zone = timezone.get_default_timezone()
-    day_schedule(
+    return day_schedule(
         by=User.objects.get(email=DEMO_ADMIN_EMAIL),
         course_run=run,
         province=None,
@@ -48,4 +71,33 @@ def demo_in_person_days_load() -> int:
         partners=[partner],
         trainers=[trainer],
     )
-    return InPersonDay.objects.count()
+
+
+def demo_check_in_day_schedule(*, partner: Partner, trainer: Trainer) -> InPersonDay | None:
+    """Schedule, once, a Hà Nội day of the national course starting within the hour, so that its check-in
+    (open from an hour before the start) is open when the demo starts; tomorrow at 8:00 when that is late."""
+    run = CourseRun.objects.filter(course__slug=CHECK_IN_COURSE_SLUG).order_by("starts_on").last()
+    if run is None or InPersonDay.objects.filter(course_run=run).exists():
+        return None
+    now = timezone.localtime()
+    # The next half hour at least a quarter of an hour away: in the future however long loading takes.
+    soon = now + dt.timedelta(minutes=15)
+    starts_at = soon.replace(minute=0 if soon.minute < 30 else 30, second=0, microsecond=0) + dt.timedelta(minutes=30)
+    if starts_at.hour >= CHECK_IN_LATEST_START_HOUR or starts_at.date() != now.date():
+        starts_at = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(8), tzinfo=now.tzinfo)
+    if not run.starts_on <= starts_at.date() <= run.ends_on:
+        return None
+    return day_schedule(
+        by=User.objects.get(email=DEMO_MINISTRY_EMAIL),
+        course_run=run,
+        province=Province.objects.get(code="01"),
+        venue_name="Bưu điện Trung tâm Hà Nội",
+        venue_address="75 Đinh Tiên Hoàng",
+        venue_commune=Commune.objects.get(name="Phường Hoàn Kiếm"),
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=CHECK_IN_HOURS),
+        capacity=30,
+        cancellation_deadline=starts_at,
+        partners=[partner],
+        trainers=[trainer],
+    )

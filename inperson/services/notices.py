@@ -249,6 +249,7 @@ def notice_context(notice: DayNotice) -> dict:
         "changed_values": changed_values(day=day, change=change) if change else [],
         "change_reason": change.reason if change else "",
         "day_url": f"{settings.SITE_URL}{reverse('inperson:learner_day', args=[day.id])}",
+        "code_print_url": f"{settings.SITE_URL}{reverse('inperson:learner_day_code_print', args=[day.id])}",
         # Signed as every platform email is (onetouch.adapters.email_context, certificate emails).
         "issuer_name": settings.CERTIFICATE_NATIONAL_ISSUER,
     }

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseRun
-from courses.selectors.catalogue import enrolment_day_seat_held
+from courses.selectors.catalogue import enrolment_day_seat_status
 from courses.selectors.outline import course_outlines_get
 from courses.selectors.progress import course_progress_annotations
 from learners.models import Enrolment, LearnerProfile
@@ -38,7 +38,7 @@ def enrolment_list_for_learner(*, learner: User) -> QuerySet[Enrolment]:
             day_venue_address=F("course_run__in_person_day__venue_address"),
             day_commune=F("course_run__in_person_day__venue_commune__name"),
             day_cancelled_at=F("course_run__in_person_day__cancelled_at"),
-            day_seat_held=enrolment_day_seat_held(),
+            day_seat_status=enrolment_day_seat_status(),
         )
         .order_by("-enrolled_at", "-id")
     )

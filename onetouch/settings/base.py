@@ -238,6 +238,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inperson.tasks.day_notices_send",
         "schedule": INPERSON_NOTICES_EVERY_S,
     },
+    # Write "completed in person" for learners who attended a day and completed the course online
+    # afterwards, within a minute (the learners app cannot call the inperson app above it).
+    "inperson-attendance-completions-record": {
+        "task": "inperson.tasks.attendance_completions_record",
+        "schedule": 60.0,
+    },
     # Send the invitations (and password reset codes) whose task could not be queued when they were
     # made (the broker was down): an invited official gets their message within fifteen minutes.
     "onetouch-invitations-unsent-send": {
@@ -454,6 +460,8 @@ CONTENT_SECURITY_POLICY = {
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
         "img-src": [SELF, "data:"],
+        # The vendored QR scanner (static/vendor/qr-scanner) runs its decoder in a worker built from a blob.
+        "worker-src": [SELF, "blob:"],
         "object-src": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -106,3 +106,7 @@ def day_hanoi(admin_hanoi, run_hanoi, commune_hanoi, partner_post, trainer_post)
         trainers=[trainer_post],
         **day_fields(run_hanoi, commune_hanoi),
     )
+
+
+# The check-in tests' learners signed up and the day moved to now (docs/decisions/0018).
+from tests.inperson.checkin_setup import binh, cuc, day_open  # noqa: E402, F401

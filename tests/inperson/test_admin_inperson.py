@@ -70,3 +70,17 @@ def test_back_office_shows_the_notices_and_whether_they_went_out(back_office, da
     assert listing.status_code == 200 and str(learner_hanoi) in listing.content.decode()
     assert back_office.get(reverse("admin:inperson_daynotice_change", args=[notice.id])).status_code == 200
     assert back_office.get(reverse("admin:inperson_daynotice_add")).status_code == 403
+
+
+def test_back_office_shows_attendance_and_its_corrections_read_only(back_office, day_open, admin_hanoi, binh):
+    from inperson.models import Attendance
+    from inperson.services.attendance import attendance_correct, attendance_tick
+
+    attendance_tick(by=admin_hanoi, day=day_open, learner=binh)
+    attendance_correct(by=admin_hanoi, day=day_open, learner=binh, present=False, reason="Đánh dấu nhầm")
+    attendance = Attendance.objects.get()
+    listing = back_office.get(reverse("admin:inperson_attendance_changelist"))
+    page = back_office.get(reverse("admin:inperson_attendance_change", args=[attendance.id]))
+    assert listing.status_code == 200 and "Nguyễn Văn Bình" in listing.content.decode()
+    assert page.status_code == 200 and "Đánh dấu nhầm" in page.content.decode()
+    assert back_office.get(reverse("admin:inperson_attendance_add")).status_code == 403

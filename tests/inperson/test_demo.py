@@ -1,12 +1,14 @@
 """The demo's in-person day: scheduled through the services for the Hà Nội course, with the demo trainer."""
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
 from courses.demo.catalogue import demo_catalogue_load
 from courses.models import Partner
 from inperson.demo.days import demo_in_person_days_load
-from inperson.models import DayChange, InPersonDay
+from inperson.models import DayChange, DaySeat, InPersonDay
 from learners.demo.accounts import demo_accounts_load
 from learners.models import LearningEvent
 from reporting.models import DayCount
@@ -16,18 +18,31 @@ from tests.factories import learner_make
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_schedules_one_hanoi_day_with_the_demo_trainer_once(admin_units):
+def test_demo_schedules_two_hanoi_days_with_the_demo_trainer_and_learner_once(admin_units):
+    """The Hà Nội course's day a week ahead, and a day to check in at within the hour (or tomorrow at 8:00)."""
     demo_catalogue_load(with_media=False)
     demo_accounts_load()
 
-    assert demo_in_person_days_load() == 1
-    assert demo_in_person_days_load() == 1
+    assert demo_in_person_days_load() == 2
+    assert demo_in_person_days_load() == 2
 
-    day = InPersonDay.objects.select_related("province", "course_run__course").get()
-    assert day.province.code == "01" and day.course_run.course.slug == "chuyen-doi-so-xa-ha-noi"
-    assert [trainer.user.email for trainer in day.trainers.all()] == ["giangvien@demo.onetouch.vn"]
-    assert [partner.kind for partner in day.partners.all()] == [Partner.Kind.POSTAL]
-    assert day.starts_at > timezone.now() and day.changes.get().kind == DayChange.Kind.SCHEDULED
+    days = {
+        day.course_run.course.slug: day
+        for day in InPersonDay.objects.select_related("province", "course_run__course").prefetch_related("seats")
+    }
+    assert sorted(days) == ["chuyen-doi-so-xa-ha-noi", "to-cong-nghe-so-cong-dong"]
+    for day in days.values():
+        assert day.province.code == "01" and day.starts_at > timezone.now()
+        assert [trainer.user.email for trainer in day.trainers.all()] == ["giangvien@demo.onetouch.vn"]
+        assert [partner.kind for partner in day.partners.all()] == [Partner.Kind.POSTAL]
+        assert day.changes.get().kind == DayChange.Kind.SCHEDULED
+        assert [(seat.learner.email, seat.status) for seat in day.seats.all()] == [
+            ("hocvien@demo.onetouch.vn", DaySeat.Status.SIGNED_UP)
+        ]
+    check_in_day = days["to-cong-nghe-so-cong-dong"]
+    opens_within_the_hour = check_in_day.starts_at - timezone.now() <= dt.timedelta(minutes=45)
+    tomorrow_morning = timezone.localtime(check_in_day.starts_at).time() == dt.time(8)
+    assert opens_within_the_hour or tomorrow_morning
 
 
 def test_demo_holds_days_in_the_past_with_seats_and_attendance_once(admin_units, commune_hanoi):
@@ -48,3 +63,6 @@ def test_demo_holds_days_in_the_past_with_seats_and_attendance_once(admin_units,
     assert events.count() == 3 and all(event.occurred_at >= day.starts_at for event in events)
     assert all(event.occurred_at < day.ends_at for event in events)
     assert list(DayCount.objects.values_list("day_id", "signed_up")) == [(day.id, 3)]
+    # The attendees then completed the course online: completed in person, once.
+    completed = LearningEvent.objects.filter(kind=LearningEvent.Kind.COMPLETED_IN_PERSON, course_run=day.course_run)
+    assert completed.count() == 3

@@ -161,6 +161,8 @@ def test_the_reminder_goes_the_day_before_once_to_those_signed_up_and_enrolled(
     assert message.to == [coming.email]
     assert "Tomorrow" in message.subject
     assert "is tomorrow" in message.body
+    # The way to the check-in code on the day, printable for a learner without a phone.
+    assert f"http://testserver/learning/days/{day.id}/code/print/" in message.body
     assert DayNotice.objects.get(kind=DayNotice.Kind.REMINDER).source == f"day-{day.id}"
 
 

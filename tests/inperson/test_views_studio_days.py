@@ -18,6 +18,8 @@ def studio_urls(course, run) -> list[str]:
         "studio_course_days": reverse("inperson:studio_course_days", args=[course.id]),
         "studio_day": reverse("inperson:studio_day", args=[run.id]),
         "studio_day_cancel": reverse("inperson:studio_day_cancel", args=[run.id]),
+        "studio_day_attendance": reverse("inperson:studio_day_attendance", args=[run.id]),
+        "studio_day_sheet": reverse("inperson:studio_day_sheet", args=[run.id]),
     }
     names = {p.name for p in inperson_urls.urlpatterns if isinstance(p, URLPattern) and p.name.startswith("studio_")}
     assert names == set(urls), "a studio URL of inperson is missing from the scope table"

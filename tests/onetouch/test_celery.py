@@ -17,6 +17,7 @@ IDEMPOTENT_TASKS = {
     "learners.tasks.quiz_attempts_expired_grade",
     "inperson.tasks.seats_release_unenrolled",
     "inperson.tasks.day_notices_send",
+    "inperson.tasks.attendance_completions_record",
     "onetouch.tasks.invitation_send",
     "onetouch.tasks.invitations_unsent_send",
     "reporting.tasks.statistics_fold",
