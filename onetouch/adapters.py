@@ -89,7 +89,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def post_login(self, request: HttpRequest, user: User, **kwargs) -> HttpResponse:
         response = super().post_login(request, user, **kwargs)
-        known_device_remember(request, response, [login for login in (user.email.lower(), user.phone) if login])
+        known_device_remember(request, response, [login for login in ((user.email or "").lower(), user.phone) if login])
         return response
 
     def phone_form_field(self, **kwargs) -> MobileNumberField:
@@ -117,7 +117,7 @@ class AccountAdapter(DefaultAccountAdapter):
         return User.objects.filter(phone=normalized).first()
 
     def send_verification_code_sms(self, user: User, phone: str, code: str, **kwargs) -> None:
-        # No SMS gateway is contracted yet: onetouch.sms writes the code to the log.
+        # Through the gateway SMS_BACKEND chooses (onetouch.sms): the log by default.
         sms_send(phone=phone, message=_("Your OneTouch verification code is %(code)s") % {"code": code})
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:

@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from onetouch.models import Commune, Province, User
+from onetouch.models import Commune, Invitation, Province, User
+from onetouch.pure.phones import mobile_number_normalize
 from onetouch.services.staff_accounts import user_role_change, user_role_check
 
 ROLE_FIELDS = ("role", "scope_province")
@@ -76,11 +77,17 @@ class RoleCheckMixin:
 
 
 class UserRoleChangeForm(RoleCheckMixin, UserChangeForm):
-    pass
+    def clean_phone(self) -> str | None:
+        # Stored as sign-in finds it (+84…), however it was typed.
+        phone = self.cleaned_data.get("phone")
+        return mobile_number_normalize(phone) if phone else None
 
 
 class UserRoleCreationForm(RoleCheckMixin, AdminUserCreationForm):
-    pass
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Accounts added here sign in by email (staff, mostly); a phone-only account comes from a roster.
+        self.fields["email"].required = True
 
 
 @admin.register(User)
@@ -119,3 +126,20 @@ class UserAdmin(DjangoUserAdmin):
             super().save_model(request, obj, form, change)
         if not change or any(name in form.changed_data for name in ROLE_FIELDS):
             user_role_change(user=obj, role=role, province=province)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Read only: invitations are made by the rosters import and sent by the worker (services/invitations.py)."""
+
+    list_display = ["user", "purpose", "channel", "created_at", "sent_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = ["purpose", "channel"]
+    list_select_related = ["user"]
+    search_fields = ["user__email", "user__phone", "user__full_name"]
+    exclude = ["secret_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -92,7 +92,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         PARTNER_TRAINER = "partner_trainer", _("Partner trainer")
         MINISTRY_STAFF = "ministry_staff", _("Ministry staff")
 
-    email = models.EmailField(_("email address"), unique=True)
+    # Empty (NULL, so that any number of accounts may have none) for a phone-only learner, who signs
+    # in with their mobile number; every account has one or the other (the constraint below).
+    email = models.EmailField(_("email address"), unique=True, null=True, blank=True)
     phone = models.CharField(_("mobile number"), max_length=16, unique=True, null=True, blank=True)
     phone_verified = models.BooleanField(_("mobile number verified"), default=False)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
@@ -123,13 +125,65 @@ class User(AbstractBaseUser, PermissionsMixin):
                 name="provincial_admin_has_one_province",
                 condition=~Q(role="provincial_admin") | Q(scope_province__isnull=False),
             ),
+            models.CheckConstraint(
+                name="user_has_email_or_phone",
+                condition=(Q(email__isnull=False) & ~Q(email="")) | Q(phone__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.full_name or self.email or self.phone or ""
 
     def get_full_name(self) -> str:
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[-1] if self.full_name else self.email
+        return self.full_name.split(" ")[-1] if self.full_name else (self.email or self.phone or "")
+
+
+class Invitation(models.Model):
+    """A way for an account's owner to set its password, by a link (email) or a code (SMS).
+
+    Two purposes share the same mechanics: the invitation of an account created from a roster, which
+    stays inactive until its owner sets a first password, and the password reset by SMS code of a
+    phone-only account (django-allauth resets by email only). The link's token or the code exists in
+    clear only in the message sent; the row keeps its keyed hash (`secret_hash`), written by the
+    worker when it sends the message, once (`sent_at`). A newer invitation of the same purpose
+    revokes the older ones; a used one is never accepted again; a code typed wrong
+    ACCOUNT_CODE_MAX_ATTEMPTS times is locked.
+    """
+
+    class Purpose(models.TextChoices):
+        INVITATION = "invitation", _("Invitation to set a password")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        SMS = "sms", _("SMS")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("account"))
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("invited by")
+    )
+    purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.INVITATION)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    secret_hash = models.CharField(_("hash of the link or code"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    wrong_codes = models.PositiveSmallIntegerField(_("wrong codes typed"), default=0)
+    send_attempts = models.PositiveSmallIntegerField(_("sending attempts"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        indexes = [
+            models.Index(fields=["user", "purpose", "-sent_at"]),
+            models.Index(fields=["secret_hash"], condition=~Q(secret_hash=""), name="invitation_secret_hash"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} – {self.user}"

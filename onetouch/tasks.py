@@ -1,6 +1,10 @@
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
 
+from onetouch.services.invitations import invitation_send as invitation_send_service
+from onetouch.services.invitations import invitations_unsent_send as invitations_unsent_send_service
+from onetouch.sms import SmsNotSent, SmsRefused
+
 
 # Not idempotent (a redelivery would send the mail twice), so acknowledged before it runs.
 @shared_task(acks_late=False, max_retries=3, default_retry_delay=60, autoretry_for=(OSError,))
@@ -10,3 +14,26 @@ def email_send(*, subject: str, body: str, from_email: str, to: list[str], html:
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+# Idempotent: the invitation is sent under its row lock together with its sent_at, so a redelivered
+# task or two workers at once send it once. A message that fails leaves it unsent and is retried.
+@shared_task(
+    acks_late=True,
+    max_retries=5,
+    autoretry_for=(SmsNotSent, OSError),
+    # The provider refused this message (a 4xx): it would refuse it again; it stays unsent.
+    dont_autoretry_for=(SmsRefused,),
+    retry_backoff=60,
+    retry_backoff_max=3600,
+)
+def invitation_send(invitation_id: int) -> bool:
+    """Send an invitation's link or code (or a password reset code), once."""
+    return invitation_send_service(invitation_id=invitation_id)
+
+
+# Idempotent for the same reason as invitation_send.
+@shared_task(acks_late=True)
+def invitations_unsent_send() -> int:
+    """Send the invitations and codes whose task was lost (the broker was down when they were made)."""
+    return invitations_unsent_send_service()

@@ -91,7 +91,9 @@ def certificate_issue(*, completion_id: int) -> Certificate:
     )
     certificate.save()
     learning_event_record(kind=LearningEvent.Kind.CERTIFICATE_ISSUED, enrolment=completion.enrolment)
-    certificate_email_queue(certificate=certificate, to=completion.learner.email)
+    # A phone-only learner (no email, onetouch.User) finds the certificate in My learning.
+    if completion.learner.email:
+        certificate_email_queue(certificate=certificate, to=completion.learner.email)
     return certificate
 
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
-from environs import Env
+from environs import Env, validate
 
 # environs parses and validates each variable: a value it cannot read (DEBUG=maybe, EMAIL_PORT=25a)
 # stops the start with 'Environment variable "DEBUG" invalid: ...' instead of a silent default.
@@ -244,6 +244,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inperson.tasks.attendance_completions_record",
         "schedule": 60.0,
     },
+    # Send the invitations (and password reset codes) whose task could not be queued when they were
+    # made (the broker was down): an invited official gets their message within fifteen minutes.
+    "onetouch-invitations-unsent-send": {
+        "task": "onetouch.tasks.invitations_unsent_send",
+        "schedule": 600.0,
+    },
     # Delete the export files past their keeping time: learner lists are personal data.
     "reporting-export-files-expire": {
         "task": "reporting.tasks.export_files_expire",
@@ -298,8 +304,8 @@ STORAGES = {
 
 # --- Accounts (django-allauth) ----------------------------------------------------------------
 # https://docs.allauth.org/en/latest/account/configuration.html
-# Email is the main identifier; a Vietnamese mobile number is a second one. Phone codes are
-# "sent" by writing them to the log (see onetouch.adapters): no SMS gateway is wired yet.
+# Email is the main identifier; a Vietnamese mobile number is a second one, and the only one of an
+# account created from a roster without an email. Phone codes go out by onetouch.sms (SMS_BACKEND).
 
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
@@ -362,6 +368,30 @@ DEFAULT_FROM_EMAIL = (
 # Subjects name the platform, not the host the request came in by (allauth's default "[host] ").
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "OneTouch – "
 
+# --- Text messages (onetouch.sms) -------------------------------------------------------------
+# "log" writes each message to the log (the embedded run); "http" posts it to a provider as JSON
+# {"to": "+84…", "text": "…"} with "Authorization: Bearer SMS_HTTP_TOKEN" (the contract is in
+# onetouch/sms.py). Timeouts, connection errors and 5xx answers are retried SMS_HTTP_RETRIES times,
+# waiting SMS_HTTP_BACKOFF_S, then twice that, …; a 4xx answer is the provider's refusal, not retried.
+
+SMS_BACKEND = env.str("SMS_BACKEND", "log", validate=validate.OneOf(["log", "http"]))
+SMS_HTTP_URL = env.str("SMS_HTTP_URL", "")
+SMS_HTTP_TOKEN = env.str("SMS_HTTP_TOKEN", "")
+SMS_HTTP_TIMEOUT_S = env.float("SMS_HTTP_TIMEOUT_S", 10.0)
+SMS_HTTP_RETRIES = env.int("SMS_HTTP_RETRIES", 2)
+SMS_HTTP_BACKOFF_S = env.float("SMS_HTTP_BACKOFF_S", 1.0)
+if SMS_BACKEND == "http" and not SMS_HTTP_URL:
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL, the provider's address.")
+
+# --- Invitations and codes by SMS (onetouch.services.invitations) ----------------------------
+# An account created from a roster is invited to set its password: by a link (email) valid this many
+# days after it was sent, or by a code sent by SMS to a phone-only account, valid as long.
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", 14)
+# A password reset code sent by SMS is valid this many minutes.
+PASSWORD_RESET_CODE_VALID_MINUTES = env.int("PASSWORD_RESET_CODE_VALID_MINUTES", 30)
+# Wrong codes typed for one invitation or reset code before it is locked (a new one must be asked for).
+ACCOUNT_CODE_MAX_ATTEMPTS = env.int("ACCOUNT_CODE_MAX_ATTEMPTS", 5)
+
 # --- Client address and rate limits ---------------------------------------------------------
 # The client's address is REMOTE_ADDR, unless the site runs behind TRUSTED_PROXY_COUNT proxies of
 # our own that each append the address they received from to X-Forwarded-For: then it is the
@@ -385,6 +415,11 @@ ONETOUCH_RATE_LIMITS = {
     # Certificate codes not found, from one address: only guessing misses, so anyone can check
     # as many real certificates as they like.
     "certificate_lookup_miss": "30/m/ip",
+    # Codes by SMS typed wrong (invitations, password resets) from one address, whatever the phones:
+    # each code locks after ACCOUNT_CODE_MAX_ATTEMPTS, this stops trying many phones.
+    "account_code_wrong": "20/h/ip",
+    # Password reset codes asked for: one per phone every two minutes, and a commune hall's worth per address.
+    "password_reset_by_phone": "1/2m/key,30/h/ip",
 }
 
 # --- Languages and time -----------------------------------------------------------------------

@@ -158,6 +158,21 @@ def test_issue_queues_the_email_only_after_the_commit(completion, django_capture
 
 
 @pytest.mark.django_db
+def test_a_phone_only_learner_gets_the_certificate_and_no_email(
+    completion, learner_hue, django_capture_on_commit_callbacks
+):
+    """A learner with no email address (onetouch.User) finds the certificate in My learning; nothing is mailed."""
+    learner_hue.email, learner_hue.phone = None, "+84912345678"
+    learner_hue.save(update_fields=["email", "phone"])
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        certificate = certificate_issue(completion_id=completion.id)
+
+    assert certificate.learner_name == NAME
+    assert callbacks == []
+
+
+@pytest.mark.django_db
 def test_second_issue_changes_nothing(completion, django_capture_on_commit_callbacks):
     """Issuing again for the same completion returns the same certificate, with no new event, file or email."""
     first = certificate_issue(completion_id=completion.id)

@@ -138,3 +138,49 @@ def test_provincial_admin_added_without_province_is_refused(back_office):
     assert response.status_code == 200
     assert "A provincial admin must be bound to a province." in response.content.decode()
     assert not User.objects.filter(email="moi@example.vn").exists()
+
+
+@pytest.mark.django_db
+def test_an_account_added_in_the_back_office_needs_an_email(back_office):
+    response = back_office.post(
+        reverse("admin:onetouch_user_add"),
+        {
+            "email": "",
+            "full_name": "Cán bộ mới",
+            "role": User.Role.LEARNER,
+            "scope_province": "",
+            "usable_password": "true",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+
+    assert response.status_code == 200
+    assert not User.objects.filter(full_name="Cán bộ mới").exists()
+
+
+@pytest.mark.django_db
+def test_an_account_keeps_an_email_or_a_phone(back_office, learner_hanoi):
+    refused = change(back_office, learner_hanoi, email="", phone="")
+    kept = change(back_office, learner_hanoi, email="", phone="0912 345 678")
+
+    assert refused.status_code == 200
+    assert kept.status_code == 302
+    learner_hanoi.refresh_from_db()
+    assert (learner_hanoi.email, learner_hanoi.phone) == (None, "+84912345678")
+
+
+@pytest.mark.django_db
+def test_invitations_are_listed_read_only_without_their_hash(back_office):
+    from onetouch.services.invitations import invitation_create, invitation_send, invited_user_create
+
+    official = invited_user_create(full_name="Cán bộ xã", email="can.bo@xa.gov.vn")
+    invitation = invitation_create(user=official, by=None)
+    invitation_send(invitation_id=invitation.id)
+    invitation.refresh_from_db()
+
+    listing = back_office.get(reverse("admin:onetouch_invitation_changelist"))
+    page = back_office.get(reverse("admin:onetouch_invitation_change", args=[invitation.id]))
+
+    assert listing.status_code == 200 and page.status_code == 200
+    assert invitation.secret_hash not in page.content.decode()

@@ -18,6 +18,8 @@ IDEMPOTENT_TASKS = {
     "inperson.tasks.seats_release_unenrolled",
     "inperson.tasks.day_notices_send",
     "inperson.tasks.attendance_completions_record",
+    "onetouch.tasks.invitation_send",
+    "onetouch.tasks.invitations_unsent_send",
     "reporting.tasks.statistics_fold",
     "reporting.tasks.export_file_write",
     "reporting.tasks.export_files_expire",
