@@ -1,4 +1,4 @@
-"""Reminders to finish: once per learner and run, ever; never to the active, the completed or the run not ending soon."""
+"""Reminders to finish: once per learner and run, ever; never to the active, the completed, or runs not ending soon."""
 
 import datetime as dt
 

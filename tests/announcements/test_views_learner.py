@@ -31,7 +31,7 @@ def test_the_learner_sees_only_the_announcements_sent_to_them_newest_first(
     assert "Thông báo Huế" not in page
     assert page.index("Thông báo Hà Nội 2") < page.index("Thông báo Hà Nội 1")
     assert "Nội dung của Thông báo Hà Nội 1<br>Dòng hai" in page
-    assert "Người học của “Thanh toán số” (Đợt 1)" in page
+    assert "Học viên của “Thanh toán số” (Đợt 1)" in page
 
 
 @pytest.mark.django_db
