@@ -126,3 +126,19 @@ def test_the_studio_list_shows_only_the_scopes_announcements_in_bounded_queries(
     page = response.content.decode()
     assert page.count("<tr>") == 1 + 15  # the header and the 15 of Hà Nội, on one page of 20
     assert "Thông báo 1<" in page and "Thông báo 2<" not in page
+
+
+@pytest.mark.django_db
+def test_the_form_runs_in_bounded_queries_however_many_targets(
+    client, ministry_staff, province_hanoi, django_assert_max_num_queries
+):
+    for number in range(25):
+        course = course_make(title=f"Khóa {number}", province=province_hanoi)
+        course_run_create(course=course, title="Đợt 1", starts_on="2026-01-01", ends_on="2026-12-31")
+        course_run_create(course=course, title="Đợt 2", starts_on="2027-01-01", ends_on="2027-12-31")
+    client.force_login(ministry_staff)
+
+    with django_assert_max_num_queries(6):
+        page = client.get(CREATE).content.decode()
+
+    assert page.count('value="course_run:') == 50 and page.count('value="province:') == 34
