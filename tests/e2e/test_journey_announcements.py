@@ -15,6 +15,7 @@ from announcements.models import Announcement, EmailOptOut
 from learners.services.enrolments import enrolment_create
 from tests.announcements.conftest import run_make
 from tests.conftest import PASSWORD
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import path_of, sign_in, wait_until
 from tests.factories import course_make
 
@@ -52,6 +53,7 @@ def test_admin_writes_an_announcement_and_the_learner_reads_it_on_a_phone(
             "Bài kiểm tra cuối khóa mở từ thứ hai.\nCác bạn nhớ hoàn thành các bài học trước."
         )
         assert no_sideways_scroll(admin)
+        assert_accessible(admin, f"the announcement form at {width} px")
         shoot(admin, f"announcement-form-{width}")
         if width == 1366:
             with admin.expect_navigation():
@@ -73,10 +75,19 @@ def test_admin_writes_an_announcement_and_the_learner_reads_it_on_a_phone(
         learner.locator("a[href='/learning/announcements/']").click()
         assert "Lịch thi cuối khóa" in learner.locator("main").inner_text()
         assert no_sideways_scroll(learner)
+        assert_accessible(learner, f"the learner's announcements at {width} px")
         shoot(learner, f"announcement-learner-list-{width}")
 
     learner.goto(f"{live_server.url}/learning/profile/#emails")
+    assert_accessible(learner, "the profile with the choice of emails")
     with learner.expect_navigation():
         learner.locator("form:has(input[value=announcement]) button[type=submit]").click()
     assert EmailOptOut.objects.filter(learner=learner_hanoi, kind="announcement").exists()
     shoot(learner, "announcement-profile-emails-1366")
+
+    unsubscribe = new_page(viewport={"width": 360, "height": 740})
+    unsubscribe.goto(
+        mail.outbox[0].extra_headers["List-Unsubscribe"].strip("<>").replace("http://testserver", live_server.url)
+    )
+    assert_accessible(unsubscribe, "the unsubscribe page")
+    shoot(unsubscribe, "announcement-unsubscribe-360")
