@@ -41,10 +41,14 @@ def delivery_email(delivery: Delivery) -> EmailMessage:
 
 
 def delivery_sms(delivery: Delivery) -> str:
-    """The short text of the delivery: what it is about and where to read it."""
+    """The short text of the delivery: what it is about, cut to fit, then always the whole link to read it."""
+    context = delivery_context(delivery)
     with translation.override(settings.LANGUAGE_CODE):
-        text = " ".join(render_to_string(f"announcements/sms/{delivery.kind}.txt", delivery_context(delivery)).split())
-    return text if len(text) <= SMS_TEXT_MAX else f"{text[: SMS_TEXT_MAX - 1]}…"
+        text = " ".join(render_to_string(f"announcements/sms/{delivery.kind}.txt", context).split())
+    room = SMS_TEXT_MAX - len(context["link"]) - 1
+    if len(text) > room:
+        text = f"{text[: room - 1]}…"
+    return f"{text} {context['link']}"
 
 
 def delivery_context(delivery: Delivery) -> dict:
@@ -61,7 +65,7 @@ def delivery_context(delivery: Delivery) -> dict:
             "sent_to": announcement.course_run or announcement.course or announcement.province,
             "target": announcement.target,
             "course_title": announcement.course.title if announcement.course else "",
-            "list_url": f"{settings.SITE_URL}{reverse('announcements:learner_list')}",
+            "link": f"{settings.SITE_URL}{reverse('announcements:learner_list')}",
             "sms_excerpt": announcement.body[:120],
         }
     else:
@@ -70,6 +74,6 @@ def delivery_context(delivery: Delivery) -> dict:
             "run": run,
             "course_title": run.course.title,
             "inactive_days": settings.ANNOUNCEMENTS_INACTIVE_DAYS,
-            "course_url": f"{settings.SITE_URL}{run.course.get_absolute_url()}",
+            "link": f"{settings.SITE_URL}{run.course.get_absolute_url()}",
         }
     return context

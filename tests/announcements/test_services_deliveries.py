@@ -13,6 +13,7 @@ from announcements.selectors.deliveries import MAX_ATTEMPTS
 from announcements.selectors.targets import Target
 from announcements.services.announcements import announcement_create, announcement_recipients_claim
 from announcements.services.deliveries import deliveries_send, deliveries_sweep
+from announcements.services.messages import delivery_sms
 from learners.services.enrolments import enrolment_cancel, enrolment_create
 from onetouch.models import User
 from tests.factories import course_make, learner_make, run_at_once
@@ -167,3 +168,24 @@ def test_the_sweep_lists_an_announcement_whose_job_was_lost_and_sends_it(
 
     assert not Delivery.objects.filter(announcement=fresh).exists()
     assert addresses() == sorted(learner.email for learner in learners_hanoi)
+
+
+@pytest.mark.django_db
+def test_a_long_announcement_is_cut_to_fit_one_sms_and_keeps_its_whole_link(
+    admin_hanoi, run_hanoi, learners_hanoi, caplog
+):
+    phone_only = learners_hanoi[0]
+    User.objects.filter(id=phone_only.id).update(email="", phone="+84912345678")
+    target = Target(kind="course_run", course=run_hanoi.course, course_run=run_hanoi)
+    announcement = announcement_create(
+        by=admin_hanoi, target=target, title="Lịch học " * 16, body="Nội dung dài. " * 300
+    )
+    announcement_recipients_claim(announcement_id=announcement.id)
+
+    with caplog.at_level("INFO"):
+        deliveries_send()
+
+    [logged] = [record.getMessage() for record in caplog.records if "+84912345678" in record.getMessage()]
+    assert logged.endswith("… http://testserver/learning/announcements/")
+    text = delivery_sms(Delivery.objects.select_related("learner", "announcement").get(learner=phone_only))
+    assert len(text) == 300 and text in logged

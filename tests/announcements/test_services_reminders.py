@@ -13,6 +13,7 @@ from courses.services.catalogue import course_run_update
 from learners.models import CourseCompletion, LessonProgress
 from learners.services.enrolments import enrolment_cancel
 from learners.services.progress import lesson_progress_open
+from onetouch.models import User
 from tests.announcements.conftest import enrolled_long_ago, run_make
 from tests.factories import course_make, learner_make
 
@@ -131,3 +132,17 @@ def test_only_runs_ending_within_the_window_are_reminded(
 def test_the_inactive_days_come_from_the_settings(inactive, settings):
     settings.ANNOUNCEMENTS_INACTIVE_DAYS = 30  # enrolled twenty days ago: not yet inactive long enough
     assert reminders_claim() == 0
+
+
+@pytest.mark.django_db
+def test_a_phone_only_learner_is_reminded_by_sms(inactive, run_hanoi, caplog):
+    User.objects.filter(id=inactive.id).update(email="", phone="+84987654321")
+    reminders_claim()
+    with caplog.at_level("INFO"):
+        deliveries_send()
+
+    [sms] = [record.getMessage() for record in caplog.records if "+84987654321" in record.getMessage()]
+    ends = run_hanoi.ends_on.strftime("%d/%m/%Y")
+    assert f"OneTouch: “Thanh toán số” kết thúc ngày {ends}. Hãy hoàn thành khóa học:" in sms
+    assert sms.endswith(f"http://testserver{run_hanoi.course.get_absolute_url()}")
+    assert not mail.outbox
