@@ -1,16 +1,12 @@
 """Studio pages of announcements: those written within the user's scope, and writing one.
 
-Only staff with a province scope come in (else sign-in, or 403 like the rest of the studio); the
-target is found through announcements.selectors.targets, which asks onetouch.scope: a course, run
-or province outside the writer's scope is 404, and nothing is written.
+Only staff with a province scope come in, through the studio's own door (`studio_view`: else
+sign-in, or 403); the target is found through announcements.selectors.targets, which asks
+onetouch.scope: a course, run or province outside the writer's scope is 404, and nothing is written.
 """
 
-import functools
-from collections.abc import Callable
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,31 +16,18 @@ from announcements.forms import AnnouncementForm
 from announcements.selectors.announcements import announcements_for_studio
 from announcements.selectors.targets import target_choices, target_get_or_404
 from announcements.services.announcements import announcement_create
-from onetouch import scope
+from courses.views.studio import studio_view
 
 PAGE_SIZE = 20
 
 
-def staff_in_scope(view: Callable) -> Callable:
-    """Let in signed-in staff with a province scope; a visitor signs in first, anyone else gets 403."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not scope.has_province_scope(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-@staff_in_scope
+@studio_view
 def studio_announcements(request: HttpRequest) -> HttpResponse:
     page = Paginator(announcements_for_studio(user=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "announcements/studio/announcement_list.html", {"page": page})
 
 
-@staff_in_scope
+@studio_view
 def studio_announcement_create(request: HttpRequest) -> HttpResponse:
     form = AnnouncementForm(request.POST or None, target_choices=target_choices(user=request.user))
     if request.method == "POST" and form.is_valid():
