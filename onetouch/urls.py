@@ -29,6 +29,7 @@ urlpatterns = [
     path("certificates/", include("learners.urls.certificates")),
     path("statistics/", include("reporting.urls")),
     path("", include("inperson.urls")),
+    path("", include("announcements.urls")),
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),
 ]

@@ -5,6 +5,7 @@ the embedded demo: SQLite, local disk, background jobs on kombu's filesystem tra
 no production module: production differs only by environment variables (see .env.example).
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "csp",
+    # Production email through a provider's API (EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend).
+    "anymail",
     "onetouch",
     "courses",
     "learners",
@@ -191,6 +194,16 @@ else:
 # How often the worker looks for in-person day notices owed (seconds); tests run beats faster.
 INPERSON_NOTICES_EVERY_S = env.float("INPERSON_NOTICES_EVERY_S", 60.0)
 
+# Announcements and reminders (docs/decisions/0023). Recipients per sending task; how often the sweep
+# sends what is due (retries, lost jobs); how often reminders are looked for (tests run beats faster).
+ANNOUNCEMENTS_BATCH_SIZE = env.int("ANNOUNCEMENTS_BATCH_SIZE", 500)
+ANNOUNCEMENTS_SEND_EVERY_S = env.float("ANNOUNCEMENTS_SEND_EVERY_S", 60.0)
+ANNOUNCEMENTS_REMINDERS_EVERY_S = env.float("ANNOUNCEMENTS_REMINDERS_EVERY_S", 3600.0)
+# A learner with no activity for this many days is reminded once, when their course run ends within
+# the window's days (today included).
+ANNOUNCEMENTS_INACTIVE_DAYS = env.int("ANNOUNCEMENTS_INACTIVE_DAYS", 7)
+ANNOUNCEMENTS_REMINDER_WINDOW_DAYS = env.int("ANNOUNCEMENTS_REMINDER_WINDOW_DAYS", 14)
+
 # Periodic work. Each entry says what it keeps fresh.
 CELERY_BEAT_SCHEDULE = {
     # Recount each course's enrolments from the enrolment table, so the catalogue's "most
@@ -249,6 +262,20 @@ CELERY_BEAT_SCHEDULE = {
     "onetouch-invitations-unsent-send": {
         "task": "onetouch.tasks.invitations_unsent_send",
         "schedule": 600.0,
+    },
+    # Remind learners inactive for ANNOUNCEMENTS_INACTIVE_DAYS whose course run ends within
+    # ANNOUNCEMENTS_REMINDER_WINDOW_DAYS: found within the hour, once per learner and run however many
+    # beats or runs there are (announcements.services.reminders), and queued for sending in batches.
+    "announcements-reminders-claim": {
+        "task": "announcements.tasks.reminders_claim",
+        "schedule": ANNOUNCEMENTS_REMINDERS_EVERY_S,
+    },
+    # Send what is due of announcements and reminders whose batch task was lost or failed (retries
+    # after their backoff), and list the recipients of an announcement whose job was lost: nothing
+    # waits longer than a minute past its time.
+    "announcements-deliveries-sweep": {
+        "task": "announcements.tasks.deliveries_sweep",
+        "schedule": ANNOUNCEMENTS_SEND_EVERY_S,
     },
     # Delete the export files past their keeping time: learner lists are personal data.
     "reporting-export-files-expire": {
@@ -352,8 +379,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Email ------------------------------------------------------------------------------------
+# The console by default (`make run`); SMTP with EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend
+# and EMAIL_HOST…; or a provider's API through django-anymail with
+# EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend (amazon_ses, brevo, mailgun, postmark,
+# sendgrid, …) and that provider's settings as ANYMAIL_<NAME> variables: every variable named
+# ANYMAIL_… goes into the ANYMAIL dict without its prefix (ANYMAIL_MAILGUN_API_KEY → MAILGUN_API_KEY).
+# https://anymail.dev/en/stable/esps/
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+ANYMAIL = {name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_")}
 EMAIL_HOST = env.str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", "")
