@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course
+from courses.models import Course, CourseRun
 from courses.services.catalogue import course_enrolment_count_add
 from learners.models import Enrolment, LearnerProfile, LearningEvent
 from learners.selectors.enrolments import course_run_open_for_enrolment
@@ -40,11 +40,17 @@ def profile_save(
 
 
 @transaction.atomic
-def enrolment_create(*, learner: User, course: Course) -> Enrolment:
-    """Enrol the learner; a repeated click, even a concurrent one, keeps one enrolment."""
+def enrolment_create(*, learner: User, course: Course, course_run: CourseRun | None = None) -> Enrolment:
+    """Enrol the learner; a repeated click, even a concurrent one, keeps one enrolment.
+
+    A new enrolment joins `course_run` when one is named (a roster import names its run), else the
+    course's earliest open run.
+    """
     if not course.is_published:
         raise ValidationError(_("This course is not open for enrolment."))
-    run = course_run_open_for_enrolment(course=course)
+    if course_run is not None and course_run.course_id != course.id:
+        raise ValidationError(_("This run belongs to another course."))
+    run = course_run or course_run_open_for_enrolment(course=course)
     enrolment, created = Enrolment.objects.select_for_update().get_or_create(
         learner=learner, course=course, defaults={"course_run": run}
     )
