@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
+from rosters.services.import_rows import roster_import_run as roster_import_run_service
 from rosters.services.imports import roster_check as roster_check_service
-from rosters.services.imports import roster_import_run as roster_import_run_service
 
 # 20,000 rows are checked in seconds and imported in about two minutes (README, Performance); the
 # limits leave room for a slow database without letting a stuck job hold a worker for ever.

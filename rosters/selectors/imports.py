@@ -14,7 +14,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.models import CourseRun
-from learners.models import Enrolment, LearnerProfile
+from learners.models import Enrolment
 from onetouch import scope
 from onetouch.models import Commune, User
 from rosters.models import RosterImport, RosterRow
@@ -149,10 +149,6 @@ def user_matching(*, email: str, phone: str) -> tuple[User | None, bool]:
 
 def is_enrolled(*, learner: User, course_id: int) -> bool:
     return Enrolment.objects.filter(learner=learner, course_id=course_id, is_active=True).exists()
-
-
-def profile_exists(*, user: User) -> bool:
-    return LearnerProfile.objects.filter(user_id=user.id).exists()
 
 
 def roster_report_rows(*, roster_import: RosterImport) -> Iterator[RosterRow]:

@@ -3,31 +3,28 @@
 The flow: `roster_import_create` keeps the file and queues the dry run; `roster_check` (a worker)
 reads the file and gives every row its planned outcome, writing only the import's own rows;
 `roster_decide` records the admin's choice of commune for split old communes; `roster_confirm`
-queues `roster_import_run` (a worker), which imports row by row, each row in its own transaction,
-so a failing row is reported and never undoes the others.
+queues `rosters.services.import_rows.roster_import_run` (a worker), where each row's outcome stands
+on its own: a failing row is reported and never undoes the others.
 
 Nothing is ever duplicated: a person is matched by email (case-insensitive) or normalised mobile
 number, both unique in the account table, and an enrolment is one per learner and course. Running
 the import again, uploading the same file again, or two uploads of it importing at the same time all
-end with each person once: a row that loses a race to create an account retries once and then
-finds the account the other row created.
+end with each person once (rosters.services.import_rows says how).
 """
 
 import hashlib
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from courses.models import CourseRun
 from courses.pure.search import fold
-from learners.services.enrolments import enrolment_create, profile_save
 from onetouch import scope
 from onetouch.jobs import task_queue_on_commit
 from onetouch.models import AudienceGroup, Commune, User
@@ -38,15 +35,10 @@ from rosters.selectors import addresses as address_selectors
 from rosters.selectors.imports import (
     chunks,
     decision_key,
-    is_enrolled,
     learners_enrolled,
-    profile_exists,
-    user_matching,
     users_by_email,
     users_by_phone,
 )
-
-logger = logging.getLogger(__name__)
 
 # Progress is written every this many rows: often enough for a bar, rarely enough to cost nothing.
 PROGRESS_EVERY = 250
@@ -322,102 +314,3 @@ def roster_confirm(*, roster_import: RosterImport) -> None:
     locked.rows_done = 0
     locked.save(update_fields=["status", "confirmed_at", "rows_done"])
     task_queue_on_commit("rosters.tasks.roster_import_run", locked.id)
-
-
-# --- The import -----------------------------------------------------------------------------------
-
-
-def roster_import_run(*, roster_import_id: int) -> None:
-    """Import a confirmed roster row by row, each row in its own transaction; resumable and repeatable.
-
-    A row already imported is skipped, so a task retried or run twice imports nothing twice.
-    """
-    roster_import = RosterImport.objects.select_related("course_run__course", "created_by").get(id=roster_import_id)
-    if roster_import.status != RosterImport.Status.IMPORTING:
-        return
-    run = roster_import.course_run
-    rows = list(roster_import.rows.filter(imported_at__isnull=True).exclude(outcome=Outcome.REFUSED).order_by("number"))
-    done = roster_import.rows.count() - len(rows)
-    communes = Commune.objects.in_bulk({row.commune_id for row in rows if row.commune_id})
-    for row in rows:
-        row.commune = communes.get(row.commune_id)
-        roster_row_import(row=row, run=run, by=roster_import.created_by)
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            RosterImport.objects.filter(id=roster_import.id).update(rows_done=done)
-    RosterImport.objects.filter(id=roster_import.id).update(
-        status=RosterImport.Status.DONE, rows_done=roster_import.rows.count(), finished_at=timezone.now()
-    )
-
-
-def roster_row_import(*, row: RosterRow, run: CourseRun, by: User) -> None:
-    """Import one row in its own transaction; a lost race for the same person is retried once, then matched."""
-    for attempt in range(2):
-        try:
-            with transaction.atomic():
-                row_write(row=row, run=run, by=by)
-            return
-        except IntegrityError:
-            if attempt:
-                logger.exception("Roster row %s could not be imported.", row.id)
-                row_refuse(row, "conflict")
-        except ValidationError as error:
-            row_refuse(row, "enrolment_refused", " ".join(error.messages))
-            return
-
-
-def row_write(*, row: RosterRow, run: CourseRun, by: User) -> None:
-    """Find or create the person, give a new learner their profile, enrol them in the run, record the outcome."""
-    if row.outcome == Outcome.DECIDE or row.commune is None:
-        row_refuse(row, "no_decision")
-        return
-    user, two_accounts = user_matching(email=row.email, phone=row.phone)
-    if two_accounts:
-        row_refuse(row, "two_accounts")
-        return
-    created = user is None
-    if created:
-        user = roster_account_create(full_name=row.full_name, email=row.email, phone=row.phone, by=by)
-    if created or not profile_exists(user=user):
-        profile_save(
-            user=user,
-            audience_group=row.audience_group,
-            province=row.commune.province,
-            commune=row.commune,
-            organisation=row.organisation,
-            position=row.position,
-        )
-    if is_enrolled(learner=user, course_id=run.course_id):
-        outcome = Outcome.ALREADY
-    else:
-        enrolment_create(learner=user, course=run.course, course_run=run)
-        outcome = Outcome.CREATE if created else Outcome.MATCH
-    row.user = user
-    row.outcome, row.reason, row.detail = outcome, "", ""
-    row.imported_at = timezone.now()
-    row.save(update_fields=["user", "outcome", "reason", "detail", "imported_at"])
-
-
-def row_refuse(row: RosterRow, reason: str, detail: str = "") -> None:
-    RosterRow.objects.filter(id=row.id).update(
-        outcome=Outcome.REFUSED, reason=reason, detail=detail[:300], imported_at=timezone.now()
-    )
-
-
-def roster_account_create(*, full_name: str, email: str, phone: str, by: User) -> User:
-    """Create the account of a person a roster names: inactive, without a usable password, until they accept.
-
-    Every account a roster creates is made here and only here, inside the row's transaction: this is
-    the one place the invitation to set a password (an email link, or an SMS code for a phone-only
-    person) is asked for, with `user` and `by`, so a row rolled back invites nobody.
-    """
-    user = User(
-        email=email or None,
-        phone=phone or None,
-        full_name=full_name.strip()[:150],
-        role=User.Role.LEARNER,
-        is_active=False,
-    )
-    user.set_unusable_password()
-    user.save()
-    return user

@@ -3,21 +3,23 @@
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from courses.models import CourseRun
-from learners.models import Enrolment, LearnerProfile
+from learners.models import Enrolment, LearnerProfile, LearningEvent
 from onetouch.models import Commune, User
 from rosters.models import OldCommune, OldCommuneSuccessor, RosterImport, RosterRow
 from rosters.pure.addresses import commune_key, district_key, province_key
+from rosters.services.import_rows import roster_import_run
 from rosters.services.imports import (
     roster_check,
     roster_confirm,
     roster_decide,
     roster_import_create,
-    roster_import_run,
 )
 from tests.factories import course_make
 from tests.rosters.roster_files import csv_bytes, person, xlsx_bytes
@@ -144,6 +146,16 @@ def test_the_import_creates_inactive_accounts_with_profiles_and_enrols_everyone_
     enrolled = Enrolment.objects.filter(course=run_hanoi.course, course_run=run_hanoi, is_active=True)
     assert set(enrolled.values_list("learner__email", flat=True)) == {"can.bo.2@example.vn", "learner.hanoi@example.vn"}
     assert outcomes(roster_import)[3] == (Outcome.MATCH, "")
+    run_hanoi.course.refresh_from_db()
+    assert run_hanoi.course.enrolment_count == 2
+    # The statistics' events: enrolled (both, with where they live), joined (the new learner's first enrolment).
+    events = LearningEvent.objects.filter(course=run_hanoi.course, course_run=run_hanoi)
+    assert sorted(events.values_list("kind", "learner__email", "commune__name")) == [
+        ("enrolled", "can.bo.2@example.vn", "Phường Hoàn Kiếm"),
+        ("enrolled", "learner.hanoi@example.vn", "Phường Hoàn Kiếm"),
+        ("learner_joined", "can.bo.2@example.vn", "Phường Hoàn Kiếm"),
+        ("learner_joined", "learner.hanoi@example.vn", "Phường Hoàn Kiếm"),
+    ]
     # The matched learner's own profile is theirs: the roster does not rewrite it.
     assert learner_hanoi.profile.audience_group == "public"
 
@@ -175,7 +187,7 @@ def test_a_split_commune_waits_for_the_admins_choice_and_the_chosen_commune_is_u
     assert {outcome for outcome, _reason in outcomes(roster_import).values()} == {Outcome.DECIDE}
     row_2 = roster_import.rows.get(number=2)
     assert sorted(row_2.candidate_ids) == sorted([first.id, second.id])
-    with pytest.raises(Exception, match="commune"):
+    with pytest.raises(ValidationError, match="3 rows still need a commune of today"), translation.override("en"):
         roster_confirm(roster_import=roster_import)
     assert roster_decide(roster_import=roster_import, row=row_2, commune_id=second.id, for_all=False) == 1
     row_3 = roster_import.rows.get(number=3)

@@ -62,7 +62,7 @@ def test_missing_columns_are_named():
 def test_a_file_without_email_or_phone_column_says_one_is_needed():
     header = ["Họ và tên", "Nhóm đối tượng", "Tỉnh/thành phố", "Xã/phường"]
     read = roster_read(io.BytesIO(csv_bytes([["An", "public", "Hà Nội", "Ba Đình"]], header=header)))
-    assert "“Email” or “Số điện thoại”" in read.problem
+    assert "“Email” hoặc “Số điện thoại”" in read.problem
 
 
 def test_formula_cells_read_as_their_text_and_are_never_evaluated():
