@@ -17,6 +17,8 @@ mkdir -p var/log
 
 .venv/bin/python manage.py migrate --no-input -v 0
 .venv/bin/python manage.py load_demo_data > var/log/demo.txt
+# Old-style addresses in rosters convert through these tables (about 2 s; docs/decisions/0021).
+.venv/bin/python manage.py load_address_mappings > /dev/null
 # In-person days sit above the learners app that loads the rest of the demo: loaded after it.
 .venv/bin/python manage.py load_demo_in_person_days > /dev/null
 # The demo's 90 days of activity on the dashboards at once, not after the first fold (beat, every minute).

@@ -6,6 +6,8 @@ from django.core.cache import cache
 from onetouch.models import Commune, Province, User
 from onetouch.services.admin_units import admin_units_load
 from onetouch.services.staff_accounts import staff_account_create
+from rosters.models import OldCommune
+from rosters.services.addresses import address_mappings_load
 from tests.factories import learner_make
 
 PASSWORD = "mat-khau-dai-123"
@@ -13,9 +15,11 @@ PASSWORD = "mat-khau-dai-123"
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Load the 34 provinces and 3,321 communes once into the test database."""
+    """Load the 34 provinces and 3,321 communes, and the pre-2025 communes mapped onto them
+    (about 2 s), once into the test database."""
     with django_db_blocker.unblock():
         admin_units_load()
+        address_mappings_load()
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +72,14 @@ def admin_units(django_db_blocker):
     with django_db_blocker.unblock():
         if not Province.objects.exists():
             admin_units_load()
+
+
+@pytest.fixture
+def address_mappings(admin_units, django_db_blocker):
+    """Make sure the pre-2025 communes and their successors are there (transactional tests flush them)."""
+    with django_db_blocker.unblock():
+        if not OldCommune.objects.exists():
+            address_mappings_load()
 
 
 @pytest.fixture

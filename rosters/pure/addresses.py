@@ -17,6 +17,7 @@ commune of the same name.
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from courses.pure.search import fold
 
@@ -25,10 +26,12 @@ WARD, COMMUNE, SPECIAL_ZONE, TOWNSHIP = "phuong", "xa", "dac_khu", "thi_tran"
 PROVINCE, CITY = "tinh", "thanh_pho"
 URBAN_DISTRICT, RURAL_DISTRICT, TOWN = "quan", "huyen", "thi_xa"
 
-# Prefixes, folded, longest first so "thi tran" wins over "thi". Abbreviations count only with
-# their dot ("P.", "TP."): "T" or "H" alone may begin a name.
+# Prefixes, folded, longest first so "thi tran" wins over "thi". One-letter abbreviations count
+# only with their dot ("P.", "T."), or before a number ("P1", "Q 3"): "T" or "H" alone may begin
+# a name. "TP", "TX", "TT" begin no Vietnamese word, so they count without it.
 COMMUNE_PREFIXES = (
     ("thi tran ", TOWNSHIP),
+    ("tt ", TOWNSHIP),
     ("dac khu ", SPECIAL_ZONE),
     ("phuong ", WARD),
     ("xa ", COMMUNE),
@@ -39,6 +42,8 @@ COMMUNE_PREFIXES = (
 DISTRICT_PREFIXES = (
     ("thanh pho ", CITY),
     ("thi xa ", TOWN),
+    ("tp ", CITY),
+    ("tx ", TOWN),
     ("quan ", URBAN_DISTRICT),
     ("huyen ", RURAL_DISTRICT),
     ("tp.", CITY),
@@ -49,6 +54,7 @@ DISTRICT_PREFIXES = (
 PROVINCE_PREFIXES = (
     ("thanh pho ", CITY),
     ("tinh ", PROVINCE),
+    ("tp ", CITY),
     ("tp.", CITY),
     ("t.", PROVINCE),
 )
@@ -60,7 +66,6 @@ PROVINCE_ALIASES = {
     "tphcm": "ho chi minh",
     "sai gon": "ho chi minh",
     "hn": "ha noi",
-    "hue": "hue",
     "thua thien hue": "hue",
     "brvt": "ba ria vung tau",
     "ba ria vt": "ba ria vung tau",
@@ -70,6 +75,7 @@ _PUNCTUATION = re.compile(r"[.,;:\-–—_/()\"]+")
 _APOSTROPHES = re.compile(r"['’ʼ`]")
 _SPACES = re.compile(r"\s+")
 _NUMBER = re.compile(r"\b0+(\d)")
+_LETTER_BEFORE_NUMBER = re.compile(r"^([PpQqXx])\s*(?=\d)")
 # In decomposed text, a tone mark written on the second vowel of "oa", "oe", "uy" ("hoà", "thuỷ")
 # moves to the first ("hòa", "thủy"): both spellings give one key.
 _TONE_ON_SECOND_VOWEL = re.compile("([oOuU])([aAeEyY])([\u0300\u0301\u0303\u0309\u0323])")
@@ -115,21 +121,25 @@ def _name_key(text: str, prefixes: tuple[tuple[str, str], ...]) -> NameKey:
     # "TP.Hà Nội", "P.01": an abbreviation's dot may touch the name; a prefix is compared with its
     # dot, so a space after the dot is dropped first.
     text = re.sub(r"^(\w{1,2})\.\s+", r"\1.", text)
+    text = _LETTER_BEFORE_NUMBER.sub(r"\1.", text)
     rest, kind = _strip_prefix(text, prefixes)
     exact = _key(rest)
     return NameKey(exact=exact, folded=fold(exact), kind=kind)
 
 
+@lru_cache(maxsize=50_000)
 def commune_key(name: str) -> NameKey:
     """The key of a commune, ward, township or special zone: "P.01" and "Phường 1" give "1"."""
     return _name_key(name, COMMUNE_PREFIXES)
 
 
+@lru_cache(maxsize=50_000)
 def district_key(name: str) -> NameKey:
     """The key of a pre-2025 district: "Q. Ba Đình", "Quận Ba Đình" and "Ba Dinh" compare."""
     return _name_key(name, DISTRICT_PREFIXES)
 
 
+@lru_cache(maxsize=50_000)
 def province_key(name: str) -> NameKey:
     """The key of a province or centrally governed city, common short names included ("TP HCM")."""
     key = _name_key(name, PROVINCE_PREFIXES)

@@ -4,7 +4,8 @@ A row names a province and a commune, and sometimes a district. Written new-styl
 3,321 communes since 1 July 2025) it is looked up in onetouch's Province and Commune; written
 old-style (63 provinces, districts, old communes) it is converted through the mapping tables
 (rosters.models.OldCommune). When a district is given the address is old-style (districts no longer
-exist) and is converted first; without one, the communes of today are tried first.
+exist) and is converted first, as it is when the province is one of the 63 that no longer
+exist; otherwise the communes of today are tried first.
 
 Nothing is guessed: a name several places share (often once its diacritics are gone) is
 "ambiguous", an old commune split between several new ones is "split"; both give the communes of
@@ -60,7 +61,7 @@ def address_resolve(*, province: str, commune: str, district: str = "") -> Addre
 
 
 def addresses_resolve(rows: Iterable[tuple[str, str, str]]) -> list[AddressMatch]:
-    """Resolve (province, commune, district) rows in order, in at most six queries whatever their number."""
+    """Resolve (province, commune, district) rows in order, in five queries whatever their number."""
     keyed = [(province_key(p), commune_key(c), district_key(d)) for p, c, d in rows]
     places = _places_read(keyed)
     return [_resolve(places, *row) for row in keyed]
@@ -113,7 +114,7 @@ def _resolve(places: _Places, province: NameKey, commune: NameKey, district: Nam
     if not province_ids and not old_codes:
         return AddressMatch(None, None, (), UNKNOWN_PROVINCE, False)
     attempts = [_as_new_style, _as_old_style]
-    if district.folded:
+    if district.folded or not province_ids:
         attempts.reverse()
     for attempt in attempts:
         match = attempt(places, province_ids, old_codes, commune, district)
@@ -125,12 +126,20 @@ def _resolve(places: _Places, province: NameKey, commune: NameKey, district: Nam
 
 
 def _as_new_style(places, province_ids, old_codes, commune: NameKey, district: NameKey) -> AddressMatch | None:
+    # An old province's name with a commune of today ("Bắc Giang, Phường Bắc Giang"): the province
+    # it merged into, and the address was converted.
+    in_old_province = not province_ids
+    if in_old_province:
+        province_ids = {places.old_province_successor[c] for c in old_codes if c in places.old_province_successor}
     named = [entry for pk in province_ids for entry in places.communes_by_province.get(pk, [])]
-    return _match(places, names_matching(commune, named), converted=False)
+    return _match(places, names_matching(commune, named), converted=in_old_province)
 
 
 def _as_old_style(places, province_ids, old_codes, commune: NameKey, district: NameKey) -> AddressMatch | None:
     entries = [entry for code in old_codes for entry in places.old_communes_by_province.get(code, [])]
+    if not commune.folded:
+        # An island district had no communes (Lý Sơn, Côn Đảo, …): the district is the place.
+        commune = district
     if district.folded:
         # A district that matches none (misspelt, or a new-style row with a stray district) does
         # not narrow the search: the commune's name may still be unique in its province.
