@@ -8,7 +8,9 @@
 It creates its own PostgreSQL database, loads the administrative units, makes a Hà Nội admin and a
 published course with a run, and generates a CSV roster: every row a new person with an email
 address, a mobile number for half of them, one Hà Nội commune of today each (cycling through the
-province's communes), and a tenth of the rows naming a person who already has an account. It then
+province's communes), except every fifth row, written old-style (district and pre-2025 commune of
+Hà Nội, one that was not split, converted through the mapping tables); and a tenth of the rows
+naming a person who already has an account. It then
 times, in this process and without a worker (the jobs' own functions are called):
 
 - reading the file (rosters.pure.spreadsheets.roster_read);
@@ -82,15 +84,25 @@ def prepare():
     from datetime import date
 
     from django.core.management import call_command
+    from django.db.models import Count
 
     from courses.models import Course, CourseRun
     from courses.services.catalogue import course_create
     from onetouch.models import Province, User
     from onetouch.services.admin_units import admin_units_load
     from onetouch.services.staff_accounts import staff_account_create
+    from rosters.models import OldCommune
+    from rosters.services.addresses import address_mappings_load
 
     call_command("migrate", interactive=False, verbosity=0)
     admin_units_load()
+    address_mappings_load()
+    old_style = list(
+        OldCommune.objects.filter(province_code="01")
+        .annotate(parts=Count("successor_links"))
+        .filter(parts=1)
+        .values_list("name", "district_name", "province_name")
+    )
     hanoi = Province.objects.get(code="01")
     admin = staff_account_create(
         email="admin.bench@example.vn",
@@ -115,10 +127,10 @@ def prepare():
     run = CourseRun.objects.create(
         course=course, title="Đợt đo", starts_on=date(2026, 1, 1), ends_on=date(2027, 12, 31)
     )
-    return admin, run, list(hanoi.communes.values_list("name", flat=True))
+    return admin, run, list(hanoi.communes.values_list("name", flat=True)), old_style
 
 
-def roster_csv(rows: int, communes: list[str]) -> tuple[bytes, int]:
+def roster_csv(rows: int, communes: list[str], old_style: list[tuple[str, str, str]]) -> tuple[bytes, int]:
     """Return a UTF-8 CSV of `rows` people and how many of them already have an account (made here)."""
     from onetouch.models import User
 
@@ -135,6 +147,7 @@ def roster_csv(rows: int, communes: list[str]) -> tuple[bytes, int]:
             "Số điện thoại",
             "Nhóm đối tượng",
             "Tỉnh/thành phố",
+            "Quận/huyện (địa chỉ cũ)",
             "Xã/phường",
             "Cơ quan/đơn vị",
             "Chức vụ",
@@ -143,14 +156,19 @@ def roster_csv(rows: int, communes: list[str]) -> tuple[bytes, int]:
     for n in range(rows):
         email = f"da.co.{n}@example.vn" if n % 10 == 0 else f"can.bo.{n}@example.vn"
         phone = f"091{n:07d}" if n % 2 else ""
+        if n % 5 == 4 and old_style:
+            commune, district, province = old_style[n % len(old_style)]
+        else:
+            commune, district, province = communes[n % len(communes)], "", "Hà Nội"
         writer.writerow(
             [
                 f"Nguyễn Văn {n}",
                 email,
                 phone,
                 "Cán bộ, công chức, viên chức",
-                "Hà Nội",
-                communes[n % len(communes)],
+                province,
+                district,
+                commune,
                 "UBND",
                 "Chuyên viên",
             ]
@@ -179,8 +197,8 @@ def main() -> int:
         from rosters.services.import_rows import roster_import_run
         from rosters.services.imports import roster_check, roster_confirm, roster_import_create
 
-        admin, run, communes = prepare()
-        data, existing = roster_csv(args.rows, communes)
+        admin, run, communes, old_style = prepare()
+        data, existing = roster_csv(args.rows, communes, old_style)
         say(f"  roster: {args.rows:,} rows, {len(data) / 1e6:.1f} MB, {existing:,} people with an account already")
 
         read_s = timed(roster_read, io.BytesIO(data))

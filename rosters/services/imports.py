@@ -249,11 +249,17 @@ def account_check(rows: list[RosterRow], plans: list[Plan], *, course_id: int) -
     """Match existing accounts by email or mobile number, and see who is already enrolled."""
     by_email = users_by_email(row.email for row in rows if row.email)
     by_phone = users_by_phone(row.phone for row in rows if row.phone)
+    first_row_of_account: dict[int, int] = {}
     for row, plan in zip(rows, plans, strict=True):
         email_user, phone_user = by_email.get(row.email), by_phone.get(row.phone)
         if email_user and phone_user and email_user != phone_user:
             plan.refuse("two_accounts")
         plan.user_id = email_user or phone_user
+        # One account named by two rows (one by its email, the other by its phone) is the same person twice.
+        if plan.user_id and plan.outcome != Outcome.REFUSED:
+            earlier = first_row_of_account.setdefault(plan.user_id, row.number)
+            if earlier != row.number:
+                plan.refuse("duplicate", str(earlier))
     enrolled = learners_enrolled(course_id=course_id, learner_ids=[plan.user_id for plan in plans if plan.user_id])
     for plan in plans:
         if plan.outcome in (Outcome.REFUSED, Outcome.DECIDE):

@@ -283,3 +283,26 @@ def test_the_pages_run_a_bounded_number_of_queries(
             client.get(reverse("rosters:detail", args=[roster_import.id]), {"outcome": "decide", "page": 1}).status_code
             == 200
         )
+
+
+def test_one_account_named_by_two_rows_is_the_same_person_twice(admin_hanoi, run_hanoi, learner_hanoi):
+    User.objects.filter(id=learner_hanoi.id).update(phone="+84912345678")
+    rows = [person(2, email="learner.hanoi@example.vn"), person(3, email="khac@example.vn", phone="0912345678")]
+    roster_import = checked(by=admin_hanoi, run=run_hanoi, data=csv_bytes(rows))
+    assert outcomes(roster_import) == {2: (Outcome.MATCH, ""), 3: (Outcome.REFUSED, "duplicate")}
+
+
+def test_rows_the_enrolment_refuses_are_reported_one_by_one_and_leave_nothing_behind(admin_hanoi, run_hanoi):
+    roster_import = checked(by=admin_hanoi, run=run_hanoi, data=csv_bytes([person(2), person(3)]))
+    roster_confirm(roster_import=roster_import)
+    # The course is withdrawn between the confirmation and the worker's turn: the batch fails, then each row.
+    type(run_hanoi.course).objects.filter(id=run_hanoi.course_id).update(is_published=False)
+    before = world()
+    roster_import_run(roster_import_id=roster_import.id)
+    roster_import.refresh_from_db()
+    assert roster_import.status == RosterImport.Status.DONE
+    assert {row.number: (row.outcome, row.reason) for row in roster_import.rows.all()} == {
+        2: (Outcome.REFUSED, "enrolment_refused"),
+        3: (Outcome.REFUSED, "enrolment_refused"),
+    }
+    assert world() == before
