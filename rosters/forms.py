@@ -21,7 +21,6 @@ class RosterUploadForm(forms.Form):
         if read.problem:
             raise forms.ValidationError(read.problem, code="unreadable")
         uploaded.seek(0)
-        self.rows_read = len(read.lines)
         return uploaded
 
 

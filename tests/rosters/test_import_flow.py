@@ -5,6 +5,7 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -306,3 +307,20 @@ def test_rows_the_enrolment_refuses_are_reported_one_by_one_and_leave_nothing_be
         3: (Outcome.REFUSED, "enrolment_refused"),
     }
     assert world() == before
+
+
+def test_a_real_split_commune_of_ha_noi_is_flagged_with_its_communes_of_today(admin_hanoi, run_hanoi):
+    split = (
+        OldCommune.objects.filter(province_code="01")
+        .annotate(parts=Count("successor_links"))
+        .filter(parts__gt=1)
+        .order_by("code")
+        .first()
+    )
+    assert split is not None, "the test database holds the address mappings (tests/conftest.py)"
+    successors = set(split.successor_links.values_list("commune_id", flat=True))
+    rows = [person(2, commune=split.name, district=split.district_name, province=split.province_name)]
+    roster_import = checked(by=admin_hanoi, run=run_hanoi, data=csv_bytes(rows))
+    row = roster_import.rows.get()
+    assert (row.outcome, row.reason, row.commune_id) == (Outcome.DECIDE, "split", None)
+    assert set(row.candidate_ids) == successors
