@@ -4,6 +4,7 @@ from celery import shared_task
 
 from rosters.services.import_rows import roster_import_run as roster_import_run_service
 from rosters.services.imports import roster_check as roster_check_service
+from rosters.services.imports import roster_imports_stalled_requeue as roster_imports_stalled_requeue_service
 
 # 20,000 rows are checked in seconds and imported in about two minutes (README, Performance); the
 # limits leave room for a slow database without letting a stuck job hold a worker for ever.
@@ -18,3 +19,9 @@ def roster_check(roster_import_id: int) -> None:
 @shared_task(soft_time_limit=ROSTER_SOFT_TIME_LIMIT, time_limit=ROSTER_SOFT_TIME_LIMIT + 60)
 def roster_import_run(roster_import_id: int) -> None:
     roster_import_run_service(roster_import_id=roster_import_id)
+
+
+@shared_task
+def roster_imports_stalled_requeue() -> int:
+    """Queue again the roster checks and imports whose job was lost (a periodic sweep)."""
+    return roster_imports_stalled_requeue_service()

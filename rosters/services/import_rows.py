@@ -21,6 +21,7 @@ from learners.services.enrolments import NewProfile, enrolment_create, enrolment
 from onetouch.models import Commune, User
 from rosters.models import RosterImport, RosterRow
 from rosters.selectors.imports import is_enrolled, user_matching, users_by_email, users_by_phone
+from rosters.services.imports import roster_job_lock
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,13 @@ def roster_accounts_create(*, people: list[NewAccount], by: User) -> list[User]:
 
 
 def roster_import_run(*, roster_import_id: int) -> None:
-    """Import a confirmed roster by batches of rows; resumable and repeatable."""
+    """Import a confirmed roster by batches of rows; resumable, and one job per import at a time."""
+    with roster_job_lock(roster_import_id) as taken:
+        if taken:
+            roster_import_run_locked(roster_import_id)
+
+
+def roster_import_run_locked(roster_import_id: int) -> None:
     roster_import = RosterImport.objects.select_related("course_run__course", "created_by").get(id=roster_import_id)
     if roster_import.status != RosterImport.Status.IMPORTING:
         return

@@ -13,20 +13,22 @@ end with each person once (rosters.services.import_rows says how).
 """
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from courses.models import CourseRun
 from courses.pure.search import fold
 from onetouch import scope
-from onetouch.jobs import task_queue_on_commit
+from onetouch.jobs import task_queue, task_queue_on_commit
 from onetouch.models import AudienceGroup, Commune, User
 from onetouch.pure.phones import mobile_number_normalize
 from rosters.models import RosterImport, RosterRow
@@ -66,6 +68,55 @@ def roster_import_create(*, by: User, course_run: CourseRun, file_name: str, con
     return roster_import
 
 
+# --- One job per import at a time, and jobs that were lost ----------------------------------------
+
+# The first key (a 32-bit integer) of the PostgreSQL advisory locks of roster jobs; the second is the import's id.
+_LOCK_CLASS = 73_462_016
+# A job still unfinished this long after it was queued is queued again (a duplicate finds the lock
+# taken and stops); 20,000 rows take about a minute.
+STALLED_AFTER = timedelta(minutes=10)
+
+
+@contextmanager
+def roster_job_lock(roster_import_id: int) -> Iterator[bool]:
+    """Hold the import's job lock while the block runs; yield False if another job holds it.
+
+    A session lock, not a transaction's: a job writes many transactions. A worker that dies closes
+    its connection, which releases the lock, so the import can be taken up again.
+    """
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, roster_import_id])
+        (taken,) = cursor.fetchone()
+    try:
+        yield taken
+    finally:
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, roster_import_id])
+
+
+def roster_imports_stalled_requeue() -> int:
+    """Queue again the checks and imports whose job was lost (broker down, worker restarted); return how many.
+
+    The jobs are resumable (an import skips the rows already imported, a check starts over) and a
+    duplicate of a job still running stops at once on the import's lock.
+    """
+    since = timezone.now() - STALLED_AFTER
+    checking = RosterImport.objects.filter(status=RosterImport.Status.CHECKING, created_at__lt=since)
+    importing = RosterImport.objects.filter(status=RosterImport.Status.IMPORTING, confirmed_at__lt=since)
+    queued = 0
+    for pk in checking.values_list("id", flat=True):
+        task_queue("rosters.tasks.roster_check", pk)
+        queued += 1
+    for pk in importing.values_list("id", flat=True):
+        task_queue("rosters.tasks.roster_import_run", pk)
+        queued += 1
+    return queued
+
+
 # --- The dry run ----------------------------------------------------------------------------------
 
 
@@ -90,6 +141,12 @@ def roster_check(*, roster_import_id: int) -> None:
 
     Run again (a retried task), it starts over: the rows it wrote before are replaced.
     """
+    with roster_job_lock(roster_import_id) as taken:
+        if taken:
+            roster_check_locked(roster_import_id)
+
+
+def roster_check_locked(roster_import_id: int) -> None:
     roster_import = RosterImport.objects.select_related("course_run", "created_by").get(id=roster_import_id)
     if roster_import.status != RosterImport.Status.CHECKING:
         return

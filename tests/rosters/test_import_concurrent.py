@@ -1,17 +1,28 @@
 """Roster imports that race: two uploads of the same file imported at once, and the jobs run by a real worker."""
 
 import time
+from datetime import timedelta
 
+import psycopg2
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from courses.models import CourseRun
 from learners.models import Enrolment, LearnerProfile
 from onetouch.models import User
 from rosters.models import RosterImport, RosterRow
 from rosters.services.import_rows import roster_import_run
-from rosters.services.imports import roster_check, roster_confirm, roster_import_create
+from rosters.services.imports import (
+    _LOCK_CLASS,
+    roster_check,
+    roster_confirm,
+    roster_import_create,
+    roster_imports_stalled_requeue,
+)
 from tests.factories import course_make, run_at_once
 from tests.rosters.roster_files import csv_bytes, person
 
@@ -78,3 +89,35 @@ def test_the_page_uploads_checks_and_imports_through_a_real_worker(
     wait_for(roster_import, RosterImport.Status.DONE)
     assert Enrolment.objects.filter(learner__email="can.bo.2@example.vn", course_run=run_hanoi).exists()
     assert roster_import.rows.get(number=3).outcome == RosterRow.Outcome.REFUSED
+
+
+@pytest.mark.django_db
+def test_a_second_job_for_an_import_already_running_does_nothing(admin_hanoi, run_hanoi):
+    roster_import = confirmed(by=admin_hanoi, run=run_hanoi, data=csv_bytes([person(2)]))
+    other = connection.settings_dict
+    holder = psycopg2.connect(dbname=other["NAME"], user=other["USER"], host=other["HOST"], port=other["PORT"])
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, roster_import.id])
+            assert cursor.fetchone() == (True,)
+        roster_import_run(roster_import_id=roster_import.id)
+        assert roster_import.rows.get().imported_at is None
+        with holder.cursor() as cursor:
+            # Released now: a closed connection's backend lets its locks go a moment later.
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, roster_import.id])
+    finally:
+        holder.close()
+    roster_import_run(roster_import_id=roster_import.id)
+    assert roster_import.rows.get().imported_at is not None
+
+
+def test_a_check_whose_job_was_lost_is_queued_again_by_the_sweep(celery_worker_running, admin_hanoi, run_hanoi):
+    lost = RosterImport(course_run=run_hanoi, created_by=admin_hanoi, file_name="a.csv", file_sha256="0" * 64)
+    lost.file.save("roster", ContentFile(csv_bytes([person(2)])), save=True)
+    recent = RosterImport(course_run=run_hanoi, created_by=admin_hanoi, file_name="b.csv", file_sha256="1" * 64)
+    recent.file.save("roster", ContentFile(csv_bytes([person(3)])), save=True)
+    RosterImport.objects.filter(id=lost.id).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert roster_imports_stalled_requeue() == 1
+    wait_for(lost, RosterImport.Status.CHECKED)
+    recent.refresh_from_db()
+    assert recent.status == RosterImport.Status.CHECKING
