@@ -181,9 +181,11 @@ def row_from_line(line: spreadsheets.RosterLine) -> RosterRow:
     return RosterRow(
         number=line.number,
         full_name=line.get(spreadsheets.FULL_NAME)[:150],
-        email=line.get(spreadsheets.EMAIL).strip().lower()[:254],
-        phone=line.get(spreadsheets.PHONE)[:32],
-        audience_group=line.get(spreadsheets.AUDIENCE)[:32],
+        # Checked whole (contact_check), cut to the columns' lengths after.
+        email=line.get(spreadsheets.EMAIL).strip().lower(),
+        phone=line.get(spreadsheets.PHONE),
+        # Kept whole until it is matched (labels run longer than the code the row stores).
+        audience_group=line.get(spreadsheets.AUDIENCE),
         province_text=line.get(spreadsheets.PROVINCE),
         district_text=line.get(spreadsheets.DISTRICT),
         commune_text=line.get(spreadsheets.COMMUNE),
@@ -210,6 +212,8 @@ def contact_check(rows: list[RosterRow], plans: list[Plan]) -> None:
         if row.email:
             try:
                 validate_email(row.email)
+                if len(row.email) > RosterRow._meta.get_field("email").max_length:
+                    raise ValidationError("too long")
             except ValidationError:
                 plan.refuse("bad_email", row.email)
         if row.phone:
@@ -221,6 +225,8 @@ def contact_check(rows: list[RosterRow], plans: list[Plan]) -> None:
             plan.refuse("no_contact")
         elif not row.email and not phone_only_allowed:
             plan.refuse("needs_email")
+        row.email = row.email[: RosterRow._meta.get_field("email").max_length]
+        row.phone = row.phone[: RosterRow._meta.get_field("phone").max_length]
 
 
 def audience_words() -> dict[str, str]:
@@ -240,8 +246,8 @@ def audience_check(rows: list[RosterRow], plans: list[Plan]) -> None:
         code = words.get(fold(row.audience_group))
         if code is None:
             plan.refuse("bad_audience", row.audience_group)
-        else:
-            row.audience_group = code
+            code = row.audience_group[: RosterRow._meta.get_field("audience_group").max_length]
+        row.audience_group = code
 
 
 def duplicates_check(rows: list[RosterRow], plans: list[Plan]) -> None:

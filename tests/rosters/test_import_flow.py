@@ -104,6 +104,7 @@ def test_the_dry_run_plans_each_row_and_writes_no_account_or_enrolment(
         person(10, commune="Phường Không Có"),
         person(11, audience="Nhóm lạ"),
         person(12, email="", phone="0912 345 678"),  # phone only
+        person(13, email="a" * 250 + "@example.vn", phone="0" * 40),  # longer than any column
     ]
     before = world()
     roster_import = checked(by=admin_hanoi, run=run_hanoi, data=csv_bytes(rows))
@@ -121,6 +122,7 @@ def test_the_dry_run_plans_each_row_and_writes_no_account_or_enrolment(
         10: (Outcome.REFUSED, "unknown_commune"),
         11: (Outcome.REFUSED, "bad_audience"),
         12: (Outcome.REFUSED, "needs_email") if not User._meta.get_field("email").null else (Outcome.CREATE, ""),
+        13: (Outcome.REFUSED, "bad_email"),
     }
 
 
@@ -324,3 +326,31 @@ def test_a_real_split_commune_of_ha_noi_is_flagged_with_its_communes_of_today(ad
     row = roster_import.rows.get()
     assert (row.outcome, row.reason, row.commune_id) == (Outcome.DECIDE, "split", None)
     assert set(row.candidate_ids) == successors
+
+
+def test_audience_groups_are_read_in_vietnamese_english_or_as_codes(admin_hanoi, run_hanoi):
+    rows = [
+        person(2, audience="Cán bộ, công chức, viên chức"),
+        person(3, audience="civil servants and public employees"),
+        person(4, audience="DIGITAL_TEAM"),
+        person(5, audience="can bo, cong chuc, vien chuc"),
+    ]
+    roster_import = checked(by=admin_hanoi, run=run_hanoi, data=csv_bytes(rows))
+    assert dict(roster_import.rows.values_list("number", "audience_group")) == {
+        2: "civil_servant",
+        3: "civil_servant",
+        4: "digital_team",
+        5: "civil_servant",
+    }
+
+
+def test_the_template_downloads_for_admins_only(client, admin_hanoi, learner_hanoi):
+    client.force_login(admin_hanoi)
+    response = client.get(reverse("rosters:template"))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Danh sách", "Nhóm đối tượng"]
+    groups = [row[0] for row in workbook["Nhóm đối tượng"].iter_rows(min_row=2, values_only=True)]
+    assert "Cán bộ, công chức, viên chức" in groups and len(groups) == 4
+    client.force_login(learner_hanoi)
+    assert client.get(reverse("rosters:template")).status_code == 404
