@@ -212,9 +212,9 @@ def is_plausible_vietnamese(text: str) -> bool:
 
 
 def csv_rows(text: str) -> Iterator[list[str]]:
-    """Yield the rows of a CSV separated by commas or semicolons (as its header line shows)."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    """Yield the rows of a CSV separated by commas or semicolons (as its first lines show: a title may come first)."""
+    first_lines = "\n".join(text.split("\n", 5)[:5])
+    delimiter = ";" if first_lines.count(";") > first_lines.count(",") else ","
     try:
         yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     except csv.Error as error:

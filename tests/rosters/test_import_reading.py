@@ -135,3 +135,12 @@ def test_the_template_has_the_vietnamese_headers_an_example_and_the_audience_gro
     ]
     # The template reads back without a problem.
     assert roster_read(io.BytesIO(target.getvalue())).problem == ""
+
+
+def test_a_semicolon_csv_with_a_title_row_above_the_header_reads():
+    text = "DANH SÁCH CÁN BỘ XÃ\n" + ";".join(HEADER) + "\nTrần An;an@example.vn;;public;Hà Nội;;Ba Đình;;\n"
+    read = roster_read(io.BytesIO(text.encode()))
+    assert read.problem == ""
+    assert [(line.number, line.get("full_name"), line.get("commune")) for line in read.lines] == [
+        (3, "Trần An", "Ba Đình")
+    ]
