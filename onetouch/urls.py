@@ -26,6 +26,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("learning/", include("learners.urls.learning")),
     path("studio/preview/", include("learners.urls.preview")),
+    path("studio/rosters/", include("rosters.urls")),
     path("certificates/", include("learners.urls.certificates")),
     path("statistics/", include("reporting.urls")),
     path("", include("inperson.urls")),

@@ -1,15 +1,17 @@
 """Writes of the learner's side: profiles and enrolments (events: learners.services.events)."""
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Course
+from courses.models import Course, CourseRun
 from courses.services.catalogue import course_enrolment_count_add
 from learners.models import Enrolment, LearnerProfile, LearningEvent
 from learners.selectors.enrolments import course_run_open_for_enrolment
-from learners.services.events import learning_event_record
+from learners.services.events import learning_event_record, learning_events_record_many
 from onetouch.models import Commune, Province, User
 
 
@@ -40,11 +42,17 @@ def profile_save(
 
 
 @transaction.atomic
-def enrolment_create(*, learner: User, course: Course) -> Enrolment:
-    """Enrol the learner; a repeated click, even a concurrent one, keeps one enrolment."""
+def enrolment_create(*, learner: User, course: Course, course_run: CourseRun | None = None) -> Enrolment:
+    """Enrol the learner; a repeated click, even a concurrent one, keeps one enrolment.
+
+    A new enrolment joins `course_run` when one is named (a roster import names its run), else the
+    course's earliest open run.
+    """
     if not course.is_published:
         raise ValidationError(_("This course is not open for enrolment."))
-    run = course_run_open_for_enrolment(course=course)
+    if course_run is not None and course_run.course_id != course.id:
+        raise ValidationError(_("This run belongs to another course."))
+    run = course_run or course_run_open_for_enrolment(course=course)
     enrolment, created = Enrolment.objects.select_for_update().get_or_create(
         learner=learner, course=course, defaults={"course_run": run}
     )
@@ -90,3 +98,85 @@ def save_data_choose(*, user: User, save_data: bool) -> None:
     updated = LearnerProfile.objects.filter(user_id=user.id).update(save_data=save_data, updated_at=timezone.now())
     if not updated:
         raise ValidationError(_("Complete your learner profile first."), code="no_profile")
+
+
+@dataclass(frozen=True)
+class NewProfile:
+    """A profile to create for an account that has none (a roster's new or matched person)."""
+
+    user_id: int
+    audience_group: str
+    commune: Commune
+    organisation: str = ""
+    position: str = ""
+
+
+def profiles_create_missing(*, profiles: list[NewProfile]) -> set[int]:
+    """Create the profiles of the accounts that have none yet, in two queries; return whose were created.
+
+    An account's existing profile is theirs and is left as it is. Each commune carries its province,
+    so the rule of LearnerProfile.clean holds by construction.
+    """
+    having = set(
+        LearnerProfile.objects.filter(user_id__in=[profile.user_id for profile in profiles]).values_list(
+            "user_id", flat=True
+        )
+    )
+    missing = {profile.user_id: profile for profile in profiles if profile.user_id not in having}
+    LearnerProfile.objects.bulk_create(
+        [
+            LearnerProfile(
+                user_id=profile.user_id,
+                audience_group=profile.audience_group,
+                province_id=profile.commune.province_id,
+                commune=profile.commune,
+                organisation=profile.organisation.strip()[:200],
+                position=profile.position.strip()[:200],
+            )
+            for profile in missing.values()
+        ]
+    )
+    return set(missing)
+
+
+@transaction.atomic
+def enrolments_create_many(*, learner_ids: list[int], course: Course, course_run: CourseRun) -> set[int]:
+    """Enrol many learners in one run at once (a roster's batch); return the ids newly enrolled.
+
+    The same rules as enrolment_create, in a bounded number of queries: an active enrolment is left as
+    it is, a cancelled one is taken up again, events are written with each learner's place. The
+    learners' rows are locked first, in id order, so two batches naming the same people wait for each
+    other instead of racing; a concurrent single enrolment makes the insert fail, and the caller
+    falls back to enrolment_create row by row.
+    """
+    if not course.is_published:
+        raise ValidationError(_("This course is not open for enrolment."))
+    if course_run.course_id != course.id:
+        raise ValidationError(_("This run belongs to another course."))
+    ids = sorted(set(learner_ids))
+    list(User.objects.select_for_update().filter(id__in=ids).order_by("id").values_list("id", flat=True))
+    existing = {
+        enrolment.learner_id: enrolment for enrolment in Enrolment.objects.filter(course=course, learner_id__in=ids)
+    }
+    taken_up = [enrolment for enrolment in existing.values() if not enrolment.is_active]
+    for enrolment in taken_up:
+        enrolment.is_active, enrolment.unenrolled_at, enrolment.course_run = True, None, course_run
+    Enrolment.objects.bulk_update(taken_up, ["is_active", "unenrolled_at", "course_run"])
+    created = Enrolment.objects.bulk_create(
+        [Enrolment(learner_id=pk, course=course, course_run=course_run) for pk in ids if pk not in existing]
+    )
+    enrolled = [*taken_up, *created]
+    if not enrolled:
+        return set()
+    for enrolment in enrolled:
+        enrolment.course = course
+    course_enrolment_count_add(course_id=course.id, delta=len(enrolled))
+    learning_events_record_many(kind=LearningEvent.Kind.ENROLLED, enrolments=enrolled)
+    elsewhere = set(
+        Enrolment.objects.filter(learner_id__in=[enrolment.learner_id for enrolment in created])
+        .exclude(course=course)
+        .values_list("learner_id", flat=True)
+    )
+    joined = [enrolment for enrolment in created if enrolment.learner_id not in elsewhere]
+    learning_events_record_many(kind=LearningEvent.Kind.LEARNER_JOINED, enrolments=joined)
+    return {enrolment.learner_id for enrolment in enrolled}

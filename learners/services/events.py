@@ -23,3 +23,31 @@ def learning_event_record(*, kind: str, enrolment: Enrolment, lesson_id: int | N
         commune_id=profile.commune_id if profile else None,
         audience_group=profile.audience_group if profile else "",
     )
+
+
+def learning_events_record_many(*, kind: str, enrolments: list[Enrolment]) -> None:
+    """Append one event of this kind per enrolment, each with its learner's place, in two queries."""
+    if not enrolments:
+        return
+    profiles = {
+        profile.user_id: profile
+        for profile in LearnerProfile.objects.filter(user_id__in=[enrolment.learner_id for enrolment in enrolments])
+    }
+    LearningEvent.objects.bulk_create(
+        [
+            LearningEvent(
+                kind=kind,
+                learner_id=enrolment.learner_id,
+                course_id=enrolment.course_id,
+                course_run_id=enrolment.course_run_id,
+                course_owner_province_id=enrolment.course.owner_province_id,
+                province_id=profiles[enrolment.learner_id].province_id if enrolment.learner_id in profiles else None,
+                commune_id=profiles[enrolment.learner_id].commune_id if enrolment.learner_id in profiles else None,
+                audience_group=profiles[enrolment.learner_id].audience_group
+                if enrolment.learner_id in profiles
+                else "",
+            )
+            for enrolment in enrolments
+        ],
+        batch_size=1000,
+    )

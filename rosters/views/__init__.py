@@ -1,0 +1,1 @@
+"""Pages of rosters: the studio's roster imports (views/studio.py)."""
