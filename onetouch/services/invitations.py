@@ -107,6 +107,20 @@ def invitation_create(*, user: User, by: User | None) -> Invitation:
     return invitation
 
 
+def invitations_create_for_new_accounts(*, users: list[User], by: User | None) -> list[Invitation]:
+    """Invite the owners of accounts just created (a roster's batch): one insert for all, one send task each.
+
+    New accounts have no invitation to revoke and no password; the messages go out after the commit.
+    """
+    invitations = Invitation.objects.bulk_create(
+        Invitation(user=user, invited_by=by, purpose=Invitation.Purpose.INVITATION, channel=invitation_channel(user))
+        for user in users
+    )
+    for invitation in invitations:
+        task_queue_on_commit("onetouch.tasks.invitation_send", invitation.id)
+    return invitations
+
+
 def invitation_channel(user: User) -> str:
     if user.email:
         return Invitation.Channel.EMAIL

@@ -263,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onetouch.tasks.invitations_unsent_send",
         "schedule": 600.0,
     },
+    # Queue again a roster's check or import whose job was lost (the broker was down, a worker died);
+    # one job per import runs at a time, and a row imported is never imported again.
+    "rosters-imports-stalled-requeue": {
+        "task": "rosters.tasks.roster_imports_stalled_requeue",
+        "schedule": 600.0,
+    },
     # Remind learners inactive for ANNOUNCEMENTS_INACTIVE_DAYS whose course run ends within
     # ANNOUNCEMENTS_REMINDER_WINDOW_DAYS: found within the hour, once per learner and run however many
     # beats or runs there are (announcements.services.reminders), and queued for sending in batches.

@@ -19,6 +19,7 @@ from django.utils import timezone
 from courses.models import CourseRun
 from learners.services.enrolments import NewProfile, enrolment_create, enrolments_create_many, profiles_create_missing
 from onetouch.models import Commune, User
+from onetouch.services.invitations import invitations_create_for_new_accounts
 from rosters.models import RosterImport, RosterRow
 from rosters.selectors.imports import is_enrolled, user_matching, users_by_email, users_by_phone
 from rosters.services.imports import roster_job_lock
@@ -59,7 +60,9 @@ def roster_accounts_create(*, people: list[NewAccount], by: User) -> list[User]:
         )
         user.set_unusable_password()
         users.append(user)
-    return User.objects.bulk_create(users)
+    users = User.objects.bulk_create(users)
+    invitations_create_for_new_accounts(users=users, by=by)
+    return users
 
 
 def roster_import_run(*, roster_import_id: int) -> None:

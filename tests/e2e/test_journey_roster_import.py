@@ -1,13 +1,17 @@
 """Browser journey: a Hà Nội admin uploads a small roster on a desktop, watches the check, resolves a
-split commune for all its rows, confirms, watches the import and reads the report. Headless Chromium
-against a live server and a real Celery worker.
+split commune for all its rows, confirms, watches the import and reads the report; then an official
+of the roster sets a password from the invitation the worker emailed and finds the course in My
+learning, on a phone. Headless Chromium against a live server and a real Celery worker.
 
 Elements are found by id, name, value and href, never by interface text (the interface is Vietnamese).
 """
 
 import os
+import re
+import time
 
 import pytest
+from django.core import mail
 from playwright.sync_api import Page, expect
 
 from courses.services.catalogue import course_run_create
@@ -101,3 +105,26 @@ def test_admin_imports_a_roster_resolves_a_split_commune_and_reads_the_report(
     phone.goto(f"{live_server.url}/studio/rosters/{roster_import.id}/")
     shoot(phone, "rosters-done-360")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+    # The official of row 3 (a split commune the admin resolved) accepts the invitation the worker sent.
+    link = invitation_link_await("can.bo.3@example.vn")
+    official = new_page(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
+    official.goto(live_server.url + link)
+    official.locator("#id_new_password1").fill("hoc-tap-suot-doi-2026")
+    official.locator("#id_new_password2").fill("hoc-tap-suot-doi-2026")
+    with official.expect_navigation():
+        official.locator("form.stacked button[type=submit]").click()
+    assert path_of(official) == "/learning/"
+    expect(official.locator("main")).to_contain_text("Chuyển đổi số cho cán bộ xã")
+    assert User.objects.get(email="can.bo.3@example.vn").is_active
+
+
+def invitation_link_await(email: str, seconds: float = 20) -> str:
+    """The path of the invitation link the worker emailed to `email`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for message in mail.outbox:
+            if message.to == [email]:
+                return re.search(r"https?://[^/\s]+(/accounts/invitation/\S+)", message.body).group(1)
+        time.sleep(0.2)
+    raise AssertionError(f"No invitation reached {email}")

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from courses.models import CourseRun
 from learners.models import Enrolment, LearnerProfile, LearningEvent
-from onetouch.models import Commune, User
+from onetouch.models import Commune, Invitation, User
 from rosters.models import OldCommune, OldCommuneSuccessor, RosterImport, RosterRow
 from rosters.pure.addresses import commune_key, district_key, province_key
 from rosters.services.import_rows import roster_import_run
@@ -80,9 +80,10 @@ def outcomes(roster_import: RosterImport) -> dict[int, tuple[str, str]]:
 
 
 def world() -> tuple:
-    """What an import may change: accounts, profiles, enrolments."""
+    """What an import may change: accounts, their invitations, profiles, enrolments."""
     return (
         sorted(User.objects.values_list("email", "phone", "is_active")),
+        sorted(Invitation.objects.values_list("user_id", "channel")),
         sorted(LearnerProfile.objects.values_list("user_id", "commune_id")),
         sorted(Enrolment.objects.values_list("learner_id", "course_id", "course_run_id", "is_active")),
     )
@@ -161,6 +162,20 @@ def test_the_import_creates_inactive_accounts_with_profiles_and_enrols_everyone_
     ]
     # The matched learner's own profile is theirs: the roster does not rewrite it.
     assert learner_hanoi.profile.audience_group == "public"
+    # Only the new account is invited to set a password, by the admin who imported it.
+    assert list(Invitation.objects.values_list("user__email", "channel", "invited_by")) == [
+        ("can.bo.2@example.vn", Invitation.Channel.EMAIL, admin_hanoi.id)
+    ]
+
+
+def test_a_phone_only_official_is_invited_by_sms(admin_hanoi, run_hanoi):
+    roster_import = imported(
+        checked(by=admin_hanoi, run=run_hanoi, data=csv_bytes([person(2, email="", phone="0912 345 678")]))
+    )
+    assert roster_import.status == RosterImport.Status.DONE
+    new = User.objects.get(phone="+84912345678")
+    assert (new.email, new.is_active) == (None, False)
+    assert list(Invitation.objects.values_list("user_id", "channel")) == [(new.id, Invitation.Channel.SMS)]
 
 
 def test_uploading_the_same_file_again_changes_nothing_and_says_so(client, admin_hanoi, run_hanoi):
