@@ -11,7 +11,7 @@ What is owed (issue 15, parts 1, 2 and 6):
 How each goes out once: `day_notices_send` first claims a `DayNotice` row per learner and cause
 (bulk_create with ignore_conflicts on the unique learner + kind + source, so a retried task or a
 second beat claims nothing twice), then sends the rows not yet sent, each in its own transaction
-under `SELECT … FOR UPDATE SKIP LOCKED`, setting `sent_at` in that transaction: a second worker at
+under `SELECT … FOR UPDATE SKIP LOCKED` (onetouch.outbox), setting `sent_at` in that transaction: a second worker at
 the same moment skips the row being sent and finds it sent afterwards. A send that fails rolls its
 transaction back, counts an attempt and is tried again by the next run, up to MAX_ATTEMPTS.
 
@@ -20,13 +20,11 @@ language is the one they signed up for the day in.
 """
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
@@ -37,9 +35,8 @@ from inperson.models import DayChange, DayNotice, DaySeat, InPersonDay
 from inperson.selectors.calendar import day_calendar_get
 from inperson.services.days import TOLD_FIELDS
 from inperson.services.seats import enrolled_in_run
+from onetouch.outbox import outbox_drain
 from onetouch.sms import sms_send
-
-logger = logging.getLogger(__name__)
 
 # A notice whose sending failed this many times is left unsent (and logged) rather than retried forever.
 MAX_ATTEMPTS = 5
@@ -133,35 +130,18 @@ def days_of_tomorrow(*, now: dt.datetime) -> QuerySet[InPersonDay]:
 
 
 def day_notices_pending_send() -> int:
-    """Send every notice not yet sent, one transaction each; return how many went out."""
-    sent, failed_ids = 0, []
-    while True:
-        notice = None
-        try:
-            with transaction.atomic():
-                notice = notice_next_locked(exclude_ids=failed_ids)
-                if notice is None:
-                    return sent
-                sent += notice_deliver(notice)
-        except Exception:
-            if notice is None:
-                raise
-            # The row's transaction is rolled back, so it stays unsent; the next run tries it again.
-            logger.exception("In-person day notice %s not sent; it will be tried again.", notice.id)
-            failed_ids.append(notice.id)
-            DayNotice.objects.filter(id=notice.id).update(attempts=F("attempts") + 1)
-
-
-def notice_next_locked(*, exclude_ids: list[int]) -> DayNotice | None:
-    """Return the oldest notice not yet sent and locked by nobody else, locked now (in the caller's transaction)."""
-    return (
-        DayNotice.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
-        .exclude(id__in=exclude_ids)
+    """Send every notice not yet sent, one transaction each (onetouch.outbox); return how many went out."""
+    pending = (
+        DayNotice.objects.filter(sent_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .select_related("learner", "day__course_run__course", "day__venue_commune", "day__province")
         .order_by("created_at", "id")
-        .first()
     )
+    return outbox_drain(pending=pending, deliver=notice_deliver, failed=notice_attempt_count, limit=pending.count())
+
+
+def notice_attempt_count(notice: DayNotice) -> None:
+    """Count a failed send: the notice stays unsent, and is left after MAX_ATTEMPTS (and logged)."""
+    DayNotice.objects.filter(id=notice.id).update(attempts=F("attempts") + 1)
 
 
 def notice_deliver(notice: DayNotice) -> int:
