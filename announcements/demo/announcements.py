@@ -33,7 +33,6 @@ DEMO_ANNOUNCEMENTS = [
         "chuyen-doi-so-xa-ha-noi",
         Announcement.Target.COURSE_RUN,
         "Buổi học trực tiếp tại Hội trường UBND phường Hoàn Kiếm",
-        "Kính gửi các anh, chị học viên,\n\n"
         "Sở Khoa học và Công nghệ Hà Nội phối hợp với Bưu điện Việt Nam tổ chức buổi học trực tiếp của khóa "
         "học tại Hội trường UBND phường Hoàn Kiếm, 126 Hàng Trống. Ngày giờ và số chỗ còn trống có trên trang "
         "khóa học, mục “Buổi học trực tiếp”: anh, chị bấm “Đăng ký hoặc xem chỗ của bạn” để giữ chỗ, và hủy "
@@ -41,21 +40,20 @@ DEMO_ANNOUNCEMENTS = [
         "Trước buổi học, đề nghị anh, chị xem Phần 1 (phim ngắn và bài đọc “Vì sao nên dùng dịch vụ công trực "
         "tuyến”) và bài trình chiếu “Các bước nộp hồ sơ” ở Phần 2. Tại buổi học, mỗi người thực hành nộp một hồ "
         "sơ trên Cổng dịch vụ công quốc gia: mang theo điện thoại đã cài ứng dụng VNeID và đăng nhập được.\n\n"
-        "Khi đến, anh, chị mở “Mã điểm danh của tôi” trên trang khóa học và đưa giảng viên quét để được ghi "
-        "nhận tham dự.",
+        "Khi đến, anh, chị mở “Mã điểm danh của tôi” trong Khóa học của tôi và đưa cho giảng viên để được "
+        "ghi nhận tham dự.",
     ),
     DemoAnnouncement(
         "bo@demo.onetouch.vn",
         "to-cong-nghe-so-cong-dong",
         Announcement.Target.COURSE,
         "Chào mừng thành viên Tổ công nghệ số cộng đồng",
-        "Kính gửi các thành viên Tổ công nghệ số cộng đồng,\n\n"
         "Bộ Khoa học và Công nghệ cảm ơn anh, chị đã tham gia khóa học. Các anh, chị là những người đi từng "
         "ngõ, gõ từng nhà, giúp người dân dùng dịch vụ công trực tuyến, thanh toán không dùng tiền mặt và nhận "
         "biết lừa đảo trên mạng.\n\n"
-        "Khóa học có buổi học trực tiếp do Bưu điện Việt Nam và Viettel tổ chức tại nhiều tỉnh, thành phố: "
-        "xem lịch và đăng ký trên trang khóa học. Sau mỗi lần hướng dẫn người dân, anh, chị ghi lại kết quả "
-        "hỗ trợ theo mẫu của tổ để địa phương tổng hợp.\n\n"
+        "Khóa học có các buổi học trực tiếp cùng Bưu điện Việt Nam và Viettel, đối tác của khóa học: xem lịch "
+        "và đăng ký trên trang khóa học. Sau mỗi lần hướng dẫn người dân, anh, chị ghi lại kết quả hỗ trợ theo "
+        "mẫu của tổ để địa phương tổng hợp.\n\n"
         "Chúc các anh, chị học tập tốt!",
     ),
 ]
