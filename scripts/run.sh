@@ -21,6 +21,10 @@ mkdir -p var/log
 .venv/bin/python manage.py load_address_mappings > /dev/null
 # In-person days sit above the learners app that loads the rest of the demo: loaded after it.
 .venv/bin/python manage.py load_demo_in_person_days > /dev/null
+# The Hà Nội admin's roster (old-style addresses convert through the tables above) and the announcements
+# to the demo learner's courses: after the days, whose enrolments they build on. One line each below.
+roster_summary=$(.venv/bin/python manage.py load_demo_rosters)
+announcements_summary=$(.venv/bin/python manage.py load_demo_announcements)
 # The demo's 90 days of activity on the dashboards at once, not after the first fold (beat, every minute).
 .venv/bin/python manage.py rebuild_statistics > /dev/null
 .venv/bin/python manage.py collectstatic --no-input -v 0
@@ -37,7 +41,9 @@ cat <<MSG
   OneTouch is starting at $SITE_URL (certificates and their QR codes point there)
   $(sed -n '1p' var/log/demo.txt)
   $(sed -n '2,$p' var/log/demo.txt | sed 's/^/  /')
-  Jobs: var/log/worker.log (emails and in-person day SMS are printed there), var/log/beat.log. SMS codes print below.
+  $roster_summary
+  $announcements_summary
+  Jobs: var/log/worker.log (emails, roster invitations and in-person day SMS are printed there), var/log/beat.log. SMS codes print below.
 
 MSG
 .venv/bin/python manage.py runserver "$ADDRESS"
