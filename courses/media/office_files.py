@@ -3,10 +3,11 @@
 Pure: no ORM and no storage. Nothing here unpacks a part beyond the small `[Content_Types].xml` or
 `mimetype` it names: an office file that would unpack to far more than it holds, a zip bomb, is
 refused before any reader (LibreOffice, openpyxl) opens it. Used by lesson uploads
-(courses.media.uploads) and the question bank's spreadsheet import (courses.questions).
+(courses.media.uploads) and the spreadsheet imports (the question bank, rosters): `spreadsheet_first_look`.
 """
 
 import io
+import re
 import zipfile
 
 from django.core.exceptions import ValidationError
@@ -94,3 +95,41 @@ def zip_bomb_check(file, *, max_unpacked: int) -> None:
             % {"unpacked": filesizeformat(unpacked), "size": filesizeformat(size)},
             code="zip_bomb",
         )
+
+
+# Bytes no spreadsheet holds: a CSV with them is some other file renamed.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def spreadsheet_first_look(uploaded, *, max_bytes: int, max_unpacked: int, not_a_spreadsheet: str) -> bytes | None:
+    """Judge an uploaded spreadsheet by its bytes before any reader opens it: return None for an XLSX
+    (checked for a zip bomb), or the bytes of what may be a CSV; raise a ValidationError otherwise.
+
+    Shared by every spreadsheet import (the question bank, rosters); `not_a_spreadsheet` is the
+    importer's own message for a file of another kind.
+    """
+    size = uploaded.seek(0, io.SEEK_END)
+    uploaded.seek(0)
+    if size == 0:
+        raise ValidationError(gettext("The file is empty."))
+    if size > max_bytes:
+        raise ValidationError(
+            gettext("The file is too large: at most %(megabytes)d MB. Split it into several files.")
+            % {"megabytes": max_bytes // (1024 * 1024)}
+        )
+    head = uploaded.read(8)
+    uploaded.seek(0)
+    if head.startswith(b"PK\x03\x04"):
+        zip_bomb_check(uploaded, max_unpacked=max_unpacked)
+        if zip_kind(uploaded) != "xlsx":
+            raise ValidationError(not_a_spreadsheet)
+        uploaded.seek(0)
+        return None
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ValidationError(
+            gettext("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8.")
+        )
+    data = uploaded.read()
+    if head.startswith(b"%PDF") or _CONTROL_BYTES.search(data):
+        raise ValidationError(not_a_spreadsheet)
+    return data

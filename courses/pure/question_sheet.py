@@ -23,7 +23,7 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from courses.media.office_files import zip_bomb_check
+from courses.media.office_files import spreadsheet_first_look
 from courses.pure.question_rules import (
     CHOICE_LETTERS,
     CHOICE_MAX_LENGTH,
@@ -68,7 +68,6 @@ READ_MAX_ROWS = 20 * MAX_QUESTIONS
 READ_MAX_COLUMNS = len(COLUMNS) + 10
 
 # Bytes that no text file holds (a tab, line feed and carriage return are text).
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _LETTER_SEPARATORS = re.compile(r"[\s,;/]+")
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -121,29 +120,17 @@ class Sheet:
 
 def sheet_read(uploaded: IO[bytes]) -> Sheet:
     """Read an uploaded XLSX or CSV file of questions, told apart by its bytes, not its name."""
-    uploaded.seek(0, io.SEEK_END)
-    size = uploaded.tell()
-    uploaded.seek(0)
-    if size == 0:
-        return refused(_("The file is empty."))
-    if size > MAX_FILE_BYTES:
-        return refused(
-            _("The file is too large (at most %(megabytes)d MB). Split it into several files.")
-            % {"megabytes": MAX_FILE_BYTES // (1024 * 1024)}
+    try:
+        data = spreadsheet_first_look(
+            uploaded,
+            max_bytes=MAX_FILE_BYTES,
+            max_unpacked=XLSX_MAX_UNPACKED_BYTES,
+            not_a_spreadsheet=not_a_spreadsheet(),
         )
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            zip_bomb_check(uploaded, max_unpacked=XLSX_MAX_UNPACKED_BYTES)
-        except ValidationError as error:
-            return refused(error.messages[0])
+    except ValidationError as error:
+        return refused(error.messages[0])
+    if data is None:
         return sheet_from_rows(xlsx_rows(uploaded))
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return refused(_("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8."))
-    data = uploaded.read()
-    if head.startswith(b"%PDF") or _CONTROL_BYTES.search(data):
-        return refused(not_a_spreadsheet())
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -32,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from courses.media.office_files import zip_bomb_check, zip_kind
+from courses.media.office_files import spreadsheet_first_look
 from courses.pure.search import fold
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -95,7 +95,6 @@ CONTACT_FIELDS = (EMAIL, PHONE)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Bytes no text file holds (tab, line feed and carriage return are text).
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 # The letters of Vietnamese, composed (NFC): the base vowels with each of the five tones, and đ.
 _VOWELS = "aăâeêioôơuưy"
@@ -145,31 +144,17 @@ def roster_read(uploaded: IO[bytes]) -> RosterFile:
 
 def rows_of(uploaded: IO[bytes]) -> tuple[str, Iterator[list[str]]]:
     """Return the file's kind ("xlsx" or "csv") and its rows as lists of cell texts."""
-    uploaded.seek(0, io.SEEK_END)
-    size = uploaded.tell()
-    uploaded.seek(0)
-    if size == 0:
-        raise Refused(_("The file is empty."))
-    if size > MAX_FILE_BYTES:
-        raise Refused(
-            _("The file is too large: at most %(megabytes)d MB. Split the list into several files.")
-            % {"megabytes": MAX_FILE_BYTES // (1024 * 1024)}
+    try:
+        data = spreadsheet_first_look(
+            uploaded,
+            max_bytes=MAX_FILE_BYTES,
+            max_unpacked=XLSX_MAX_UNPACKED_BYTES,
+            not_a_spreadsheet=not_a_spreadsheet(),
         )
-    head = uploaded.read(8)
-    uploaded.seek(0)
-    if head.startswith(b"PK\x03\x04"):
-        try:
-            zip_bomb_check(uploaded, max_unpacked=XLSX_MAX_UNPACKED_BYTES)
-        except ValidationError as error:
-            raise Refused(error.messages[0]) from error
-        if zip_kind(uploaded) != "xlsx":
-            raise Refused(not_a_spreadsheet())
+    except ValidationError as error:
+        raise Refused(error.messages[0]) from error
+    if data is None:
         return "xlsx", xlsx_rows(uploaded)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise Refused(_("This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as CSV UTF-8."))
-    data = uploaded.read()
-    if head.startswith(b"%PDF") or _CONTROL_BYTES.search(data):
-        raise Refused(not_a_spreadsheet())
     return "csv", csv_rows(csv_text(data))
 
 
