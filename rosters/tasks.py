@@ -4,6 +4,7 @@ from celery import shared_task
 
 from rosters.services.import_rows import roster_import_run as roster_import_run_service
 from rosters.services.imports import roster_check as roster_check_service
+from rosters.services.imports import roster_files_expire as roster_files_expire_service
 from rosters.services.imports import roster_imports_stalled_requeue as roster_imports_stalled_requeue_service
 
 # 20,000 rows are checked in seconds and imported in about two minutes (README, Performance); the
@@ -25,3 +26,9 @@ def roster_import_run(roster_import_id: int) -> None:
 def roster_imports_stalled_requeue() -> int:
     """Queue again the roster checks and imports whose job was lost (a periodic sweep)."""
     return roster_imports_stalled_requeue_service()
+
+
+@shared_task
+def roster_files_expire() -> int:
+    """Delete the uploaded roster files kept past ROSTER_FILES_KEEP_DAYS (a periodic sweep)."""
+    return roster_files_expire_service()

@@ -263,6 +263,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "onetouch.tasks.invitations_unsent_send",
         "schedule": 600.0,
     },
+    # Delete uploaded roster files past ROSTER_FILES_KEEP_DAYS: they list people's names and numbers.
+    "rosters-files-expire": {
+        "task": "rosters.tasks.roster_files_expire",
+        "schedule": 3600.0,
+    },
     # Queue again a roster's check or import whose job was lost (the broker was down, a worker died);
     # one job per import runs at a time, and a row imported is never imported again.
     "rosters-imports-stalled-requeue": {
@@ -570,6 +575,8 @@ CERTIFICATE_NATIONAL_ISSUER = env.str("CERTIFICATE_NATIONAL_ISSUER", "Bộ Khoa 
 EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", 10000)
 # Days an export file is kept for download before it is deleted (learner lists are personal data).
 EXPORT_FILES_KEEP_DAYS = env.int("EXPORT_FILES_KEEP_DAYS", 7)
+# Uploaded roster files (names, numbers, addresses) are deleted this many days after their check.
+ROSTER_FILES_KEEP_DAYS = env.int("ROSTER_FILES_KEEP_DAYS", 7)
 
 # --- Platform ---------------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -115,6 +116,28 @@ def roster_imports_stalled_requeue() -> int:
         task_queue("rosters.tasks.roster_import_run", pk)
         queued += 1
     return queued
+
+
+def roster_files_expire(*, now=None) -> int:
+    """Delete the uploaded files of imports checked more than ROSTER_FILES_KEEP_DAYS ago; return how many.
+
+    A roster lists people's names, numbers and addresses: once checked, its rows hold all the import and
+    its report need, and the file (read by the check only) is kept no longer than that. The import keeps
+    its SHA-256, so a second upload of the same file is still recognised. The row is changed first and
+    the file deleted after the commit, so no import ever points at a file that is gone.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ROSTER_FILES_KEEP_DAYS)
+    with transaction.atomic():
+        expired = list(
+            RosterImport.objects.select_for_update()
+            .exclude(status=RosterImport.Status.CHECKING)
+            .exclude(file="")
+            .filter(created_at__lt=cutoff)
+        )
+        for roster_import in expired:
+            transaction.on_commit(lambda file=roster_import.file: file.storage.delete(file.name))
+        RosterImport.objects.filter(id__in=[roster_import.id for roster_import in expired]).update(file="")
+    return len(expired)
 
 
 # --- The dry run ----------------------------------------------------------------------------------

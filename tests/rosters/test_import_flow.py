@@ -1,5 +1,6 @@
 """Roster imports end to end through the services and pages: the dry run, decisions, the import, the report."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -7,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Count
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import load_workbook
 
 from courses.models import CourseRun
@@ -20,6 +21,7 @@ from rosters.services.imports import (
     roster_check,
     roster_confirm,
     roster_decide,
+    roster_files_expire,
     roster_import_create,
 )
 from tests.factories import course_make
@@ -369,3 +371,32 @@ def test_the_template_downloads_for_admins_only(client, admin_hanoi, learner_han
     assert "Cán bộ, công chức, viên chức" in groups and len(groups) == 4
     client.force_login(learner_hanoi)
     assert client.get(reverse("rosters:template")).status_code == 404
+
+
+def test_uploaded_files_are_deleted_a_week_after_their_check_and_the_import_stays(
+    admin_hanoi, run_hanoi, settings, django_capture_on_commit_callbacks
+):
+    settings.ROSTER_FILES_KEEP_DAYS = 7
+    data = csv_bytes([person(2)])
+    done = imported(checked(by=admin_hanoi, run=run_hanoi, data=data))
+    recent = checked(by=admin_hanoi, run=run_hanoi, data=csv_bytes([person(3)]))
+    being_checked = roster_import_create(
+        by=admin_hanoi, course_run=run_hanoi, file_name="dang-kiem-tra.csv", content=csv_bytes([person(4)])
+    )
+    week_ago = timezone.now() - dt.timedelta(days=8)
+    RosterImport.objects.filter(id__in=[done.id, being_checked.id]).update(created_at=week_ago)
+    stored = done.file.storage, done.file.name
+    assert stored[0].exists(stored[1])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert roster_files_expire() == 1
+    assert roster_files_expire() == 0
+
+    done.refresh_from_db()
+    assert not done.file and not stored[0].exists(stored[1])
+    assert done.rows.count() == 1 and done.status == RosterImport.Status.DONE
+    # The check still to run keeps its file, and so does a file checked this week.
+    assert RosterImport.objects.get(id=being_checked.id).file and RosterImport.objects.get(id=recent.id).file
+    # The same file uploaded again is still recognised by its SHA-256.
+    again = checked(by=admin_hanoi, run=run_hanoi, data=data)
+    assert again.file_sha256 == done.file_sha256
