@@ -195,7 +195,7 @@ def test_uploading_the_same_file_again_changes_nothing_and_says_so(client, admin
 
 
 def test_a_split_commune_waits_for_the_admins_choice_and_the_chosen_commune_is_used(
-    admin_hanoi, run_hanoi, split_commune
+    client, admin_hanoi, run_hanoi, split_commune
 ):
     first, second = split_commune
     rows = [
@@ -219,6 +219,12 @@ def test_a_split_commune_waits_for_the_admins_choice_and_the_chosen_commune_is_u
         "can.bo.3@example.vn": first.id,
         "can.bo.4@example.vn": first.id,
     }
+    # The report shows the commune of today and the old address as the file wrote it.
+    client.force_login(admin_hanoi)
+    with translation.override("en"):
+        page = client.get(reverse("rosters:detail", args=[roster_import.id]), HTTP_ACCEPT_LANGUAGE="en")
+    row_html = page.content.decode().split('id="row-3"')[1].split("</tr>")[0]
+    assert first.name in row_html and "xa thu nghiem, H. Thử" in row_html
 
 
 def test_a_ministry_import_takes_any_province_and_a_provincial_one_only_its_own(
