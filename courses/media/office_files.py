@@ -133,3 +133,20 @@ def spreadsheet_first_look(uploaded, *, max_bytes: int, max_unpacked: int, not_a
     if head.startswith(b"%PDF") or _CONTROL_BYTES.search(data):
         raise ValidationError(not_a_spreadsheet)
     return data
+
+
+def spreadsheet_cell_text(value: object, formula: object = None) -> str:
+    """Return what a spreadsheet cell shows: 2020 rather than 2020.0, TRUE for a true boolean, a date in ISO
+    form; a formula without a cached value (`formula`, read from a second, formulas-only opening) as its
+    text, never evaluated."""
+    if value is None:
+        if isinstance(formula, str) and formula.startswith("="):
+            return formula
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)

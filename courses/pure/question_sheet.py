@@ -23,7 +23,7 @@ from typing import IO
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from courses.media.office_files import spreadsheet_first_look
+from courses.media.office_files import spreadsheet_cell_text, spreadsheet_first_look
 from courses.pure.question_rules import (
     CHOICE_LETTERS,
     CHOICE_MAX_LENGTH,
@@ -169,22 +169,9 @@ def xlsx_rows(uploaded: IO[bytes]) -> Iterator[list[str]]:
                 return
             except Exception as error:
                 raise Unreadable from error
-            yield [cell_text(value) for value in values]
+            yield [spreadsheet_cell_text(value) for value in values]
     finally:
         workbook.close()
-
-
-def cell_text(value: object) -> str:
-    """Return what a spreadsheet cell shows: 2020 rather than 2020.0, TRUE for a true boolean."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def csv_rows(text: str) -> Iterator[list[str]]:

@@ -32,7 +32,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from courses.media.office_files import spreadsheet_first_look
+from courses.media.office_files import spreadsheet_cell_text, spreadsheet_first_look
 from courses.pure.search import fold
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -232,25 +232,10 @@ def xlsx_rows(uploaded: IO[bytes]) -> Iterator[list[str]]:
                 return
             except (Exception, zipfile.BadZipFile) as error:
                 raise Refused(not_a_spreadsheet()) from error
-            yield [cell_text(value, formula) for value, formula in zip(values, formulas, strict=False)]
+            yield [spreadsheet_cell_text(value, formula) for value, formula in zip(values, formulas, strict=False)]
     finally:
         cached.close()
         written.close()
-
-
-def cell_text(value: Any, formula: Any = None) -> str:
-    """Return what a cell shows: 2020 rather than 2020.0; a formula without cached value as its text."""
-    if value is None:
-        if isinstance(formula, str) and formula.startswith("="):
-            return formula
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(value)
 
 
 def header_key(text: str) -> str:
