@@ -22,26 +22,33 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 # Run as a script, so this folder is on sys.path.
-from databases import database_drop_at_exit, database_recreate, database_url
+from databases import database_drop_at_exit, database_recreate
+from server import (
+    CACHE_PREFIX,
+    cache_keys_delete,
+    free_port,
+    get,
+    gunicorn_start,
+    gunicorn_stop,
+    log_tail,
+    server_environment,
+    server_wait,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 AIM = 0.5  # the project's aim: the catalogue at half the bare view's rate or better
-CACHE_PREFIX = "onetouch_bench"  # this run's cache keys; only these are deleted from the Redis database
 
 URLS = [
     ("bare view", "/bench/bare/"),
@@ -90,42 +97,6 @@ def options() -> argparse.Namespace:
     if args.courses < 0 or args.enrolments < 0 or args.seconds <= 0 or args.concurrency < 1 or args.rounds < 1:
         parser.error("--courses/--enrolments must be >= 0; --seconds, --concurrency and --rounds positive")
     return args
-
-
-def server_environment(args: argparse.Namespace, scratch: Path) -> dict[str, str]:
-    """The environment of both this process (data loading) and gunicorn."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])),
-        "DATABASE_URL": database_url(args.postgres, args.db_name),
-        "CONN_MAX_AGE": "600",
-        "REDIS_URL": args.redis_url,
-        "CACHE_KEY_PREFIX": CACHE_PREFIX,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": "http://127.0.0.1",  # required with DEBUG off; only emails and certificates print it
-        "SECURE_SSL_REDIRECT": "false",
-        "ONETOUCH_VAR_DIR": str(scratch / "var"),
-        "STATIC_ROOT": str(scratch / "static"),
-        "MEDIA_ROOT": str(scratch / "media"),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-# --- Database and cache ---------------------------------------------------------------------------
-
-
-def cache_keys_delete(redis_url: str, pattern: str = "*") -> int:
-    """Delete this run's keys (those under CACHE_PREFIX) from the cache's Redis database."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    try:
-        keys = list(client.scan_iter(match=f"{CACHE_PREFIX}:{pattern}", count=1000))
-        return client.delete(*keys) if keys else 0
-    finally:
-        client.close()
 
 
 # --- The catalogue ------------------------------------------------------------------------------
@@ -262,79 +233,6 @@ def catalogue_prepare(args: argparse.Namespace) -> dict[str, int]:
         "generated": len(courses),
         "published": published,
     }
-
-
-# --- The server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def gunicorn_start(args: argparse.Namespace, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "gunicorn", "onetouch.wsgi:application",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(args.workers),
-        "--worker-class", args.worker_class,
-        "--threads", str(args.threads),
-        "--chdir", str(REPO),
-        "--timeout", "30",
-        "--log-level", "warning",
-        "--error-logfile", str(log),
-    ]  # fmt: skip
-    # Its own session: Ctrl+C reaches this script only, which then stops the server in order.
-    # Output before gunicorn's logging is set up (a bad option, an import error) goes to the log too.
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            command, cwd=REPO, env={**os.environ, **env}, start_new_session=True, stdout=output, stderr=output
-        )
-
-
-def gunicorn_stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)  # the master stops its workers gracefully
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)  # the process group this script created
-        server.wait(timeout=5)
-
-
-def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes, float]:
-    started = time.perf_counter()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Language": "vi"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
-            body = response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        body, status = error.read(), error.code
-    return status, body, time.perf_counter() - started
-
-
-def server_wait(server: subprocess.Popen, port: int, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log_tail(log)}")
-        try:
-            if get(port, "/bench/bare/", timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{log_tail(log)}")
-
-
-def log_tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 # --- Load generators ----------------------------------------------------------------------------
