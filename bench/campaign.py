@@ -1,0 +1,569 @@
+#!/usr/bin/env python
+"""The campaign's mix of visitors (bench/locustfile.py) against a bare Django view, in one run.
+
+    .venv/bin/python bench/campaign.py            # about three minutes on 2 cores
+    .venv/bin/python bench/campaign.py --help
+
+It creates its own PostgreSQL database and fills it: administrative units, the demo catalogue with
+its media, a few thousand generated courses (bench/catalogue_rps.py's catalogue), campaign courses
+of video lessons, tens of thousands of generated learners with their enrolments, and the accounts
+Locust signs in with. It serves the platform with gunicorn (bench/server.py: DEBUG off, Redis as
+the cache, the platform's settings), loads the bare view (bench/urls.py) for a few seconds, then
+runs Locust headless with the campaign's users. It prints requests/s, p50/p95/p99 by kind of
+request and overall, the errors, gunicorn's (and PostgreSQL's) CPU time per request read from
+/proc, and the ratios against the bare view measured in the same run. Everything it made (server,
+database, cache keys under its prefix, temporary files) is removed at the end, also on Ctrl+C.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+# Run as a script, so this folder is on sys.path.
+from catalogue_rps import SUBJECTS, catalogue_prepare, python_run, wrk_run
+from databases import database_drop_at_exit, database_recreate
+from server import (
+    REPO,
+    cache_keys_delete,
+    cpu_seconds_between,
+    free_port,
+    get,
+    gunicorn_cpu_seconds,
+    gunicorn_start,
+    gunicorn_stop,
+    log_tail,
+    postgres_backends,
+    process_cpu_seconds,
+    server_environment,
+    server_wait,
+)
+
+CACHE_PREFIX = "onetouch_bench_campaign"
+PASSWORD = "bench-campaign-2025"  # noqa: S105 - the generated accounts' password, this run only
+# The issue's aims for this mix on the same machine: p95 at most 200 ms, twice today's requests/s.
+AIM_P95_MS = 200.0
+# Searches people type, without and with diacritics (the catalogue folds both).
+SEARCHES = [subject for subject, _topic in SUBJECTS[::2]] + ["chuyen doi so", "vneid", "lua dao", "thanh toan"]
+
+
+def say(text: str) -> None:
+    print(text, flush=True)
+
+
+# --- Options and environment --------------------------------------------------------------------
+
+
+def options() -> argparse.Namespace:
+    cpus = os.cpu_count() or 2
+    parser = argparse.ArgumentParser(
+        description="The campaign's mix with Locust against a bare Django view (gunicorn, PostgreSQL, Redis).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--users", type=int, default=200, help="Locust users (70 %% browse, 20 %% watch, 5 + 5 %%)")
+    parser.add_argument("--spawn-rate", type=float, default=50, help="Locust users started per second")
+    parser.add_argument("--seconds", type=int, default=60, help="Locust's run time, spawning included")
+    parser.add_argument("--think-scale", type=float, default=1.0, help="multiplies every think time of the users")
+    parser.add_argument("--bare-seconds", type=float, default=5, help="load on the bare view before Locust")
+    parser.add_argument("--bare-concurrency", type=int, default=8, help="connections loading the bare view")
+    parser.add_argument("--workers", type=int, default=cpus + 1, help="gunicorn worker processes")
+    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
+    parser.add_argument("--keepalive", type=int, default=None, help="gunicorn's --keep-alive seconds (gthread)")
+    parser.add_argument("--courses", type=int, default=2000, help="generated catalogue courses (no lessons)")
+    parser.add_argument("--enrolments", type=int, default=500_000, help="enrolment_count spread over those courses")
+    parser.add_argument("--campaign-courses", type=int, default=12, help="courses of video lessons learners watch")
+    parser.add_argument("--learners", type=int, default=50_000, help="generated learners, 2.5 enrolments each")
+    parser.add_argument("--accounts", type=int, default=600, help="accounts Locust signs in with")
+    parser.add_argument("--profile", type=Path, help="record the gunicorn workers with py-spy into this folder")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL URL with the right to create databases",
+    )
+    parser.add_argument("--db-name", default="onetouch_bench_campaign", help="database created and dropped by the run")
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"), help="the cache"
+    )
+    parser.add_argument("--keep-db", action="store_true", help="leave the database (and the plan) in place")
+    parser.add_argument("--seed", type=int, default=2025, help="seed of the generated data")
+    args = parser.parse_args()
+    if "bench" not in args.db_name:
+        parser.error("--db-name must contain 'bench': the run drops and recreates that database")
+    if args.users < 1 or args.seconds < 10 or args.accounts < args.users:
+        parser.error("--users must be >= 1, --seconds >= 10 and --accounts >= --users")
+    return args
+
+
+# --- The data -----------------------------------------------------------------------------------
+
+
+def campaign_prepare(args: argparse.Namespace) -> dict:
+    """Add the campaign's video courses, the generated learners and the accounts; return Locust's plan."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection, connections
+
+    from courses.models import Audience, Course, Lesson
+    from courses.services.catalogue import course_publish
+    from courses.services.structure import module_create
+    from learners.models import LearnerProfile
+    from learners.selectors.progress import lesson_is_open
+    from learners.services.enrolments import enrolment_create
+    from onetouch.models import AudienceGroup, Commune, User
+
+    rng = random.Random(args.seed)
+    video = Lesson.objects.filter(kind=Lesson.Kind.VIDEO, is_published=True).order_by("id").first()
+    if video is None:
+        raise RuntimeError("the demo's video lesson was not made: install ffmpeg and fonts (scripts/common.sh)")
+
+    # Campaign courses: modules of video lessons sharing the demo video's processed files, each
+    # lesson claiming 3 to 12 minutes (the heartbeat's work does not depend on the file).
+    public = Audience.objects.get(code=AudienceGroup.PUBLIC)
+    campaign, durations = [], {}
+    for number in range(args.campaign_courses):
+        subject, topic = SUBJECTS[number % len(SUBJECTS)]
+        course = Course.objects.create(
+            title=f"Tháng tiêu dùng số: {subject} (bài giảng video {number + 1})",
+            slug=f"thang-tieu-dung-so-{number + 1}",
+            summary="Bài giảng video ngắn của chiến dịch.",
+            topic=topic,
+        )
+        course.audiences.add(public)
+        for module_number in range(2):
+            module = module_create(course=course, title=f"Phần {module_number + 1}")
+            for lesson_number in range(3):
+                lesson = Lesson.objects.get(id=video.id)
+                lesson.pk = None
+                lesson.course, lesson.module, lesson.position = course, module, lesson_number
+                lesson.title = f"Video {module_number * 3 + lesson_number + 1}"
+                lesson.duration_seconds = float(rng.randrange(180, 721))
+                lesson.save()
+                durations[str(lesson.id)] = lesson.duration_seconds
+        campaign.append(course_publish(course=course))
+
+    # The accounts Locust signs in with: learners with a profile, one password hashed once.
+    communes = list(Commune.objects.select_related("province").order_by("code")[::50])
+    password = make_password(PASSWORD)
+    User.objects.bulk_create(
+        User(email=f"bench-learner-{n}@bench.invalid", full_name=f"Học viên {n}", password=password)
+        for n in range(args.accounts)
+    )
+    accounts = list(User.objects.filter(email__endswith="@bench.invalid").order_by("id"))
+    LearnerProfile.objects.bulk_create(
+        LearnerProfile(user=user, audience_group=AudienceGroup.PUBLIC, province=commune.province, commune=commune)
+        for user, commune in ((user, rng.choice(communes)) for user in accounts)
+    )
+    # Watchers take three campaign courses each; quiz takers the demo courses with a final quiz
+    # they may open at once; enrollers start with none.
+    watchers = accounts[: max(1, args.accounts // 2)]
+    quiz_takers = accounts[len(watchers) : len(watchers) + args.accounts // 4]
+    enrollers = accounts[len(watchers) + len(quiz_takers) :]
+    say(f"  {len(campaign)} campaign courses, {len(accounts)} accounts; enrolling them")
+    for user in watchers:
+        for course in rng.sample(campaign, min(3, len(campaign))):
+            enrolment_create(learner=user, course=course)
+    quizzes = list(
+        Lesson.objects.filter(kind=Lesson.Kind.QUIZ, is_published=True, course__is_published=True).select_related(
+            "course"
+        )
+    )
+    for user in quiz_takers:
+        for lesson in quizzes:
+            enrolment_create(learner=user, course=lesson.course)
+    open_quizzes = [
+        lesson for lesson in quizzes if quiz_takers and lesson_is_open(learner=quiz_takers[0], lesson=lesson)
+    ]
+
+    say(f"  generating {args.learners:,} learners and their enrolments")
+    generated = learners_generate(args.learners, seed=args.seed)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    published = list(Course.objects.filter(is_published=True).values_list("slug", "enrolment_count"))
+    # Course pages visited: popular courses more often (a few hundred distinct pages).
+    browse = [slug for slug, _count in sorted(published, key=lambda pair: -pair[1])[:300]]
+    with_lessons = list(
+        Course.objects.filter(is_published=True, lessons__is_published=True).values_list("slug", flat=True).distinct()
+    )
+    connections.close_all()
+    return {
+        "password": PASSWORD,
+        "watchers": [user.email for user in watchers],
+        "quiz_takers": [user.email for user in quiz_takers],
+        "enrollers": [user.email for user in enrollers] or [user.email for user in watchers],
+        "audiences": list(AudienceGroup.values),
+        "searches": SEARCHES,
+        "browse_courses": browse,
+        "enrol_courses": sorted(with_lessons),
+        "quiz_lessons": [f"/learning/courses/{lesson.course.slug}/{lesson.id}/" for lesson in open_quizzes],
+        "video_seconds": durations,
+        "generated_learners": generated,
+    }
+
+
+def learners_generate(count: int, *, seed: int) -> int:
+    """Add `count` learners (user and profile) and 2.5 enrolments each over the published courses, in SQL.
+
+    Enrolment rows only: the catalogue's enrolment_count is set by catalogue_rps.py, and no
+    events are written (no fold runs during the benchmark).
+    """
+    from django.db import connection, transaction
+
+    from courses.models import Course
+    from learners.models import Enrolment, LearnerProfile
+    from onetouch.models import Commune, User
+
+    users, profiles = User._meta.db_table, LearnerProfile._meta.db_table
+    enrolments, courses, communes = Enrolment._meta.db_table, Course._meta.db_table, Commune._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
+        cursor.execute(
+            f"""INSERT INTO {users} (password, is_superuser, email, phone_verified, full_name, role, is_staff,
+                                     is_active, date_joined)
+                SELECT '!', false, 'learner-' || k || '@generated.invalid', false, '', 'learner', false, true,
+                       now() - interval '90 days' * random()
+                FROM generate_series(1, %s) AS k""",
+            [count],
+        )
+        cursor.execute(
+            f"""INSERT INTO {profiles} (user_id, audience_group, province_id, commune_id, organisation, position,
+                                        updated_at)
+                SELECT u.id, 'public', c.province_id, c.id, '', '', now()
+                FROM (SELECT id, (random() * (SELECT COUNT(*) - 1 FROM {communes}))::int AS place
+                      FROM {users} WHERE email LIKE '%%@generated.invalid') AS u
+                JOIN (SELECT row_number() OVER (ORDER BY id) - 1 AS n, id, province_id FROM {communes}) AS c
+                  ON c.n = u.place""",
+            [],  # with parameters, "%%" is a literal "%"
+        )
+        # Two or three courses each, the popular ones more often (a power of a uniform draw; the
+        # "+ u.slot * 0" ties the draw to each row, so it is drawn again for every enrolment).
+        cursor.execute(
+            f"""INSERT INTO {enrolments} (learner_id, course_id, course_run_id, is_active, enrolled_at)
+                SELECT DISTINCT ON (u.id, c.id) u.id, c.id, NULL, true, u.date_joined
+                FROM (SELECT id, date_joined, generate_series(1, 2 + (id %% 2)) AS slot
+                      FROM {users} WHERE email LIKE '%%@generated.invalid') AS u
+                CROSS JOIN LATERAL (SELECT floor(power(random() + u.slot * 0, 3)
+                                                 * (SELECT COUNT(*) FROM {courses} WHERE is_published))::int AS n)
+                                   AS pick
+                JOIN (SELECT row_number() OVER (ORDER BY enrolment_count DESC, id) - 1 AS n, id
+                      FROM {courses} WHERE is_published) AS c ON c.n = pick.n""",
+            [],
+        )
+    return count
+
+
+# --- Measurements -------------------------------------------------------------------------------
+
+
+@dataclass
+class Kind:
+    name: str
+    requests: int
+    failures: int
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    average: float
+
+
+def locust_stats(csv_prefix: Path) -> list[Kind]:
+    """Read Locust's <prefix>_stats.csv: one row per kind of request, and the "Aggregated" row last."""
+    kinds = []
+    with open(f"{csv_prefix}_stats.csv", newline="", encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            kinds.append(
+                Kind(
+                    name=row["Name"],
+                    requests=int(row["Request Count"]),
+                    failures=int(row["Failure Count"]),
+                    rps=float(row["Requests/s"]),
+                    p50=float(row["50%"] or 0),
+                    p95=float(row["95%"] or 0),
+                    p99=float(row["99%"] or 0),
+                    average=float(row["Average Response Time"] or 0),
+                )
+            )
+    return kinds
+
+
+def locust_failures(csv_prefix: Path, limit: int = 10) -> list[str]:
+    path = Path(f"{csv_prefix}_failures.csv")
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as file:
+        return [f"{row['Occurrences']} x {row['Name']}: {row['Error'][:160]}" for row in csv.DictReader(file)][:limit]
+
+
+def postgres_cpu_seconds(database: str) -> dict[int, float]:
+    return {pid: process_cpu_seconds(pid) for pid in postgres_backends(database)}
+
+
+@dataclass
+class Window:
+    """CPU seconds used by gunicorn and by PostgreSQL's backends of the benchmark's database over a stretch."""
+
+    gunicorn: float
+    postgres: float
+    seconds: float
+
+
+class CpuMeter:
+    def __init__(self, master_pid: int, database: str) -> None:
+        self.master_pid, self.database = master_pid, database
+
+    def __enter__(self) -> CpuMeter:
+        self.started = time.monotonic()
+        self.gunicorn = gunicorn_cpu_seconds(self.master_pid)
+        self.postgres = postgres_cpu_seconds(self.database)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.window = Window(
+            gunicorn=cpu_seconds_between(self.gunicorn, gunicorn_cpu_seconds(self.master_pid)),
+            postgres=cpu_seconds_between(self.postgres, postgres_cpu_seconds(self.database)),
+            seconds=time.monotonic() - self.started,
+        )
+
+
+def locust_run(args: argparse.Namespace, port: int, plan: Path, csv_prefix: Path, log: Path) -> float:
+    """Run Locust headless to its end; return its own CPU seconds (it shares the machine's cores)."""
+    command = [
+        sys.executable, "-m", "locust", "-f", str(REPO / "bench" / "locustfile.py"),
+        "--headless", "-u", str(args.users), "-r", f"{args.spawn_rate:g}", "-t", f"{args.seconds}s",
+        "--host", f"http://127.0.0.1:{port}", "--csv", str(csv_prefix), "--only-summary",
+        "--stop-timeout", "5", "--loglevel", "WARNING", "--exit-code-on-error", "0",
+    ]  # fmt: skip
+    env = {**os.environ, "BENCH_CAMPAIGN_PLAN": str(plan), "BENCH_THINK_SCALE": f"{args.think_scale:g}"}
+    with log.open("ab") as output:
+        locust = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=output, start_new_session=True)
+        try:
+            _pid, status, usage = os.wait4(locust.pid, 0)
+        except BaseException:
+            os.killpg(locust.pid, signal.SIGTERM)
+            locust.wait(timeout=15)
+            raise
+        locust.returncode = os.waitstatus_to_exitcode(status)
+    if locust.returncode != 0:
+        raise RuntimeError(f"locust exited with {locust.returncode}:\n{log_tail(log)}")
+    return usage.ru_utime + usage.ru_stime
+
+
+def profilers_start(master_pid: int, folder: Path, seconds: float) -> list[subprocess.Popen]:
+    """py-spy on each gunicorn worker for `seconds`, as raw collapsed stacks (one file per worker)."""
+    py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    folder.mkdir(parents=True, exist_ok=True)
+    from server import process_children
+
+    return [
+        subprocess.Popen(
+            [
+                py_spy,
+                "record",
+                "--pid",
+                str(worker),
+                "--duration",
+                str(int(seconds)),
+                "--rate",
+                "100",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "--output",
+                str(folder / f"worker-{worker}.txt"),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for worker in process_children(master_pid)
+    ]
+
+
+def profile_summary(folder: Path, top: int = 25) -> list[tuple[str, float]]:
+    """The project's and Django's functions by share of the samples they appear in (inclusive)."""
+    inclusive, total = {}, 0
+    for path in folder.glob("worker-*.txt"):
+        for line in path.read_text(errors="replace").splitlines():
+            stack, _, count = line.rpartition(" ")
+            if not count.isdigit():
+                continue
+            samples = int(count)
+            total += samples
+            seen = set()
+            for frame in stack.split(";"):
+                name = frame.split(" (")[0]
+                where = frame[frame.find("(") + 1 : frame.rfind(")")] if "(" in frame else ""
+                if "site-packages/django/" in where or "/.venv/" not in where:
+                    label = f"{name} ({where.split('site-packages/')[-1].replace(str(REPO) + '/', '')})"
+                    seen.add(label.rsplit(":", 1)[0] + ")" if ":" in label else label)
+            for label in seen:
+                inclusive[label] = inclusive.get(label, 0) + samples
+    if not total:
+        return []
+    return sorted(((label, samples / total) for label, samples in inclusive.items()), key=lambda pair: -pair[1])[:top]
+
+
+# --- The run ------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    args = options()
+
+    def stop_on_term(signum, frame):  # a TERM is handled like Ctrl+C: clean up, then leave
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    scratch = Path(tempfile.mkdtemp(prefix="onetouch-bench-campaign-"))
+    env = server_environment(args, scratch, cache_prefix=CACHE_PREFIX)
+    # Locust speaks plain HTTP to 127.0.0.1: the cookies must not be marked Secure (no other effect).
+    env |= {"SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false"}
+    os.environ.update(env)
+    sys.path.insert(0, str(REPO))
+    server = None
+    started = time.monotonic()
+    try:
+        print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
+        database_recreate(args.postgres, args.db_name, create=True)
+        cache_keys_delete(args.redis_url, prefix=CACHE_PREFIX)
+        loaded = catalogue_prepare(args)
+        say(f"  catalogue ready after {time.monotonic() - started:.0f} s")
+        plan = campaign_prepare(args)
+        plan_path = scratch / "plan.json"
+        plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+        print(
+            f"  {loaded['demo']} demo and {loaded['generated']} generated catalogue courses, {args.campaign_courses} "
+            f"campaign courses of {len(plan['video_seconds'])} video lessons, {plan['generated_learners']:,} generated "
+            f"learners with their enrolments, {args.accounts} accounts for Locust ({len(plan['watchers'])} watchers, "
+            f"{len(plan['quiz_takers'])} quiz takers, {len(plan['enrollers'])} enrollers), "
+            f"{len(plan['quiz_lessons'])} open quizzes; took {time.monotonic() - started:.0f} s",
+            flush=True,
+        )
+
+        load_before = os.getloadavg()[0]
+        port = free_port()
+        server_log = scratch / "gunicorn.log"
+        server = gunicorn_start(args, env, port, server_log)
+        server_wait(server, port, server_log)
+        print(
+            f"gunicorn on 127.0.0.1:{port}: {args.workers} workers ({args.worker_class}, {args.threads} thread(s))",
+            flush=True,
+        )
+        for path in ["/", "/courses/", f"/courses/{plan['browse_courses'][0]}/", "/accounts/login/"]:
+            status, _body, _seconds = get(port, path)  # warm each worker's templates a little; must answer 200
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}.\n{log_tail(server_log)}")
+
+        # The yardstick: the bare view through the same gunicorn, middleware and settings.
+        bare_url = f"http://127.0.0.1:{port}/bench/bare/"
+        measure = wrk_run if shutil.which("wrk") else python_run
+        measure(bare_url, 1, args.bare_concurrency)  # warm-up
+        with CpuMeter(server.pid, args.db_name) as bare_cpu:
+            bare = measure(bare_url, args.bare_seconds, args.bare_concurrency)
+        print(f"bare view: {bare.rps:.0f} requests/s ({measure.__name__}, {args.bare_concurrency} connections)")
+
+        print(f"Locust: {args.users} users, {args.spawn_rate:g}/s, {args.seconds} s ...", flush=True)
+        profilers = profilers_start(server.pid, args.profile, args.seconds) if args.profile else []
+        csv_prefix = scratch / "locust"
+        with CpuMeter(server.pid, args.db_name) as mix_cpu:
+            locust_cpu = locust_run(args, port, plan_path, csv_prefix, scratch / "locust.log")
+        for profiler in profilers:
+            profiler.wait(timeout=60)
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn died during the load:\n{log_tail(server_log)}")
+
+        report(args, locust_stats(csv_prefix), bare, bare_cpu.window, mix_cpu.window, locust_cpu)
+        for line in locust_failures(csv_prefix):
+            print(f"  failure: {line}")
+        if args.profile:
+            print(f"\nWhere the workers' time went (py-spy, {args.profile}; share of samples, inclusive):")
+            for label, share in profile_summary(args.profile):
+                print(f"  {share:6.1%}  {label}")
+        print(
+            f"\nMachine: {os.cpu_count()} CPUs, shared with the load generator; 1-minute load average "
+            f"{load_before:.2f} before the server started, {os.getloadavg()[0]:.2f} at the end."
+        )
+        if args.keep_db:
+            kept = Path(tempfile.gettempdir()) / f"{args.db_name}-plan.json"
+            shutil.copy(plan_path, kept)
+            print(f"Kept the database {args.db_name}; Locust's plan is {kept}.")
+        print(f"Total run time {time.monotonic() - started:.0f} s.")
+        return 0
+    except KeyboardInterrupt:
+        print("\nInterrupted; cleaning up.", file=sys.stderr)
+        return 130
+    except RuntimeError as error:
+        print(f"\nBenchmark failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
+        if server is not None:
+            gunicorn_stop(server)
+        try:
+            cache_keys_delete(args.redis_url, prefix=CACHE_PREFIX)
+        except Exception as error:  # noqa: BLE001 - clean-up goes on
+            print(f"could not clear cache keys: {error}", file=sys.stderr)
+        if not args.keep_db:
+            database_drop_at_exit(args.postgres, args.db_name)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def report(args, kinds: list[Kind], bare, bare_cpu: Window, mix_cpu: Window, locust_cpu: float) -> None:
+    overall = next(kind for kind in kinds if kind.name == "Aggregated")
+    by_kind = sorted((kind for kind in kinds if kind.name != "Aggregated"), key=lambda kind: kind.name)
+    print()
+    header = (
+        f"{'kind of request':<36} {'requests':>8} {'fails':>5} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for kind in [*by_kind, overall]:
+        name = "all requests" if kind is overall else kind.name
+        if kind is overall:
+            print("-" * len(header))
+        print(
+            f"{name:<36} {kind.requests:>8} {kind.failures:>5} {kind.rps:>7.1f} "
+            f"{kind.p50:>7.0f} {kind.p95:>7.0f} {kind.p99:>7.0f}"
+        )
+    slowest = sorted(by_kind, key=lambda kind: -kind.p95)[:3]
+    print("Highest p95: " + ", ".join(f"{kind.name} {kind.p95:.0f} ms" for kind in slowest))
+
+    mix_requests = overall.requests
+    mix_ms = 1000 * mix_cpu.gunicorn / mix_requests if mix_requests else 0.0
+    mix_pg_ms = 1000 * mix_cpu.postgres / mix_requests if mix_requests else 0.0
+    bare_ms = 1000 * bare_cpu.gunicorn / bare.requests if bare.requests else 0.0
+    cores = os.cpu_count() or 1
+    print()
+    print(f"{'':<40} {'campaign mix':>14} {'bare view':>12} {'mix / bare':>11}")
+    print(f"{'requests/s':<40} {overall.rps:>14.1f} {bare.rps:>12.1f} {overall.rps / bare.rps:>11.3f}")
+    mix_latency = f"{overall.p50:.0f} / {overall.p95:.0f} / {overall.p99:.0f}"
+    bare_latency = f"{bare.latency_ms.get('p50', 0):.1f} / - / {bare.latency_ms.get('p99', 0):.1f}"
+    print(f"{'p50 / p95 / p99 ms':<40} {mix_latency:>14} {bare_latency:>12}")
+    print(f"{'errors':<40} {overall.failures:>14} {bare.errors:>12}")
+    print(f"{'gunicorn CPU ms per request':<40} {mix_ms:>14.2f} {bare_ms:>12.2f} {mix_ms / bare_ms:>11.1f}")
+    print(f"{'PostgreSQL CPU ms per request':<40} {mix_pg_ms:>14.2f} {'':>12}")
+    print(
+        f"{'requests/s gunicorn CPU allows on ' + str(cores) + ' cores':<40} "
+        f"{1000 * cores / mix_ms if mix_ms else 0:>14.0f} {1000 * cores / bare_ms if bare_ms else 0:>12.0f}"
+    )
+    print(
+        f"\nCPU during the mix ({mix_cpu.seconds:.0f} s): gunicorn {mix_cpu.gunicorn:.1f} s, PostgreSQL backends "
+        f"{mix_cpu.postgres:.1f} s, Locust {locust_cpu:.1f} s, of {cores * mix_cpu.seconds:.0f} core-seconds."
+    )
+    verdict = "meets" if overall.p95 <= AIM_P95_MS else "above"
+    print(f"p95 {overall.p95:.0f} ms ({verdict} the aim of {AIM_P95_MS:.0f} ms); errors {overall.failures}.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
