@@ -23,6 +23,7 @@ import csv
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -82,6 +83,13 @@ def options() -> argparse.Namespace:
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class (sync, gthread)")
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--keepalive", type=int, default=None, help="gunicorn's --keep-alive seconds (gthread)")
+    parser.add_argument(
+        "--servers",
+        nargs="+",
+        metavar="CLASS:WORKERS[:THREADS]",
+        help="several gunicorn set-ups measured one after the other on the same data (e.g. sync:3 gthread:2:4); "
+        "instead of --worker-class, --workers and --threads",
+    )
     parser.add_argument("--courses", type=int, default=2000, help="generated catalogue courses (no lessons)")
     parser.add_argument("--enrolments", type=int, default=500_000, help="enrolment_count spread over those courses")
     parser.add_argument("--campaign-courses", type=int, default=12, help="courses of video lessons learners watch")
@@ -102,9 +110,24 @@ def options() -> argparse.Namespace:
     args = parser.parse_args()
     if "bench" not in args.db_name:
         parser.error("--db-name must contain 'bench': the run drops and recreates that database")
+    try:
+        args.servers = (
+            [server_config(text) for text in args.servers]
+            if args.servers
+            else [{"worker_class": args.worker_class, "workers": args.workers, "threads": args.threads}]
+        )
+    except ValueError:
+        parser.error("--servers takes CLASS:WORKERS[:THREADS], e.g. sync:3 or gthread:2:4")
     if args.users < 1 or args.seconds < 10 or args.accounts < args.users:
         parser.error("--users must be >= 1, --seconds >= 10 and --accounts >= --users")
     return args
+
+
+def server_config(text: str) -> dict:
+    worker_class, workers, *threads = text.split(":")
+    if not worker_class or len(threads) > 1:
+        raise ValueError(text)
+    return {"worker_class": worker_class, "workers": int(workers), "threads": int(threads[0]) if threads else 1}
 
 
 # --- The data -----------------------------------------------------------------------------------
@@ -390,28 +413,152 @@ def profilers_start(master_pid: int, folder: Path, seconds: float) -> list[subpr
     ]
 
 
-def profile_summary(folder: Path, top: int = 25) -> list[tuple[str, float]]:
-    """The project's and Django's functions by share of the samples they appear in (inclusive)."""
-    inclusive, total = {}, 0
-    for path in folder.glob("worker-*.txt"):
+# Where a sampled stack spends its time: the first category whose marker one of its frames holds,
+# in this order (a query run while a template renders counts as the query).
+PROFILE_CATEGORIES = [
+    ("password hashing (PBKDF2, sign-ins)", ("pbkdf2 (",)),
+    ("waiting for PostgreSQL (psycopg2)", ("CursorWrapper._execute (", "DatabaseWrapper.is_usable (", "connect (")),
+    ("waiting for Redis (cache, sessions)", ("redis/",)),
+    ("building SQL (ORM compiler)", ("django/db/models/sql/",)),
+    ("rest of the ORM (querysets, model instances)", ("django/db/",)),
+    ("template rendering", ("django/template/",)),
+    ("forms", ("django/forms/",)),
+    ("gzip of responses", ("gzip", "compression.py")),
+    ("translations, URL resolving", ("django/utils/translation/", "django/urls/")),
+    ("gunicorn (sockets, parsing)", ("gunicorn/",)),
+]
+PROJECT_FOLDERS = ("courses/", "learners/", "onetouch/", "reporting/", "announcements/", "inperson/", "rosters/")
+
+
+def profile_samples(folder: Path):
+    """(frames, samples) of every stack py-spy recorded (--format raw: "frame;frame;... count")."""
+    for path in sorted(folder.glob("worker-*.txt")):
         for line in path.read_text(errors="replace").splitlines():
             stack, _, count = line.rpartition(" ")
-            if not count.isdigit():
-                continue
-            samples = int(count)
-            total += samples
-            seen = set()
-            for frame in stack.split(";"):
-                name = frame.split(" (")[0]
-                where = frame[frame.find("(") + 1 : frame.rfind(")")] if "(" in frame else ""
-                if "site-packages/django/" in where or "/.venv/" not in where:
-                    label = f"{name} ({where.split('site-packages/')[-1].replace(str(REPO) + '/', '')})"
-                    seen.add(label.rsplit(":", 1)[0] + ")" if ":" in label else label)
-            for label in seen:
-                inclusive[label] = inclusive.get(label, 0) + samples
+            if count.isdigit():
+                yield stack.split(";"), int(count)
+
+
+def profile_summary(folder: Path, top: int = 12) -> list[str]:
+    """Lines telling where the workers' samples went: by category, the hottest leaves, the project's functions."""
+    categories, leaves, project, total = {}, {}, {}, 0
+    for frames, samples in profile_samples(folder):
+        total += samples
+        category = next(
+            (name for name, markers in PROFILE_CATEGORIES if any(m in frame for frame in frames for m in markers)),
+            "other Python (views, middleware, selectors)",
+        )
+        categories[category] = categories.get(category, 0) + samples
+        leaf = re.sub(r":\d+\)$", ")", frames[-1])
+        leaves[leaf] = leaves.get(leaf, 0) + samples
+        own = {re.sub(r":\d+\)$", ")", f) for f in frames if f.split(" (", 1)[-1].startswith(PROJECT_FOLDERS)}
+        for name in {name for name in own if "Middleware" not in name}:  # middleware wraps every request
+            project[name] = project.get(name, 0) + samples
     if not total:
-        return []
-    return sorted(((label, samples / total) for label, samples in inclusive.items()), key=lambda pair: -pair[1])[:top]
+        return ["(no samples: is py-spy allowed to attach? it needs ptrace, e.g. root)"]
+
+    def block(title: str, counts: dict, limit: int) -> list[str]:
+        ranked = sorted(counts.items(), key=lambda pair: -pair[1])[:limit]
+        return [title, *(f"  {samples / total:6.1%}  {name}" for name, samples in ranked)]
+
+    return [
+        f"{total:,} samples of busy worker threads",
+        *block("By category (each sample once):", categories, len(categories)),
+        *block("Hottest functions (self time):", leaves, top),
+        *block("The project's functions (inclusive):", project, top),
+    ]
+
+
+@dataclass
+class Summary:
+    server: str
+    bare_rps: float
+    rps: float
+    p50: float
+    p95: float
+    p99: float
+    errors: int
+    cpu_ms: float
+    cpu_ms_without_hashing: float
+    bare_cpu_ms: float
+
+
+def server_label(args: argparse.Namespace) -> str:
+    threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
+    return f"{args.workers} {args.worker_class} workers{threads}"
+
+
+def server_measure(args: argparse.Namespace, env: dict, folder: Path, plan_path: Path, hash_ms: float) -> Summary:
+    """Start gunicorn as `args` says, load the bare view, then run Locust; print and return the figures."""
+    folder.mkdir()
+    port = free_port()
+    server_log = folder / "gunicorn.log"
+    server = gunicorn_start(args, env, port, server_log)
+    try:
+        server_wait(server, port, server_log)
+        say(f"\n=== gunicorn on 127.0.0.1:{port}: {server_label(args)} ===")
+        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+        for path in ["/", "/courses/", f"/courses/{plan['browse_courses'][0]}/", "/accounts/login/"]:
+            status, _body, _seconds = get(port, path)  # each must answer 200 before the load
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}.\n{log_tail(server_log)}")
+
+        # The yardstick: the bare view through the same gunicorn, middleware and settings.
+        bare_url = f"http://127.0.0.1:{port}/bench/bare/"
+        measure = wrk_run if shutil.which("wrk") else python_run
+        measure(bare_url, 1, args.bare_concurrency)  # warm-up
+        with CpuMeter(server.pid, args.db_name) as bare_cpu:
+            bare = measure(bare_url, args.bare_seconds, args.bare_concurrency)
+        say(f"bare view: {bare.rps:.0f} requests/s ({measure.__name__}, {args.bare_concurrency} connections)")
+
+        say(f"Locust: {args.users} users, {args.spawn_rate:g}/s, {args.seconds} s ...")
+        profile = args.profile / folder.name if args.profile else None
+        profilers = profilers_start(server.pid, profile, args.seconds) if profile else []
+        csv_prefix = folder / "locust"
+        with CpuMeter(server.pid, args.db_name) as mix_cpu:
+            locust_cpu = locust_run(args, port, plan_path, csv_prefix, folder / "locust.log")
+        for profiler in profilers:
+            profiler.wait(timeout=60)
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn died during the load:\n{log_tail(server_log)}")
+    finally:
+        gunicorn_stop(server)
+
+    summary = report(args, locust_stats(csv_prefix), bare, bare_cpu.window, mix_cpu.window, locust_cpu, hash_ms)
+    for line in locust_failures(csv_prefix):
+        say(f"  failure: {line}")
+    if profile:
+        say(f"\nWhere the workers' time went (py-spy on every worker, 100 samples/s; {profile}):")
+        for line in profile_summary(profile):
+            say(f"  {line}")
+    return summary
+
+
+def summaries_report(summaries: list[Summary]) -> None:
+    say("\nServers compared (same data, same mix, one after the other):")
+    header = (
+        f"{'server':<34} {'bare r/s':>9} {'mix r/s':>8} {'mix/bare':>8} {'p50':>6} {'p95':>6} {'p99':>6} "
+        f"{'errors':>6} {'CPU ms':>7} {'w/o hash':>8}"
+    )
+    say(header)
+    for summary in summaries:
+        say(
+            f"{summary.server:<34} {summary.bare_rps:>9.0f} {summary.rps:>8.1f} {summary.rps / summary.bare_rps:>8.3f} "
+            f"{summary.p50:>6.0f} {summary.p95:>6.0f} {summary.p99:>6.0f} {summary.errors:>6} "
+            f"{summary.cpu_ms:>7.2f} {summary.cpu_ms_without_hashing:>8.2f}"
+        )
+
+
+def password_hash_ms(times: int = 3) -> float:
+    """The CPU time of one PBKDF2 hash with the platform's hasher, in this process (what a sign-in costs)."""
+    from django.contrib.auth.hashers import make_password
+
+    samples = []
+    for _ in range(times):
+        begun = time.process_time()
+        make_password(PASSWORD)
+        samples.append(1000 * (time.process_time() - begun))
+    return sorted(samples)[times // 2]
 
 
 # --- The run ------------------------------------------------------------------------------------
@@ -431,7 +578,6 @@ def main() -> int:
     env |= {"SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false"}
     os.environ.update(env)
     sys.path.insert(0, str(REPO))
-    server = None
     started = time.monotonic()
     try:
         print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
@@ -451,48 +597,19 @@ def main() -> int:
             flush=True,
         )
 
+        hash_ms = password_hash_ms()
         load_before = os.getloadavg()[0]
-        port = free_port()
-        server_log = scratch / "gunicorn.log"
-        server = gunicorn_start(args, env, port, server_log)
-        server_wait(server, port, server_log)
-        print(
-            f"gunicorn on 127.0.0.1:{port}: {args.workers} workers ({args.worker_class}, {args.threads} thread(s))",
-            flush=True,
-        )
-        for path in ["/", "/courses/", f"/courses/{plan['browse_courses'][0]}/", "/accounts/login/"]:
-            status, _body, _seconds = get(port, path)  # warm each worker's templates a little; must answer 200
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}.\n{log_tail(server_log)}")
-
-        # The yardstick: the bare view through the same gunicorn, middleware and settings.
-        bare_url = f"http://127.0.0.1:{port}/bench/bare/"
-        measure = wrk_run if shutil.which("wrk") else python_run
-        measure(bare_url, 1, args.bare_concurrency)  # warm-up
-        with CpuMeter(server.pid, args.db_name) as bare_cpu:
-            bare = measure(bare_url, args.bare_seconds, args.bare_concurrency)
-        print(f"bare view: {bare.rps:.0f} requests/s ({measure.__name__}, {args.bare_concurrency} connections)")
-
-        print(f"Locust: {args.users} users, {args.spawn_rate:g}/s, {args.seconds} s ...", flush=True)
-        profilers = profilers_start(server.pid, args.profile, args.seconds) if args.profile else []
-        csv_prefix = scratch / "locust"
-        with CpuMeter(server.pid, args.db_name) as mix_cpu:
-            locust_cpu = locust_run(args, port, plan_path, csv_prefix, scratch / "locust.log")
-        for profiler in profilers:
-            profiler.wait(timeout=60)
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn died during the load:\n{log_tail(server_log)}")
-
-        report(args, locust_stats(csv_prefix), bare, bare_cpu.window, mix_cpu.window, locust_cpu)
-        for line in locust_failures(csv_prefix):
-            print(f"  failure: {line}")
-        if args.profile:
-            print(f"\nWhere the workers' time went (py-spy, {args.profile}; share of samples, inclusive):")
-            for label, share in profile_summary(args.profile):
-                print(f"  {share:6.1%}  {label}")
+        summaries = []
+        for number, config in enumerate(args.servers):
+            if number:
+                cache_keys_delete(args.redis_url, prefix=CACHE_PREFIX)  # each server starts with a cold cache
+            server_args = argparse.Namespace(**{**vars(args), **config})
+            summaries.append(server_measure(server_args, env, scratch / f"server-{number}", plan_path, hash_ms))
+        if len(summaries) > 1:
+            summaries_report(summaries)
         print(
             f"\nMachine: {os.cpu_count()} CPUs, shared with the load generator; 1-minute load average "
-            f"{load_before:.2f} before the server started, {os.getloadavg()[0]:.2f} at the end."
+            f"{load_before:.2f} before the first server started, {os.getloadavg()[0]:.2f} at the end."
         )
         if args.keep_db:
             kept = Path(tempfile.gettempdir()) / f"{args.db_name}-plan.json"
@@ -507,9 +624,7 @@ def main() -> int:
         print(f"\nBenchmark failed: {error}", file=sys.stderr)
         return 1
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
-        if server is not None:
-            gunicorn_stop(server)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish (gunicorn is stopped by then)
         try:
             cache_keys_delete(args.redis_url, prefix=CACHE_PREFIX)
         except Exception as error:  # noqa: BLE001 - clean-up goes on
@@ -519,7 +634,9 @@ def main() -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def report(args, kinds: list[Kind], bare, bare_cpu: Window, mix_cpu: Window, locust_cpu: float) -> None:
+def report(
+    args, kinds: list[Kind], bare, bare_cpu: Window, mix_cpu: Window, locust_cpu: float, hash_ms: float
+) -> Summary:
     overall = next(kind for kind in kinds if kind.name == "Aggregated")
     by_kind = sorted((kind for kind in kinds if kind.name != "Aggregated"), key=lambda kind: kind.name)
     print()
@@ -552,6 +669,12 @@ def report(args, kinds: list[Kind], bare, bare_cpu: Window, mix_cpu: Window, loc
     print(f"{'p50 / p95 / p99 ms':<40} {mix_latency:>14} {bare_latency:>12}")
     print(f"{'errors':<40} {overall.failures:>14} {bare.errors:>12}")
     print(f"{'gunicorn CPU ms per request':<40} {mix_ms:>14.2f} {bare_ms:>12.2f} {mix_ms / bare_ms:>11.1f}")
+    # Sign-ins hash the password (PBKDF2) on purpose: their share of the CPU, told apart.
+    sign_ins = sum(kind.requests for kind in by_kind if kind.name.endswith("sign in (POST)"))
+    hashing = sign_ins * hash_ms / 1000
+    without_ms = 1000 * max(0.0, mix_cpu.gunicorn - hashing) / mix_requests if mix_requests else 0.0
+    label = "  without the sign-ins' PBKDF2 hashes"
+    print(f"{label:<40} {without_ms:>14.2f} {'':>12} {without_ms / bare_ms:>11.1f}")
     print(f"{'PostgreSQL CPU ms per request':<40} {mix_pg_ms:>14.2f} {'':>12}")
     print(
         f"{'requests/s gunicorn CPU allows on ' + str(cores) + ' cores':<40} "
@@ -561,8 +684,24 @@ def report(args, kinds: list[Kind], bare, bare_cpu: Window, mix_cpu: Window, loc
         f"\nCPU during the mix ({mix_cpu.seconds:.0f} s): gunicorn {mix_cpu.gunicorn:.1f} s, PostgreSQL backends "
         f"{mix_cpu.postgres:.1f} s, Locust {locust_cpu:.1f} s, of {cores * mix_cpu.seconds:.0f} core-seconds."
     )
+    print(
+        f"Sign-ins: {sign_ins}, one PBKDF2 hash each ({hash_ms:.0f} ms of CPU, timed in this process): "
+        f"about {hashing:.1f} s of gunicorn's {mix_cpu.gunicorn:.1f} s."
+    )
     verdict = "meets" if overall.p95 <= AIM_P95_MS else "above"
     print(f"p95 {overall.p95:.0f} ms ({verdict} the aim of {AIM_P95_MS:.0f} ms); errors {overall.failures}.")
+    return Summary(
+        server=server_label(args),
+        bare_rps=bare.rps,
+        rps=overall.rps,
+        p50=overall.p50,
+        p95=overall.p95,
+        p99=overall.p99,
+        errors=overall.failures,
+        cpu_ms=mix_ms,
+        cpu_ms_without_hashing=without_ms,
+        bare_cpu_ms=bare_ms,
+    )
 
 
 if __name__ == "__main__":
