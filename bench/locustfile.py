@@ -266,9 +266,8 @@ class QuizTaker(Visitor):
             count = random.randint(1, 2) if kinds_values[0][0] == "checkbox" else 1
             picked = [value for _kind, value in random.sample(kinds_values, min(count, len(kinds_values)))]
             answers[f"q-{question}"] = picked
-            path = answer_url
             self.client.post(
-                path,
+                answer_url,
                 name="quiz: autosave",
                 json={"question": int(question), "choices": picked},
                 headers={
