@@ -259,6 +259,7 @@ def learners_generate(count: int, *, seed: int) -> int:
                 FROM generate_series(1, %s) AS k""",
             [count],
         )
+        cursor.execute(f"ANALYZE {users}")  # the plans below join on it: let the planner know its size
         cursor.execute(
             f"""INSERT INTO {profiles} (user_id, audience_group, province_id, commune_id, organisation, position,
                                         updated_at)
@@ -269,19 +270,25 @@ def learners_generate(count: int, *, seed: int) -> int:
                   ON c.n = u.place""",
             [],  # with parameters, "%%" is a literal "%"
         )
-        # Two or three courses each, the popular ones more often (a power of a uniform draw; the
-        # "+ u.slot * 0" ties the draw to each row, so it is drawn again for every enrolment).
+        # Two or three courses each, the popular ones more often (the rank is a power of a uniform
+        # draw; "+ slot * 0" ties the draw to each row, so it is drawn again for every enrolment).
+        cursor.execute(
+            f"""CREATE TEMP TABLE bench_rank ON COMMIT DROP AS
+                SELECT row_number() OVER (ORDER BY enrolment_count DESC, id) - 1 AS n, id
+                FROM {courses} WHERE is_published"""
+        )
+        cursor.execute("CREATE UNIQUE INDEX ON bench_rank (n)")
+        cursor.execute("ANALYZE bench_rank")
+        cursor.execute("SELECT COUNT(*) FROM bench_rank")
+        ranked = cursor.fetchone()[0]
         cursor.execute(
             f"""INSERT INTO {enrolments} (learner_id, course_id, course_run_id, is_active, enrolled_at)
                 SELECT DISTINCT ON (u.id, c.id) u.id, c.id, NULL, true, u.date_joined
-                FROM (SELECT id, date_joined, generate_series(1, 2 + (id %% 2)) AS slot
-                      FROM {users} WHERE email LIKE '%%@generated.invalid') AS u
-                CROSS JOIN LATERAL (SELECT floor(power(random() + u.slot * 0, 3)
-                                                 * (SELECT COUNT(*) FROM {courses} WHERE is_published))::int AS n)
-                                   AS pick
-                JOIN (SELECT row_number() OVER (ORDER BY enrolment_count DESC, id) - 1 AS n, id
-                      FROM {courses} WHERE is_published) AS c ON c.n = pick.n""",
-            [],
+                FROM (SELECT id, date_joined, floor(power(random() + slot * 0, 3) * %s)::int AS n
+                      FROM (SELECT id, date_joined, generate_series(1, 2 + (id %% 2)) AS slot
+                            FROM {users} WHERE email LIKE '%%@generated.invalid') AS slots) AS u
+                JOIN bench_rank c ON c.n = u.n""",
+            [ranked],
         )
     return count
 
