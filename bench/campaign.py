@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,7 +76,13 @@ def options() -> argparse.Namespace:
     )
     parser.add_argument("--users", type=int, default=200, help="Locust users (70 %% browse, 20 %% watch, 5 + 5 %%)")
     parser.add_argument("--spawn-rate", type=float, default=50, help="Locust users started per second")
-    parser.add_argument("--seconds", type=int, default=60, help="Locust's run time, spawning included")
+    parser.add_argument("--seconds", type=int, default=60, help="Locust's measured time, after the warm-up")
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=20,
+        help="Locust's first seconds, not measured: spawning and the watchers' sign-ins (0: measure from the start)",
+    )
     parser.add_argument("--think-scale", type=float, default=1.0, help="multiplies every think time of the users")
     parser.add_argument("--bare-seconds", type=float, default=5, help="load on the bare view before Locust")
     parser.add_argument("--bare-concurrency", type=int, default=8, help="connections loading the bare view")
@@ -118,7 +125,7 @@ def options() -> argparse.Namespace:
         )
     except ValueError:
         parser.error("--servers takes CLASS:WORKERS[:THREADS], e.g. sync:3 or gthread:2:4")
-    if args.users < 1 or args.seconds < 10 or args.accounts < args.users:
+    if args.users < 1 or args.seconds < 10 or args.warmup < 0 or args.accounts < args.users:
         parser.error("--users must be >= 1, --seconds >= 10 and --accounts >= --users")
     return args
 
@@ -310,19 +317,25 @@ class Kind:
 
 def locust_stats(csv_prefix: Path) -> list[Kind]:
     """Read Locust's <prefix>_stats.csv: one row per kind of request, and the "Aggregated" row last."""
+
+    def number(text: str) -> float:
+        return float(text) if text not in ("", "N/A") else 0.0  # N/A: no request of that kind since the reset
+
     kinds = []
     with open(f"{csv_prefix}_stats.csv", newline="", encoding="utf-8") as file:
         for row in csv.DictReader(file):
+            if int(row["Request Count"]) == 0 and row["Name"] != "Aggregated":
+                continue
             kinds.append(
                 Kind(
                     name=row["Name"],
                     requests=int(row["Request Count"]),
                     failures=int(row["Failure Count"]),
-                    rps=float(row["Requests/s"]),
-                    p50=float(row["50%"] or 0),
-                    p95=float(row["95%"] or 0),
-                    p99=float(row["99%"] or 0),
-                    average=float(row["Average Response Time"] or 0),
+                    rps=number(row["Requests/s"]),
+                    p50=number(row["50%"]),
+                    p95=number(row["95%"]),
+                    p99=number(row["99%"]),
+                    average=number(row["Average Response Time"]),
                 )
             )
     return kinds
@@ -353,40 +366,68 @@ class CpuMeter:
     def __init__(self, master_pid: int, database: str) -> None:
         self.master_pid, self.database = master_pid, database
 
-    def __enter__(self) -> CpuMeter:
+    def start(self) -> None:
         self.started = time.monotonic()
         self.gunicorn = gunicorn_cpu_seconds(self.master_pid)
         self.postgres = postgres_cpu_seconds(self.database)
-        return self
 
-    def __exit__(self, *exc) -> None:
+    def stop(self) -> None:
         self.window = Window(
             gunicorn=cpu_seconds_between(self.gunicorn, gunicorn_cpu_seconds(self.master_pid)),
             postgres=cpu_seconds_between(self.postgres, postgres_cpu_seconds(self.database)),
             seconds=time.monotonic() - self.started,
         )
 
+    def __enter__(self) -> CpuMeter:
+        self.start()
+        return self
 
-def locust_run(args: argparse.Namespace, port: int, plan: Path, csv_prefix: Path, log: Path) -> float:
-    """Run Locust headless to its end; return its own CPU seconds (it shares the machine's cores)."""
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def locust_run(
+    args: argparse.Namespace, port: int, plan: Path, folder: Path, measure_start: Callable[[], None]
+) -> float:
+    """Run Locust headless to its end; return its own CPU seconds (it shares the machine's cores).
+
+    Locust runs for --warmup plus --seconds; at the end of the warm-up the locustfile resets its
+    statistics and writes a mark, on which `measure_start` is called (at once without a warm-up).
+    """
+    mark = folder / "measuring"
     command = [
         sys.executable, "-m", "locust", "-f", str(REPO / "bench" / "locustfile.py"),
-        "--headless", "-u", str(args.users), "-r", f"{args.spawn_rate:g}", "-t", f"{args.seconds}s",
-        "--host", f"http://127.0.0.1:{port}", "--csv", str(csv_prefix), "--only-summary",
+        "--headless", "-u", str(args.users), "-r", f"{args.spawn_rate:g}", "-t", f"{args.warmup + args.seconds}s",
+        "--host", f"http://127.0.0.1:{port}", "--csv", str(folder / "locust"), "--only-summary",
         "--stop-timeout", "5", "--loglevel", "WARNING", "--exit-code-on-error", "0",
     ]  # fmt: skip
-    env = {**os.environ, "BENCH_CAMPAIGN_PLAN": str(plan), "BENCH_THINK_SCALE": f"{args.think_scale:g}"}
+    env = {
+        **os.environ,
+        "BENCH_CAMPAIGN_PLAN": str(plan),
+        "BENCH_THINK_SCALE": f"{args.think_scale:g}",
+        "BENCH_WARMUP_SECONDS": str(args.warmup),
+        "BENCH_MEASURE_MARK": str(mark),
+    }
+    log = folder / "locust.log"
     with log.open("ab") as output:
         locust = subprocess.Popen(command, cwd=REPO, env=env, stdout=output, stderr=output, start_new_session=True)
+        measuring = False
         try:
-            _pid, status, usage = os.wait4(locust.pid, 0)
+            while True:
+                if not measuring and (args.warmup <= 0 or mark.exists()):
+                    measure_start()
+                    measuring = True
+                pid, status, usage = os.wait4(locust.pid, os.WNOHANG)
+                if pid:
+                    break
+                time.sleep(0.05)
         except BaseException:
             os.killpg(locust.pid, signal.SIGTERM)
             locust.wait(timeout=15)
             raise
         locust.returncode = os.waitstatus_to_exitcode(status)
-    if locust.returncode != 0:
-        raise RuntimeError(f"locust exited with {locust.returncode}:\n{log_tail(log)}")
+    if locust.returncode != 0 or not measuring:
+        raise RuntimeError(f"locust exited with {locust.returncode} (measured: {measuring}):\n{log_tail(log)}")
     return usage.ru_utime + usage.ru_stime
 
 
@@ -518,12 +559,18 @@ def server_measure(args: argparse.Namespace, env: dict, folder: Path, plan_path:
             bare = measure(bare_url, args.bare_seconds, args.bare_concurrency)
         say(f"bare view: {bare.rps:.0f} requests/s ({measure.__name__}, {args.bare_concurrency} connections)")
 
-        say(f"Locust: {args.users} users, {args.spawn_rate:g}/s, {args.seconds} s ...")
+        say(f"Locust: {args.users} users, {args.spawn_rate:g}/s, {args.warmup} s of warm-up, {args.seconds} s measured")
         profile = args.profile / folder.name if args.profile else None
-        profilers = profilers_start(server.pid, profile, args.seconds) if profile else []
+        mix_cpu, profilers = CpuMeter(server.pid, args.db_name), []
+
+        def measure_start() -> None:
+            mix_cpu.start()
+            if profile:
+                profilers.extend(profilers_start(server.pid, profile, args.seconds))
+
+        locust_cpu = locust_run(args, port, plan_path, folder, measure_start)
+        mix_cpu.stop()
         csv_prefix = folder / "locust"
-        with CpuMeter(server.pid, args.db_name) as mix_cpu:
-            locust_cpu = locust_run(args, port, plan_path, csv_prefix, folder / "locust.log")
         for profiler in profilers:
             profiler.wait(timeout=60)
         if server.poll() is not None:

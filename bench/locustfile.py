@@ -38,7 +38,8 @@ import time
 from html import unescape
 from urllib.parse import urlencode
 
-from locust import FastHttpUser, between, task
+import gevent
+from locust import FastHttpUser, between, events, task
 
 PLAN = json.loads(open(os.environ["BENCH_CAMPAIGN_PLAN"], encoding="utf-8").read())
 THINK = float(os.environ.get("BENCH_THINK_SCALE", "1"))
@@ -54,6 +55,25 @@ FORM_ACTION = re.compile(
     r'<form id="quiz-form"[^>]* action="([^"]+)"[^>]* data-answer-url="([^"]+)" data-status-url="([^"]+)"'
 )
 START_FORM = re.compile(r'<form method="post" action="([^"]+/quiz/start/)"')
+
+WARMUP_SECONDS = float(os.environ.get("BENCH_WARMUP_SECONDS", "0"))
+MEASURE_MARK = os.environ.get("BENCH_MEASURE_MARK", "")
+
+
+@events.test_start.add_listener
+def measure_after_warmup(environment, **_kwargs) -> None:
+    """After the warm-up (spawning, the watchers' sign-ins), start the statistics afresh and say so."""
+    if WARMUP_SECONDS <= 0:
+        return
+
+    def measure() -> None:
+        environment.runner.stats.reset_all()
+        if MEASURE_MARK:
+            with open(MEASURE_MARK, "w", encoding="utf-8") as mark:
+                mark.write(f"{time.time()}\n")
+
+    gevent.spawn_later(WARMUP_SECONDS, measure)
+
 
 # Accounts handed out in turn to the users of one kind (Locust runs them as greenlets of one process).
 _next_account = {kind: itertools.count() for kind in ("watchers", "enrollers", "quiz_takers")}
