@@ -1,5 +1,6 @@
 import hashlib
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -21,25 +22,47 @@ from courses.selectors.catalogue import (
 )
 from onetouch.cache import cache_get_or_build
 from onetouch.models import AudienceGroup
+from onetouch.proxy_cache import proxy_cacheable_when_anonymous
 
 CATALOGUE_GENERATION_KEY = "catalogue:generation"
 
 
+@proxy_cacheable_when_anonymous
 def home(request: HttpRequest) -> HttpResponse:
-    counts = course_list_for_audience_counts()
+    """The home page; a visitor without account gets the whole page from the cache."""
+    return anonymous_page_cached(request, "home-page", home_page)
+
+
+def home_page(request: HttpRequest) -> HttpResponse:
+    # One grouping query per catalogue change, shared by every language and visitor.
+    counts = cache_get_or_build(
+        f"home-counts:{catalogue_generation()}",
+        course_list_for_audience_counts,
+        fresh_seconds=settings.CATALOGUE_CACHE_SECONDS,
+    )
     groups = [(group, counts.get(group.value, 0)) for group in AudienceGroup]
     return render(request, "courses/home.html", {"groups": groups})
 
 
+@proxy_cacheable_when_anonymous
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The catalogue; a visitor without account gets the whole page from the cache."""
+    return anonymous_page_cached(request, "catalogue-page", catalogue_page)
+
+
+def anonymous_page_cached(
+    request: HttpRequest, name: str, build: Callable[[HttpRequest], HttpResponse]
+) -> HttpResponse:
+    """Return the page build() makes, from the cache for a visitor without account or messages.
+
+    Nothing on these pages differs between anonymous visitors with the same URL and language:
+    no CSRF token (search is GET, the language switch is CSRF-exempt), no name, no messages.
+    """
     if request.user.is_authenticated or len(messages.get_messages(request)):
-        return catalogue_page(request)
-    # Nothing on this page differs between anonymous visitors with the same URL and language:
-    # no CSRF token (search is GET, the language switch is CSRF-exempt), no name, no messages.
-    key = f"catalogue-page:{catalogue_generation()}:{get_language()}:{url_digest(request)}"
+        return build(request)
+    key = f"{name}:{catalogue_generation()}:{get_language()}:{url_digest(request)}"
     html = cache_get_or_build(
-        key, lambda: catalogue_page(request).content.decode(), fresh_seconds=settings.CATALOGUE_CACHE_SECONDS
+        key, lambda: build(request).content.decode(), fresh_seconds=settings.CATALOGUE_CACHE_SECONDS
     )
     return HttpResponse(html)
 
@@ -105,6 +128,7 @@ def query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+@proxy_cacheable_when_anonymous
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = course_get_for_page(slug=slug, user=request.user)
     if course is None:
