@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from catalogue_rps import cache_keys_delete, free_port, gunicorn_start, gunicorn_stop, server_environment, server_wait
 from databases import database_drop_at_exit, database_recreate
+from serving import cache_keys_delete, free_port, gunicorn_start, gunicorn_stop, server_environment, server_wait
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"

@@ -1,7 +1,8 @@
 """The catalogue's filter form: the visitor's search, filters and order, read into CatalogueFilters."""
 
+import time
+
 from django import forms
-from django.core.cache import cache
 from django.forms.utils import flatatt
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -11,11 +12,19 @@ from courses.models import CourseFormat, Topic
 from courses.selectors.catalogue import NATIONAL, CatalogueFilters, CatalogueSort
 from onetouch.models import AudienceGroup, Province
 
+# The provinces as this process last read them, and until when (monotonic seconds): the units change
+# only by law, so an hour-old list is fresh enough and saves a query or a cache round trip a page.
+_provinces_seen: tuple[list[tuple[str, str]], float] = ([], 0.0)
+PROVINCES_TRUST_SECONDS = 3600
+
 
 def province_choices() -> list[tuple[str, str]]:
-    # The units change only by law; an hour-old list is fresh enough and saves a query a page.
-    provinces = cache.get_or_set("province-choices", lambda: list(Province.objects.values_list("code", "name")), 3600)
-    return [("", _("All provinces")), (NATIONAL, _("National courses"))] + provinces
+    global _provinces_seen
+    provinces, trusted_until = _provinces_seen
+    if not provinces or time.monotonic() >= trusted_until:
+        provinces = list(Province.objects.values_list("code", "name"))
+        _provinces_seen = (provinces, time.monotonic() + PROVINCES_TRUST_SECONDS)
+    return [("", _("All provinces")), (NATIONAL, _("National courses")), *provinces]
 
 
 class QuickSelect(forms.Select):
