@@ -6,13 +6,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from courses.forms.catalogue import CatalogueFilterForm
+from courses.models import Course
 from courses.selectors.catalogue import (
     CatalogueFilters,
     course_get_for_page,
@@ -99,7 +102,9 @@ def catalogue_results_html(request: HttpRequest, filters: CatalogueFilters, page
 
 
 def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, page_number: str) -> str:
-    paginator = Paginator(course_list_for_catalogue(filters=filters), settings.CATALOGUE_PAGE_SIZE)
+    # Audiences are fetched below for the cards not in the cache only.
+    courses = course_list_for_catalogue(filters=filters).prefetch_related(None)
+    paginator = Paginator(courses, settings.CATALOGUE_PAGE_SIZE)
     try:
         page = paginator.page(page_number)
     except PageNotAnInteger:
@@ -108,11 +113,35 @@ def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, pag
         page = None
     context = {
         "page": page,
+        "cards": course_cards_html(list(page.object_list)) if page else [],
         "paginator": paginator,
         "page_number": page_number,
         "query_string": query_without_page(request),
     }
     return render_to_string("courses/_catalogue_results.html", context)
+
+
+CARD_CACHE_SECONDS = 600
+
+
+def course_cards_html(courses: list[Course]) -> list[str]:
+    """Return each course's catalogue card, from the cache when this version of it was rendered before.
+
+    Keyed by the catalogue generation (bumped by any saved course, audiences included), the language and
+    the course's enrolment count (recounted without a save); kept ten minutes, which bounds a renamed
+    province. One cache read for the page's cards, one write for those rendered (docs/decisions/0028).
+    """
+    prefix = f"catalogue-card:{catalogue_generation()}:{get_language()}"
+    keys = {course.id: f"{prefix}:{course.id}:{course.enrolment_count}" for course in courses}
+    cards = cache.get_many(list(keys.values()))
+    missing = [course for course in courses if keys[course.id] not in cards]
+    if missing:
+        prefetch_related_objects(missing, "audiences")
+        template = get_template("courses/_course_card.html")
+        rendered = {keys[course.id]: template.render({"course": course}) for course in missing}
+        cache.set_many(rendered, CARD_CACHE_SECONDS)
+        cards.update(rendered)
+    return [mark_safe(cards[keys[course.id]]) for course in courses]  # noqa: S308 - rendered by our template
 
 
 # The generation as this process last read it, and until when (monotonic seconds) to trust it:
