@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from catalogue_rps import SUBJECTS, catalogue_prepare, python_run, wrk_run
+from catalogue_rps import SUBJECTS, catalogue_prepare
 from databases import database_drop_at_exit, database_recreate
+from load import python_run, wrk_run
 from server import (
     REPO,
     cache_keys_delete,

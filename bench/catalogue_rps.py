@@ -16,27 +16,24 @@ also on Ctrl+C. See bench/README.md for how to read the output.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
 import re
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
 
 # Run as a script, so this folder is on sys.path.
 from databases import database_drop_at_exit, database_recreate
+from load import Result, python_run, wrk_run
 from server import (
     CACHE_PREFIX,
+    REPO,
     cache_keys_delete,
     free_port,
     get,
@@ -47,7 +44,6 @@ from server import (
     server_wait,
 )
 
-REPO = Path(__file__).resolve().parent.parent
 AIM = 0.5  # the project's aim: the catalogue at half the bare view's rate or better
 
 URLS = [
@@ -61,11 +57,15 @@ URLS = [
 
 
 def options() -> argparse.Namespace:
-    cpus = os.cpu_count() or 2
-    parser = argparse.ArgumentParser(
-        description="Requests/second of the course catalogue against a bare Django view (gunicorn, PostgreSQL, Redis).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    return options_parse(
+        "Requests/second of the course catalogue against a bare Django view (gunicorn, PostgreSQL, Redis)."
     )
+
+
+def options_parse(description: str, default_db_name: str = "onetouch_bench") -> argparse.Namespace:
+    """The options of a benchmark of the generated catalogue (this one and bench/proxy_cache.py)."""
+    cpus = os.cpu_count() or 2
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--courses", type=int, default=2000, help="generated published courses, on top of the demo")
     parser.add_argument(
         "--enrolments", type=int, default=500_000, help="total enrolments spread over the generated courses (Zipf-like)"
@@ -85,18 +85,26 @@ def options() -> argparse.Namespace:
         default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
         help="a PostgreSQL URL with the right to create databases",
     )
-    parser.add_argument("--db-name", default="onetouch_bench", help="database created and dropped by the run")
+    parser.add_argument("--db-name", default=default_db_name, help="database created and dropped by the run")
     parser.add_argument(
         "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"), help="the cache"
     )
     parser.add_argument("--keep-db", action="store_true", help="leave the database in place at the end")
     parser.add_argument("--seed", type=int, default=2025, help="seed of the generated catalogue")
+    parser.add_argument(
+        "--miss-samples", type=int, default=5, help="single requests timed on a real cache miss, per URL"
+    )
     args = parser.parse_args()
     if "bench" not in args.db_name:
         parser.error("--db-name must contain 'bench': the run drops and recreates that database")
-    if args.courses < 0 or args.enrolments < 0 or args.seconds <= 0 or args.concurrency < 1 or args.rounds < 1:
+    if args.courses < 0 or args.enrolments < 0 or args.seconds <= 0 or min(args.concurrency, args.rounds) < 1:
         parser.error("--courses/--enrolments must be >= 0; --seconds, --concurrency and --rounds positive")
+    if args.miss_samples < 1:
+        parser.error("--miss-samples must be positive")
     return args
+
+
+# --- Database and cache ---------------------------------------------------------------------------
 
 
 # --- The catalogue ------------------------------------------------------------------------------
@@ -235,105 +243,6 @@ def catalogue_prepare(args: argparse.Namespace) -> dict[str, int]:
     }
 
 
-# --- Load generators ----------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    rps: float
-    requests: int
-    errors: int  # non-2xx/3xx responses, socket errors and timeouts
-    latency_ms: dict[str, float] = field(default_factory=dict)  # avg, p50, p90, p99
-
-
-_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * _UNITS_MS[unit]
-
-
-def wrk_run(url: str, seconds: float, concurrency: int) -> Result:
-    threads = max(1, min(2, concurrency))
-    output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s",
-         "-H", "Accept-Language: vi", url],
-        capture_output=True, text=True, timeout=seconds + 60, check=True,
-    ).stdout  # fmt: skip
-    latency = {"avg": _ms(re.search(r"Latency\s+(\S+)", output).group(1))}
-    for percent in ("50", "90", "99"):
-        latency[f"p{percent}"] = _ms(re.search(rf"^\s+{percent}%\s+(\S+)", output, re.M).group(1))
-    errors = 0
-    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        errors += int(match.group(1))
-    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
-        # A "read" error is how wrk counts a server closing the connection after a response, which
-        # gunicorn's sync workers do on every request (no keep-alive): not a failure.
-        errors += int(match.group(1)) + int(match.group(3)) + int(match.group(4))
-    return Result(
-        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        requests=int(re.search(r"(\d+) requests in", output).group(1)),
-        errors=errors,
-        latency_ms=latency,
-    )
-
-
-def python_run(url: str, seconds: float, concurrency: int) -> Result:
-    """Keep-alive HTTP/1.1 clients in threads; bounded by the GIL, so a lower bound on the server."""
-    parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    deadline = time.perf_counter() + seconds
-    latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    errors = [0] * concurrency
-
-    def client(index: int) -> None:
-        connection = None
-        while time.perf_counter() < deadline:
-            try:
-                if connection is None:
-                    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-                started = time.perf_counter()
-                connection.request("GET", target, headers={"Accept-Language": "vi"})
-                response = connection.getresponse()
-                response.read()
-                latencies[index].append(time.perf_counter() - started)
-                if response.status >= 400:
-                    errors[index] += 1
-                if response.will_close:
-                    connection.close()
-                    connection = None
-            except (OSError, http.client.HTTPException):
-                errors[index] += 1
-                if connection is not None:
-                    connection.close()
-                connection = None
-        if connection is not None:
-            connection.close()
-
-    started = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(concurrency)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(seconds + 15)
-    elapsed = time.perf_counter() - started
-    samples = sorted(s * 1000 for per_client in latencies for s in per_client)
-    if not samples:
-        return Result(rps=0.0, requests=0, errors=sum(errors))
-
-    def percentile(p: float) -> float:
-        return samples[min(len(samples) - 1, int(p / 100 * len(samples)))]
-
-    return Result(
-        rps=len(samples) / elapsed,
-        requests=len(samples),
-        errors=sum(errors),
-        latency_ms={"avg": statistics.fmean(samples), "p50": percentile(50), "p90": percentile(90),
-                    "p99": percentile(99)},
-    )  # fmt: skip
-
-
 # --- The run ------------------------------------------------------------------------------------
 
 
@@ -342,14 +251,21 @@ def result_count(body: bytes) -> str:
     return match.group(1).decode(errors="replace").strip() if match else "no result count on the page"
 
 
-def cache_miss_latency(port: int, path: str, redis_url: str, times: int = 5) -> float:
-    """Median time of an anonymous request whose page and results are in no cache (rebuilt from SQL)."""
+def cache_miss_latency(port: int, path: str, redis_url: str, times: int, *, cold: bool) -> float:
+    """Median time of an anonymous request whose page is in no cache (rebuilt from SQL).
+
+    A page miss deletes the two caches of whole pages and results: the whole page
+    (courses.views.catalogue, "catalogue-page:") and the results ("catalogue:<generation>:"), and keeps
+    the course cards ("catalogue-card:"), as when a page's 60 s run out. Cold deletes every key of
+    this run, the cards and the catalogue generation included, as after a course was saved.
+    """
     samples = []
     for _ in range(times):
-        # Both caches an anonymous request reads: the whole page (courses.views.catalogue, "catalogue-page:")
-        # and the list of results ("catalogue:<generation>:"); the generation key itself stays.
-        cache_keys_delete(redis_url, "*catalogue-page:*")
-        cache_keys_delete(redis_url, "*catalogue:[0-9]*")
+        if cold:
+            cache_keys_delete(redis_url)
+        else:
+            cache_keys_delete(redis_url, "*catalogue-page:*")
+            cache_keys_delete(redis_url, "*catalogue:[0-9]*")
         status, _body, seconds = get(port, path)
         if status != 200:
             raise RuntimeError(f"{path} answered {status} on a cache miss")
@@ -421,7 +337,13 @@ def main() -> int:
                 runs[path].append(measure(url, args.seconds, args.concurrency))
                 if server.poll() is not None:
                     raise RuntimeError(f"gunicorn died during the load:\n{log_tail(log)}")
-        misses = {path: cache_miss_latency(port, path, args.redis_url) for _, path in URLS[1:]}
+        misses = {
+            path: (
+                cache_miss_latency(port, path, args.redis_url, args.miss_samples, cold=False),
+                cache_miss_latency(port, path, args.redis_url, args.miss_samples, cold=True),
+            )
+            for _, path in URLS[1:]
+        }
 
         report(args, client, runs, first, misses)
         print(
@@ -454,7 +376,7 @@ def report(
     client: str,
     runs: dict[str, list[Result]],
     first: dict[str, float],
-    misses: dict[str, float],
+    misses: dict[str, tuple[float, float]],
 ) -> None:
     def median_result(results: list[Result]) -> Result:
         """The round with the median rate (the lower middle one for an even count): a real run."""
@@ -487,11 +409,11 @@ def report(
         verdict = "meets" if ratio >= AIM else "below"
         print(f"Ratio {label} / bare view: {ratio:.2f}  ({verdict} the aim of {AIM:.2f})")
     print()
-    print("Single requests outside the load (ms):")
-    print(f"  {'URL':<58} {'first request':>14} {'cache miss (median of 5)':>25}")
+    print(f"Single requests outside the load (ms; cache misses: median of {args.miss_samples}):")
+    print(f"  {'URL':<58} {'first request':>14} {'page miss, cards warm':>22} {'cold (everything deleted)':>26}")
     for _label, path in URLS:
-        miss = f"{misses[path]:.1f}" if path in misses else "-"
-        print(f"  {path:<58} {first[path]:>14.1f} {miss:>25}")
+        warm, cold = (f"{ms:.1f}" for ms in misses[path]) if path in misses else ("-", "-")
+        print(f"  {path:<58} {first[path]:>14.1f} {warm:>22} {cold:>26}")
     if client == "python":
         print("\nLoad generator: Python threads; the client shares the CPU and the GIL, so these rates are")
         print("lower bounds. With wrk installed (apt-get install -y wrk) the default client gives closer figures.")

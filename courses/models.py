@@ -41,7 +41,9 @@ class Audience(models.Model):
         verbose_name_plural = _("audience groups")
 
     def __str__(self) -> str:
-        return str(self.get_code_display())
+        # The enum's label, not get_code_display(): that hashes every translated choice on each call,
+        # which cost the catalogue a millisecond a page (docs/decisions/0028).
+        return str(AudienceGroup(self.code).label) if self.code in AudienceGroup.values else self.code
 
 
 class Partner(models.Model):
@@ -115,6 +117,11 @@ class Course(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("courses:detail", args=[self.slug])
+
+    @property
+    def format_label(self) -> str:
+        """The format's name in the current language; cheaper than get_format_display() on every card."""
+        return CourseFormat(self.format).label if self.format in CourseFormat.values else self.format
 
     @property
     def is_national(self) -> bool:

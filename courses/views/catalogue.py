@@ -1,17 +1,21 @@
 import hashlib
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
+from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from courses.forms.catalogue import CatalogueFilterForm
+from courses.models import Course
 from courses.selectors.catalogue import (
     CatalogueFilters,
     course_get_for_page,
@@ -21,30 +25,56 @@ from courses.selectors.catalogue import (
 )
 from onetouch.cache import cache_get_or_build
 from onetouch.models import AudienceGroup
+from onetouch.proxy_cache import proxy_cacheable_when_anonymous
 
 CATALOGUE_GENERATION_KEY = "catalogue:generation"
 
 
+@proxy_cacheable_when_anonymous
 def home(request: HttpRequest) -> HttpResponse:
-    counts = course_list_for_audience_counts()
+    """The home page; a visitor without account gets the whole page from the cache."""
+    return anonymous_page_cached(request, "home-page", home_page)
+
+
+def home_page(request: HttpRequest) -> HttpResponse:
+    # One grouping query per catalogue change, shared by every language and visitor.
+    counts = cache_get_or_build(
+        f"home-counts:{catalogue_generation()}",
+        course_list_for_audience_counts,
+        fresh_seconds=settings.CATALOGUE_CACHE_SECONDS,
+    )
     groups = [(group, counts.get(group.value, 0)) for group in AudienceGroup]
     return render(request, "courses/home.html", {"groups": groups})
 
 
+@proxy_cacheable_when_anonymous
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The catalogue; a visitor without account gets the whole page from the cache."""
+    # The whole page is cached for visitors, so its results need no cache of their own: four fewer
+    # cache round trips, one a large write, when the page is rebuilt (docs/decisions/0028).
+    return anonymous_page_cached(
+        request, "catalogue-page", lambda request: catalogue_page(request, results_cached=False)
+    )
+
+
+def anonymous_page_cached(
+    request: HttpRequest, name: str, build: Callable[[HttpRequest], HttpResponse]
+) -> HttpResponse:
+    """Return the page build() makes, from the cache for a visitor without account or messages.
+
+    Nothing on these pages differs between anonymous visitors with the same URL and language:
+    no CSRF token (search is GET, the language switch is CSRF-exempt), no name, no messages.
+    """
     if request.user.is_authenticated or len(messages.get_messages(request)):
-        return catalogue_page(request)
-    # Nothing on this page differs between anonymous visitors with the same URL and language:
-    # no CSRF token (search is GET, the language switch is CSRF-exempt), no name, no messages.
-    key = f"catalogue-page:{catalogue_generation()}:{get_language()}:{url_digest(request)}"
+        return build(request)
+    key = f"{name}:{catalogue_generation()}:{get_language()}:{url_digest(request)}"
     html = cache_get_or_build(
-        key, lambda: catalogue_page(request).content.decode(), fresh_seconds=settings.CATALOGUE_CACHE_SECONDS
+        key, lambda: build(request).content.decode(), fresh_seconds=settings.CATALOGUE_CACHE_SECONDS
     )
     return HttpResponse(html)
 
 
-def catalogue_page(request: HttpRequest) -> HttpResponse:
+def catalogue_page(request: HttpRequest, *, results_cached: bool = True) -> HttpResponse:
     form = CatalogueFilterForm(request.GET or None)
     results_html = ""
     if form.is_bound and not form.is_valid():
@@ -52,31 +82,66 @@ def catalogue_page(request: HttpRequest) -> HttpResponse:
     else:
         filters = form.filters() if form.is_bound else CatalogueFilters()
         page_number = request.GET.get("page", "1")
-        results_html = catalogue_results_html(request, filters, page_number if page_number.isdigit() else "1")
+        page_number = page_number if page_number.isdigit() else "1"
+        results_html = (
+            catalogue_results_html(request, filters, page_number)
+            if results_cached
+            else catalogue_results_build(request, filters, page_number)
+        )
     return render(request, "courses/course_list.html", {"form": form, "results_html": results_html})
 
 
 def catalogue_results_html(request: HttpRequest, filters: CatalogueFilters, page_number: str) -> str:
     """Return the rendered list of matching courses; shared by every visitor, so cached."""
     key = f"catalogue:{catalogue_generation()}:{get_language()}:{filters.cache_key()}:{page_number[:9]}"
+    return cache_get_or_build(
+        key,
+        lambda: catalogue_results_build(request, filters, page_number),
+        fresh_seconds=settings.CATALOGUE_CACHE_SECONDS,
+    )
 
-    def build() -> str:
-        paginator = Paginator(course_list_for_catalogue(filters=filters), settings.CATALOGUE_PAGE_SIZE)
-        try:
-            page = paginator.page(page_number)
-        except PageNotAnInteger:
-            page = paginator.page(1)
-        except EmptyPage:
-            page = None
-        context = {
-            "page": page,
-            "paginator": paginator,
-            "page_number": page_number,
-            "query_string": query_without_page(request),
-        }
-        return render_to_string("courses/_catalogue_results.html", context)
 
-    return cache_get_or_build(key, build, fresh_seconds=settings.CATALOGUE_CACHE_SECONDS)
+def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, page_number: str) -> str:
+    # Audiences are fetched below for the cards not in the cache only.
+    courses = course_list_for_catalogue(filters=filters).prefetch_related(None)
+    paginator = Paginator(courses, settings.CATALOGUE_PAGE_SIZE)
+    try:
+        page = paginator.page(page_number)
+    except PageNotAnInteger:
+        page = paginator.page(1)
+    except EmptyPage:
+        page = None
+    context = {
+        "page": page,
+        "cards": course_cards_html(list(page.object_list)) if page else [],
+        "paginator": paginator,
+        "page_number": page_number,
+        "query_string": query_without_page(request),
+    }
+    return render_to_string("courses/_catalogue_results.html", context)
+
+
+CARD_CACHE_SECONDS = 600
+
+
+def course_cards_html(courses: list[Course]) -> list[str]:
+    """Return each course's catalogue card, from the cache when this version of it was rendered before.
+
+    Keyed by the catalogue generation (bumped by any saved course, audiences included), the language and
+    the course's enrolment count (recounted without a save); kept ten minutes, which bounds a renamed
+    province. One cache read for the page's cards, one write for those rendered (docs/decisions/0028).
+    """
+    prefix = f"catalogue-card:{catalogue_generation()}:{get_language()}"
+    keys = {course.id: f"{prefix}:{course.id}:{course.enrolment_count}" for course in courses}
+    cards = cache.get_many(list(keys.values()))
+    missing = [course for course in courses if keys[course.id] not in cards]
+    if missing:
+        prefetch_related_objects(missing, "audiences")
+        template = get_template("courses/_course_card.html")
+        rendered = {keys[course.id]: template.render({"course": course}) for course in missing}
+        cache.set_many(rendered, CARD_CACHE_SECONDS)
+        cards.update(rendered)
+    return [mark_safe(cards[keys[course.id]]) for course in courses]  # noqa: S308 - rendered by our template
 
 
 # The generation as this process last read it, and until when (monotonic seconds) to trust it:
@@ -105,6 +170,7 @@ def query_without_page(request: HttpRequest) -> str:
     return params.urlencode()
 
 
+@proxy_cacheable_when_anonymous
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     course = course_get_for_page(slug=slug, user=request.user)
     if course is None:

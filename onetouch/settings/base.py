@@ -585,6 +585,10 @@ CATALOGUE_PAGE_SIZE = 12
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", 60)
 # How long a process trusts the catalogue generation it last read (a saved course shows after that).
 CATALOGUE_GENERATION_TRUST_SECONDS = 1.0
+# How long the reverse proxy (deploy/nginx.conf) may serve an anonymous home, catalogue or course page
+# without asking Django (Cache-Control s-maxage, onetouch/proxy_cache.py): a published change shows
+# to visitors within this many seconds.
+PROXY_PAGE_CACHE_SECONDS = env.int("PROXY_PAGE_CACHE_SECONDS", 30)
 
 LOGGING = {
     "version": 1,

@@ -31,3 +31,24 @@ def test_the_search_box_stays_outside_the_folded_filters(client):
     assert 'form="catalogue-filters"' in page
     assert page.index('id="id_q"') < page.index("<details")
     assert "(1)" in page[page.index("<summary>") : page.index("</summary>")]
+
+
+@pytest.mark.parametrize(
+    "data", [None, {"audience": "public", "province": "46", "sort": "popular"}, {"topic": "bogus"}]
+)
+def test_quick_select_writes_the_markup_django_select_does(data):
+    """The filters' selects, written in Python for speed, equal Django's template-rendered <select>
+    (attributes, selected option, escaping), whitespace and attribute order aside."""
+    from django import forms
+    from django.test.html import parse_html
+
+    form = CatalogueFilterForm(data)
+    form.is_valid()
+    for name in ("audience", "topic", "province", "format", "sort"):
+        quick = form[name]
+        django_select = forms.Select(choices=quick.field.choices)
+        attrs = quick.build_widget_attrs({"id": quick.auto_id})
+        if quick.errors:
+            attrs["aria-invalid"] = "true"
+
+        assert parse_html(str(quick)) == parse_html(django_select.render(quick.html_name, quick.value(), attrs))

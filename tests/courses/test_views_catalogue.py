@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses.models import Course, CourseFormat, Topic
+from courses.services.catalogue import audience_list_for_codes
 from tests.factories import course_make, courses_bulk_make, enrolments_bulk_make
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +184,22 @@ def test_language_switch_works_without_a_token(client):
     response = strict.post(reverse("set_language"), {"language": "en", "next": CATALOGUE})
     assert response.status_code == 302
     assert "Course catalogue" in titles(strict.get(CATALOGUE))
+
+
+def test_course_cards_are_reused_until_their_course_changes(client, django_capture_on_commit_callbacks):
+    """A page rebuilt from SQL takes the cards it showed before from the cache (no audiences query);
+    a new enrolment count or a saved course renders the card again."""
+    course = course_make(title="Thẻ khóa học", audiences=("public",))
+    client.get(CATALOGUE)  # renders and keeps the card
+
+    with CaptureQueriesContext(connection) as queries:
+        page = titles(client.get(CATALOGUE, {"page": "1"}))  # another page URL: built again
+    assert "Thẻ khóa học" in page
+    assert not [query for query in queries.captured_queries if "courses_course_audiences" in query["sql"]]
+
+    Course.objects.filter(id=course.id).update(enrolment_count=7)  # the periodic recount: no save
+    assert "7 học viên" in titles(client.get(CATALOGUE, {"sort": "newest"}))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        course.audiences.add(*audience_list_for_codes(["commune_leader"]))
+    assert "Lãnh đạo UBND cấp xã" in titles(client.get(CATALOGUE, {"page": "1", "sort": "newest"}))
