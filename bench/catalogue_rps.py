@@ -16,32 +16,21 @@ also on Ctrl+C. See bench/README.md for how to read the output.
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
 # Run as a script, so this folder is on sys.path.
-from databases import database_drop_at_exit, database_recreate, database_url
+from databases import database_recreate
+from load import Result, python_run, wrk_run
+from server import CACHE_PREFIX, bench_scratch, cache_keys_delete, get, gunicorn_serving, log_tail
 
-REPO = Path(__file__).resolve().parent.parent
 AIM = 0.5  # the project's aim: the catalogue at half the bare view's rate or better
-CACHE_PREFIX = "onetouch_bench"  # this run's cache keys; only these are deleted from the Redis database
 
 URLS = [
     ("bare view", "/bench/bare/"),
@@ -90,42 +79,6 @@ def options() -> argparse.Namespace:
     if args.courses < 0 or args.enrolments < 0 or args.seconds <= 0 or args.concurrency < 1 or args.rounds < 1:
         parser.error("--courses/--enrolments must be >= 0; --seconds, --concurrency and --rounds positive")
     return args
-
-
-def server_environment(args: argparse.Namespace, scratch: Path) -> dict[str, str]:
-    """The environment of both this process (data loading) and gunicorn."""
-    return {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH", "")])),
-        "DATABASE_URL": database_url(args.postgres, args.db_name),
-        "CONN_MAX_AGE": "600",
-        "REDIS_URL": args.redis_url,
-        "CACHE_KEY_PREFIX": CACHE_PREFIX,
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": "http://127.0.0.1",  # required with DEBUG off; only emails and certificates print it
-        "SECURE_SSL_REDIRECT": "false",
-        "ONETOUCH_VAR_DIR": str(scratch / "var"),
-        "STATIC_ROOT": str(scratch / "static"),
-        "MEDIA_ROOT": str(scratch / "media"),
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-# --- Database and cache ---------------------------------------------------------------------------
-
-
-def cache_keys_delete(redis_url: str, pattern: str = "*") -> int:
-    """Delete this run's keys (those under CACHE_PREFIX) from the cache's Redis database."""
-    import redis
-
-    client = redis.Redis.from_url(redis_url)
-    try:
-        keys = list(client.scan_iter(match=f"{CACHE_PREFIX}:{pattern}", count=1000))
-        return client.delete(*keys) if keys else 0
-    finally:
-        client.close()
 
 
 # --- The catalogue ------------------------------------------------------------------------------
@@ -264,178 +217,6 @@ def catalogue_prepare(args: argparse.Namespace) -> dict[str, int]:
     }
 
 
-# --- The server ---------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def gunicorn_start(args: argparse.Namespace, env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    command = [
-        sys.executable, "-m", "gunicorn", "onetouch.wsgi:application",
-        "--bind", f"127.0.0.1:{port}",
-        "--workers", str(args.workers),
-        "--worker-class", args.worker_class,
-        "--threads", str(args.threads),
-        "--chdir", str(REPO),
-        "--timeout", "30",
-        "--log-level", "warning",
-        "--error-logfile", str(log),
-    ]  # fmt: skip
-    # Its own session: Ctrl+C reaches this script only, which then stops the server in order.
-    # Output before gunicorn's logging is set up (a bad option, an import error) goes to the log too.
-    with log.open("ab") as output:
-        return subprocess.Popen(
-            command, cwd=REPO, env={**os.environ, **env}, start_new_session=True, stdout=output, stderr=output
-        )
-
-
-def gunicorn_stop(server: subprocess.Popen) -> None:
-    if server.poll() is not None:
-        return
-    server.send_signal(signal.SIGTERM)  # the master stops its workers gracefully
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)  # the process group this script created
-        server.wait(timeout=5)
-
-
-def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes, float]:
-    started = time.perf_counter()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Language": "vi"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
-            body = response.read()
-            status = response.status
-    except urllib.error.HTTPError as error:
-        body, status = error.read(), error.code
-    return status, body, time.perf_counter() - started
-
-
-def server_wait(server: subprocess.Popen, port: int, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with {server.returncode}:\n{log_tail(log)}")
-        try:
-            if get(port, "/bench/bare/", timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{log_tail(log)}")
-
-
-def log_tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-# --- Load generators ----------------------------------------------------------------------------
-
-
-@dataclass
-class Result:
-    rps: float
-    requests: int
-    errors: int  # non-2xx/3xx responses, socket errors and timeouts
-    latency_ms: dict[str, float] = field(default_factory=dict)  # avg, p50, p90, p99
-
-
-_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
-
-
-def _ms(text: str) -> float:
-    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
-    return float(number) * _UNITS_MS[unit]
-
-
-def wrk_run(url: str, seconds: float, concurrency: int) -> Result:
-    threads = max(1, min(2, concurrency))
-    output = subprocess.run(
-        ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s",
-         "-H", "Accept-Language: vi", url],
-        capture_output=True, text=True, timeout=seconds + 60, check=True,
-    ).stdout  # fmt: skip
-    latency = {"avg": _ms(re.search(r"Latency\s+(\S+)", output).group(1))}
-    for percent in ("50", "90", "99"):
-        latency[f"p{percent}"] = _ms(re.search(rf"^\s+{percent}%\s+(\S+)", output, re.M).group(1))
-    errors = 0
-    if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
-        errors += int(match.group(1))
-    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output):
-        # A "read" error is how wrk counts a server closing the connection after a response, which
-        # gunicorn's sync workers do on every request (no keep-alive): not a failure.
-        errors += int(match.group(1)) + int(match.group(3)) + int(match.group(4))
-    return Result(
-        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-        requests=int(re.search(r"(\d+) requests in", output).group(1)),
-        errors=errors,
-        latency_ms=latency,
-    )
-
-
-def python_run(url: str, seconds: float, concurrency: int) -> Result:
-    """Keep-alive HTTP/1.1 clients in threads; bounded by the GIL, so a lower bound on the server."""
-    parts = urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
-    deadline = time.perf_counter() + seconds
-    latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    errors = [0] * concurrency
-
-    def client(index: int) -> None:
-        connection = None
-        while time.perf_counter() < deadline:
-            try:
-                if connection is None:
-                    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
-                started = time.perf_counter()
-                connection.request("GET", target, headers={"Accept-Language": "vi"})
-                response = connection.getresponse()
-                response.read()
-                latencies[index].append(time.perf_counter() - started)
-                if response.status >= 400:
-                    errors[index] += 1
-                if response.will_close:
-                    connection.close()
-                    connection = None
-            except (OSError, http.client.HTTPException):
-                errors[index] += 1
-                if connection is not None:
-                    connection.close()
-                connection = None
-        if connection is not None:
-            connection.close()
-
-    started = time.perf_counter()
-    workers = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(concurrency)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(seconds + 15)
-    elapsed = time.perf_counter() - started
-    samples = sorted(s * 1000 for per_client in latencies for s in per_client)
-    if not samples:
-        return Result(rps=0.0, requests=0, errors=sum(errors))
-
-    def percentile(p: float) -> float:
-        return samples[min(len(samples) - 1, int(p / 100 * len(samples)))]
-
-    return Result(
-        rps=len(samples) / elapsed,
-        requests=len(samples),
-        errors=sum(errors),
-        latency_ms={"avg": statistics.fmean(samples), "p50": percentile(50), "p90": percentile(90),
-                    "p99": percentile(99)},
-    )  # fmt: skip
-
-
 # --- The run ------------------------------------------------------------------------------------
 
 
@@ -469,86 +250,66 @@ def main() -> int:
         return 2
     measure = wrk_run if client == "wrk" else python_run
 
-    def stop_on_term(signum, frame):  # a TERM is handled like Ctrl+C: clean up, then leave
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop_on_term)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (cmd &)
-    scratch = Path(tempfile.mkdtemp(prefix="onetouch-bench-"))
-    env = server_environment(args, scratch)
-    os.environ.update(env)
-    sys.path.insert(0, str(REPO))
-    server = None
     started = time.monotonic()
     try:
-        print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
-        database_recreate(args.postgres, args.db_name, create=True)
-        cache_keys_delete(args.redis_url)
-        loaded = catalogue_prepare(args)
-        print(
-            f"  {loaded['provinces']} provinces, {loaded['communes']} communes, {loaded['demo']} demo courses, "
-            f"{loaded['generated']} generated courses ({args.enrolments:,} enrolments spread over them); "
-            f"{loaded['published']} published in all; took {time.monotonic() - started:.1f} s",
-            flush=True,
-        )
+        with bench_scratch(args, "onetouch-bench-") as (scratch, env):
+            print(
+                f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True
+            )
+            database_recreate(args.postgres, args.db_name, create=True)
+            cache_keys_delete(args.redis_url)
+            loaded = catalogue_prepare(args)
+            print(
+                f"  {loaded['provinces']} provinces, {loaded['communes']} communes, {loaded['demo']} demo courses, "
+                f"{loaded['generated']} generated courses ({args.enrolments:,} enrolments spread over them); "
+                f"{loaded['published']} published in all; took {time.monotonic() - started:.1f} s",
+                flush=True,
+            )
 
-        load_before = os.getloadavg()[0]  # other work on the machine skews every figure below
-        port = free_port()
-        log = scratch / "gunicorn.log"
-        server = gunicorn_start(args, env, port, log)
-        server_wait(server, port, log)
-        print(
-            f"gunicorn on 127.0.0.1:{port}: {args.workers} workers ({args.worker_class}, {args.threads} thread(s)); "
-            f"load: {client}, {args.concurrency} connections, {args.warmup:g} s warm-up + {args.seconds:g} s "
-            f"x {args.rounds} round(s) per URL",
-            flush=True,
-        )
+            load_before = os.getloadavg()[0]  # other work on the machine skews every figure below
+            with gunicorn_serving(args, env, scratch) as server:
+                print(
+                    f"gunicorn on 127.0.0.1:{server.port}: {args.workers} workers ({args.worker_class}, "
+                    f"{args.threads} thread(s)); load: {client}, {args.concurrency} connections, "
+                    f"{args.warmup:g} s warm-up + {args.seconds:g} s x {args.rounds} round(s) per URL",
+                    flush=True,
+                )
 
-        # Each URL once before any load: it must answer 200 and show what a visitor would see.
-        first = {}
-        for label, path in URLS:
-            status, body, seconds = get(port, path)
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}; the benchmark needs 200.\n{log_tail(log)}")
-            first[path] = seconds * 1000
-            shown = result_count(body) if path.startswith("/courses/") else body.decode(errors="replace")
-            print(f"  {label:<20} {path}: 200, {len(body):,} bytes, {shown}")
+                # Each URL once before any load: it must answer 200 and show what a visitor would see.
+                first = {}
+                for label, path in URLS:
+                    status, body, seconds = get(server.port, path)
+                    if status != 200:
+                        raise RuntimeError(
+                            f"{path} answered {status}; the benchmark needs 200.\n{log_tail(server.log)}"
+                        )
+                    first[path] = seconds * 1000
+                    shown = result_count(body) if path.startswith("/courses/") else body.decode(errors="replace")
+                    print(f"  {label:<20} {path}: 200, {len(body):,} bytes, {shown}")
 
-        runs: dict[str, list[Result]] = {path: [] for _, path in URLS}
-        for _round in range(args.rounds):
-            for _label, path in URLS:
-                url = f"http://127.0.0.1:{port}{path}"
-                if args.warmup > 0:
-                    measure(url, args.warmup, args.concurrency)
-                runs[path].append(measure(url, args.seconds, args.concurrency))
-                if server.poll() is not None:
-                    raise RuntimeError(f"gunicorn died during the load:\n{log_tail(log)}")
-        misses = {path: cache_miss_latency(port, path, args.redis_url) for _, path in URLS[1:]}
+                runs: dict[str, list[Result]] = {path: [] for _, path in URLS}
+                for _round in range(args.rounds):
+                    for _label, path in URLS:
+                        url = server.url(path)
+                        if args.warmup > 0:
+                            measure(url, args.warmup, args.concurrency)
+                        runs[path].append(measure(url, args.seconds, args.concurrency))
+                        server.check_alive()
+                misses = {path: cache_miss_latency(server.port, path, args.redis_url) for _, path in URLS[1:]}
 
-        report(args, client, runs, first, misses)
-        print(
-            f"\nMachine: {os.cpu_count()} CPUs; 1-minute load average {load_before:.2f} before the server started, "
-            f"{os.getloadavg()[0]:.2f} at the end (server and load generator included)."
-        )
-        print(f"\nTotal run time {time.monotonic() - started:.0f} s.")
-        return 0
+            report(args, client, runs, first, misses)
+            print(
+                f"\nMachine: {os.cpu_count()} CPUs; 1-minute load average {load_before:.2f} before the server "
+                f"started, {os.getloadavg()[0]:.2f} at the end (server and load generator included)."
+            )
+            print(f"\nTotal run time {time.monotonic() - started:.0f} s.")
+            return 0
     except KeyboardInterrupt:
         print("\nInterrupted; cleaning up.", file=sys.stderr)
         return 130
     except RuntimeError as error:
         print(f"\nBenchmark failed: {error}", file=sys.stderr)
         return 1
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
-        if server is not None:
-            gunicorn_stop(server)
-        try:
-            cache_keys_delete(args.redis_url)
-        except Exception as error:  # noqa: BLE001 - clean-up goes on
-            print(f"could not clear cache keys: {error}", file=sys.stderr)
-        if not args.keep_db:
-            database_drop_at_exit(args.postgres, args.db_name)
-        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def report(

@@ -21,9 +21,7 @@ import argparse
 import contextlib
 import os
 import re
-import signal
 import sys
-import tempfile
 import time
 import urllib.request
 from collections import defaultdict
@@ -31,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from catalogue_rps import cache_keys_delete, free_port, gunicorn_start, gunicorn_stop, server_environment, server_wait
-from databases import database_drop_at_exit, database_recreate
+from databases import database_recreate
+from server import bench_scratch, gunicorn_serving
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -265,37 +263,23 @@ def report(rows, port: int) -> None:
 
 def main() -> int:
     args = options()
-
-    def stop_on_term(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop_on_term)
-    scratch = Path(tempfile.mkdtemp(prefix="onetouch-bench-weight-"))
-    env = server_environment(args, scratch)
-    os.environ.update(env)
-    sys.path.insert(0, str(REPO))
-    server = None
     started = time.monotonic()
     try:
-        print(f"Preparing database {args.db_name} (demo catalogue with its media, demo accounts) ...", flush=True)
-        database_recreate(args.postgres, args.db_name, create=True)
-        course_slug, lesson_path = journey_prepare()
-        print(f"  took {time.monotonic() - started:.1f} s; video lesson {lesson_path}", flush=True)
-        port = free_port()
-        log = scratch / "gunicorn.log"
-        server = gunicorn_start(args, env, port, log)
-        server_wait(server, port, log)
-        rows = journey_measure(port, course_slug, lesson_path)
-        print("Chromium 360x740 CSS px, deviceScaleFactor 2, empty cache per page; bytes on the wire (body + headers)")
-        report(rows, port)
+        with bench_scratch(args, "onetouch-bench-weight-") as (scratch, env):
+            print(f"Preparing database {args.db_name} (demo catalogue with its media, demo accounts) ...", flush=True)
+            database_recreate(args.postgres, args.db_name, create=True)
+            course_slug, lesson_path = journey_prepare()
+            print(f"  took {time.monotonic() - started:.1f} s; video lesson {lesson_path}", flush=True)
+            with gunicorn_serving(args, env, scratch) as server:
+                rows = journey_measure(server.port, course_slug, lesson_path)
+                print(
+                    "Chromium 360x740 CSS px, deviceScaleFactor 2, empty cache per page; "
+                    "bytes on the wire (body + headers)"
+                )
+                report(rows, server.port)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    finally:
-        if server is not None:
-            gunicorn_stop(server)
-        database_drop_at_exit(args.postgres, args.db_name)
-        cache_keys_delete(args.redis_url)
     return 0
 
 
