@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Requests per second of the progress heartbeat against a bare Django view, in one run.
 
-    .venv/bin/python bench/heartbeat.py            # about 50 s on 2 cores
+    .venv/bin/python bench/heartbeat.py            # about three minutes on 2 cores (most of it preparing)
     .venv/bin/python bench/heartbeat.py --help
 
 It creates its own PostgreSQL database with a published course holding a one-hour video lesson and
