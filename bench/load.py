@@ -1,7 +1,4 @@
-"""The benchmarks' load generators: wrk when it is installed, else a Python keep-alive client, and their results.
-
-Shared by the scripts that load the platform over HTTP (catalogue_rps.py, proxy_cache.py).
-"""
+"""Load generators of the HTTP benchmarks: wrk (with a Lua script for varied requests) or Python threads."""
 
 from __future__ import annotations
 
@@ -11,10 +8,12 @@ import statistics
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-# --- Load generators ----------------------------------------------------------------------------
+# One request a client sends: method, path, headers, body.
+Request = tuple[str, str, dict[str, str], bytes | None]
 
 
 @dataclass
@@ -33,11 +32,12 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS_MS[unit]
 
 
-def wrk_run(url: str, seconds: float, concurrency: int) -> Result:
+def wrk_run(url: str, seconds: float, concurrency: int, *, script: str | None = None) -> Result:
+    """Load `url` with wrk; a Lua `script` (a file) may build each request (wrk's request() hook)."""
     threads = max(1, min(2, concurrency))
     output = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s",
-         "-H", "Accept-Language: vi", url],
+         "-H", "Accept-Language: vi", *(["--script", script] if script else []), url],
         capture_output=True, text=True, timeout=seconds + 60, check=True,
     ).stdout  # fmt: skip
     latency = {"avg": _ms(re.search(r"Latency\s+(\S+)", output).group(1))}
@@ -58,10 +58,20 @@ def wrk_run(url: str, seconds: float, concurrency: int) -> Result:
     )
 
 
-def python_run(url: str, seconds: float, concurrency: int) -> Result:
-    """Keep-alive HTTP/1.1 clients in threads; bounded by the GIL, so a lower bound on the server."""
+def python_run(
+    url: str, seconds: float, concurrency: int, *, next_request: Callable[[int], Request] | None = None
+) -> Result:
+    """Keep-alive HTTP/1.1 clients in threads; bounded by the GIL, so a lower bound on the server.
+
+    Each client GETs `url`, or sends what `next_request(client number)` returns.
+    """
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
+
+    def same_request(_index: int) -> Request:
+        return "GET", target, {"Accept-Language": "vi"}, None
+
+    next_request = next_request or same_request
     deadline = time.perf_counter() + seconds
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
     errors = [0] * concurrency
@@ -72,8 +82,9 @@ def python_run(url: str, seconds: float, concurrency: int) -> Result:
             try:
                 if connection is None:
                     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+                method, path, headers, body = next_request(index)
                 started = time.perf_counter()
-                connection.request("GET", target, headers={"Accept-Language": "vi"})
+                connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
                 response.read()
                 latencies[index].append(time.perf_counter() - started)

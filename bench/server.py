@@ -1,7 +1,7 @@
 """The benchmarks' web server: its environment, gunicorn started and stopped, its cache keys, its CPU time.
 
 Shared by the scripts that serve the platform over HTTP (catalogue_rps.py, page_weight.py,
-campaign.py). Each serves bench.settings (the platform's settings plus the bare view of
+campaign.py, heartbeat.py, proxy_cache.py). Each serves bench.settings (the platform's settings plus the bare view of
 bench/urls.py) with DEBUG off, PostgreSQL and Redis, on 127.0.0.1 and a free port.
 """
 
@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
-from databases import database_url
+from databases import database_drop_at_exit, database_url
 
 REPO = Path(__file__).resolve().parent.parent
 CACHE_PREFIX = "onetouch_bench"  # the default prefix of a run's cache keys; only those are deleted
@@ -196,3 +201,63 @@ def postgres_backends(database: str) -> list[int]:
         if title.startswith("postgres:") and f" {database} " in title:
             pids.append(int(entry.name))
     return pids
+
+
+@contextmanager
+def bench_scratch(args: argparse.Namespace, prefix: str) -> Iterator[tuple[Path, dict[str, str]]]:
+    """Yield a temporary folder and the server's environment (also this process's), then clean up.
+
+    A TERM is handled like Ctrl+C. At the end, also after errors: this run's cache keys are
+    deleted, its database dropped (unless `args.keep_db`) and the folder removed.
+    """
+
+    def stop_on_term(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (cmd &)
+    scratch = Path(tempfile.mkdtemp(prefix=prefix))
+    env = server_environment(args, scratch)
+    os.environ.update(env)
+    sys.path.insert(0, str(REPO))
+    try:
+        yield scratch, env
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
+        try:
+            cache_keys_delete(args.redis_url)
+        except Exception as error:  # noqa: BLE001 - clean-up goes on
+            print(f"could not clear cache keys: {error}", file=sys.stderr)
+        if not getattr(args, "keep_db", False):
+            database_drop_at_exit(args.postgres, args.db_name)
+        shutil.rmtree(scratch, ignore_errors=True)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+
+@dataclass
+class Served:
+    """A running gunicorn: its port and error log."""
+
+    process: subprocess.Popen
+    port: int
+    log: Path
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def check_alive(self) -> None:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"gunicorn died during the load:\n{log_tail(self.log)}")
+
+
+@contextmanager
+def gunicorn_serving(args: argparse.Namespace, env: dict[str, str], scratch: Path) -> Iterator[Served]:
+    """Start gunicorn, wait until the bare view answers, yield it; stop it at the end."""
+    port = free_port()
+    log = scratch / "gunicorn.log"
+    server = gunicorn_start(args, env, port, log)
+    try:
+        server_wait(server, port, log)
+        yield Served(process=server, port=port, log=log)
+    finally:
+        gunicorn_stop(server)

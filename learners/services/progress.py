@@ -7,7 +7,10 @@ what the checks need, with whether that session is still open, and a conditional
 applies only if the row still holds what was read (its last heartbeat and completion time). Two
 heartbeats racing (two windows) cannot lose each other's intervals: the loser reads again and
 retries. This is why it is not wrapped in a transaction with SELECT … FOR UPDATE: that would add
-BEGIN and COMMIT, four round trips instead of two, for the same guarantee. The one heartbeat that
+BEGIN and COMMIT, four round trips instead of two, for the same guarantee. Both statements are
+SQL written once (the ORM's building and compiling cost more than the database's work), and the
+SELECT stands in for Django's connection health check: a broken connection makes it run again on a
+new one (`heartbeat_row_read`), so two is also what PostgreSQL receives. The one heartbeat that
 completes a lesson writes its UPDATE and the LESSON_COMPLETED event in one transaction: more
 statements, once per learner and lesson, through `lesson_complete`, the one place a lesson is
 completed (its event, then whether the course is now complete).
@@ -17,17 +20,15 @@ lesson page renews a video's watch allowance, a slide page counts once it was on
 seconds, and a text or document may be marked read once a share of its reading time has passed.
 """
 
+import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Exists, Value
-from django.db.models.functions import Now
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -58,6 +59,8 @@ WRITE_ATTEMPTS = 3
 # its lesson. The one heartbeat that completes a lesson reads the rest through lesson_complete.
 PROGRESS_ROW_FIELDS = (
     "id",
+    "learner_id",
+    "lesson_id",
     "watched_intervals",
     "pages_viewed",
     "last_heartbeat_at",
@@ -69,13 +72,47 @@ PROGRESS_ROW_FIELDS = (
     "page_shown_at",
     "downloaded_at",
     "enrolment_id",
-    "lesson__kind",
-    "lesson__duration_seconds",
-    "lesson__page_count",
 )
+LESSON_FIELDS = ("kind", "duration_seconds", "page_count")
+JSON_FIELDS = ("watched_intervals", "pages_viewed")
 # Sessions these engines keep in the django_session table: the heartbeat's SELECT checks the
 # session there; any other engine is asked through its SessionStore.
 DATABASE_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+
+
+# The heartbeat's statements, written once as SQL: building and compiling them through the ORM
+# cost more than the database's work on every heartbeat (docs/decisions/0024). Any test that
+# sends a heartbeat runs them, so a renamed table or column fails the tests.
+HEARTBEAT_ROW_SQL = """
+SELECT p.id, p.learner_id, p.lesson_id, p.watched_intervals, p.pages_viewed, p.last_heartbeat_at,
+       p.completed_at, p.opened_at, p.watch_allowance_at, p.watch_allowance_seconds, p.page_shown,
+       p.page_shown_at, p.downloaded_at, p.enrolment_id, l.kind, l.duration_seconds, l.page_count,
+       {session_is_open}
+  FROM learners_lessonprogress p
+  JOIN learners_enrolment e ON e.id = p.enrolment_id
+  JOIN courses_lesson l ON l.id = p.lesson_id
+  JOIN courses_course c ON c.id = l.course_id
+ WHERE p.id = %s AND p.learner_id = %s AND p.lesson_id = %s
+   AND e.is_active AND l.is_published AND c.is_published
+"""
+# Whether the session is open: checked in django_session, or handed in by the session engine.
+HEARTBEAT_ROW_SQL_BY_SESSION_TABLE = HEARTBEAT_ROW_SQL.format(
+    session_is_open="EXISTS (SELECT 1 FROM django_session s WHERE s.session_key = %s AND s.expire_date > now())"
+)
+HEARTBEAT_ROW_SQL_BY_PARAMETER = HEARTBEAT_ROW_SQL.format(session_is_open="%s::boolean")
+ROW_KEYS = (*PROGRESS_ROW_FIELDS, *(f"lesson__{name}" for name in LESSON_FIELDS), "session_is_open")
+# The conditional UPDATE of a report: applied only if the row still holds what was read. A NULL
+# position or page_shown_at keeps the stored one (the report said nothing of it).
+PROGRESS_UPDATE_SQL = """
+UPDATE learners_lessonprogress SET last_heartbeat_at = %s, updated_at = %s, {assigned}
+ WHERE id = %s AND last_heartbeat_at IS NOT DISTINCT FROM %s AND completed_at IS NOT DISTINCT FROM %s
+"""
+VIDEO_UPDATE_SQL = PROGRESS_UPDATE_SQL.format(
+    assigned="watched_intervals = %s::jsonb, watched_seconds = %s, position_seconds = COALESCE(%s, position_seconds)"
+)
+SLIDES_UPDATE_SQL = PROGRESS_UPDATE_SQL.format(
+    assigned="pages_viewed = %s::jsonb, page_shown = %s, page_shown_at = COALESCE(%s, page_shown_at)"
+)
 
 
 @dataclass(frozen=True)
@@ -145,14 +182,11 @@ def heartbeat_record(
     if not claim.is_for_session(session_key):
         raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress."))
     for _attempt in range(WRITE_ATTEMPTS):
-        row = progress_row_read(
+        row = heartbeat_row_read(
             session_key=session_key,
-            id=claim.progress_id,
+            progress_id=claim.progress_id,
             learner_id=claim.learner_id,
             lesson_id=claim.lesson_id,
-            enrolment__is_active=True,
-            lesson__is_published=True,
-            lesson__course__is_published=True,
         )
         if row is None:
             raise HeartbeatForbidden(_("You are not enrolled in this course."))
@@ -277,26 +311,51 @@ def reading_check(*, lesson: Lesson, progress: LessonProgress, now: datetime) ->
     raise ValidationError(message)
 
 
-def session_open_expression(session_key: str | None) -> Exists | Value:
-    """Return an expression true while the session is open, for the heartbeat's one SELECT."""
-    if not session_key:
-        return Value(False)
-    if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
-        return Exists(Session.objects.filter(session_key=session_key, expire_date__gt=Now()))
-    return Value(import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key))
+def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, lesson_id: int) -> dict | None:
+    """Return the token's progress row with what the checks need, if its enrolment and lesson are live.
 
-
-def progress_row_read(*, session_key: str | None = None, **lookup) -> dict | None:
-    """Return one progress row with the joined fields the checks and the event need.
-
-    With a session key, `session_is_open` says whether that session is still open.
+    `session_is_open` says whether the session the report came with is still open. This is the
+    heartbeat's first statement, and a read: instead of Django's health check, a statement of its
+    own before the first query of each request (CONN_HEALTH_CHECKS), it runs at once and, when the
+    persistent connection turns out to be broken (the server restarted, a proxy dropped it), runs
+    again once on a new connection. Inside a transaction nothing is retried: the transaction is lost.
     """
-    rows = LessonProgress.objects.filter(**lookup)
-    fields = ["learner_id", "lesson_id", *PROGRESS_ROW_FIELDS]
-    if session_key is not None:
-        rows = rows.annotate(session_is_open=session_open_expression(session_key))
-        fields.append("session_is_open")
-    return rows.values(*fields).first()
+    if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
+        sql, session_open = HEARTBEAT_ROW_SQL_BY_SESSION_TABLE, session_key
+    else:
+        sql = HEARTBEAT_ROW_SQL_BY_PARAMETER
+        session_open = import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key)
+    params = (session_open, progress_id, learner_id, lesson_id)
+    may_reconnect = not connection.in_atomic_block
+    if may_reconnect:
+        connection.health_check_done = True  # this statement is the check
+    try:
+        values = sql_fetch_one(sql, params)
+    except (OperationalError, InterfaceError):
+        if not may_reconnect or connection.is_usable():
+            raise  # the statement failed, not the connection
+        connection.close()
+        values = sql_fetch_one(sql, params)
+    if values is None:
+        return None
+    row = dict(zip(ROW_KEYS, values, strict=True))
+    for name in JSON_FIELDS:
+        if isinstance(row[name], str):  # Django's PostgreSQL backend hands jsonb over as text
+            row[name] = json.loads(row[name])
+    return row
+
+
+def sql_fetch_one(sql: str, params: tuple) -> tuple | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def progress_row_read(**lookup) -> dict | None:
+    """Return one progress row with the joined fields the checks and the event need (the ORM's read
+    of a row the caller already holds; heartbeats read through heartbeat_row_read)."""
+    fields = [*PROGRESS_ROW_FIELDS, *(f"lesson__{name}" for name in LESSON_FIELDS)]
+    return LessonProgress.objects.filter(**lookup).values(*fields).first()
 
 
 def progress_report_apply(
@@ -314,7 +373,6 @@ def progress_report_apply(
     `completes=False` a report that would complete the lesson is recorded without completing it.
     """
     kind = row["lesson__kind"]
-    fields: dict = {"last_heartbeat_at": now, "updated_at": now}
     if kind == Lesson.Kind.VIDEO and page is None:
         if row["watch_allowance_at"] is None:
             raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress."))
@@ -329,12 +387,12 @@ def progress_report_apply(
             ),
             share=settings.VIDEO_COMPLETION_SHARE,
         )
-        fields |= {
-            "watched_intervals": [list(pair) for pair in video.intervals],
-            "watched_seconds": video.watched_seconds,
-        }
-        if video.position_seconds is not None:
-            fields["position_seconds"] = video.position_seconds
+        sql = VIDEO_UPDATE_SQL
+        assigned = (
+            json.dumps([list(pair) for pair in video.intervals]),
+            video.watched_seconds,
+            video.position_seconds,
+        )
         is_complete, pages_viewed = video.is_complete, row["pages_viewed"] or []
         watched = video.watched_seconds
     elif kind == Lesson.Kind.SLIDES and intervals is None:
@@ -346,29 +404,26 @@ def progress_report_apply(
             page=page_parse(page, page_count=row["lesson__page_count"]),
             min_seconds=settings.SLIDE_PAGE_MIN_SECONDS,
         )
-        fields |= {"pages_viewed": show.pages_viewed, "page_shown": show.shown_page}
-        if show.restarts_clock:
-            fields["page_shown_at"] = now
+        sql = SLIDES_UPDATE_SQL
+        assigned = (json.dumps(show.pages_viewed), show.shown_page, now if show.restarts_clock else None)
         pages_viewed = show.pages_viewed
         is_complete = slides_are_complete(pages_viewed, page_count=row["lesson__page_count"])
         watched = 0.0
     else:
         raise HeartbeatRefused(_("This lesson does not report progress this way."))
-    unchanged = LessonProgress.objects.filter(
-        id=row["id"], last_heartbeat_at=row["last_heartbeat_at"], completed_at=row["completed_at"]
-    )
+    params = (now, now, *assigned, row["id"], row["last_heartbeat_at"], row["completed_at"])
     completing = completes and is_complete and row["completed_at"] is None
     if completing:
         # The UPDATE locks the row until the commit: a racing heartbeat then finds it changed.
         with transaction.atomic():
-            if unchanged.update(**fields) != 1:
+            if sql_row_count(sql, params) != 1:
                 return None
             lesson_complete(
                 progress_id=row["id"],
                 enrolment=Enrolment.objects.select_related("course").get(id=row["enrolment_id"]),
                 lesson_id=row["lesson_id"],
             )
-    elif unchanged.update(**fields) != 1:
+    elif sql_row_count(sql, params) != 1:
         return None
     return HeartbeatResult(
         watched_seconds=watched,
@@ -378,3 +433,9 @@ def progress_report_apply(
         learner_id=row["learner_id"],
         lesson_id=row["lesson_id"],
     )
+
+
+def sql_row_count(sql: str, params: tuple) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount

@@ -65,6 +65,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Progress heartbeats, the hottest path, go straight to their view from here: they need none of
+    # the middleware below (learners.middleware says what it keeps of them).
+    "learners.middleware.HeartbeatShortcutMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Compresses what the middleware below and the views write (it must wrap anything that reads or
     # writes the body); after WhiteNoise, which serves static files pre-compressed. Text only, never a

@@ -536,10 +536,36 @@ def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(
 
     assert response.status_code == 200
     assert [query["sql"].split()[0] for query in captured.captured_queries] == ["SELECT", "UPDATE"]
-    assert '"django_session"' in captured.captured_queries[0]["sql"]
+    assert "django_session" in captured.captured_queries[0]["sql"]
     assert not response.cookies
     assert list(Session.objects.values_list("session_key", "session_data", "expire_date")) == session_before
     assert LessonProgress.objects.get(id=progress.id).watched_seconds == 10.0
+
+
+def test_heartbeat_refusals_speak_the_chosen_language(client, opened, settings):
+    """The heartbeat skips the locale middleware but not the language: Vietnamese unless English was chosen."""
+    _progress, _token = opened
+    vietnamese = client.post(HEARTBEAT_URL, "[1, 2]", content_type="text/plain")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = client.post(HEARTBEAT_URL, "[1, 2]", content_type="text/plain")
+
+    assert vietnamese.json() == {"error": "Báo cáo tiến độ không đúng định dạng."}
+    assert english.json() == {"error": "The progress report is malformed."}
+
+
+def test_heartbeat_for_a_host_not_allowed_is_refused(client, opened):
+    """The heartbeat skips CommonMiddleware but still checks the Host header against ALLOWED_HOSTS."""
+    progress, token = opened
+    seconds_pass(progress, 30)
+    before = snapshot(progress)
+    response = client.post(
+        HEARTBEAT_URL,
+        json.dumps({"token": token, "intervals": [[0, 10]]}),
+        content_type="text/plain",
+        HTTP_HOST="evil.example",
+    )
+    assert response.status_code == 400
+    assert snapshot(progress) == before
 
 
 # --- Order, progress per cent, query bounds -----------------------------------------------------------

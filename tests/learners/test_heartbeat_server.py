@@ -1,0 +1,156 @@
+"""The heartbeat as PostgreSQL sees it: statements counted on the wire, and a dropped connection.
+
+Heartbeats here go through Django's WSGI handler, as under gunicorn: each request starts and ends
+with Django's connection upkeep (request_started and request_finished), which the test client
+switches off, and the connection is persistent with health checks, as in production. The default
+connection goes through tests.postgres_wire.StatementCountingProxy, which counts the statements
+the server receives, Django's health check included.
+"""
+
+import json
+import time
+
+import psycopg2
+import pytest
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.db import connection
+from django.test import Client, RequestFactory
+
+from learners.models import LessonProgress
+from learners.services.enrolments import enrolment_create
+from tests.factories import course_make, enrolments_bulk_make, seconds_pass, video_lesson_make
+from tests.postgres_wire import StatementCountingProxy
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+HEARTBEAT_URL = "/learning/heartbeat/"
+
+
+@pytest.fixture
+def counted_connection():
+    """Send the default connection through the counting proxy, persistent and health-checked as in production."""
+    upstream = (connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432))
+    proxy = StatementCountingProxy(upstream)
+    saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
+    saved_options = connection.settings_dict["OPTIONS"]
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=proxy.port, CONN_MAX_AGE=600, CONN_HEALTH_CHECKS=True)
+    # Plain text on the wire, so the proxy can read it.
+    connection.settings_dict["OPTIONS"] = {**saved_options, "sslmode": "disable", "gssencmode": "disable"}
+    # Connected before anything is counted, as a worker is long before most requests (opening a
+    # connection sends statements of its own, SET TIME ZONE).
+    connection.ensure_connection()
+    try:
+        yield proxy
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+        connection.settings_dict["OPTIONS"] = saved_options
+        proxy.close()
+
+
+@pytest.fixture
+def watching(learner_hue, province_hue):
+    """Huế's learner has a ten-minute video's page open, with two minutes' allowance; returns (progress, post)."""
+    course = course_make(province=province_hue)
+    enrolment_create(learner=learner_hue, course=course)
+    lesson = video_lesson_make(course=course, duration=600.0)
+    factory = RequestFactory()
+    handler = WSGIHandler()
+    client = Client()
+    client.force_login(learner_hue)
+    html = client.get(f"/learning/courses/{course.slug}/{lesson.id}/").content.decode()
+    token = html.split('data-token="', 1)[1].split('"', 1)[0]
+    session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
+    seconds_pass(progress, 120)
+
+    def post(report: dict) -> tuple[int, dict | bytes]:
+        """Send a heartbeat through the WSGI handler, as gunicorn would; return its status and answer."""
+        factory.cookies[settings.SESSION_COOKIE_NAME] = session_key
+        request = factory.post(HEARTBEAT_URL, json.dumps({"token": token, **report}), content_type="text/plain")
+        statuses = []
+        response = handler(request.environ, lambda status, headers: statuses.append(status))
+        body = b"".join(response)
+        response.close()  # request_finished: Django's connection upkeep at the end of a request
+        status = int(statuses[0].split()[0])
+        return status, json.loads(body) if response["Content-Type"] == "application/json" else body
+
+    return progress, post
+
+
+def test_the_proxy_counts_what_the_server_receives(counted_connection):
+    """The yardstick itself: one statement sent, one counted; a transaction's BEGIN and COMMIT count too."""
+    from django.db import transaction
+
+    before = counted_connection.statements
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert counted_connection.statements - before == 1
+    before = counted_connection.statements
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert counted_connection.statements - before == 3
+
+
+def test_a_heartbeat_sends_postgresql_two_statements_at_any_data_size(watching, counted_connection):
+    """A SELECT and an UPDATE, with no health check in front, on a connection kept between
+    requests; the same with many more learners, progress rows and sessions in the tables."""
+    progress, post = watching
+    counts = []
+    for second in range(0, 30, 10):
+        before = counted_connection.statements
+        status, answer = post({"intervals": [[second, second + 10]], "position": second + 10})
+        assert status == 200, answer
+        counts.append(counted_connection.statements - before)
+
+    enrolments_bulk_make([progress.lesson.course], learner_count=300)
+    before = counted_connection.statements
+    status, _answer = post({"intervals": [[30, 40]], "position": 40})
+    assert status == 200
+    counts.append(counted_connection.statements - before)
+
+    assert counts == [2, 2, 2, 2]
+    progress.refresh_from_db()
+    assert progress.watched_seconds == 40.0
+
+
+def test_a_dropped_connection_between_two_heartbeats_fails_neither(watching, counted_connection):
+    """The server ends the connection Django keeps (a restart, a proxy's timeout): the next
+    heartbeat finds it broken, runs its read again on a new connection, and is recorded."""
+    progress, post = watching
+    assert post({"intervals": [[0, 10]], "position": 10})[0] == 200
+    pid = connection.connection.get_backend_pid()  # psycopg2 knows it: no statement
+
+    terminate(pid, counted_connection.upstream)
+
+    status, answer = post({"intervals": [[10, 20]], "position": 20})
+    assert status == 200, answer
+    progress.refresh_from_db()
+    assert progress.watched_seconds == 20.0
+    assert connection.connection.get_backend_pid() != pid
+
+
+def terminate(pid: int, server: tuple[str, int]) -> None:
+    """End a backend from another connection, and wait until it is gone."""
+    settings_dict = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None,
+        host=server[0],
+        port=server[1],
+    )
+    try:
+        other.autocommit = True
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            for _ in range(100):
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+                if cursor.fetchone()[0] == 0:
+                    return
+                time.sleep(0.05)
+    finally:
+        other.close()
+    raise AssertionError(f"backend {pid} did not end")
