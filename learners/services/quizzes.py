@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from courses.models import Choice, Lesson, Question, Quiz
+from courses.models import Choice, Lesson, Quiz
 from courses.selectors.questions import quiz_candidate_questions
 from learners.models import AttemptAnswer, Enrolment, LearningEvent, LessonProgress, QuizAttempt
 from learners.pure.quizzes import (
@@ -244,12 +244,16 @@ def attempt_check_open(attempt: QuizAttempt) -> None:
 def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> list[AttemptAnswer]:
     """Check every answer's choice values against the attempt's draw, then save them all as choice ids."""
     question_ids = list(answers)
-    kinds = dict(Question.objects.filter(id__in=question_ids).values_list("id", "kind"))
+    # The questions' kinds and their choices in one query (a question without choices is not drawn).
+    kinds: dict[int, str] = {}
+    allowed: dict[int, set[int]] = defaultdict(set)
+    for question_id, kind, choice_id in Choice.objects.filter(question_id__in=question_ids).values_list(
+        "question_id", "question__kind", "id"
+    ):
+        kinds[question_id] = kind
+        allowed[question_id].add(choice_id)
     if not set(question_ids) <= set(attempt.question_ids) & set(kinds):
         raise ValidationError(_("This question is not part of your attempt."))
-    allowed: dict[int, set[int]] = defaultdict(set)
-    for question_id, choice_id in Choice.objects.filter(question_id__in=question_ids).values_list("question_id", "id"):
-        allowed[question_id].add(choice_id)
     checked: dict[int, list[int]] = {}
     try:
         for question_id, value in answers.items():
@@ -258,9 +262,13 @@ def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> lis
             checked[question_id] = picked
     except AnswerRefused as refusal:
         raise ValidationError(refusal.message) from None
-    return [
-        AttemptAnswer.objects.update_or_create(
-            attempt=attempt, question_id=question_id, defaults={"choice_ids": picked}
-        )[0]
-        for question_id, picked in checked.items()
-    ]
+    # One INSERT … ON CONFLICT for all of them: a changed answer replaces the saved one.
+    return AttemptAnswer.objects.bulk_create(
+        [
+            AttemptAnswer(attempt=attempt, question_id=question_id, choice_ids=picked)
+            for question_id, picked in checked.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["choice_ids", "saved_at"],
+    )

@@ -62,11 +62,11 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
     slide = slide_number(request.GET.get("page", "1"), lesson)
     progress, token = None, ""
     if page.access.as_learner and not page.is_locked:
-        progress = lesson_progress_open(learner=request.user, lesson=lesson)
+        progress = lesson_progress_open(learner=request.user, lesson=lesson, enrolment_id=page.access.enrolment_id)
         if lesson.kind == Lesson.Kind.SLIDES and slide and lesson.processing == Lesson.Processing.READY:
             # A GET counts the pages shown but completes nothing (lesson_slide_seen, a POST, does).
-            slides_page_view_record(progress=progress, page=slide, completes=False)
-            progress.refresh_from_db()
+            shown = slides_page_view_record(progress=progress, page=slide, completes=False)
+            progress.pages_viewed = shown.pages_viewed
         token = heartbeat_token_make(
             progress_id=progress.id,
             learner_id=request.user.id,
