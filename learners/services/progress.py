@@ -104,7 +104,11 @@ def lesson_progress_open(*, learner: User, lesson: Lesson, enrolment_id: int | N
     """
     for _attempt in range(WRITE_ATTEMPTS):
         now = timezone.now()
-        progress = LessonProgress.objects.filter(learner=learner, lesson=lesson, enrolment__is_active=True).first()
+        progress = (
+            LessonProgress.objects.select_related("enrolment")
+            .filter(learner=learner, lesson=lesson, enrolment__is_active=True)
+            .first()
+        )
         if progress is None:
             return lesson_progress_create(learner=learner, lesson=lesson, enrolment_id=enrolment_id, now=now)
         fields = progress_open_fields(progress=progress, kind=lesson.kind, now=now)
@@ -211,10 +215,9 @@ def slides_page_view_record(*, progress: LessonProgress, page: int, completes: b
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
 
 
-@transaction.atomic
-def document_download_record(*, learner: User, lesson: Lesson) -> LessonProgress:
+def document_download_record(*, learner: User, lesson: Lesson, enrolment_id: int | None = None) -> LessonProgress:
     """Record a learner's first download of a document lesson's file (needed to mark it read)."""
-    progress = lesson_progress_open(learner=learner, lesson=lesson)
+    progress = lesson_progress_open(learner=learner, lesson=lesson, enrolment_id=enrolment_id)
     if progress.downloaded_at is None:
         now = timezone.now()
         LessonProgress.objects.filter(id=progress.id, downloaded_at__isnull=True).update(
@@ -225,32 +228,38 @@ def document_download_record(*, learner: User, lesson: Lesson) -> LessonProgress
 
 
 @transaction.atomic
-def lesson_complete_manually(*, learner: User, lesson: Lesson) -> LessonProgress:
-    """Mark a text or document lesson read once its reading time allows; completing twice records one event."""
+def lesson_complete_manually(*, learner: User, lesson: Lesson, enrolment_id: int | None = None) -> LessonProgress:
+    """Mark a text or document lesson read once its reading time allows; completing twice records one event.
+
+    `enrolment_id`: the learner's active enrolment, when the caller has read it (lesson_access_get)."""
     if lesson.kind not in (Lesson.Kind.TEXT, Lesson.Kind.DOCUMENT):
         raise ValidationError(_("This lesson is completed by watching it or viewing every page."))
     if not (lesson.is_published and lesson.course.is_published):
         raise ValidationError(_("This lesson is not open to learners."))
     if not lesson_is_open(learner=learner, lesson=lesson):
         raise ValidationError(_("Complete the earlier required lessons of this course first."))
-    progress = lesson_progress_open(learner=learner, lesson=lesson)
+    progress = lesson_progress_open(learner=learner, lesson=lesson, enrolment_id=enrolment_id)
     if progress.completed_at is None:
-        reading_check(lesson=lesson, progress=progress, now=timezone.now())
-        lesson_complete(progress_id=progress.id, enrolment=progress.enrolment, lesson_id=lesson.id)
-    progress.refresh_from_db()
+        now = timezone.now()
+        reading_check(lesson=lesson, progress=progress, now=now)
+        if lesson_complete(progress_id=progress.id, enrolment=progress.enrolment, lesson_id=lesson.id, now=now):
+            progress.completed_at = progress.updated_at = now
+        else:  # a concurrent request completed it first
+            progress.refresh_from_db()
     return progress
 
 
-@transaction.atomic
-def lesson_complete(*, progress_id: int, enrolment: Enrolment, lesson_id: int) -> bool:
+# Nested in the completing write's transaction, it needs no savepoint of its own.
+@transaction.atomic(savepoint=False)
+def lesson_complete(*, progress_id: int, enrolment: Enrolment, lesson_id: int, now: datetime | None = None) -> bool:
     """Complete a lesson once, with its LESSON_COMPLETED event, then complete the course if its rule is met.
 
     Every completion goes through here: a text or document read, a slide deck or video finished
     (from the heartbeat), a quiz passed. Completing twice writes one event; the course is checked
     each time, so a passed quiz whose lesson was already complete still completes the course.
-    Return whether this call completed the lesson.
+    Return whether this call completed the lesson (at `now`, the current time if not given).
     """
-    now = timezone.now()
+    now = now or timezone.now()
     completed = (
         LessonProgress.objects.filter(id=progress_id, completed_at__isnull=True).update(
             completed_at=now, updated_at=now

@@ -25,7 +25,8 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -45,7 +46,6 @@ from learners.pure.quizzes import (
     questions_pick,
 )
 from learners.selectors.progress import lesson_is_open
-from learners.selectors.quizzes import attempt_open_get
 from learners.services.events import learning_event_record
 from learners.services.progress import lesson_complete
 from onetouch.models import User
@@ -54,12 +54,18 @@ from onetouch.models import User
 SEED_BITS = 63
 
 
-def quiz_enrolment_get(*, learner: User, quiz: Quiz) -> Enrolment:
-    """Return the learner's active enrolment for the quiz, or refuse when the quiz is not theirs to take."""
+def quiz_enrolment_lock(*, learner: User, quiz: Quiz) -> Enrolment:
+    """Lock and return the learner's active enrolment for the quiz, or refuse when the quiz is not
+    theirs to take. Two starts at once take turns on the enrolment row, so the second finds the
+    first's attempt."""
     lesson = quiz.lesson
     if lesson.kind != Lesson.Kind.QUIZ or not (lesson.is_published and lesson.course.is_published):
         raise ValidationError(_("This quiz is not open to learners."))
-    enrolment = Enrolment.objects.filter(learner=learner, course_id=lesson.course_id, is_active=True).first()
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(learner=learner, course_id=lesson.course_id, is_active=True)
+        .first()
+    )
     if enrolment is None:
         raise ValidationError(_("You are not enrolled in this course."))
     if not lesson_is_open(learner=learner, lesson=lesson):
@@ -70,13 +76,14 @@ def quiz_enrolment_get(*, learner: User, quiz: Quiz) -> Enrolment:
 @transaction.atomic
 def attempt_start(*, learner: User, quiz: Quiz) -> QuizAttempt:
     """Resume the learner's open attempt, or start the next one with its own draw if attempts remain."""
-    enrolment = quiz_enrolment_get(learner=learner, quiz=quiz)
-    # Two starts at once take turns on the enrolment row, so the second finds the first's attempt.
-    Enrolment.objects.select_for_update().filter(id=enrolment.id).first()
-    current = attempt_open_get(learner=learner, quiz=quiz)
-    if current is not None:
-        return attempt_expire_if_due(attempt=current)
-    count = QuizAttempt.objects.filter(learner=learner, quiz=quiz).count()
+    enrolment = quiz_enrolment_lock(learner=learner, quiz=quiz)
+    # Read after the lock (a statement that waited on it would still see the snapshot it began with).
+    mine = QuizAttempt.objects.filter(learner=learner, quiz=quiz).aggregate(
+        count=Count("id"), open_id=Max("id", filter=Q(submitted_at__isnull=True))
+    )
+    if mine["open_id"] is not None:
+        return attempt_expire_if_due(attempt=QuizAttempt.objects.get(id=mine["open_id"]))
+    count = mine["count"]
     if quiz.attempts_limit and count >= quiz.attempts_limit:
         raise ValidationError(
             ngettext(
@@ -111,16 +118,11 @@ def attempt_start(*, learner: User, quiz: Quiz) -> QuizAttempt:
         ),
         deadline_at=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
     )
-    # The unique (learner, quiz, number) constraint, not a check here, decides between concurrent starts.
-    attempt.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            attempt.save()
-    except IntegrityError:
-        other = attempt_open_get(learner=learner, quiz=quiz)
-        if other is None:
-            raise ValidationError(_("Your attempt could not be started. Please try again.")) from None
-        return other
+    # The learner, quiz and enrolment were just read: only the attempt's own fields need checking.
+    # Concurrent starts wait on the enrolment's lock; the unique (learner, quiz, number) constraint
+    # stays the last guard.
+    attempt.full_clean(exclude=["learner", "quiz", "enrolment"], validate_constraints=False)
+    attempt.save(force_insert=True)
     return attempt
 
 
@@ -173,7 +175,7 @@ def attempt_finish(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> Qu
         return locked
     if not attempt_time_is_over(locked) and answers:
         answers_write(attempt=locked, answers=answers)
-    return attempt_submit(attempt=locked)
+    return attempt_grade_locked(locked)
 
 
 @transaction.atomic
@@ -182,6 +184,11 @@ def attempt_submit(*, attempt: QuizAttempt) -> QuizAttempt:
     locked = attempt_locked(attempt)
     if locked.submitted_at is not None:
         return locked
+    return attempt_grade_locked(locked)
+
+
+def attempt_grade_locked(locked: QuizAttempt) -> QuizAttempt:
+    """Grade an open attempt whose row this transaction has locked (attempt_locked), and record it."""
     now = timezone.now()
     quiz = locked.quiz
     answers = AttemptAnswer.objects.filter(attempt=locked, question_id__in=locked.question_ids)
