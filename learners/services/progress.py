@@ -198,15 +198,29 @@ def heartbeat_record(
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
 
 
-def slides_page_view_record(*, progress: LessonProgress, page: int, completes: bool = True) -> HeartbeatResult:
+def slides_page_view_record(
+    *,
+    page: int,
+    completes: bool = True,
+    progress: LessonProgress | None = None,
+    learner: User | None = None,
+    lesson: Lesson | None = None,
+    enrolment_id: int | None = None,
+) -> HeartbeatResult:
     """Record that the learner was shown one page of a slide deck (pages served without script).
 
-    A page loaded by a GET (`completes=False`) counts its pages but completes nothing: a GET
-    changes nothing others see, so the deck is completed by the next POST (a heartbeat, or the
-    "I have read the last page" button).
+    The row is the `progress` in hand, or the learner's in `lesson` (opened first if it has none:
+    the row is read once when it exists). A page loaded by a GET (`completes=False`) counts its
+    pages but completes nothing: a GET changes nothing others see, so the deck is completed by the
+    next POST (a heartbeat, or the "I have read the last page" button).
     """
+    lookup = {"id": progress.id} if progress is not None else {"learner": learner, "lesson": lesson}
     for _attempt in range(WRITE_ATTEMPTS):
-        row = progress_row_read(id=progress.id, enrolment__is_active=True)
+        row = progress_row_read(**lookup, enrolment__is_active=True)
+        if row is None and progress is None:
+            progress = lesson_progress_open(learner=learner, lesson=lesson, enrolment_id=enrolment_id)
+            lookup = {"id": progress.id}
+            row = progress_row_read(**lookup, enrolment__is_active=True)
         if row is None:
             raise HeartbeatForbidden(_("You are not enrolled in this course."))
         result = progress_report_apply(row=row, now=timezone.now(), page=page, completes=completes)

@@ -173,9 +173,11 @@ def attempt_finish(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> Qu
     locked = attempt_locked(attempt)
     if locked.submitted_at is not None:
         return locked
+    # The choices of every drawn question, read once: they check the answers sent and grade them all.
+    choices = attempt_choice_rows(question_ids=locked.question_ids)
     if not attempt_time_is_over(locked) and answers:
-        answers_write(attempt=locked, answers=answers)
-    return attempt_grade_locked(locked)
+        answers_write(attempt=locked, answers=answers, choices=choices)
+    return attempt_grade_locked(locked, choices=choices)
 
 
 @transaction.atomic
@@ -187,19 +189,22 @@ def attempt_submit(*, attempt: QuizAttempt) -> QuizAttempt:
     return attempt_grade_locked(locked)
 
 
-def attempt_grade_locked(locked: QuizAttempt) -> QuizAttempt:
-    """Grade an open attempt whose row this transaction has locked (attempt_locked), and record it."""
+def attempt_grade_locked(locked: QuizAttempt, *, choices: list[tuple] | None = None) -> QuizAttempt:
+    """Grade an open attempt whose row this transaction has locked (attempt_locked), and record it.
+
+    `choices`: its questions' choice rows (attempt_choice_rows) when the caller has read them."""
     now = timezone.now()
     quiz = locked.quiz
     answers = AttemptAnswer.objects.filter(attempt=locked, question_id__in=locked.question_ids)
     closes_at = answers_close_at(locked.deadline_at)
     if closes_at is not None:
         answers = answers.filter(saved_at__lte=closes_at)
+    if choices is None:
+        choices = attempt_choice_rows(question_ids=locked.question_ids)
     correct: dict[int, list[int]] = defaultdict(list)
-    for question_id, choice_id in Choice.objects.filter(
-        question_id__in=locked.question_ids, is_correct=True
-    ).values_list("question_id", "id"):
-        correct[question_id].append(choice_id)
+    for question_id, _kind, choice_id, is_correct in choices:
+        if is_correct:
+            correct[question_id].append(choice_id)
     grade = attempt_grade(
         question_ids=locked.question_ids,
         picked=dict(answers.values_list("question_id", "choice_ids")),
@@ -248,17 +253,31 @@ def attempt_check_open(attempt: QuizAttempt) -> None:
         )
 
 
-def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> list[AttemptAnswer]:
-    """Check every answer's choice values against the attempt's draw, then save them all as choice ids."""
+def attempt_choice_rows(*, question_ids: list[int]) -> list[tuple[int, str, int, bool]]:
+    """Return the questions' choices as (question id, question kind, choice id, is correct), in one query."""
+    return list(
+        Choice.objects.filter(question_id__in=question_ids).values_list(
+            "question_id", "question__kind", "id", "is_correct"
+        )
+    )
+
+
+def answers_write(
+    *, attempt: QuizAttempt, answers: Mapping[int, object], choices: list[tuple] | None = None
+) -> list[AttemptAnswer]:
+    """Check every answer's choice values against the attempt's draw, then save them all as choice ids.
+
+    `choices`: rows of attempt_choice_rows covering these questions, when the caller has read them."""
     question_ids = list(answers)
-    # The questions' kinds and their choices in one query (a question without choices is not drawn).
+    if choices is None:
+        choices = attempt_choice_rows(question_ids=question_ids)
+    # A question without choices is never drawn: its kind is known from its choices.
     kinds: dict[int, str] = {}
     allowed: dict[int, set[int]] = defaultdict(set)
-    for question_id, kind, choice_id in Choice.objects.filter(question_id__in=question_ids).values_list(
-        "question_id", "question__kind", "id"
-    ):
-        kinds[question_id] = kind
-        allowed[question_id].add(choice_id)
+    for question_id, kind, choice_id, _is_correct in choices:
+        if question_id in answers:
+            kinds[question_id] = kind
+            allowed[question_id].add(choice_id)
     if not set(question_ids) <= set(attempt.question_ids) & set(kinds):
         raise ValidationError(_("This question is not part of your attempt."))
     checked: dict[int, list[int]] = {}

@@ -163,9 +163,10 @@ def lesson_slide_seen(request: HttpRequest, course_slug: str, lesson_id: int) ->
         raise Http404
     slide = slide_number(request.POST.get("page", "1"), lesson)
     if slide and lesson.processing == Lesson.Processing.READY:
-        progress = lesson_progress_open(learner=request.user, lesson=lesson, enrolment_id=access.enrolment_id)
         try:
-            result = slides_page_view_record(progress=progress, page=slide)
+            result = slides_page_view_record(
+                learner=request.user, lesson=lesson, enrolment_id=access.enrolment_id, page=slide
+            )
         except HeartbeatRefused as refusal:
             messages.error(request, refusal.message)
         else:
