@@ -170,7 +170,26 @@ def attempt_finish(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> Qu
     This is the form that works without script. After the deadline nothing more is saved: the
     attempt is graded on what was saved in time.
     """
-    locked = attempt_locked(attempt)
+    return attempt_finish_locked(attempt_locked(attempt), answers=answers)
+
+
+@transaction.atomic
+def attempt_finish_for_learner(
+    *, learner: User, attempt_id: int, answers: Mapping[int, object]
+) -> tuple[QuizAttempt, bool] | None:
+    """Lock the learner's own attempt (None if it is not theirs to reach: the scope of
+    learners.selectors.quizzes.attempt_get_for_learner), then finish it as attempt_finish does.
+
+    Return the attempt and whether it had been submitted already. The submit form's one read of the
+    attempt is this lock: no read before it."""
+    locked = attempt_locked(QuizAttempt(id=attempt_id), learner=learner)
+    if locked is None:
+        return None
+    was_submitted = locked.submitted_at is not None
+    return attempt_finish_locked(locked, answers=answers), was_submitted
+
+
+def attempt_finish_locked(locked: QuizAttempt, *, answers: Mapping[int, object]) -> QuizAttempt:
     if locked.submitted_at is not None:
         return locked
     # The choices of every drawn question, read once: they check the answers sent and grade them all.
@@ -229,13 +248,22 @@ def attempt_grade_locked(locked: QuizAttempt, *, choices: list[tuple] | None = N
     return locked
 
 
-def attempt_locked(attempt: QuizAttempt) -> QuizAttempt:
-    """Lock the attempt row for the rest of the transaction and return it as it is now."""
-    return (
-        QuizAttempt.objects.select_for_update(of=("self",))
-        .select_related("quiz", "quiz__lesson", "quiz__lesson__course", "enrolment", "enrolment__course")
-        .get(id=attempt.id)
+def attempt_locked(attempt: QuizAttempt, *, learner: User | None = None) -> QuizAttempt | None:
+    """Lock the attempt row for the rest of the transaction and return it as it is now.
+
+    With `learner`: only their own attempt while they are enrolled and the quiz is published (None otherwise)."""
+    attempts = QuizAttempt.objects.select_for_update(of=("self",)).select_related(
+        "quiz", "quiz__lesson", "quiz__lesson__course", "enrolment", "enrolment__course"
     )
+    if learner is None:
+        return attempts.get(id=attempt.id)
+    return attempts.filter(
+        id=attempt.id,
+        learner=learner,
+        enrolment__is_active=True,
+        quiz__lesson__is_published=True,
+        quiz__lesson__course__is_published=True,
+    ).first()
 
 
 def attempt_time_is_over(attempt: QuizAttempt) -> bool:

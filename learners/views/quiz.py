@@ -32,7 +32,7 @@ from learners.selectors.quizzes import (
     quiz_summary_get,
 )
 from learners.services.progress import lesson_progress_open
-from learners.services.quizzes import answer_save, attempt_finish, attempt_start
+from learners.services.quizzes import answer_save, attempt_finish_for_learner, attempt_start
 
 # One autosave names one question and a few choice values: a few dozen bytes.
 ANSWER_MAX_BYTES = 4 * 1024
@@ -138,18 +138,19 @@ def quiz_status(request: HttpRequest, attempt_id: int) -> JsonResponse:
 @require_POST
 def quiz_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Save the answers the form carries (it works without script), then submit the attempt once."""
-    attempt = attempt_for_request(request, attempt_id)
-    already_submitted = attempt.submitted_at is not None
-    closes_at = answers_close_at(attempt.deadline_at)
-    late = closes_at is not None and timezone.now() > closes_at
     answers = {
         int(match.group(1)): request.POST.getlist(key) for key in request.POST if (match := ANSWER_FIELD.match(key))
     }
     try:
-        attempt = attempt_finish(attempt=attempt, answers=answers)
+        finished = attempt_finish_for_learner(learner=request.user, attempt_id=attempt_id, answers=answers)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("learners:quiz_attempt", attempt.id)
+        return redirect("learners:quiz_attempt", attempt_id)
+    if finished is None:
+        raise Http404
+    attempt, already_submitted = finished
+    closes_at = answers_close_at(attempt.deadline_at)
+    late = closes_at is not None and timezone.now() > closes_at
     if already_submitted:
         messages.info(request, _("This attempt had already been submitted."))
     elif late:
