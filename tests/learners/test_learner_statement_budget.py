@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from django.db import connection
@@ -89,7 +89,6 @@ class World:
     partner: Partner
     trainer: object
     commune: object
-    extra: dict = field(default_factory=dict)
 
     def opened(self, lesson: Lesson, client) -> Lesson:
         client.get(lesson_url(lesson))
@@ -421,9 +420,6 @@ def measure(client, world: World, case) -> int:
     return len(captured.captured_queries)
 
 
-COUNTS: dict[str, tuple[int, int]] = {}
-
-
 @pytest.mark.parametrize(
     "route, label", [(route, label) for route, cases in CASES.items() for label in cases], ids=lambda v: v
 )
@@ -434,7 +430,6 @@ def test_learner_page_stays_within_budget_at_every_size(client, world, route, la
     small = measure(client, world, case)
     world.grow(5)
     large = measure(client, world, case)
-    COUNTS[label] = (small, large)
     print(f"\n{route:40} {label:28} {small:3} {large:3}")
     assert large == small, f"{label}: {small} statements with a small history, {large} with a larger one"
     assert small <= OVER_BUDGET.get(label, LEARNER_BUDGET), f"{label}: {small} statements"
