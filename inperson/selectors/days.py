@@ -57,17 +57,19 @@ def trainer_list() -> QuerySet[Trainer]:
     return Trainer.objects.select_related("user", "partner").order_by("partner__name", "user__full_name", "id")
 
 
-def day_get_for_learner(*, learner: User, day_id: int) -> InPersonDay:
-    """Return the day if the learner is enrolled in its run (else 404), with what its page shows."""
+def day_get_for_learner(*, learner: User, day_id: int, for_page: bool = True) -> InPersonDay:
+    """Return the day if the learner is enrolled in its run (else 404), with what its page shows
+    (`for_page=False`: the day alone, for a sign-up or a cancellation that the service checks again)."""
     if not learner.is_authenticated:
         raise Http404
     enrolled = Enrolment.objects.filter(learner=learner, course_run=OuterRef("course_run"), is_active=True)
-    days = (
-        InPersonDay.objects.filter(Exists(enrolled))
-        .select_related("course_run__course", "province", "venue_commune")
-        .prefetch_related("partners")
-        .annotate(seats_signed_up=Count("seats", filter=Q(seats__status=DaySeat.Status.SIGNED_UP)))
-    )
+    days = InPersonDay.objects.filter(Exists(enrolled))
+    if for_page:
+        days = (
+            days.select_related("course_run__course", "province", "venue_commune")
+            .prefetch_related("partners")
+            .annotate(seats_signed_up=Count("seats", filter=Q(seats__status=DaySeat.Status.SIGNED_UP)))
+        )
     return get_object_or_404(days, id=day_id)
 
 

@@ -12,7 +12,7 @@ promotes the learners waiting, day by day under the same lock.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,18 +28,23 @@ def seat_take(*, learner: User, day: InPersonDay, language: str = "") -> DaySeat
 
     `language` is the one the learner reads the site in: the day's messages to them are written in it.
     """
-    day = InPersonDay.objects.select_for_update().get(id=day.id)
-    if not Enrolment.objects.filter(learner=learner, course_run_id=day.course_run_id, is_active=True).exists():
+    enrolled = Enrolment.objects.filter(learner=learner, course_run_id=OuterRef("course_run_id"), is_active=True)
+    day = InPersonDay.objects.select_for_update(of=("self",)).annotate(learner_enrolled=Exists(enrolled)).get(id=day.id)
+    if not day.learner_enrolled:
         raise ValidationError(_("Only learners enrolled in this course run can sign up for its in-person day."))
     if day.is_cancelled:
         raise ValidationError(_("This in-person day is cancelled."))
     if day.starts_at <= timezone.now():
         raise ValidationError(_("This in-person day has started; sign-up is closed."))
-    seat = day.seats.exclude(status=DaySeat.Status.CANCELLED).filter(learner=learner).first()
-    if seat is not None:
-        return seat
-    signed_up = day.seats.filter(status=DaySeat.Status.SIGNED_UP).count()
-    status = DaySeat.Status.SIGNED_UP if signed_up < day.capacity else DaySeat.Status.WAITING
+    # Read after the day's lock (a statement that waited on it would still see the snapshot it began with):
+    # the learner's active seat and the seats taken, in one query.
+    seats = day.seats.aggregate(
+        mine=Max("id", filter=Q(learner=learner) & ~Q(status=DaySeat.Status.CANCELLED)),
+        signed_up=Count("id", filter=Q(status=DaySeat.Status.SIGNED_UP)),
+    )
+    if seats["mine"] is not None:
+        return DaySeat.objects.get(id=seats["mine"])
+    status = DaySeat.Status.SIGNED_UP if seats["signed_up"] < day.capacity else DaySeat.Status.WAITING
     return DaySeat.objects.create(day=day, learner=learner, status=status, language=language)
 
 

@@ -29,7 +29,7 @@ def learner_day(request: HttpRequest, day_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def learner_seat_take(request: HttpRequest, day_id: int) -> HttpResponse:
-    day = day_get_for_learner(learner=request.user, day_id=day_id)
+    day = day_get_for_learner(learner=request.user, day_id=day_id, for_page=False)
     try:
         seat = seat_take(learner=request.user, day=day, language=request.LANGUAGE_CODE)
     except ValidationError as error:
@@ -45,7 +45,7 @@ def learner_seat_take(request: HttpRequest, day_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def learner_seat_release(request: HttpRequest, day_id: int) -> HttpResponse:
-    day = day_get_for_learner(learner=request.user, day_id=day_id)
+    day = day_get_for_learner(learner=request.user, day_id=day_id, for_page=False)
     try:
         seat_release(learner=request.user, day=day)
     except ValidationError as error:

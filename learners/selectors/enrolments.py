@@ -1,5 +1,6 @@
 from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,7 +62,8 @@ def enrolments_next_lesson_set(*, enrolments: list[Enrolment], learner: User) ->
 
 def commune_list_for_province(*, province_code: str) -> QuerySet[Commune]:
     """Return the communes of a province by name, for the profile's commune list."""
-    return Commune.objects.filter(province__code=province_code).only("code", "name").order_by("name")
+    # With its province id: a commune picked from this list is checked against the province (LearnerProfile.clean).
+    return Commune.objects.filter(province__code=province_code).only("code", "name", "province_id").order_by("name")
 
 
 def learner_profile_list_for_province(*, user: User, province: Province) -> QuerySet[LearnerProfile]:
@@ -72,6 +74,15 @@ def learner_profile_list_for_province(*, user: User, province: Province) -> Quer
         .select_related("user", "commune")
         .order_by("commune__name", "user__full_name")
     )
+
+
+def course_get_published(*, slug: str, with_runs: bool = False) -> Course:
+    """Return the published course to enrol in or leave (404 otherwise); `with_runs`: its runs read
+    with it, for course_run_open_for_enrolment."""
+    courses = Course.objects.filter(is_published=True)
+    if with_runs:
+        courses = courses.prefetch_related("runs")
+    return get_object_or_404(courses, slug=slug)
 
 
 def course_run_open_for_enrolment(*, course: Course) -> CourseRun | None:

@@ -3,9 +3,10 @@
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery
 
 from courses.media.delivery import lesson_media_urls
-from courses.models import Course, Lesson
+from courses.models import Course, Lesson, Quiz
 from courses.selectors.outline import CourseOutline, OutlineLesson, course_outline_get
 from learners.models import Enrolment, LessonProgress
 from learners.pure.progress import resume_position
@@ -21,6 +22,14 @@ class LessonAccess:
     lesson: Lesson
     as_learner: bool
     as_staff: bool
+    # The learner's active enrolment in the lesson's course (None for staff who are not enrolled),
+    # read with the lesson so that opening the lesson need not read it again.
+    enrolment_id: int | None = None
+
+    @property
+    def quiz(self) -> Quiz | None:
+        """The settings of a quiz lesson, read with the lesson (None before they are first saved)."""
+        return getattr(self.lesson, "quiz", None)
 
 
 @dataclass
@@ -80,22 +89,28 @@ def lesson_access_get(
     enrolled themselves record nothing from the studio."""
     if not user.is_authenticated:
         return None
-    lessons = Lesson.objects.select_related("course", "module")
+    # One query: the lesson with its course, module and quiz settings, and the user's enrolment.
+    enrolment = Enrolment.objects.filter(learner=user, course_id=OuterRef("course_id"), is_active=True)
+    lessons = Lesson.objects.select_related("course", "module", "quiz__draw_tag").annotate(
+        active_enrolment_id=Subquery(enrolment.values("id")[:1])
+    )
     if course_slug is not None:
         lessons = lessons.filter(course__slug=course_slug)
     lesson = lessons.filter(id=lesson_id).first()
     if lesson is None:
         return None
+    quiz = getattr(lesson, "quiz", None)
+    if quiz is not None:
+        quiz.lesson = lesson  # the quiz's own reads (its candidate questions) need its lesson's course
     as_staff = scope.can_change(user, lesson.course.owner_province_id)
     as_learner = (
-        not as_preview
-        and lesson.is_published
-        and lesson.course.is_published
-        and Enrolment.objects.filter(learner=user, course_id=lesson.course_id, is_active=True).exists()
+        not as_preview and lesson.is_published and lesson.course.is_published and lesson.active_enrolment_id is not None
     )
     if not (as_learner or as_staff):
         return None
-    return LessonAccess(lesson=lesson, as_learner=as_learner, as_staff=as_staff)
+    return LessonAccess(
+        lesson=lesson, as_learner=as_learner, as_staff=as_staff, enrolment_id=lesson.active_enrolment_id
+    )
 
 
 def lesson_page_get(

@@ -8,23 +8,25 @@ row): of two concurrent checks, the second finds the first's row and writes noth
 """
 
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from courses.models import Quiz
-from courses.selectors.progress import course_progress_get
+from courses.selectors.progress import course_progress_annotations
 from learners.models import CourseCompletion, Enrolment, LearningEvent, QuizAttempt
 from learners.services.events import learning_event_record
 from onetouch.jobs import task_queue_on_commit
 
 
-@transaction.atomic
+# Nested in the completing write's transaction, it needs no savepoint of its own: a failure rolls the
+# whole completion back, and the concurrent create below has its own.
+@transaction.atomic(savepoint=False)
 def course_completion_check(*, enrolment: Enrolment) -> CourseCompletion | None:
     """Record the course completed if its rule is met now; return the completion, or None if not complete."""
-    existing = CourseCompletion.objects.filter(enrolment_id=enrolment.id).first()
-    if existing is not None:
-        return existing
-    if not enrolment.is_active or not course_rule_is_met(enrolment=enrolment):
+    state = course_completion_state(enrolment=enrolment)
+    if state["completion_id"] is not None:
+        return CourseCompletion.objects.get(id=state["completion_id"])
+    if not enrolment.is_active or not course_rule_is_met_by(state):
         return None
     try:
         with transaction.atomic():
@@ -42,14 +44,27 @@ def course_completion_check(*, enrolment: Enrolment) -> CourseCompletion | None:
     return completion
 
 
-def course_rule_is_met(*, enrolment: Enrolment) -> bool:
+def course_completion_state(*, enrolment: Enrolment) -> dict:
+    """Return, in one query, the enrolment's completion id (if any), its counted lessons required and
+    done, and its course's published final quizzes: how many, and how many not passed yet."""
+    course, learner = OuterRef("course_id"), OuterRef("learner_id")
+    finals = Quiz.objects.filter(lesson__course_id=course, lesson__is_published=True, is_final_exam=True)
+    passed = QuizAttempt.objects.filter(quiz=OuterRef("pk"), learner_id=OuterRef(learner), passed=True)
+    return (
+        Enrolment.objects.filter(id=enrolment.id)
+        .annotate(
+            **course_progress_annotations(course=course, learner=learner),
+            completion_id=Subquery(CourseCompletion.objects.filter(enrolment_id=OuterRef("id")).values("id")[:1]),
+            finals=Exists(finals),
+            finals_not_passed=Exists(finals.exclude(Exists(passed))),
+        )
+        .values("completion_id", "required_lessons", "done_lessons", "finals", "finals_not_passed")
+        .get()
+    )
+
+
+def course_rule_is_met_by(state: dict) -> bool:
     """Return whether every required lesson is done and every final quiz passed (something is required)."""
-    progress = course_progress_get(course_id=enrolment.course_id, learner_id=enrolment.learner_id)
-    passed = QuizAttempt.objects.filter(quiz=OuterRef("pk"), learner_id=enrolment.learner_id, passed=True)
-    finals = Quiz.objects.filter(
-        lesson__course_id=enrolment.course_id, lesson__is_published=True, is_final_exam=True
-    ).annotate(is_passed=Exists(passed))
-    finals_passed = list(finals.values_list("is_passed", flat=True))
-    if not progress.required and not finals_passed:
+    if not state["required_lessons"] and not state["finals"]:
         return False
-    return progress.lessons_all_done and all(finals_passed)
+    return state["done_lessons"] == state["required_lessons"] and not state["finals_not_passed"]

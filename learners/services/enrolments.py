@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,18 +26,23 @@ def profile_save(
     organisation: str = "",
     position: str = "",
     full_name: str | None = None,
+    profile: LearnerProfile | None = None,
 ) -> LearnerProfile:
-    """Create or update the learner's profile; the commune must belong to the province (LearnerProfile.clean)."""
+    """Create or update the learner's profile; the commune must belong to the province (LearnerProfile.clean).
+
+    `profile`: the user's profile when the caller has just read it (the profile page), not read again."""
     if full_name is not None:
         user.full_name = full_name.strip()
         user.save(update_fields=["full_name"])
-    profile = LearnerProfile.objects.filter(user=user).first() or LearnerProfile(user=user)
+    if profile is None:
+        profile = LearnerProfile.objects.filter(user=user).first() or LearnerProfile(user=user)
     profile.audience_group = audience_group
     profile.province = province
     profile.commune = commune
     profile.organisation = organisation.strip()
     profile.position = position.strip()
-    profile.full_clean()
+    # The user, province and commune are rows in hand: checking that they exist would read each again.
+    profile.full_clean(exclude=["user", "province", "commune"])
     profile.save()
     return profile
 
@@ -53,10 +59,19 @@ def enrolment_create(*, learner: User, course: Course, course_run: CourseRun | N
     if course_run is not None and course_run.course_id != course.id:
         raise ValidationError(_("This run belongs to another course."))
     run = course_run or course_run_open_for_enrolment(course=course)
-    enrolment, created = Enrolment.objects.select_for_update().get_or_create(
-        learner=learner, course=course, defaults={"course_run": run}
+    # The learner's row is locked first, as enrolments_create_many does: a repeated click (even a
+    # concurrent one), two first enrolments in two courses at once and a roster batch take turns,
+    # and each reads, after the lock, what the one before wrote: its enrolment here, and whether the
+    # learner had one anywhere else (then this is not their first on the platform).
+    User.objects.select_for_update().filter(id=learner.id).values_list("id", flat=True).first()
+    mine = Enrolment.objects.filter(learner=learner).aggregate(
+        here=Max("id", filter=Q(course=course)), elsewhere=Count("id", filter=~Q(course=course))
     )
-    if not created:
+    if mine["here"] is None:
+        enrolment = Enrolment(learner=learner, course=course, course_run=run)
+        enrolment.save(force_insert=True)
+    else:
+        enrolment = Enrolment.objects.get(id=mine["here"])
         if enrolment.is_active:
             return enrolment
         enrolment.is_active = True
@@ -65,19 +80,9 @@ def enrolment_create(*, learner: User, course: Course, course_run: CourseRun | N
         enrolment.save(update_fields=["is_active", "unenrolled_at", "course_run"])
     course_enrolment_count_add(course_id=course.id, delta=1)
     learning_event_record(kind=LearningEvent.Kind.ENROLLED, enrolment=enrolment)
-    if created and learner_is_new(learner=learner, enrolment=enrolment):
+    if mine["here"] is None and not mine["elsewhere"]:
         learning_event_record(kind=LearningEvent.Kind.LEARNER_JOINED, enrolment=enrolment)
     return enrolment
-
-
-def learner_is_new(*, learner: User, enrolment: Enrolment) -> bool:
-    """Return whether this enrolment is the learner's first on the platform.
-
-    The learner's row is locked first, so two first enrolments in two courses at once still count
-    the learner once.
-    """
-    User.objects.select_for_update().filter(id=learner.id).first()
-    return not Enrolment.objects.filter(learner=learner).exclude(id=enrolment.id).exists()
 
 
 @transaction.atomic

@@ -126,31 +126,63 @@ class HeartbeatResult:
     lesson_id: int = 0
 
 
-@transaction.atomic
-def lesson_progress_open(*, learner: User, lesson: Lesson) -> LessonProgress:
+def lesson_progress_open(*, learner: User, lesson: Lesson, enrolment_id: int | None = None) -> LessonProgress:
     """Return the learner's progress row for the lesson, creating it on first open (enrolled only).
 
     Opening starts the clocks completion counts from: the first opening for reading time, and each
-    opening for a video's watch allowance (which never adds slack on top of slack).
+    opening for a video's watch allowance (which never adds slack on top of slack). `enrolment_id`
+    is the learner's active enrolment when the caller has read it already (lesson_access_get).
+
+    No row lock and no transaction (docs/decisions/0025): a first open inserts the row, and a
+    concurrent first open meets it through ON CONFLICT; a later open writes only what changed, by an
+    UPDATE conditioned on the values it was computed from, read again if a heartbeat came between.
+    (The row lock this replaces cost a transaction, a SELECT … FOR UPDATE and, on a first open, a
+    savepoint around the INSERT: five statements more on the platform's most opened pages.)
     """
-    now = timezone.now()
-    progress = (
-        LessonProgress.objects.select_for_update(of=("self",))
-        .filter(learner=learner, lesson=lesson, enrolment__is_active=True)
-        .first()
-    )
-    if progress is None:
-        enrolment = Enrolment.objects.filter(learner=learner, course_id=lesson.course_id, is_active=True).first()
-        if enrolment is None:
-            raise ValidationError(_("You are not enrolled in this course."))
-        progress, _created = LessonProgress.objects.get_or_create(
-            learner=learner, lesson=lesson, defaults={"enrolment": enrolment, "opened_at": now}
+    for _attempt in range(WRITE_ATTEMPTS):
+        now = timezone.now()
+        progress = (
+            LessonProgress.objects.select_related("enrolment")
+            .filter(learner=learner, lesson=lesson, enrolment__is_active=True)
+            .first()
         )
-    fields = progress_open_fields(progress=progress, kind=lesson.kind, now=now)
-    if fields:
-        LessonProgress.objects.filter(id=progress.id).update(**fields, updated_at=now)
-        for name, value in fields.items():
-            setattr(progress, name, value)
+        if progress is None:
+            return lesson_progress_create(learner=learner, lesson=lesson, enrolment_id=enrolment_id, now=now)
+        fields = progress_open_fields(progress=progress, kind=lesson.kind, now=now)
+        if not fields:
+            return progress
+        unchanged = LessonProgress.objects.filter(
+            id=progress.id,
+            opened_at=progress.opened_at,
+            watched_seconds=progress.watched_seconds,
+            watch_allowance_at=progress.watch_allowance_at,
+        )
+        if unchanged.update(**fields, updated_at=now) == 1:
+            for name, value in fields.items():
+                setattr(progress, name, value)
+            return progress
+    # Heartbeats changed the row between every read and write: the page opens with the last
+    # allowance written (renewed at the next opening) rather than failing.
+    return progress
+
+
+def lesson_progress_create(*, learner: User, lesson: Lesson, enrolment_id: int | None, now: datetime) -> LessonProgress:
+    """Insert the progress row of a first opening in one statement, or meet the row a concurrent first
+    opening inserted (then only its `updated_at` is touched, and the returned copy holds its id)."""
+    if enrolment_id is None:
+        enrolment_id = (
+            Enrolment.objects.filter(learner=learner, course_id=lesson.course_id, is_active=True)
+            .values_list("id", flat=True)
+            .first()
+        )
+    if enrolment_id is None:
+        raise ValidationError(_("You are not enrolled in this course."))
+    progress = LessonProgress(learner=learner, lesson=lesson, enrolment_id=enrolment_id, opened_at=now)
+    for name, value in progress_open_fields(progress=progress, kind=lesson.kind, now=now).items():
+        setattr(progress, name, value)
+    LessonProgress.objects.bulk_create(
+        [progress], update_conflicts=True, unique_fields=["learner", "lesson"], update_fields=["updated_at"]
+    )
     return progress
 
 
@@ -200,15 +232,29 @@ def heartbeat_record(
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
 
 
-def slides_page_view_record(*, progress: LessonProgress, page: int, completes: bool = True) -> HeartbeatResult:
+def slides_page_view_record(
+    *,
+    page: int,
+    completes: bool = True,
+    progress: LessonProgress | None = None,
+    learner: User | None = None,
+    lesson: Lesson | None = None,
+    enrolment_id: int | None = None,
+) -> HeartbeatResult:
     """Record that the learner was shown one page of a slide deck (pages served without script).
 
-    A page loaded by a GET (`completes=False`) counts its pages but completes nothing: a GET
-    changes nothing others see, so the deck is completed by the next POST (a heartbeat, or the
-    "I have read the last page" button).
+    The row is the `progress` in hand, or the learner's in `lesson` (opened first if it has none:
+    the row is read once when it exists). A page loaded by a GET (`completes=False`) counts its
+    pages but completes nothing: a GET changes nothing others see, so the deck is completed by the
+    next POST (a heartbeat, or the "I have read the last page" button).
     """
+    lookup = {"id": progress.id} if progress is not None else {"learner": learner, "lesson": lesson}
     for _attempt in range(WRITE_ATTEMPTS):
-        row = progress_row_read(id=progress.id, enrolment__is_active=True)
+        row = progress_row_read(**lookup, enrolment__is_active=True)
+        if row is None and progress is None:
+            progress = lesson_progress_open(learner=learner, lesson=lesson, enrolment_id=enrolment_id)
+            lookup = {"id": progress.id}
+            row = progress_row_read(**lookup, enrolment__is_active=True)
         if row is None:
             raise HeartbeatForbidden(_("You are not enrolled in this course."))
         result = progress_report_apply(row=row, now=timezone.now(), page=page, completes=completes)
@@ -217,10 +263,9 @@ def slides_page_view_record(*, progress: LessonProgress, page: int, completes: b
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
 
 
-@transaction.atomic
-def document_download_record(*, learner: User, lesson: Lesson) -> LessonProgress:
+def document_download_record(*, learner: User, lesson: Lesson, enrolment_id: int | None = None) -> LessonProgress:
     """Record a learner's first download of a document lesson's file (needed to mark it read)."""
-    progress = lesson_progress_open(learner=learner, lesson=lesson)
+    progress = lesson_progress_open(learner=learner, lesson=lesson, enrolment_id=enrolment_id)
     if progress.downloaded_at is None:
         now = timezone.now()
         LessonProgress.objects.filter(id=progress.id, downloaded_at__isnull=True).update(
@@ -231,32 +276,38 @@ def document_download_record(*, learner: User, lesson: Lesson) -> LessonProgress
 
 
 @transaction.atomic
-def lesson_complete_manually(*, learner: User, lesson: Lesson) -> LessonProgress:
-    """Mark a text or document lesson read once its reading time allows; completing twice records one event."""
+def lesson_complete_manually(*, learner: User, lesson: Lesson, enrolment_id: int | None = None) -> LessonProgress:
+    """Mark a text or document lesson read once its reading time allows; completing twice records one event.
+
+    `enrolment_id`: the learner's active enrolment, when the caller has read it (lesson_access_get)."""
     if lesson.kind not in (Lesson.Kind.TEXT, Lesson.Kind.DOCUMENT):
         raise ValidationError(_("This lesson is completed by watching it or viewing every page."))
     if not (lesson.is_published and lesson.course.is_published):
         raise ValidationError(_("This lesson is not open to learners."))
     if not lesson_is_open(learner=learner, lesson=lesson):
         raise ValidationError(_("Complete the earlier required lessons of this course first."))
-    progress = lesson_progress_open(learner=learner, lesson=lesson)
+    progress = lesson_progress_open(learner=learner, lesson=lesson, enrolment_id=enrolment_id)
     if progress.completed_at is None:
-        reading_check(lesson=lesson, progress=progress, now=timezone.now())
-        lesson_complete(progress_id=progress.id, enrolment=progress.enrolment, lesson_id=lesson.id)
-    progress.refresh_from_db()
+        now = timezone.now()
+        reading_check(lesson=lesson, progress=progress, now=now)
+        if lesson_complete(progress_id=progress.id, enrolment=progress.enrolment, lesson_id=lesson.id, now=now):
+            progress.completed_at = progress.updated_at = now
+        else:  # a concurrent request completed it first
+            progress.refresh_from_db()
     return progress
 
 
-@transaction.atomic
-def lesson_complete(*, progress_id: int, enrolment: Enrolment, lesson_id: int) -> bool:
+# Nested in the completing write's transaction, it needs no savepoint of its own.
+@transaction.atomic(savepoint=False)
+def lesson_complete(*, progress_id: int, enrolment: Enrolment, lesson_id: int, now: datetime | None = None) -> bool:
     """Complete a lesson once, with its LESSON_COMPLETED event, then complete the course if its rule is met.
 
     Every completion goes through here: a text or document read, a slide deck or video finished
     (from the heartbeat), a quiz passed. Completing twice writes one event; the course is checked
     each time, so a passed quiz whose lesson was already complete still completes the course.
-    Return whether this call completed the lesson.
+    Return whether this call completed the lesson (at `now`, the current time if not given).
     """
-    now = timezone.now()
+    now = now or timezone.now()
     completed = (
         LessonProgress.objects.filter(id=progress_id, completed_at__isnull=True).update(
             completed_at=now, updated_at=now

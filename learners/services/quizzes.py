@@ -25,12 +25,13 @@ from collections.abc import Mapping
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from courses.models import Choice, Lesson, Question, Quiz
+from courses.models import Choice, Lesson, Quiz
 from courses.selectors.questions import quiz_candidate_questions
 from learners.models import AttemptAnswer, Enrolment, LearningEvent, LessonProgress, QuizAttempt
 from learners.pure.quizzes import (
@@ -45,7 +46,6 @@ from learners.pure.quizzes import (
     questions_pick,
 )
 from learners.selectors.progress import lesson_is_open
-from learners.selectors.quizzes import attempt_open_get
 from learners.services.events import learning_event_record
 from learners.services.progress import lesson_complete
 from onetouch.models import User
@@ -54,12 +54,18 @@ from onetouch.models import User
 SEED_BITS = 63
 
 
-def quiz_enrolment_get(*, learner: User, quiz: Quiz) -> Enrolment:
-    """Return the learner's active enrolment for the quiz, or refuse when the quiz is not theirs to take."""
+def quiz_enrolment_lock(*, learner: User, quiz: Quiz) -> Enrolment:
+    """Lock and return the learner's active enrolment for the quiz, or refuse when the quiz is not
+    theirs to take. Two starts at once take turns on the enrolment row, so the second finds the
+    first's attempt."""
     lesson = quiz.lesson
     if lesson.kind != Lesson.Kind.QUIZ or not (lesson.is_published and lesson.course.is_published):
         raise ValidationError(_("This quiz is not open to learners."))
-    enrolment = Enrolment.objects.filter(learner=learner, course_id=lesson.course_id, is_active=True).first()
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(learner=learner, course_id=lesson.course_id, is_active=True)
+        .first()
+    )
     if enrolment is None:
         raise ValidationError(_("You are not enrolled in this course."))
     if not lesson_is_open(learner=learner, lesson=lesson):
@@ -70,13 +76,14 @@ def quiz_enrolment_get(*, learner: User, quiz: Quiz) -> Enrolment:
 @transaction.atomic
 def attempt_start(*, learner: User, quiz: Quiz) -> QuizAttempt:
     """Resume the learner's open attempt, or start the next one with its own draw if attempts remain."""
-    enrolment = quiz_enrolment_get(learner=learner, quiz=quiz)
-    # Two starts at once take turns on the enrolment row, so the second finds the first's attempt.
-    Enrolment.objects.select_for_update().filter(id=enrolment.id).first()
-    current = attempt_open_get(learner=learner, quiz=quiz)
-    if current is not None:
-        return attempt_expire_if_due(attempt=current)
-    count = QuizAttempt.objects.filter(learner=learner, quiz=quiz).count()
+    enrolment = quiz_enrolment_lock(learner=learner, quiz=quiz)
+    # Read after the lock (a statement that waited on it would still see the snapshot it began with).
+    mine = QuizAttempt.objects.filter(learner=learner, quiz=quiz).aggregate(
+        count=Count("id"), open_id=Max("id", filter=Q(submitted_at__isnull=True))
+    )
+    if mine["open_id"] is not None:
+        return attempt_expire_if_due(attempt=QuizAttempt.objects.get(id=mine["open_id"]))
+    count = mine["count"]
     if quiz.attempts_limit and count >= quiz.attempts_limit:
         raise ValidationError(
             ngettext(
@@ -111,16 +118,11 @@ def attempt_start(*, learner: User, quiz: Quiz) -> QuizAttempt:
         ),
         deadline_at=now + timedelta(minutes=quiz.time_limit_minutes) if quiz.time_limit_minutes else None,
     )
-    # The unique (learner, quiz, number) constraint, not a check here, decides between concurrent starts.
-    attempt.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            attempt.save()
-    except IntegrityError:
-        other = attempt_open_get(learner=learner, quiz=quiz)
-        if other is None:
-            raise ValidationError(_("Your attempt could not be started. Please try again.")) from None
-        return other
+    # The learner, quiz and enrolment were just read: only the attempt's own fields need checking.
+    # Concurrent starts wait on the enrolment's lock; the unique (learner, quiz, number) constraint
+    # stays the last guard.
+    attempt.full_clean(exclude=["learner", "quiz", "enrolment"], validate_constraints=False)
+    attempt.save(force_insert=True)
     return attempt
 
 
@@ -168,12 +170,33 @@ def attempt_finish(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> Qu
     This is the form that works without script. After the deadline nothing more is saved: the
     attempt is graded on what was saved in time.
     """
-    locked = attempt_locked(attempt)
+    return attempt_finish_locked(attempt_locked(attempt), answers=answers)
+
+
+@transaction.atomic
+def attempt_finish_for_learner(
+    *, learner: User, attempt_id: int, answers: Mapping[int, object]
+) -> tuple[QuizAttempt, bool] | None:
+    """Lock the learner's own attempt (None if it is not theirs to reach: the scope of
+    learners.selectors.quizzes.attempt_get_for_learner), then finish it as attempt_finish does.
+
+    Return the attempt and whether it had been submitted already. The submit form's one read of the
+    attempt is this lock: no read before it."""
+    locked = attempt_locked(QuizAttempt(id=attempt_id), learner=learner)
+    if locked is None:
+        return None
+    was_submitted = locked.submitted_at is not None
+    return attempt_finish_locked(locked, answers=answers), was_submitted
+
+
+def attempt_finish_locked(locked: QuizAttempt, *, answers: Mapping[int, object]) -> QuizAttempt:
     if locked.submitted_at is not None:
         return locked
+    # The choices of every drawn question, read once: they check the answers sent and grade them all.
+    choices = attempt_choice_rows(question_ids=locked.question_ids)
     if not attempt_time_is_over(locked) and answers:
-        answers_write(attempt=locked, answers=answers)
-    return attempt_submit(attempt=locked)
+        answers_write(attempt=locked, answers=answers, choices=choices)
+    return attempt_grade_locked(locked, choices=choices)
 
 
 @transaction.atomic
@@ -182,17 +205,25 @@ def attempt_submit(*, attempt: QuizAttempt) -> QuizAttempt:
     locked = attempt_locked(attempt)
     if locked.submitted_at is not None:
         return locked
+    return attempt_grade_locked(locked)
+
+
+def attempt_grade_locked(locked: QuizAttempt, *, choices: list[tuple] | None = None) -> QuizAttempt:
+    """Grade an open attempt whose row this transaction has locked (attempt_locked), and record it.
+
+    `choices`: its questions' choice rows (attempt_choice_rows) when the caller has read them."""
     now = timezone.now()
     quiz = locked.quiz
     answers = AttemptAnswer.objects.filter(attempt=locked, question_id__in=locked.question_ids)
     closes_at = answers_close_at(locked.deadline_at)
     if closes_at is not None:
         answers = answers.filter(saved_at__lte=closes_at)
+    if choices is None:
+        choices = attempt_choice_rows(question_ids=locked.question_ids)
     correct: dict[int, list[int]] = defaultdict(list)
-    for question_id, choice_id in Choice.objects.filter(
-        question_id__in=locked.question_ids, is_correct=True
-    ).values_list("question_id", "id"):
-        correct[question_id].append(choice_id)
+    for question_id, _kind, choice_id, is_correct in choices:
+        if is_correct:
+            correct[question_id].append(choice_id)
     grade = attempt_grade(
         question_ids=locked.question_ids,
         picked=dict(answers.values_list("question_id", "choice_ids")),
@@ -217,13 +248,22 @@ def attempt_submit(*, attempt: QuizAttempt) -> QuizAttempt:
     return locked
 
 
-def attempt_locked(attempt: QuizAttempt) -> QuizAttempt:
-    """Lock the attempt row for the rest of the transaction and return it as it is now."""
-    return (
-        QuizAttempt.objects.select_for_update(of=("self",))
-        .select_related("quiz", "quiz__lesson", "quiz__lesson__course", "enrolment", "enrolment__course")
-        .get(id=attempt.id)
+def attempt_locked(attempt: QuizAttempt, *, learner: User | None = None) -> QuizAttempt | None:
+    """Lock the attempt row for the rest of the transaction and return it as it is now.
+
+    With `learner`: only their own attempt while they are enrolled and the quiz is published (None otherwise)."""
+    attempts = QuizAttempt.objects.select_for_update(of=("self",)).select_related(
+        "quiz", "quiz__lesson", "quiz__lesson__course", "enrolment", "enrolment__course"
     )
+    if learner is None:
+        return attempts.get(id=attempt.id)
+    return attempts.filter(
+        id=attempt.id,
+        learner=learner,
+        enrolment__is_active=True,
+        quiz__lesson__is_published=True,
+        quiz__lesson__course__is_published=True,
+    ).first()
 
 
 def attempt_time_is_over(attempt: QuizAttempt) -> bool:
@@ -241,15 +281,33 @@ def attempt_check_open(attempt: QuizAttempt) -> None:
         )
 
 
-def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> list[AttemptAnswer]:
-    """Check every answer's choice values against the attempt's draw, then save them all as choice ids."""
+def attempt_choice_rows(*, question_ids: list[int]) -> list[tuple[int, str, int, bool]]:
+    """Return the questions' choices as (question id, question kind, choice id, is correct), in one query."""
+    return list(
+        Choice.objects.filter(question_id__in=question_ids).values_list(
+            "question_id", "question__kind", "id", "is_correct"
+        )
+    )
+
+
+def answers_write(
+    *, attempt: QuizAttempt, answers: Mapping[int, object], choices: list[tuple] | None = None
+) -> list[AttemptAnswer]:
+    """Check every answer's choice values against the attempt's draw, then save them all as choice ids.
+
+    `choices`: rows of attempt_choice_rows covering these questions, when the caller has read them."""
     question_ids = list(answers)
-    kinds = dict(Question.objects.filter(id__in=question_ids).values_list("id", "kind"))
+    if choices is None:
+        choices = attempt_choice_rows(question_ids=question_ids)
+    # A question without choices is never drawn: its kind is known from its choices.
+    kinds: dict[int, str] = {}
+    allowed: dict[int, set[int]] = defaultdict(set)
+    for question_id, kind, choice_id, _is_correct in choices:
+        if question_id in answers:
+            kinds[question_id] = kind
+            allowed[question_id].add(choice_id)
     if not set(question_ids) <= set(attempt.question_ids) & set(kinds):
         raise ValidationError(_("This question is not part of your attempt."))
-    allowed: dict[int, set[int]] = defaultdict(set)
-    for question_id, choice_id in Choice.objects.filter(question_id__in=question_ids).values_list("question_id", "id"):
-        allowed[question_id].add(choice_id)
     checked: dict[int, list[int]] = {}
     try:
         for question_id, value in answers.items():
@@ -258,9 +316,13 @@ def answers_write(*, attempt: QuizAttempt, answers: Mapping[int, object]) -> lis
             checked[question_id] = picked
     except AnswerRefused as refusal:
         raise ValidationError(refusal.message) from None
-    return [
-        AttemptAnswer.objects.update_or_create(
-            attempt=attempt, question_id=question_id, defaults={"choice_ids": picked}
-        )[0]
-        for question_id, picked in checked.items()
-    ]
+    # One INSERT … ON CONFLICT for all of them: a changed answer replaces the saved one.
+    return AttemptAnswer.objects.bulk_create(
+        [
+            AttemptAnswer(attempt=attempt, question_id=question_id, choice_ids=picked)
+            for question_id, picked in checked.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["attempt", "question"],
+        update_fields=["choice_ids", "saved_at"],
+    )

@@ -5,16 +5,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from courses.selectors.catalogue import course_list_published
 from courses.selectors.outline import course_outline_get
 from learners.forms import ProfileForm
 from learners.selectors.enrolments import (
     commune_list_for_province,
+    course_get_published,
     enrolment_list_for_learner,
     enrolments_next_lesson_set,
     learner_profile_get,
@@ -28,7 +28,7 @@ LEARNERS_PAGE_SIZE = 50
 
 @require_POST
 def enrolment_create_view(request: HttpRequest, slug: str) -> HttpResponse:
-    course = get_object_or_404(course_list_published(), slug=slug)
+    course = course_get_published(slug=slug, with_runs=True)
     if not request.user.is_authenticated:
         return redirect_to_login(course.get_absolute_url())
     try:
@@ -47,7 +47,7 @@ def enrolment_create_view(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 @login_required
 def enrolment_cancel_view(request: HttpRequest, slug: str) -> HttpResponse:
-    course = get_object_or_404(course_list_published(), slug=slug)
+    course = course_get_published(slug=slug)
     enrolment_cancel(learner=request.user, course=course)
     messages.success(request, _("You have left this course."))
     return redirect("learners:my_learning")
@@ -75,7 +75,9 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
         }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        profile_save(user=request.user, full_name=form.cleaned_data["full_name"], **form.profile_fields())
+        profile_save(
+            user=request.user, full_name=form.cleaned_data["full_name"], profile=profile, **form.profile_fields()
+        )
         messages.success(request, _("Your profile is saved."))
         return redirect("learners:profile")
     return render(request, "learners/profile_form.html", {"form": form})

@@ -62,11 +62,11 @@ def lesson_page(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpR
     slide = slide_number(request.GET.get("page", "1"), lesson)
     progress, token = None, ""
     if page.access.as_learner and not page.is_locked:
-        progress = lesson_progress_open(learner=request.user, lesson=lesson)
+        progress = lesson_progress_open(learner=request.user, lesson=lesson, enrolment_id=page.access.enrolment_id)
         if lesson.kind == Lesson.Kind.SLIDES and slide and lesson.processing == Lesson.Processing.READY:
             # A GET counts the pages shown but completes nothing (lesson_slide_seen, a POST, does).
-            slides_page_view_record(progress=progress, page=slide, completes=False)
-            progress.refresh_from_db()
+            shown = slides_page_view_record(progress=progress, page=slide, completes=False)
+            progress.pages_viewed = shown.pages_viewed
         token = heartbeat_token_make(
             progress_id=progress.id,
             learner_id=request.user.id,
@@ -101,7 +101,7 @@ def lesson_complete(request: HttpRequest, course_slug: str, lesson_id: int) -> H
         raise Http404
     wants_json = "application/json" in request.headers.get("Accept", "")
     try:
-        lesson_complete_manually(learner=request.user, lesson=access.lesson)
+        lesson_complete_manually(learner=request.user, lesson=access.lesson, enrolment_id=access.enrolment_id)
     except ValidationError as error:
         if wants_json:
             return JsonResponse({"error": " ".join(error.messages)}, status=400)
@@ -163,9 +163,10 @@ def lesson_slide_seen(request: HttpRequest, course_slug: str, lesson_id: int) ->
         raise Http404
     slide = slide_number(request.POST.get("page", "1"), lesson)
     if slide and lesson.processing == Lesson.Processing.READY:
-        progress = lesson_progress_open(learner=request.user, lesson=lesson)
         try:
-            result = slides_page_view_record(progress=progress, page=slide)
+            result = slides_page_view_record(
+                learner=request.user, lesson=lesson, enrolment_id=access.enrolment_id, page=slide
+            )
         except HeartbeatRefused as refusal:
             messages.error(request, refusal.message)
         else:
@@ -198,7 +199,7 @@ def lesson_download(request: HttpRequest, course_slug: str, lesson_id: int) -> H
         raise Http404
     lesson = access.lesson
     if access.as_learner and lesson.kind == Lesson.Kind.DOCUMENT and request.method == "GET":
-        document_download_record(learner=request.user, lesson=lesson)
+        document_download_record(learner=request.user, lesson=lesson, enrolment_id=access.enrolment_id)
     return media_response(request, lesson=lesson, name=lesson.source.name)
 
 

@@ -25,7 +25,6 @@ from django.views.decorators.http import require_safe
 
 from courses.models import Lesson
 from courses.selectors.catalogue import course_page_context_get
-from courses.selectors.questions import quiz_for_lesson
 from courses.selectors.studio import course_get_for_studio, lesson_get_for_studio
 from learners.selectors.progress import lesson_page_context_get, lesson_page_get
 from learners.selectors.quizzes import quiz_questions_for_preview
@@ -94,7 +93,7 @@ def lesson_preview_frame(request: HttpRequest, lesson_id: int) -> HttpResponse:
     if page is None:
         raise Http404
     if page.lesson.kind == Lesson.Kind.QUIZ:
-        quiz = quiz_for_lesson(lesson=page.lesson)
+        quiz = page.access.quiz
         questions = quiz_questions_for_preview(quiz=quiz) if quiz else []
         extra = {"is_preview_frame": True, "preview_questions": questions}
         return frame_allow(quiz_lesson_page(request, page, extra_context=extra))

@@ -21,7 +21,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from courses.models import Lesson
-from courses.selectors.questions import quiz_for_lesson
 from learners.models import QuizAttempt
 from learners.pure.quizzes import answers_close_at, seconds_left
 from learners.selectors.progress import LessonPage, lesson_access_get
@@ -33,7 +32,7 @@ from learners.selectors.quizzes import (
     quiz_summary_get,
 )
 from learners.services.progress import lesson_progress_open
-from learners.services.quizzes import answer_save, attempt_finish, attempt_start
+from learners.services.quizzes import answer_save, attempt_finish_for_learner, attempt_start
 
 # One autosave names one question and a few choice values: a few dozen bytes.
 ANSWER_MAX_BYTES = 4 * 1024
@@ -44,11 +43,11 @@ ANSWER_FIELD = re.compile(r"^q-(\d{1,12})$")
 def quiz_lesson_page(request: HttpRequest, page: LessonPage, extra_context: dict | None = None) -> HttpResponse:
     """The page of a quiz lesson (learners.views.learning.lesson_page routes here): rules, attempts, start."""
     lesson = page.lesson
-    quiz = quiz_for_lesson(lesson=lesson)
+    quiz = page.access.quiz
     as_learner = page.access.as_learner and not page.is_locked
     progress = None
     if as_learner and quiz is not None:
-        progress = lesson_progress_open(learner=request.user, lesson=lesson)
+        progress = lesson_progress_open(learner=request.user, lesson=lesson, enrolment_id=page.access.enrolment_id)
     context = {
         "page": page,
         "lesson": lesson,
@@ -67,7 +66,7 @@ def quiz_start(request: HttpRequest, course_slug: str, lesson_id: int) -> HttpRe
     access = lesson_access_get(user=request.user, lesson_id=lesson_id, course_slug=course_slug)
     if access is None or not access.as_learner or access.lesson.kind != Lesson.Kind.QUIZ:
         raise Http404
-    quiz = quiz_for_lesson(lesson=access.lesson)
+    quiz = access.quiz
     if quiz is None:
         raise Http404
     try:
@@ -120,7 +119,8 @@ def quiz_answer(request: HttpRequest, attempt_id: int) -> JsonResponse:
         return attempt_refusal(attempt, _("The answer is malformed."), status=400)
     except ValidationError as error:
         return attempt_refusal(attempt, " ".join(error.messages), status=400)
-    return JsonResponse({"saved": True, **attempt_status(attempt)})
+    # Saved: the attempt was open when its row was locked, as the view read it (nothing to read again).
+    return JsonResponse({"saved": True, **attempt_status(attempt, read_again=False)})
 
 
 @login_required
@@ -131,25 +131,26 @@ def quiz_status(request: HttpRequest, attempt_id: int) -> JsonResponse:
     attempt = attempt_get_for_learner(learner=request.user, attempt_id=attempt_id)
     if attempt is None:
         return JsonResponse({"error": _("This attempt was not found.")}, status=404)
-    return JsonResponse(attempt_status(attempt))
+    return JsonResponse(attempt_status(attempt, read_again=False))
 
 
 @login_required
 @require_POST
 def quiz_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     """Save the answers the form carries (it works without script), then submit the attempt once."""
-    attempt = attempt_for_request(request, attempt_id)
-    already_submitted = attempt.submitted_at is not None
-    closes_at = answers_close_at(attempt.deadline_at)
-    late = closes_at is not None and timezone.now() > closes_at
     answers = {
         int(match.group(1)): request.POST.getlist(key) for key in request.POST if (match := ANSWER_FIELD.match(key))
     }
     try:
-        attempt = attempt_finish(attempt=attempt, answers=answers)
+        finished = attempt_finish_for_learner(learner=request.user, attempt_id=attempt_id, answers=answers)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("learners:quiz_attempt", attempt.id)
+        return redirect("learners:quiz_attempt", attempt_id)
+    if finished is None:
+        raise Http404
+    attempt, already_submitted = finished
+    closes_at = answers_close_at(attempt.deadline_at)
+    late = closes_at is not None and timezone.now() > closes_at
     if already_submitted:
         messages.info(request, _("This attempt had already been submitted."))
     elif late:
@@ -186,9 +187,12 @@ def attempt_for_request(request: HttpRequest, attempt_id: int) -> QuizAttempt:
     return attempt
 
 
-def attempt_status(attempt: QuizAttempt) -> dict:
-    """Return what the page's script needs to know of the attempt now: nothing about correctness."""
-    attempt.refresh_from_db(fields=["submitted_at", "deadline_at"])
+def attempt_status(attempt: QuizAttempt, *, read_again: bool = True) -> dict:
+    """Return what the page's script needs to know of the attempt now: nothing about correctness.
+
+    `read_again=False` when the attempt was read in this request after anything could change it."""
+    if read_again:
+        attempt.refresh_from_db(fields=["submitted_at", "deadline_at"])
     now = timezone.now()
     closes_at = answers_close_at(attempt.deadline_at)
     closed = attempt.submitted_at is not None or (closes_at is not None and now > closes_at)

@@ -43,9 +43,9 @@ def test_the_page_runs_in_bounded_queries_and_is_paginated(
         announce(ministry_staff, target, f"Thông báo số {number:02}")
     client.force_login(learners_hanoi[1])
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         first = client.get(LIST).content.decode()
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(4):
         last = client.get(LIST, {"page": 3}).content.decode()
 
     assert first.count('<li class="card">') == 20 and "Thông báo số 44" in first

@@ -26,7 +26,7 @@ def calendar_url(day) -> str:
 
 def test_the_learner_downloads_the_day_as_a_calendar_file(client, enrolled, day_hanoi, django_assert_max_num_queries):
     client.force_login(enrolled)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         response = client.get(calendar_url(day_hanoi))
 
     assert response.status_code == 200

@@ -44,7 +44,7 @@ def test_enrolled_learner_sees_the_day_on_the_course_page_and_in_my_learning(
 ):
     in_english.force_login(enrolled)
     course_page = in_english.get(course_hanoi.get_absolute_url()).content.decode()
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(5):
         my_learning = in_english.get(reverse("learners:my_learning")).content.decode()
     for page in (course_page, my_learning):
         assert day_hanoi.venue_name in page and "Phường Hoàn Kiếm" in page
@@ -101,6 +101,6 @@ def test_cancelled_day_shows_its_reason_and_takes_no_sign_up(in_english, enrolle
 
 def test_learner_day_page_has_bounded_queries(client, enrolled, day_hanoi, django_assert_max_num_queries):
     client.force_login(enrolled)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(5):
         response = client.get(day_urls(day_hanoi)[0])
     assert response.status_code == 200

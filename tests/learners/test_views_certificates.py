@@ -266,7 +266,7 @@ def test_my_learning_query_count_does_not_grow_with_certificates(client, learner
     for number in range(8):
         certificate_make(learner=learner_hue, course=course_make(title=f"Khóa {number}"))
     client.force_login(learner_hue)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         html = client.get(reverse("learners:my_learning")).content.decode()
     assert html.count("/download/") == 8
 

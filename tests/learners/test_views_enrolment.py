@@ -77,5 +77,5 @@ def test_my_learning_queries_do_not_grow_with_enrolments(client, learner_hanoi, 
     client.force_login(learner_hanoi)
     for _ in range(30):
         client.post(reverse("learners:enrol", args=[course_make().slug]))
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         assert client.get(reverse("learners:my_learning")).status_code == 200

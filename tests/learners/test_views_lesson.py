@@ -662,7 +662,7 @@ def test_lesson_page_queries_do_not_grow_with_lessons(client, learner_hue, hue_c
     large = queries()
 
     assert small == large
-    assert large <= 8
+    assert large <= 5
 
 
 def test_course_page_with_outline_stays_within_ten_queries(client, learner_hue, hue_course):

@@ -111,6 +111,6 @@ def test_my_learning_next_lesson_queries_are_bounded(client, learner_hanoi, djan
         if number % 2:
             lesson_done(learner_hanoi, lessons[0])
     client.force_login(learner_hanoi)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(5):
         html = client.get(reverse("learners:my_learning")).content.decode()
     assert html.count('class="course-next"') == min(size, settings.CATALOGUE_PAGE_SIZE)

@@ -171,7 +171,7 @@ def test_completion_answers_have_bounded_query_counts(
     client.force_login(learner_hue)
     reading_time_passes(learner_hue, first)
     # Access, the reading check, the completion and its event, plus one statement for the outline.
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(11):
         assert mark_read(client, first).json()["outline"]["percent"] == 33
     lessons_done(learner_hue, [second])
     html = client.get(lesson_url(slides)).content.decode()

@@ -101,7 +101,7 @@ def test_page_follows_the_stored_choice_and_the_save_data_header_when_never_chos
     """Never chosen: Save-Data: on ticks the box and drops the poster; a stored choice wins over the header."""
     client.force_login(learner_hue)
     client.get(lesson_url(video))  # the progress row exists from the first visit on
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(7):
         html = client.get(lesson_url(video)).content.decode()
     assert 'id="save-data"' in html and 'id="save-data" checked' not in html
     assert f'poster="/learning/media/{video.id}/{POSTER}"' in html
