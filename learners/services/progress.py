@@ -133,7 +133,7 @@ def lesson_progress_open(*, learner: User, lesson: Lesson, enrolment_id: int | N
     opening for a video's watch allowance (which never adds slack on top of slack). `enrolment_id`
     is the learner's active enrolment when the caller has read it already (lesson_access_get).
 
-    No row lock and no transaction (docs/decisions/0025): a first open inserts the row, and a
+    No row lock and no transaction (docs/decisions/0029): a first open inserts the row, and a
     concurrent first open meets it through ON CONFLICT; a later open writes only what changed, by an
     UPDATE conditioned on the values it was computed from, read again if a heartbeat came between.
     (The row lock this replaces cost a transaction, a SELECT … FOR UPDATE and, on a first open, a
