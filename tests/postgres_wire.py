@@ -7,6 +7,7 @@ protocol, which psycopg2 uses) or as an Execute ('E', the extended protocol). Wh
 (its health check's SELECT 1, BEGIN, COMMIT) is counted, which Django's own query capture misses.
 """
 
+import contextlib
 import socket
 import struct
 import threading
@@ -73,7 +74,7 @@ class StatementCountingProxy:
         except OSError:
             pass
         finally:
-            server.close()
+            hang_up(server)
 
     def backend(self, server: socket.socket, client: socket.socket) -> None:
         try:
@@ -82,10 +83,18 @@ class StatementCountingProxy:
         except OSError:
             pass
         finally:
-            client.close()
+            hang_up(client)
 
     def close(self) -> None:
         self.running = False
         self.listener.close()
         for sock in self.sockets:
-            sock.close()
+            hang_up(sock)
+
+
+def hang_up(sock: socket.socket) -> None:
+    """Close both ways at once. A bare close() while the other thread is blocked in recv() on the
+    same socket sends nothing (the pending call keeps it open), and the peer would wait forever."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
