@@ -2,8 +2,8 @@
 
 Work that competes is kept apart: a flood of video uploads waits on `media`, a national announcement
 on `bulk_mail`, and neither holds up the statistics fold (`statistics`) or a password reset email
-(`mail`), each taken by workers of its own. Every task is routed by name in settings
-(CELERY_TASK_ROUTES), and tests/onetouch/test_queues.py checks that every task has a route here.
+(`mail`), each taken by workers of its own. Every task is routed by name to one of these in settings
+(CELERY_TASK_ROUTES); tests/onetouch/test_queues.py fails for a task without a route.
 
 Where one worker serves everything (`make run`, the tests' worker thread), it consumes QUEUE_NAMES,
 so a queue added here is never left without a worker. In production (docker-compose.yml) each queue

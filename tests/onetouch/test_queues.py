@@ -113,6 +113,15 @@ def test_every_task_has_a_route_to_its_kind_of_queue():
     assert set(TASK_QUEUES.values()) == set(QUEUE_NAMES)
 
 
+def test_what_a_person_waits_for_sits_behind_short_tasks_only():
+    """The mail and statistics queues hold no task allowed past the global 5 minutes: with every process busy,
+    the next free one comes within that (long work, videos and exports, has queues of its own)."""
+    tasks = our_tasks()
+    for name, queue in TASK_QUEUES.items():
+        if queue in {MAIL, STATISTICS}:
+            assert (tasks[name].time_limit or app.conf.task_time_limit) <= app.conf.task_time_limit == 300, name
+
+
 def test_a_queue_not_declared_is_refused_rather_than_made():
     """A route naming an unknown queue fails at once instead of filling a queue no worker reads."""
     assert app.conf.task_create_missing_queues is False
