@@ -18,17 +18,28 @@ def email_send(*, subject: str, body: str, from_email: str, to: list[str], html:
 
 # Idempotent: the invitation is sent under its row lock together with its sent_at, so a redelivered
 # task or two workers at once send it once. A message that fails leaves it unsent and is retried.
-@shared_task(
-    acks_late=True,
-    max_retries=5,
-    autoretry_for=(SmsNotSent, OSError),
+INVITATION_SEND_OPTIONS = {
+    "acks_late": True,
+    "max_retries": 5,
+    "autoretry_for": (SmsNotSent, OSError),
     # The provider refused this message (a 4xx): it would refuse it again; it stays unsent.
-    dont_autoretry_for=(SmsRefused,),
-    retry_backoff=60,
-    retry_backoff_max=3600,
-)
+    "dont_autoretry_for": (SmsRefused,),
+    "retry_backoff": 60,
+    "retry_backoff_max": 3600,
+}
+
+
+@shared_task(**INVITATION_SEND_OPTIONS)
 def invitation_send(invitation_id: int) -> bool:
     """Send an invitation's link or code (or a password reset code), once."""
+    return invitation_send_service(invitation_id=invitation_id)
+
+
+# The same sending for the invitations of a roster's batch, under another name so that it is routed
+# to the bulk mail queue (docs/decisions/0027): twenty thousand of them never delay a reset code.
+@shared_task(**INVITATION_SEND_OPTIONS)
+def invitation_send_in_bulk(invitation_id: int) -> bool:
+    """Send one invitation of a roster's batch, once."""
     return invitation_send_service(invitation_id=invitation_id)
 
 

@@ -29,8 +29,9 @@ announcements_summary=$(.venv/bin/python manage.py load_demo_announcements)
 .venv/bin/python manage.py rebuild_statistics > /dev/null
 .venv/bin/python manage.py collectstatic --no-input -v 0
 
-# Background and periodic jobs: stopped with the web server (Ctrl+C).
-.venv/bin/celery -A onetouch worker --pool=threads --concurrency=2 --loglevel=INFO > var/log/worker.log 2>&1 &
+# Background and periodic jobs: stopped with the web server (Ctrl+C). One worker serves every queue
+# (onetouch/queues.py); production runs one per queue (docker-compose.yml, docs/decisions/0027).
+.venv/bin/celery -A onetouch worker -Q "$(.venv/bin/python -m onetouch.queues)" --pool=threads --concurrency=2 --loglevel=INFO > var/log/worker.log 2>&1 &
 worker_pid=$!
 .venv/bin/celery -A onetouch beat --schedule var/celerybeat-schedule --loglevel=INFO > var/log/beat.log 2>&1 &
 beat_pid=$!

@@ -55,15 +55,27 @@ def in_english(client, settings):
 
 @pytest.fixture
 def celery_worker_running(transactional_db):
-    """A real Celery worker thread consuming the test Redis broker."""
+    """A real Celery worker thread consuming every queue of the test Redis broker, emptied first."""
     from celery.contrib.testing.worker import start_worker
 
     from onetouch.celery import app
+    from onetouch.queues import QUEUE_NAMES
+
+    broker_queues_purge()
+    with start_worker(
+        app, pool="solo", queues=list(QUEUE_NAMES), perform_ping_check=False, shutdown_timeout=10
+    ) as worker:
+        yield worker
+
+
+def broker_queues_purge() -> None:
+    """Drop every message waiting in any queue of the test broker (other tests' jobs)."""
+    from onetouch.celery import app
+    from onetouch.queues import QUEUE_NAMES
 
     with app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(app.conf.task_default_queue)
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
-        yield worker
+        for name in QUEUE_NAMES:
+            connection.default_channel.queue_purge(name)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ A phone-only account resets a forgotten password the same way (django-allauth re
 only): the number on `/accounts/password/reset/phone/`, then the code by SMS; whether the number
 has an account is never shown.
 
-Sending: `invitation_create` queues `onetouch.tasks.invitation_send` after the commit; the task
+Sending: `invitation_create` queues `onetouch.tasks.invitation_send` after the commit (a roster's
+batch queues `invitation_send_in_bulk`, the same on the bulk mail queue, docs/decisions/0027); the task
 makes the secret, stores its hash and sends the message in one transaction under the row's lock
 (`SELECT … FOR UPDATE SKIP LOCKED`) with `sent_at`, so a redelivered task or two workers at once
 send it once (as inperson.services.notices does). A message that fails rolls back, and the task
@@ -117,7 +118,8 @@ def invitations_create_for_new_accounts(*, users: list[User], by: User | None) -
         for user in users
     )
     for invitation in invitations:
-        task_queue_on_commit("onetouch.tasks.invitation_send", invitation.id)
+        # Thousands at once: on the bulk mail queue, not ahead of someone waiting for a reset code.
+        task_queue_on_commit("onetouch.tasks.invitation_send_in_bulk", invitation.id)
     return invitations
 
 

@@ -13,6 +13,9 @@ from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from environs import Env, validate
+from kombu import Exchange, Queue
+
+from onetouch import queues
 
 # environs parses and validates each variable: a value it cannot read (DEBUG=maybe, EMAIL_PORT=25a)
 # stops the start with 'Environment variable "DEBUG" invalid: ...' instead of a silent default.
@@ -170,6 +173,52 @@ CELERY_TASK_DEFAULT_RETRY_DELAY = 30
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", False)
+
+# Queues by kind of work, each with workers of its own in production (onetouch/queues.py, docs/decisions/0027).
+# A worker started without -Q consumes all of them; a route to a queue not listed is an error, not a new queue.
+CELERY_TASK_QUEUES = [Queue(name, Exchange(name), routing_key=name) for name in queues.QUEUE_NAMES]
+CELERY_TASK_DEFAULT_QUEUE = queues.DEFAULT
+CELERY_TASK_CREATE_MISSING_QUEUES = False
+# Every task by name (beat queues by name too, so periodic runs go the same way). A new task gets a
+# line here: tests/onetouch/test_queues.py fails for a task without one.
+CELERY_TASK_ROUTES = {
+    name: {"queue": queue}
+    for queue, names in {
+        queues.DEFAULT: [
+            "courses.tasks.course_enrolment_counts_refresh",
+            "courses.tasks.lessons_unprocessed_requeue",
+            "learners.tasks.certificate_issue",
+            "learners.tasks.certificates_missing_issue",
+            "learners.tasks.quiz_attempts_expired_grade",
+            "inperson.tasks.seats_release_unenrolled",
+            "inperson.tasks.attendance_completions_record",
+            "reporting.tasks.export_files_expire",
+            "rosters.tasks.roster_files_expire",
+            "rosters.tasks.roster_imports_stalled_requeue",
+        ],
+        queues.STATISTICS: ["reporting.tasks.statistics_fold"],
+        queues.MEDIA: ["courses.tasks.lesson_process"],
+        queues.MAIL: [
+            "onetouch.tasks.email_send",
+            "onetouch.tasks.invitation_send",
+            "onetouch.tasks.invitations_unsent_send",
+            "inperson.tasks.day_notices_send",
+        ],
+        queues.BULK_MAIL: [
+            "onetouch.tasks.invitation_send_in_bulk",
+            "announcements.tasks.announcement_recipients_claim",
+            "announcements.tasks.deliveries_send",
+            "announcements.tasks.deliveries_sweep",
+            "announcements.tasks.reminders_claim",
+        ],
+        queues.EXPORTS: [
+            "reporting.tasks.export_file_write",
+            "rosters.tasks.roster_check",
+            "rosters.tasks.roster_import_run",
+        ],
+    }.items()
+    for name in names
+}
 
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

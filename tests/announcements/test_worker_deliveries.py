@@ -5,11 +5,7 @@ reminders' look every second, and the sweep too, so tasks run again and again, a
 delivery rows and the row locks must still let one message through per learner.
 """
 
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from celery.signals import task_postrun
@@ -21,27 +17,11 @@ from announcements.services.announcements import announcement_create
 from announcements.tasks import deliveries_send
 from learners.services.progress import lesson_progress_open
 from tests.announcements.conftest import enrolled_long_ago, run_make
+from tests.celery_processes import beats_running
 from tests.factories import course_make, learner_make
 
 REMINDERS = "announcements.tasks.reminders_claim"
 SEND = "announcements.tasks.deliveries_send"
-
-
-def beat_start(tmp_path: Path, name: str) -> tuple[subprocess.Popen, Path]:
-    """Start `celery beat` with the project's schedule, the announcements' entries every second."""
-    log = tmp_path / f"{name}.log"
-    env = os.environ | {"ANNOUNCEMENTS_REMINDERS_EVERY_S": "1", "ANNOUNCEMENTS_SEND_EVERY_S": "1"}
-    command = [
-        str(Path(sys.executable).with_name("celery")),
-        "-A",
-        "onetouch",
-        "beat",
-        "--loglevel=INFO",
-        f"--schedule={tmp_path / name}-schedule",
-        f"--pidfile={tmp_path / name}.pid",
-        f"--logfile={log}",
-    ]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT), log
 
 
 def wait_for(condition, seconds: float = 60) -> None:
@@ -67,19 +47,16 @@ def test_two_beats_and_a_worker_remind_each_inactive_learner_once(celery_worker_
             runs.append(kwargs.get("retval"))
 
     task_postrun.connect(count_run, weak=False)
-    beats = [beat_start(tmp_path, "beat-a"), beat_start(tmp_path, "beat-b")]
+    every_s = {"ANNOUNCEMENTS_REMINDERS_EVERY_S": "1", "ANNOUNCEMENTS_SEND_EVERY_S": "1"}
     try:
-        wait_for(lambda: len(runs) >= 6, seconds=60)
+        with beats_running(tmp_path, every_s=every_s) as logs:
+            wait_for(lambda: len(runs) >= 6, seconds=60)
     finally:
-        for beat, _ in beats:
-            beat.terminate()
-        for beat, _ in beats:
-            beat.wait(timeout=20)
         task_postrun.disconnect(count_run)
     wait_for(lambda: not Delivery.objects.filter(sent_at__isnull=True).exists())
 
     assert len(runs) >= 6
-    for _, log in beats:
+    for log in logs:
         assert log.read_text().count(f"Sending due task announcements-reminders-claim ({REMINDERS})") >= 2
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
         learner.email for learner in inactive

@@ -27,6 +27,7 @@ from courses.services.structure import lesson_create, module_create
 from courses.tasks import lesson_process as lesson_process_task
 from courses.tasks import lessons_unprocessed_requeue as lessons_unprocessed_requeue_task
 from onetouch.celery import app as celery_app
+from onetouch.queues import MEDIA
 from tests import fixtures_media as media
 from tests.factories import course_make, lesson_make, lesson_wait
 from tests.reporting.test_resilience import redis_down
@@ -38,12 +39,12 @@ PROCESS = "courses.tasks.lesson_process"
 
 @pytest.fixture
 def broker_queue():
-    """The real broker's queue, emptied of other tests' messages; no worker takes from it."""
+    """The real broker's media queue, emptied of other tests' messages; no worker takes from it."""
     with celery_app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(celery_app.conf.task_default_queue)
+        connection.default_channel.queue_purge(MEDIA)
     yield
     with celery_app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(celery_app.conf.task_default_queue)
+        connection.default_channel.queue_purge(MEDIA)
 
 
 @pytest.fixture
@@ -52,11 +53,11 @@ def module():
 
 
 def queued_jobs() -> list[tuple[str, tuple]]:
-    """Take every message waiting in the broker's queue; return each one's task name and arguments."""
+    """Take every message waiting in the broker's media queue; return each one's task name and arguments."""
     jobs = []
     with celery_app.connection_for_write() as connection:
         channel = connection.default_channel
-        while (message := channel.basic_get(celery_app.conf.task_default_queue, no_ack=True)) is not None:
+        while (message := channel.basic_get(MEDIA, no_ack=True)) is not None:
             args, _kwargs, _embed = message.decode()
             jobs.append((message.headers["task"], tuple(args)))
     return jobs

@@ -6,11 +6,7 @@ and the row locks must still let one reminder through per learner.
 """
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 from celery.signals import task_postrun
@@ -22,28 +18,12 @@ from inperson.models import DayNotice
 from inperson.services.days import day_change, day_schedule
 from inperson.services.seats import seat_release, seat_take
 from learners.services.enrolments import enrolment_create
+from tests.celery_processes import beats_running
 from tests.factories import course_make, learner_make
 from tests.inperson.conftest import at
 from tests.inperson.test_services_days import current_fields
 
 TASK = "inperson.tasks.day_notices_send"
-
-
-def beat_start(tmp_path: Path, name: str) -> tuple[subprocess.Popen, Path]:
-    """Start `celery beat` with the project's schedule, the notices' entry every second; return it and its log."""
-    log = tmp_path / f"{name}.log"
-    env = os.environ | {"INPERSON_NOTICES_EVERY_S": "1"}
-    command = [
-        str(Path(sys.executable).with_name("celery")),
-        "-A",
-        "onetouch",
-        "beat",
-        "--loglevel=INFO",
-        f"--schedule={tmp_path / name}-schedule",
-        f"--pidfile={tmp_path / name}.pid",
-        f"--logfile={log}",
-    ]
-    return subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT), log
 
 
 @pytest.fixture
@@ -82,21 +62,17 @@ def test_two_beats_and_a_worker_send_each_reminder_once(celery_worker_running, d
             runs.append(kwargs.get("retval"))
 
     task_postrun.connect(count_run, weak=False)
-    beats = [beat_start(tmp_path, "beat-a"), beat_start(tmp_path, "beat-b")]
     try:
-        # Both beats queue the task every second; wait for several runs from each.
-        deadline = time.monotonic() + 60
-        while len(runs) < 8 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        with beats_running(tmp_path, every_s={"INPERSON_NOTICES_EVERY_S": "1"}) as logs:
+            # Both beats queue the task every second; wait for several runs from each.
+            deadline = time.monotonic() + 60
+            while len(runs) < 8 and time.monotonic() < deadline:
+                time.sleep(0.2)
     finally:
-        for beat, _ in beats:
-            beat.terminate()
-        for beat, _ in beats:
-            beat.wait(timeout=20)
         task_postrun.disconnect(count_run)
 
     assert len(runs) >= 8
-    for _, log in beats:
+    for log in logs:
         assert log.read_text().count(f"Sending due task inperson-day-notices-send ({TASK})") >= 2
     assert sorted(address for message in mail.outbox for address in message.to) == sorted(
         learner.email for learner in learners

@@ -6,6 +6,8 @@ import sys
 import time
 from pathlib import Path
 
+from onetouch.queues import QUEUE_NAMES
+
 ROOT = Path(__file__).resolve().parents[2]
 # Variables the test settings set, which must not reach a child running the embedded defaults.
 TEST_RUN_VARIABLES = {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "CACHE_KEY_PREFIX", "DJANGO_SETTINGS_MODULE"}
@@ -55,10 +57,20 @@ def test_every_broker_folder_is_under_var(tmp_path):
 
 
 def test_worker_on_the_embedded_broker_writes_nothing_outside_var(tmp_path):
-    """A worker started in any folder declares its exchanges and queues under var/broker, not in that folder."""
+    """A worker started in any folder, on every queue as `make run` starts it, declares its exchanges and
+    queues under var/broker, not in that folder."""
     var_dir, elsewhere = tmp_path / "var", tmp_path / "elsewhere"
     elsewhere.mkdir()
     log = tmp_path / "worker.log"
+    # What scripts/run.sh passes as -Q.
+    every_queue = subprocess.run(
+        [sys.executable, "-m", "onetouch.queues"],
+        cwd=ROOT,
+        env=embedded_environment(var_dir),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     with log.open("w") as output:
         worker = subprocess.Popen(
             [
@@ -68,6 +80,8 @@ def test_worker_on_the_embedded_broker_writes_nothing_outside_var(tmp_path):
                 "-A",
                 "onetouch",
                 "worker",
+                "-Q",
+                every_queue,
                 "--pool=solo",
                 "--without-mingle",
                 "--without-gossip",
@@ -89,5 +103,9 @@ def test_worker_on_the_embedded_broker_writes_nothing_outside_var(tmp_path):
         worker.wait(timeout=30)
 
     assert list(elsewhere.iterdir()) == []
-    assert (var_dir / "broker" / "control" / "celery.exchange").exists()
+    # It consumes every queue: each is named in its start-up banner, its exchange declared under var/.
+    assert every_queue.split(",") == list(QUEUE_NAMES)
+    for name in QUEUE_NAMES:
+        assert f".> {name} " in log.read_text(), name
+        assert (var_dir / "broker" / "control" / f"{name}.exchange").exists(), name
     assert "WARNING" not in log.read_text(), log.read_text()  # make run's worker log starts clean

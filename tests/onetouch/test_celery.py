@@ -19,6 +19,7 @@ IDEMPOTENT_TASKS = {
     "inperson.tasks.day_notices_send",
     "inperson.tasks.attendance_completions_record",
     "onetouch.tasks.invitation_send",
+    "onetouch.tasks.invitation_send_in_bulk",
     "onetouch.tasks.invitations_unsent_send",
     "announcements.tasks.announcement_recipients_claim",
     "announcements.tasks.deliveries_send",
