@@ -152,9 +152,12 @@ def events_count(cursor, events: EventRange) -> int:
     return cursor.fetchone()[0]
 
 
-def run_counts_add(cursor, events: EventRange) -> None:
-    """Upsert the run counts of the events of the range, per province and for the whole country."""
-    runs, run_key = table(RunCount), "course_run_id, province_id, audience_group, kind"
+def run_counts_add(cursor, events: EventRange, *, into: str | None = None) -> None:
+    """Upsert the run counts of the events of the range, per province and for the whole country.
+
+    `into` is the quoted table to write, the live RunCount table unless the rebuild gives its fresh one.
+    """
+    runs, run_key = into or table(RunCount), "course_run_id, province_id, audience_group, kind"
     cursor.execute(
         f"""
         WITH delta AS (
