@@ -583,6 +583,9 @@ ROSTER_FILES_KEEP_DAYS = env.int("ROSTER_FILES_KEEP_DAYS", 7)
 CATALOGUE_PAGE_SIZE = 12
 # Rendered catalogue fragments are served for this long, then rebuilt by one process at a time.
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", 60)
+# How long a dashboard page stays in the cache; each fold (every minute) already makes the next
+# view build a new one (reporting.views.dashboards, docs/decisions/0025).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 600)
 # How long a process trusts the catalogue generation it last read (a saved course shows after that).
 CATALOGUE_GENERATION_TRUST_SECONDS = 1.0
 
