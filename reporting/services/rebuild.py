@@ -23,10 +23,11 @@ from reporting.services.fold_sql import (
     run_counts_add,
 )
 
-# The swap waits at most this long for the pages reading the old tables to finish, then lets the
-# pages queued behind it through and tries again: no page waits longer than this for a rebuild.
-SWAP_LOCK_TIMEOUT = "200ms"
-SWAP_ATTEMPTS = 100
+# How long each try of the swap waits for its lock: while it waits, new page reads queue behind
+# it, so a short try lets them through when it gives up. The last tries outlast deadlock_timeout
+# (1 s by default), after which PostgreSQL cancels an autovacuum holding the table, which the
+# short tries never would; only then can a page wait up to 2 s. About 24 s in all, then it fails.
+SWAP_LOCK_TIMEOUTS = ("200ms",) * 20 + ("2s",) * 10
 _LOCK_NOT_AVAILABLE = "55P03"
 _FRESH = "_new"  # the suffix of the fresh tables and of their constraints while they are built
 _DELTA = "reporting_statistics_delta"  # the events grouped by the finest key, while the rebuild runs
@@ -132,23 +133,29 @@ def _tables_swap(*models) -> None:
 
     The lock this takes (ACCESS EXCLUSIVE, for the drop and renames) lasts until the commit, a few
     milliseconds later. Taking it waits for the pages that are reading the old tables; while it
-    waits, new reads queue behind it, so each attempt waits at most SWAP_LOCK_TIMEOUT, then lets
-    them through and tries again.
+    waits, new reads queue behind it, so each try waits a short while (SWAP_LOCK_TIMEOUTS), then
+    lets them through and tries again.
     """
     tables = ", ".join(f'"{model._meta.db_table}"' for model in models)
     with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL lock_timeout = '{SWAP_LOCK_TIMEOUT}'")
-        for attempt in range(SWAP_ATTEMPTS):
+        for attempt, timeout in enumerate(SWAP_LOCK_TIMEOUTS, start=1):
             try:
-                with transaction.atomic():
+                with transaction.atomic():  # a savepoint: a try that times out leaves the rebuild intact
+                    cursor.execute(f"SET LOCAL lock_timeout = '{timeout}'")
                     cursor.execute(f"LOCK TABLE {tables} IN ACCESS EXCLUSIVE MODE")
                 break
             except OperationalError as error:
-                if getattr(error.__cause__, "sqlstate", None) != _LOCK_NOT_AVAILABLE or attempt == SWAP_ATTEMPTS - 1:
+                if _sqlstate(error) != _LOCK_NOT_AVAILABLE or attempt == len(SWAP_LOCK_TIMEOUTS):
                     raise
         cursor.execute("SET LOCAL lock_timeout = 0")
         for model in models:
             _table_replace(cursor, model._meta.db_table)
+
+
+def _sqlstate(error: OperationalError) -> str | None:
+    """The SQLSTATE of the driver's error under Django's (psycopg2 calls it pgcode, psycopg sqlstate)."""
+    cause = error.__cause__
+    return getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
 
 
 def _table_replace(cursor, old: str) -> None:

@@ -52,6 +52,13 @@ def constraint_names(model) -> set[str]:
         return {name for (name,) in cursor.fetchall()}
 
 
+def persistence() -> set[tuple[str, str]]:
+    """The summary's table, indexes and sequence with their persistence ("p": logged, crash-safe)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, relpersistence FROM pg_class WHERE relname LIKE 'reporting_summarycount%'")
+        return set(cursor.fetchall())
+
+
 def test_a_dashboard_answers_with_the_old_figures_without_waiting_during_a_rebuild(client, ministry_staff):
     """Held open at its slowest point, a rebuild lets a page read the old figures; after the swap, the new ones.
 
@@ -61,6 +68,7 @@ def test_a_dashboard_answers_with_the_old_figures_without_waiting_during_a_rebui
     today = timezone.localdate()
     counts_add(start=today - timedelta(days=2), end=today - timedelta(days=2), per_day=7)
     keys_before = constraint_names(SummaryCount), constraint_names(RunCount)
+    relations_before = persistence()
     client.force_login(ministry_staff)
     assert measure(client.get(NATIONAL).content.decode(), "enrolments") == "7"
     built, release, thread, errors = rebuild_held_open()
@@ -90,7 +98,43 @@ def test_a_dashboard_answers_with_the_old_figures_without_waiting_during_a_rebui
     assert not SummaryCount.objects.filter(enrolled__gt=0).exists()
     # The swapped-in tables carry the names the migrations gave: a second rebuild and a fold work.
     assert (constraint_names(SummaryCount), constraint_names(RunCount)) == keys_before
+    assert persistence() == relations_before  # built unlogged, swapped in logged, same names
     statistics_rebuild()
     counts_add(start=today, end=today, per_day=2)  # the identity goes on numbering new rows
     assert SummaryCount.objects.filter(grain="day", province_id=ALL, enrolled=2).count() == 1
     assert statistics_fold().events == 0
+
+
+def test_the_swap_waits_its_turn_behind_a_long_read_without_failing():
+    """A page's transaction still reading the old summary when the swap comes: the swap tries again, then succeeds.
+
+    Each try gives up after 200 ms so the pages queued behind it go through; the read here lasts
+    about a second, several tries.
+    """
+    today = timezone.localdate()
+    counts_add(start=today, end=today, per_day=5)
+    reading, errors = threading.Event(), []
+
+    def long_read() -> None:
+        from django.db import transaction
+
+        try:
+            with transaction.atomic():
+                assert SummaryCount.objects.filter(enrolled=5).exists()
+                reading.set()
+                threading.Event().wait(1.0)
+        except Exception as error:  # noqa: BLE001 - reported to the test: a thread cannot fail it
+            errors.append(error)
+            reading.set()
+        finally:
+            connections.close_all()
+
+    reader = threading.Thread(target=long_read)
+    reader.start()
+    assert reading.wait(30)
+
+    statistics_rebuild()
+    reader.join(30)
+
+    assert errors == []
+    assert not SummaryCount.objects.filter(enrolled=5).exists()
