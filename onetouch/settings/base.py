@@ -218,6 +218,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.statistics_fold",
         "schedule": 60.0,
     },
+    # Move the rows the fold wrote into the big summary, so the fold's small table stays an hour
+    # of rows and the fold's cost follows its new events, not the history (docs/decisions/0025).
+    "reporting-statistics-compact": {
+        "task": "reporting.tasks.statistics_compact",
+        "schedule": 3600.0,
+    },
     # Issue the certificates whose job could not be queued when the course was completed (the
     # broker was down then): learning never waits for Redis, so the sweep catches up afterwards.
     "learners-certificates-missing-issue": {

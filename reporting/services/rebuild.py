@@ -10,7 +10,16 @@ from collections.abc import Callable
 
 from django.db import OperationalError, connection, transaction
 
-from reporting.models import COUNTED_KINDS, SUMMARY_COUNTS, DayCount, FillState, RunCount, SummaryCount
+from reporting.models import (
+    COUNTED_KINDS,
+    SUMMARY_COUNTS,
+    DayCount,
+    FillState,
+    RecentCount,
+    RunCount,
+    SummaryCount,
+    SummaryTotal,
+)
 from reporting.services.days_held import days_held_add
 from reporting.services.fold import FoldResult, fold_lock_take, fold_mark_now
 from reporting.services.fold_sql import (
@@ -21,6 +30,7 @@ from reporting.services.fold_sql import (
     events_count,
     rollups_sql,
     run_counts_add,
+    table,
 )
 
 # How long each try of the swap waits for its lock: while it waits, new page reads queue behind
@@ -50,7 +60,11 @@ def statistics_rebuild(*, before_swap: Callable[[], None] | None = None) -> Fold
         else:
             SummaryCount.objects.all().delete()
             RunCount.objects.all().delete()
-            events = counts_add(since=None, until=until)
+            events = counts_add(since=None, until=until, into=SummaryCount)
+        # Every event up to the mark is in the new summary: the fold's recent rows go (a DELETE,
+        # pages read the old ones until the commit), and the next fold starts them again.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table(RecentCount)}")  # noqa: S608 (our table)
         # A DELETE, not a TRUNCATE: pages go on reading the old rows until the commit.
         DayCount.objects.all().delete()
         days_held_add()
@@ -136,7 +150,8 @@ def _tables_swap(*models) -> None:
     waits, new reads queue behind it, so each try waits a short while (SWAP_LOCK_TIMEOUTS), then
     lets them through and tries again.
     """
-    tables = ", ".join(f'"{model._meta.db_table}"' for model in models)
+    # The view the pages read first, as they lock it before its tables: the same order, no deadlock.
+    tables = ", ".join(f'"{model._meta.db_table}"' for model in (SummaryTotal, *models))
     with connection.cursor() as cursor:
         for attempt, timeout in enumerate(SWAP_LOCK_TIMEOUTS, start=1):
             try:
@@ -148,8 +163,20 @@ def _tables_swap(*models) -> None:
                 if _sqlstate(error) != _LOCK_NOT_AVAILABLE or attempt == len(SWAP_LOCK_TIMEOUTS):
                     raise
         cursor.execute("SET LOCAL lock_timeout = 0")
+        # The view follows a table by its identity, not its name: point it at the fresh summary
+        # before the old one is dropped (a view depending on it would stop the DROP).
+        cursor.execute(_summary_total_sql(SummaryCount._meta.db_table + _FRESH))
         for model in models:
             _table_replace(cursor, model._meta.db_table)
+
+
+def _summary_total_sql(summary: str) -> str:
+    """The view `SummaryTotal` over the summary table `summary` and the recent rows (as migration 0008 made it)."""
+    columns = ", ".join(("id", *SUMMARY_KEY, *COUNTED_KINDS))
+    return (
+        f'CREATE OR REPLACE VIEW "{SummaryTotal._meta.db_table}" AS SELECT {columns} FROM "{summary}" '  # noqa: S608
+        f"UNION ALL SELECT {columns} FROM {table(RecentCount)}"
+    )
 
 
 def _sqlstate(error: OperationalError) -> str | None:
