@@ -32,15 +32,11 @@ COUNTED_KINDS: tuple[str, ...] = tuple(
 )
 
 
-class SummaryCount(models.Model):
-    """How many learning events of each counted kind happened in one day or month, per place, group and course.
+class SummaryColumns(models.Model):
+    """The columns of a summary row: its key (grain, period, place, course, group) and a count per kind.
 
-    One row holds every kind, a column each, so a period of a place is read in one row per day
-    and group rather than one per kind too. Besides the finest rows (one province, one commune,
-    one course, day grain), the fold writes rolled-up rows where commune, course or province is
-    ALL (-1), in day and month grains, so a dashboard reads a bounded number of rows for any period
-    whatever the size of the event log. Place and course are plain ids so the unique key holds no
-    NULL and one upsert works on PostgreSQL and SQLite.
+    Shared by the summary (`SummaryCount`), the recent rows the fold writes (`RecentCount`) and the
+    view that reads both (`SummaryTotal`).
     """
 
     class Grain(models.TextChoices):
@@ -65,19 +61,7 @@ class SummaryCount(models.Model):
     completed_in_person_withdrawn = models.IntegerField(_("completions in person withdrawn"), default=0)
 
     class Meta:
-        verbose_name = _("summary count")
-        verbose_name_plural = _("summary counts")
-        constraints = [
-            models.UniqueConstraint(
-                # Place and course first, numbers that sort cheaply when the rebuild builds the
-                # index; then grain and period, so each part of a period is one range of the key.
-                fields=["province_id", "commune_id", "course_id", "grain", "period_start", "audience_group"],
-                # On PostgreSQL its index also carries the counts (INCLUDE, made by migration 0005
-                # and by the rebuild; SQLite has no such indexes), so a page reads the index alone,
-                # the rows of one place side by side, instead of a table page per row.
-                name="one_summary_count_per_key",
-            ),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return f"{self.grain} {self.period_start} · {self.province_id}/{self.commune_id}/{self.course_id}"
@@ -85,6 +69,67 @@ class SummaryCount(models.Model):
     def counts(self) -> dict[str, int]:
         """The row's counts keyed by event kind."""
         return {kind: getattr(self, kind) for kind in COUNTED_KINDS}
+
+
+# Place and course first, numbers that sort cheaply when the rebuild builds the index; then grain
+# and period, so each part of a period is one range of the key.
+SUMMARY_KEY_FIELDS = ["province_id", "commune_id", "course_id", "grain", "period_start", "audience_group"]
+
+
+class SummaryCount(SummaryColumns):
+    """How many learning events of each counted kind happened in one day or month, per place, group and course.
+
+    One row holds every kind, a column each, so a period of a place is read in one row per day
+    and group rather than one per kind too. Besides the finest rows (one province, one commune,
+    one course, day grain), the fold writes rolled-up rows where commune, course or province is
+    ALL (-1), in day and month grains, so a dashboard reads a bounded number of rows for any period
+    whatever the size of the event log. Place and course are plain ids so the unique key holds no
+    NULL and one upsert works on PostgreSQL and SQLite. The fold writes into `RecentCount`; the
+    compaction moves those rows here (docs/decisions/0025).
+    """
+
+    class Meta:
+        verbose_name = _("summary count")
+        verbose_name_plural = _("summary counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=SUMMARY_KEY_FIELDS,
+                # On PostgreSQL its index also carries the counts (INCLUDE, made by migration 0005
+                # and by the rebuild; SQLite has no such indexes), so a page reads the index alone,
+                # the rows of one place side by side, instead of a table page per row.
+                name="one_summary_count_per_key",
+            ),
+        ]
+
+
+class RecentCount(SummaryColumns):
+    """The summary rows the fold has added to since the last compaction, same key and counts as `SummaryCount`.
+
+    The fold upserts here: a small table whose rows (today's, this month's) sit on a few pages,
+    so a fold's cost follows its new events, not the size of the summary. `statistics_compact`
+    adds them to the summary and deletes them in one transaction; dashboards read both summed
+    (`SummaryTotal`). A key is here, in the summary, or in both: its figure is the sum.
+    """
+
+    class Meta:
+        verbose_name = _("recent summary count")
+        verbose_name_plural = _("recent summary counts")
+        constraints = [models.UniqueConstraint(fields=SUMMARY_KEY_FIELDS, name="one_recent_count_per_key")]
+
+
+class SummaryTotal(SummaryColumns):
+    """The summary and the recent rows read as one (a database view: `SummaryCount` UNION ALL `RecentCount`).
+
+    A key may have a row in each; every read sums them, so the figures are the same before and
+    after a compaction. Made by migration 0008 and pointed at the fresh summary by the rebuild's
+    swap. Read only; `id` is not unique across the two tables.
+    """
+
+    class Meta:
+        managed = False
+        db_table = "reporting_summarytotal"
+        verbose_name = _("summary total")
+        verbose_name_plural = _("summary totals")
 
 
 class RunCount(models.Model):

@@ -1,6 +1,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
+from reporting.services.compact import statistics_compact as statistics_compact_service
 from reporting.services.exports import export_file_write as export_file_write_service
 from reporting.services.exports import export_files_expire as export_files_expire_service
 from reporting.services.fold import statistics_fold as statistics_fold_service
@@ -20,6 +21,22 @@ from reporting.services.fold import statistics_fold as statistics_fold_service
 def statistics_fold() -> int:
     """Fold the learning events written since the last run into the daily counts."""
     return statistics_fold_service(wait=False).events
+
+
+# Idempotent (each batch moves rows and deletes them in one transaction, under the fold's lock), so
+# acknowledged only after it has run. Beat queues it every hour on the statistics queue; a run that
+# finds a fold or rebuild holding the lock stops there, and the next one goes on.
+@shared_task(
+    acks_late=True,
+    max_retries=3,
+    default_retry_delay=60,
+    autoretry_for=(DatabaseError,),
+    soft_time_limit=1500,
+    time_limit=1800,
+)
+def statistics_compact() -> int:
+    """Move the summary rows the fold wrote since the last run into the summary; return how many."""
+    return statistics_compact_service(wait=False).rows
 
 
 # Idempotent (a redelivered task finds the export no longer queued and does nothing), so

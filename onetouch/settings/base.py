@@ -270,6 +270,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.tasks.statistics_fold",
         "schedule": 60.0,
     },
+    # Move the rows the fold wrote into the big summary, so the fold's small table stays an hour
+    # of rows and the fold's cost follows its new events, not the history (docs/decisions/0025).
+    "reporting-statistics-compact": {
+        "task": "reporting.tasks.statistics_compact",
+        "schedule": 3600.0,
+    },
     # Issue the certificates whose job could not be queued when the course was completed (the
     # broker was down then): learning never waits for Redis, so the sweep catches up afterwards.
     "learners-certificates-missing-issue": {
@@ -635,6 +641,9 @@ ROSTER_FILES_KEEP_DAYS = env.int("ROSTER_FILES_KEEP_DAYS", 7)
 CATALOGUE_PAGE_SIZE = 12
 # Rendered catalogue fragments are served for this long, then rebuilt by one process at a time.
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", 60)
+# How long a dashboard page stays in the cache; each fold (every minute) already makes the next
+# view build a new one (reporting.views.dashboards, docs/decisions/0025).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 600)
 # How long a process trusts the catalogue generation it last read (a saved course shows after that).
 CATALOGUE_GENERATION_TRUST_SECONDS = 1.0
 # How long the reverse proxy (deploy/nginx.conf) may serve an anonymous home, catalogue or course page

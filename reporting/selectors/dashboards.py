@@ -82,6 +82,12 @@ def dashboard_get(*, filters: DashboardFilters, province: Province | None, cours
         return _dashboard_read(filters, province, {course.id: course for course in courses})
 
 
+def fold_stamp_get() -> str:
+    """What changes with every fold and rebuild: the fill state's mark and time, as a cache key part."""
+    state = FillState.objects.filter(statistic=SUMMARY_COUNTS).values_list("mark", "updated_at").first()
+    return f"{state[0]}.{state[1].timestamp():.6f}" if state else "none"
+
+
 def _dashboard_read(filters: DashboardFilters, province: Province | None, courses: dict[int, Course]) -> Dashboard:
     mapping = unit_map_get(filters.units)
     place = place_rows(province, mapping)

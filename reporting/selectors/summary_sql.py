@@ -8,7 +8,7 @@ took to answer it, on every page.
 
 from django.db import connection
 
-from reporting.models import ALL, COUNTED_KINDS, SummaryCount
+from reporting.models import ALL, COUNTED_KINDS, SummaryTotal
 from reporting.pure.periods import PeriodPart
 
 # The rows a section reads are given as Django lookups of the summary's columns, each a value or,
@@ -37,7 +37,8 @@ def sums_by(rows: Rows, parts: list[PeriodPart], keys: tuple[str, ...]) -> dict[
     where, where_params = _where_sql(rows)
     columns = ", ".join(keys)
     sums = ", ".join(f"SUM({kind})" for kind in COUNTED_KINDS)
-    table = connection.ops.quote_name(SummaryCount._meta.db_table)
+    # The summary and the fold's recent rows, summed: a key may have a row in each (docs/decisions/0025).
+    table = connection.ops.quote_name(SummaryTotal._meta.db_table)
     part_sql = (
         f"SELECT {columns}, {sums} FROM {table} "
         f"WHERE {where} AND grain = %s AND period_start BETWEEN %s AND %s GROUP BY {columns}"

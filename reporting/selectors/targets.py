@@ -10,7 +10,7 @@ from django.db.models.expressions import CombinedExpression
 
 from learners.models import LearningEvent
 from onetouch.models import Province
-from reporting.models import ALL, SummaryCount, Target
+from reporting.models import ALL, SummaryTotal, Target
 from reporting.pure.periods import period_parts
 from reporting.selectors.dashboard_filters import DashboardFilters
 from reporting.selectors.places import UnitMap, place_rows
@@ -52,7 +52,8 @@ def target_progress_list(
         for target in targets
     }
     sums = {f"t{target.id}": Sum(_measure(target.measure), filter=rows[target.id], default=0) for target in targets}
-    achieved = SummaryCount.objects.filter(reduce(operator.or_, rows.values())).aggregate(**sums)
+    # The summary and the fold's recent rows, summed (docs/decisions/0025).
+    achieved = SummaryTotal.objects.filter(reduce(operator.or_, rows.values())).aggregate(**sums)
     return [TargetProgress(target, achieved[f"t{target.id}"]) for target in targets]
 
 

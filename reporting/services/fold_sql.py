@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from learners.models import LearningEvent
-from reporting.models import ALL, COUNTED_KINDS, RunCount, SummaryCount
+from reporting.models import ALL, COUNTED_KINDS, RecentCount, RunCount, SummaryCount
 
 # Vietnam has kept UTC+7 without daylight saving since 1975, so SQLite can use a fixed offset.
 DAY_TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -119,15 +119,16 @@ def rollups_sql(finest: str) -> tuple[list[str], str]:
     return ctes, f"SELECT * FROM ({' UNION ALL '.join(copies)}) AS copies"
 
 
-def counts_add(*, since: int | None, until: int) -> int:
+def counts_add(*, since: int | None, until: int, into=RecentCount) -> int:
     """Upsert the counts of the events in [since, until) (from the start if since is None); return how many.
 
     The new events are grouped once (`delta`), then each group is added to its day and month row
-    at every roll-up level, so the cost follows the number of new events, not the history.
+    at every roll-up level of `into`: the small table of recent rows for the fold, so the cost
+    follows the number of new events, not the history (docs/decisions/0025).
     """
     events = EventRange.of(since, until)
     delta, params = delta_sql(events)
-    counts = table(SummaryCount)
+    counts = table(into)
     columns = ", ".join((*SUMMARY_KEY, *COUNTED_KINDS))
     additions = ", ".join(f"{kind} = {counts}.{kind} + EXCLUDED.{kind}" for kind in COUNTED_KINDS)
     levels, rollups = rollups_sql("delta")
@@ -152,9 +153,12 @@ def events_count(cursor, events: EventRange) -> int:
     return cursor.fetchone()[0]
 
 
-def run_counts_add(cursor, events: EventRange) -> None:
-    """Upsert the run counts of the events of the range, per province and for the whole country."""
-    runs, run_key = table(RunCount), "course_run_id, province_id, audience_group, kind"
+def run_counts_add(cursor, events: EventRange, *, into: str | None = None) -> None:
+    """Upsert the run counts of the events of the range, per province and for the whole country.
+
+    `into` is the quoted table to write, the live RunCount table unless the rebuild gives its fresh one.
+    """
+    runs, run_key = into or table(RunCount), "course_run_id, province_id, audience_group, kind"
     cursor.execute(
         f"""
         WITH delta AS (

@@ -1,9 +1,15 @@
+import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -12,7 +18,7 @@ from onetouch.models import Province
 from reporting.forms import DashboardFilterForm
 from reporting.pure import charts, geo
 from reporting.selectors.courses import course_list_for_filters
-from reporting.selectors.dashboards import dashboard_get
+from reporting.selectors.dashboards import dashboard_get, fold_stamp_get
 
 # The sortable columns of the province and commune tables, in the order they are shown.
 COLUMNS = (
@@ -29,6 +35,9 @@ COLUMNS = (
 TREND_WIDTH, TREND_HEIGHT = 600, 160
 # The map's legend sits in the open sea north-east of the mainland, above Hoàng Sa (map units).
 LEGEND_AT, LEGEND_BASELINE, LEGEND_VALUES_Y = (206.0, 16.0), 62.0, 78.0
+# Stands for the viewer's CSRF token in a cached page (the sign-out form), replaced on every
+# request: the only part of the page that differs between two viewers of the same scope.
+CSRF_PLACEHOLDER = "csrf0placeholder0dashboard0page0csrf0placeholder0dashboard0page0"
 
 
 @dataclass(frozen=True)
@@ -55,13 +64,46 @@ def province_dashboard(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _dashboard_render(request: HttpRequest, *, province: Province | None) -> HttpResponse:
+    """The page from the cache when the same viewer scope saw the same figures (docs/decisions/0025).
+
+    The key holds everything that decides what the page shows: the fold's stamp (a fold changes
+    the key at once), the language, the viewer's scope (role and province decide the courses, the
+    links and the header) and the URL with its filters. The viewer may read the page: checked
+    before this is called.
+    """
+    if len(messages.get_messages(request)):  # a message is shown once, to one person
+        return _dashboard_page(request, province=province, csrf_token=get_token(request))
+    key = _page_cache_key(request)
+    html = cache.get(key)
+    if html is None:
+        response = _dashboard_page(request, province=province, csrf_token=CSRF_PLACEHOLDER)
+        if response.status_code != 200:
+            return HttpResponse(_csrf_put(request, response.content.decode()), status=response.status_code)
+        html = response.content.decode()
+        cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+    return HttpResponse(_csrf_put(request, html))
+
+
+def _page_cache_key(request: HttpRequest) -> str:
+    user = request.user
+    scope_of_viewer = f"{user.role}.{user.scope_province_id}.{user.is_staff:d}"
+    url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return f"dashboard-page:{fold_stamp_get()}:{get_language()}:{scope_of_viewer}:{url}"
+
+
+def _csrf_put(request: HttpRequest, html: str) -> str:
+    return html.replace(CSRF_PLACEHOLDER, get_token(request))
+
+
+def _dashboard_page(request: HttpRequest, *, province: Province | None, csrf_token: str) -> HttpResponse:
     template = "reporting/province.html" if province else "reporting/national.html"
     courses = course_list_for_filters(user=request.user)
     form = DashboardFilterForm(request.GET, courses=courses, with_map=province is None)
     if not form.is_valid():
-        return render(request, template, {"form": form, "province": province}, status=400)
+        return render(request, template, {"form": form, "province": province, "csrf_token": csrf_token}, status=400)
     dashboard = dashboard_get(filters=form.filters(), province=province, courses=courses)
     context = {
+        "csrf_token": csrf_token,
         "form": form,
         "province": province,
         "dashboard": dashboard,

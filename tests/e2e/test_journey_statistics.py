@@ -20,7 +20,7 @@ from courses.services.catalogue import course_publish
 from learners.models import CourseCompletion
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
-from reporting.models import SummaryCount
+from reporting.models import SummaryTotal
 from reporting.tasks import statistics_fold as statistics_fold_task
 from tests.conftest import PASSWORD
 from tests.e2e.journeys import path_of, sign_in, wait_until
@@ -51,7 +51,7 @@ def reading_course(province_hue):
 
 def national_completions() -> int:
     """Course completions of every day, place, group and course, as the fold has summed them."""
-    rows = SummaryCount.objects.filter(grain="month", province_id=-1, commune_id=-1, course_id=-1)
+    rows = SummaryTotal.objects.filter(grain="month", province_id=-1, commune_id=-1, course_id=-1)
     return sum(rows.values_list("course_completed", flat=True))
 
 

@@ -26,6 +26,7 @@ IDEMPOTENT_TASKS = {
     "announcements.tasks.deliveries_sweep",
     "announcements.tasks.reminders_claim",
     "reporting.tasks.statistics_fold",
+    "reporting.tasks.statistics_compact",
     "reporting.tasks.export_file_write",
     "reporting.tasks.export_files_expire",
 }

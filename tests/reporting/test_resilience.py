@@ -31,7 +31,7 @@ from learners.services.enrolments import enrolment_create
 from learners.services.progress import lesson_complete_manually
 from learners.tasks import certificates_missing_issue as certificates_missing_issue_task
 from onetouch.celery import app as celery_app
-from reporting.models import COUNTED_KINDS, SummaryCount
+from reporting.models import COUNTED_KINDS, SummaryTotal
 from reporting.services.fold import statistics_fold
 from reporting.services.rebuild import statistics_rebuild
 from reporting.tasks import statistics_fold as statistics_fold_task
@@ -102,7 +102,7 @@ def test_a_worker_killed_mid_fold_loses_and_doubles_nothing(learner_hanoi, learn
     try:
         assert counted_by_child == 5  # two enrolled, two learner_joined, one lesson_completed
         assert statistics_fold(wait=False).skipped  # the child is mid-fold: it holds the lock
-        assert not SummaryCount.objects.exists()  # and its sums are not committed
+        assert not SummaryTotal.objects.exists()  # and its sums are not committed
         enrolment_create(learner=learner_hue, course=course_make())  # written while it hangs
     finally:
         child.send_signal(signal.SIGKILL)
@@ -174,7 +174,7 @@ def test_with_redis_down_learning_works_and_the_figures_catch_up_after(client, r
     statistics_fold_task.delay()
 
     kind_totals_wait(written)
-    national = SummaryCount.objects.filter(grain="month", province_id=-1, commune_id=-1, course_id=-1)
+    national = SummaryTotal.objects.filter(grain="month", province_id=-1, commune_id=-1, course_id=-1)
     assert [nonzero(row) for row in national] == [dict(written)]
 
 

@@ -13,7 +13,7 @@ from courses.models import Lesson
 from learners.models import LearningEvent
 from learners.services.enrolments import enrolment_cancel, enrolment_create, profile_save
 from learners.services.progress import lesson_complete_manually
-from reporting.models import COUNTED_KINDS, SUMMARY_COUNTS, FillState, SummaryCount
+from reporting.models import COUNTED_KINDS, SUMMARY_COUNTS, FillState, RecentCount, SummaryCount, SummaryTotal
 from reporting.services.fold import statistics_fold
 from reporting.services.rebuild import statistics_rebuild
 from tests.factories import course_make, learner_make, lesson_make, run_at_once
@@ -28,17 +28,17 @@ def counts() -> dict:
         (row.grain, row.period_start, row.province_id, row.commune_id, row.audience_group, row.course_id): (
             row.counts()
         )
-        for row in SummaryCount.objects.all()
+        for row in SummaryTotal.objects.all()
     }
 
 
-def nonzero(row: SummaryCount) -> dict[str, int]:
+def nonzero(row: SummaryTotal) -> dict[str, int]:
     return {kind: n for kind, n in row.counts().items() if n}
 
 
 def finest() -> QuerySet:
     """The day rows of one province, commune and course: each event is in exactly one."""
-    return SummaryCount.objects.filter(grain="day", province_id__gte=0, commune_id__gte=0, course_id__gte=0)
+    return SummaryTotal.objects.filter(grain="day", province_id__gte=0, commune_id__gte=0, course_id__gte=0)
 
 
 def kind_totals() -> Counter:
@@ -100,7 +100,7 @@ def test_fold_counts_events_written_through_the_services(learner_hanoi, learner_
             "unenrolled": 1,
         },
     }
-    national_month = SummaryCount.objects.get(
+    national_month = SummaryTotal.objects.get(
         grain="month",
         period_start=day.replace(day=1),
         province_id=-1,
@@ -109,7 +109,7 @@ def test_fold_counts_events_written_through_the_services(learner_hanoi, learner_
         audience_group="public",
     )
     assert national_month.enrolled == 2
-    hanoi_all_courses = SummaryCount.objects.get(
+    hanoi_all_courses = SummaryTotal.objects.get(
         grain="day",
         period_start=day,
         province_id=province_hanoi.id,
@@ -279,13 +279,14 @@ def test_rebuild_command_recounts_from_the_event_log(learner_hanoi):
     enrolment_create(learner=learner_hanoi, course=course_make())
     events_foldable_wait()
     statistics_fold()
-    SummaryCount.objects.update(enrolled=99, learner_joined=99)
+    RecentCount.objects.update(enrolled=99, learner_joined=99)  # the fold writes the recent rows
 
     call_command("rebuild_statistics", verbosity=0)
 
     assert kind_totals() == Counter({"enrolled": 1, "learner_joined": 1})
     assert SummaryCount.objects.filter(grain="month", province_id=-1, commune_id=-1, course_id=-1).count() == 1
     assert set(SummaryCount.objects.values_list("enrolled", "learner_joined")) == {(1, 1)}
+    assert not RecentCount.objects.exists()  # all in the fresh summary, nothing twice
     assert statistics_fold().events == 0
 
 

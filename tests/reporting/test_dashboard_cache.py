@@ -1,0 +1,102 @@
+"""The dashboard pages come from a cache keyed by the fold, the language, the viewer's scope and the URL."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from onetouch.models import User
+from onetouch.services.staff_accounts import staff_account_create
+from reporting.services.fold import statistics_fold
+from reporting.views.dashboards import CSRF_PLACEHOLDER
+from tests.factories import course_make
+from tests.reporting.test_dashboards import measure
+from tests.reporting.test_selectors import counts_add
+
+NATIONAL = reverse("reporting:national")
+HANOI = reverse("reporting:province", args=["01"])
+HUE = reverse("reporting:province", args=["46"])
+
+pytestmark = pytest.mark.django_db
+
+
+def enrolments_add(province_id: int, per_day: int) -> None:
+    """Enrolments of the last days, in the national and one province's rows, as the fold writes them."""
+    day = timezone.localdate() - timedelta(days=1)
+    counts_add(start=day, end=day, per_day=per_day)
+    counts_add(start=day, end=day, per_day=per_day, province_id=province_id)
+
+
+def test_the_same_view_again_is_the_cached_page_until_the_next_fold(
+    client, admin_hanoi, province_hanoi, django_assert_max_num_queries
+):
+    """Figures written after a view do not show until a fold moves the mark, then they do at once."""
+    statistics_fold()
+    enrolments_add(province_hanoi.id, 3)
+    client.force_login(admin_hanoi)
+    first = client.get(HANOI).content.decode()
+    enrolments_add(province_hanoi.id, 4)
+
+    with django_assert_max_num_queries(4):  # session, user, province, fold mark: no figure read
+        again = client.get(HANOI).content.decode()
+    statistics_fold()  # nothing new in the event log: the mark's time still moves
+    after_fold = client.get(HANOI).content.decode()
+
+    assert measure(first, "enrolments") == measure(again, "enrolments") == "3"
+    assert measure(after_fold, "enrolments") == "7"
+
+
+def test_a_cached_page_is_never_served_to_another_scope(client, admin_hanoi, admin_hue, ministry_staff):
+    """The Hà Nội admin's cached page is not what the ministry sees at that URL, and Huế's admin gets none of it."""
+    statistics_fold()
+    course_make(title="Khóa riêng của Huế", province=admin_hue.scope_province)
+    client.force_login(admin_hanoi)
+    hanoi_admin_page = client.get(HANOI).content.decode()
+
+    client.force_login(admin_hue)
+    hue_admin = client.get(HANOI)
+    client.force_login(ministry_staff)
+    ministry_page = client.get(HANOI).content.decode()
+    client.force_login(admin_hanoi)
+    hanoi_admin_again = client.get(HANOI).content.decode()
+
+    assert hue_admin.status_code == 404
+    assert "Khóa riêng của Huế" not in hanoi_admin_page
+    assert "Khóa riêng của Huế" in ministry_page  # the ministry's course filter lists every course
+    assert f'href="{NATIONAL}"' in ministry_page and f'href="{NATIONAL}"' not in hanoi_admin_page
+    assert "Khóa riêng của Huế" not in hanoi_admin_again
+
+
+def test_the_language_is_part_of_the_key(client, admin_hanoi):
+    statistics_fold()
+    client.force_login(admin_hanoi)
+    vietnamese = client.get(HANOI, headers={"accept-language": "vi"}).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(HANOI).content.decode()
+
+    assert '<html lang="vi">' in vietnamese
+    assert '<html lang="en">' in english
+
+
+def test_a_cached_page_carries_each_viewers_own_csrf_token(admin_hanoi, province_hanoi):
+    """Two admins of one province share the page, each with a sign-out form that works for them."""
+    statistics_fold()
+    colleague = staff_account_create(
+        email="admin2.hanoi@example.vn", full_name="Quản trị Hà Nội 2", role=User.Role.PROVINCIAL_ADMIN,
+        province=province_hanoi, password="a-Strong-pass-1",
+    )  # fmt: skip
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(admin_hanoi)
+    second.force_login(colleague)
+    first.get(HANOI)
+
+    page = second.get(HANOI).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    signed_out = second.post(reverse("account_logout"), {"csrfmiddlewaretoken": token})
+
+    assert CSRF_PLACEHOLDER not in page
+    assert signed_out.status_code == 302
+    assert "_auth_user_id" not in second.session
