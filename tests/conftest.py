@@ -13,6 +13,22 @@ from tests.factories import learner_make
 PASSWORD = "mat-khau-dai-123"
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests may read through the "replica" alias too (onetouch.db_routers).
+
+    Outside a transaction of the primary, dashboards and exports read through it: in the test
+    settings it mirrors the primary's test database, and tests/reporting/test_replica.py points it
+    at a real streaming replica. Tests inside a transaction (the plain `db`) never reach it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(item.fixturenames)
+        if transactional and "databases" not in kwargs:
+            kwargs.update(transaction=True, databases=["default", "replica"])
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the 34 provinces and 3,321 communes, and the pre-2025 communes mapped onto them
