@@ -7,6 +7,7 @@ standby (docs/decisions/0026). The replica's lag is made on purpose by pausing i
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,7 @@ import psycopg2
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -104,7 +106,13 @@ def streaming_replica(django_db_setup) -> int:
         if os.geteuid() == 0:
             for name in ("postgresql.conf", "pg_hba.conf", "pg_ident.conf"):
                 shutil.chown(data / name, "postgres", "postgres")
-        as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "-t", "60", "start")
+        # A hot standby answers once it has replayed the WAL written during the copy: on a busy
+        # shared server that can take a while.
+        log = folder / "log"
+        try:
+            as_postgres(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-w", "-t", "300", "start")
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{log.read_text()[-3000:] if log.exists() else ''}") from None
         try:
             replica_wait_streaming(port)
             yield port
@@ -174,6 +182,10 @@ def replica(streaming_replica):
     alias.settings_dict["HOST"], alias.settings_dict["PORT"] = saved
 
 
+def tables_read(sql: str) -> set[str]:
+    return set(re.findall(r'(?:FROM|JOIN) "(\w+)"', sql))
+
+
 def fill_updated_at():
     return FillState.objects.get(statistic=SUMMARY_COUNTS).updated_at
 
@@ -192,11 +204,20 @@ def test_dashboard_shows_the_replicas_figures_and_their_time(client, replica, mi
     enrolment_create(learner=learner_make(commune=commune_hanoi), course=course)
     fold_everything()
     folded_again = fill_updated_at()
-    lagging = client.get(NATIONAL)
+    with (
+        CaptureQueriesContext(connections["default"]) as primary,
+        CaptureQueriesContext(connections[REPLICA]) as standby,
+    ):
+        lagging = client.get(NATIONAL)
 
     assert folded_again > folded_first
     assert measure(lagging.content.decode(), "enrolments") == "1"
     assert lagging.context["dashboard"].refreshed_at == folded_first
+    # Only the session and the signed-in user are read on the primary; every figure on the replica.
+    assert [tables_read(query["sql"]) for query in primary.captured_queries] == [{"django_session"}, {"onetouch_user"}]
+    assert {"reporting_fillstate", "reporting_summarycount"} <= set().union(
+        *(tables_read(query["sql"]) for query in standby.captured_queries)
+    )
 
     replica_resume()
     replica_catch_up()
