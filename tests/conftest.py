@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 
 from onetouch.models import Commune, Province, User
 from onetouch.services.admin_units import admin_units_load
@@ -36,6 +37,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         admin_units_load()
         address_mappings_load()
+    yield
+    # The "replica" alias's connection to the test database (a mirror) would keep it from being dropped.
+    connections["replica"].close()
 
 
 @pytest.fixture(autouse=True)
