@@ -25,14 +25,16 @@ def statistics_fold() -> int:
 
 # Idempotent (each batch moves rows and deletes them in one transaction, under the fold's lock), so
 # acknowledged only after it has run. Beat queues it every hour on the statistics queue; a run that
-# finds a fold or rebuild holding the lock stops there, and the next one goes on.
+# finds a fold or rebuild holding the lock stops there, and the next one goes on. It shares the
+# statistics queue's one worker process with the fold, so it is held to the queue's five minutes:
+# batches commit one by one, and what a stopped run leaves is moved by the next.
 @shared_task(
     acks_late=True,
     max_retries=3,
     default_retry_delay=60,
     autoretry_for=(DatabaseError,),
-    soft_time_limit=1500,
-    time_limit=1800,
+    soft_time_limit=240,
+    time_limit=300,
 )
 def statistics_compact() -> int:
     """Move the summary rows the fold wrote since the last run into the summary; return how many."""

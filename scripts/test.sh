@@ -17,6 +17,14 @@ if ! postgres_ready; then
     exit 1
   }
 fi
+# Replication connections from 127.0.0.1: tests/reporting/test_replica.py copies the server with
+# pg_basebackup into a streaming replica of its own (docs/decisions/0026). Added once, where the
+# configuration can be written (CI runs as root); elsewhere those tests say what is missing.
+hba_file="$(psql -h 127.0.0.1 -U postgres -Atc 'SHOW hba_file' 2>/dev/null || true)"
+if [ -w "$hba_file" ] && ! grep -Eq '^host[[:space:]]+replication[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$hba_file"; then
+  echo "host replication all 127.0.0.1/32 trust" >>"$hba_file"
+  psql -h 127.0.0.1 -U postgres -Atqc 'SELECT pg_reload_conf()' >/dev/null
+fi
 if ! redis_ready; then
   if command -v redis-server >/dev/null 2>&1; then
     redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no >/dev/null

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.cache import cache
+from django.db import connections
 
 from onetouch.models import Commune, Province, User
 from onetouch.services.admin_units import admin_units_load
@@ -13,6 +14,22 @@ from tests.factories import learner_make
 PASSWORD = "mat-khau-dai-123"
 
 
+def pytest_collection_modifyitems(items):
+    """Transactional tests may read through the "replica" alias too (onetouch.db_routers).
+
+    Outside a transaction of the primary, dashboards and exports read through it: in the test
+    settings it mirrors the primary's test database, and tests/reporting/test_replica.py points it
+    at a real streaming replica. Tests inside a transaction (the plain `db`) never reach it.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker else {}
+        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(item.fixturenames)
+        if transactional and "databases" not in kwargs:
+            kwargs.update(transaction=True, databases=["default", "replica"])
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Load the 34 provinces and 3,321 communes, and the pre-2025 communes mapped onto them
@@ -20,6 +37,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         admin_units_load()
         address_mappings_load()
+    yield
+    # The "replica" alias's connection to the test database (a mirror) would keep it from being dropped.
+    connections["replica"].close()
 
 
 @pytest.fixture(autouse=True)

@@ -129,6 +129,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
 
+# DATABASE_REPLICA_URL: a streaming replica of that PostgreSQL, read by the dashboards and exports
+# only (onetouch/db_routers.py, docs/decisions/0026). Unset: no "replica" alias, every read on the
+# primary. Tests never create a database on it: it mirrors the primary's test database.
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.dj_db_url(
+        "DATABASE_REPLICA_URL",
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["onetouch.db_routers.PrimaryReplicaRouter"]
+
 # --- Cache and broker -------------------------------------------------------------------------
 # With REDIS_URL set, Redis is the cache and the Celery broker. Without it the cache is a
 # directory on disk, shared by every process of the embedded run (login rate limits and cached
@@ -196,7 +209,7 @@ CELERY_TASK_ROUTES = {
             "rosters.tasks.roster_files_expire",
             "rosters.tasks.roster_imports_stalled_requeue",
         ],
-        queues.STATISTICS: ["reporting.tasks.statistics_fold"],
+        queues.STATISTICS: ["reporting.tasks.statistics_fold", "reporting.tasks.statistics_compact"],
         queues.MEDIA: ["courses.tasks.lesson_process"],
         queues.MAIL: [
             "onetouch.tasks.email_send",

@@ -5,6 +5,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/onetouch")
+# The "replica" alias is there in every test run: without a real replica it is the primary itself,
+# a test mirror of its test database (tests/reporting/test_replica.py points it at a real one).
+os.environ.setdefault("DATABASE_REPLICA_URL", os.environ["DATABASE_URL"])
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("CACHE_KEY_PREFIX", "onetouch-test")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

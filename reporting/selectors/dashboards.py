@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from courses.models import Course
+from onetouch.db_routers import read_alias
 from onetouch.models import Province
 from reporting.models import ALL, SUMMARY_COUNTS, FillState
 from reporting.pure.periods import period_parts
@@ -73,7 +74,11 @@ def dashboard_get(*, filters: DashboardFilters, province: Province | None, cours
     courses and the course runs show only these, so no title of another province's course reaches
     the page.
     """
-    with transaction.atomic(savepoint=False):
+    # Inside replica_reads() (onetouch.db_routers) the transaction is the replica's: every section
+    # and the "as of" time are read from the same database, so the time shown is the figures' own.
+    using = read_alias()
+    with transaction.atomic(using=using, savepoint=False):
+        connection = connections[using]
         if connection.vendor == "postgresql":
             # A page is a dozen small index ranges: starting parallel workers (a few milliseconds
             # each) would cost more than they save.

@@ -6,7 +6,7 @@ the ORM: building and compiling the same queryset took about 5 ms a query, more 
 took to answer it, on every page.
 """
 
-from django.db import connection
+from django.db import connections, router
 
 from reporting.models import ALL, COUNTED_KINDS, SummaryTotal
 from reporting.pure.periods import PeriodPart
@@ -38,6 +38,8 @@ def sums_by(rows: Rows, parts: list[PeriodPart], keys: tuple[str, ...]) -> dict[
     columns = ", ".join(keys)
     sums = ", ".join(f"SUM({kind})" for kind in COUNTED_KINDS)
     # The summary and the fold's recent rows, summed: a key may have a row in each (docs/decisions/0025).
+    # Raw SQL is routed as the ORM's reads are: to the replica inside replica_reads() (onetouch.db_routers).
+    connection = connections[router.db_for_read(SummaryTotal)]
     table = connection.ops.quote_name(SummaryTotal._meta.db_table)
     part_sql = (
         f"SELECT {columns}, {sums} FROM {table} "

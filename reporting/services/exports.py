@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from onetouch.db_routers import replica_reads
 from onetouch.jobs import task_queue_on_commit
 from onetouch.models import User
 from reporting.models import ExportFile
@@ -75,7 +76,9 @@ def export_file_write(*, export_id: int) -> None:
 def export_file_fill(export: ExportFile) -> None:
     query = LearnerQuery.from_export(export)
     rows = Tally(learner_rows(query, viewer=export.owner))
-    with tempfile.TemporaryFile() as spool:
+    # The rows from the replica when there is one (onetouch.db_routers); the export's own record,
+    # just written and perhaps not there yet, is read and marked on the primary.
+    with tempfile.TemporaryFile() as spool, replica_reads():
         if export.file_format == XLSX:
             xlsx_write(learner_header(), rows, title=_("Learners"), target=spool)
         else:

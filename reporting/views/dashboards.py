@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from onetouch import scope
+from onetouch.db_routers import replica_reads
 from onetouch.models import Province
 from reporting.forms import DashboardFilterForm
 from reporting.pure import charts, geo
@@ -48,8 +49,11 @@ class SortLink:
     aria_sort: str  # "ascending", "descending" or "none"
 
 
+# Dashboards read from the replica when there is one (onetouch.db_routers): the user and session
+# are read before, on the primary, by the middleware and login_required.
 @require_safe
 @login_required
+@replica_reads()
 def national_dashboard(request: HttpRequest) -> HttpResponse:
     if not scope.has_national_scope(request.user):
         raise PermissionDenied
@@ -58,6 +62,7 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 @login_required
+@replica_reads()
 def province_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     province = scope.get_province_or_404(request.user, code)
     return _dashboard_render(request, province=province)

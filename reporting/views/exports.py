@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from onetouch import scope
+from onetouch.db_routers import replica_iterate, replica_reads
 from onetouch.models import Province
 from reporting.forms import ExportForm
 from reporting.models import ExportFile
@@ -99,16 +100,20 @@ def export_response(request: HttpRequest, province: Province | None) -> HttpResp
         return redirect("reporting:export_file", export.id)
     return table_response(
         learner_header(),
-        learner_rows(query, viewer=request.user),
+        # Streamed after the view has returned, so each step asks for the replica again.
+        replica_iterate(learner_rows(query, viewer=request.user)),
         file_format=file_format,
         filename=filename,
         title=_("Learners"),
     )
 
 
+# Exports read from the replica when there is one (onetouch.db_routers); a large export's record is
+# written on the primary, and its page (export_file_page, which must find it at once) reads there.
 @never_cache
 @login_required
 @require_GET
+@replica_reads()
 def national_export(request: HttpRequest) -> HttpResponse:
     if not scope.has_national_scope(request.user):
         raise PermissionDenied
@@ -118,6 +123,7 @@ def national_export(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_GET
+@replica_reads()
 def province_export(request: HttpRequest, code: str) -> HttpResponse:
     province = scope.get_province_or_404(request.user, code)
     return export_response(request, province=province)

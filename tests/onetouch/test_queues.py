@@ -41,6 +41,7 @@ TASK_QUEUES = {
     "rosters.tasks.roster_files_expire": DEFAULT,
     "rosters.tasks.roster_imports_stalled_requeue": DEFAULT,
     "reporting.tasks.statistics_fold": STATISTICS,
+    "reporting.tasks.statistics_compact": STATISTICS,
     "courses.tasks.lesson_process": MEDIA,
     "onetouch.tasks.email_send": MAIL,
     "onetouch.tasks.invitation_send": MAIL,

@@ -14,6 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EMBEDDED_VAR_DIR = tempfile.mkdtemp(prefix="onetouch-settings-")
 SET_BY_TEST_SETTINGS = {
     "DATABASE_URL",
+    "DATABASE_REPLICA_URL",
     "REDIS_URL",
     "DEBUG",
     "SECRET_KEY",
@@ -77,6 +78,27 @@ def test_production_variables_switch_on_postgres_redis_and_s3():
     assert values["cache"] == "onetouch.cache.RedisCacheOrNothing"
     assert values["broker"] == "redis://127.0.0.1:6379/3"
     assert values["storage"] == "storages.backends.s3.S3Storage"
+
+
+PRINT_DATABASES = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({alias: [db["HOST"], db["PORT"], db["TEST"]["MIRROR"]] for alias, db in settings.DATABASES.items()}))
+"""
+
+
+def test_database_replica_url_adds_the_replica_alias_mirrored_in_tests():
+    """Without DATABASE_REPLICA_URL there is no "replica" alias; with it, one that tests never build."""
+    primary = {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@10.0.0.1:5432/onetouch"}
+    alone = json.loads(run_with(primary, code=PRINT_DATABASES).stdout)
+    both = json.loads(
+        run_with(
+            primary | {"DATABASE_REPLICA_URL": "postgres://onetouch@10.0.0.2:5433/onetouch"}, code=PRINT_DATABASES
+        ).stdout
+    )
+    assert list(alone) == ["default"]
+    assert both["replica"] == ["10.0.0.2", 5433, "default"]
 
 
 def test_debug_off_without_secret_key_refuses_to_start():

@@ -1,0 +1,79 @@
+"""Reads that may be a little behind go to the PostgreSQL replica; everything else to the primary.
+
+With DATABASE_REPLICA_URL set, settings define a second alias, "replica" (docs/decisions/0026).
+Nothing goes there by default: code says where stale reads are acceptable by entering
+`replica_reads()` (a context manager and a decorator), and only the dashboards and exports do. Even
+inside it the router keeps on the primary:
+
+- every write (db_for_write), and every migration (allow_migrate);
+- every read inside a transaction of the primary: code that reads in a transaction is about to
+  write, or must see what it has just written (a queued export read back, a lock taken);
+- sessions, permissions and sign-in state (ALWAYS_PRIMARY): a signed-out session or a withdrawn
+  role must count at once.
+
+Without the "replica" alias `replica_reads()` changes nothing.
+"""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+
+REPLICA = "replica"
+# Apps read from the primary even inside replica_reads(): who is signed in and what they may do.
+ALWAYS_PRIMARY = frozenset({"sessions", "auth", "contenttypes", "admin", "account"})
+
+# A context variable rather than a thread-local: each request, task or thread has its own.
+replica_wanted: ContextVar[bool] = ContextVar("replica_wanted", default=False)
+
+
+@contextmanager
+def replica_reads():
+    """Let the reads inside go to the replica: `with replica_reads():`, or `@replica_reads()` on a view or task."""
+    token = replica_wanted.set(True)
+    try:
+        yield
+    finally:
+        replica_wanted.reset(token)
+
+
+def replica_iterate(rows: Iterable) -> Iterator:
+    """Yield from `rows`, each step read from the replica.
+
+    A streamed answer is read after its view has returned, outside the view's replica_reads().
+    """
+    iterator = iter(rows)
+    while True:
+        with replica_reads():
+            try:
+                row = next(iterator)
+            except StopIteration:
+                return
+        yield row
+
+
+def read_alias() -> str:
+    """The alias a read made here goes to: "replica" inside replica_reads(), when it may, else "default"."""
+    if replica_wanted.get() and REPLICA in settings.DATABASES and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+        return REPLICA
+    return DEFAULT_DB_ALIAS
+
+
+class PrimaryReplicaRouter:
+    """Route reads wanted on the replica there (see the module's docstring); all else to the primary."""
+
+    def db_for_read(self, model, **hints):
+        if model._meta.app_label in ALWAYS_PRIMARY:
+            return DEFAULT_DB_ALIAS
+        return read_alias()
+
+    def db_for_write(self, model, **hints):
+        return DEFAULT_DB_ALIAS
+
+    def allow_relation(self, obj1, obj2, **hints):
+        return True  # the same rows on both: an object read from the replica may point to one from the primary
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        return db == DEFAULT_DB_ALIAS
