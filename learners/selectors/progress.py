@@ -162,6 +162,7 @@ def lesson_page_context_get(
         "resume": resume_position(progress.position_seconds, duration=lesson.duration_seconds) if progress else 0,
         "slide": slide,
         "slide_min_seconds": settings.SLIDE_PAGE_MIN_SECONDS,
+        "heartbeat_seconds": settings.HEARTBEAT_SECONDS,
         "media": media,
         "slide_url": media["pages"][slide - 1] if slide and len(media["pages"]) >= slide else "",
     }

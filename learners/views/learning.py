@@ -245,6 +245,8 @@ def lesson_heartbeat(request: HttpRequest) -> JsonResponse:
         "completed": result.is_complete,
         "watched_seconds": round(result.watched_seconds, 1),
         "pages_viewed": result.pages_viewed,
+        # An open player follows the interval of the moment (settings.HEARTBEAT_SECONDS).
+        "next_seconds": settings.HEARTBEAT_SECONDS,
     }
     if result.has_completed_now:
         # Once per learner and lesson; the heartbeats that complete nothing read no outline.

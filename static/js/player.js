@@ -4,9 +4,10 @@
 // Extensions exist, else the MP4 in the page. The rendition fits the player's size in CSS pixels
 // (a 328 px phone player gets 360p, whatever its pixel ratio); with "save data" always the lowest.
 // It resumes at the saved position and reports the intervals actually played. Every ~10 s while
-// playing, and on pause, end, leaving or hiding the page, it posts them with the page's signed token
-// (and the session cookie, which the token is bound to); the server merges them, caps them by the
-// time since the page was opened and decides completion. Without this script the MP4 plays and
+// playing (the server's HEARTBEAT_SECONDS, from the page and then from each answer), and on pause,
+// end, leaving or hiding the page, it posts them with the page's signed token (and the session
+// cookie, which the token is bound to); the server merges them, caps them by the time since the
+// page was opened and decides completion. Without this script the MP4 plays and
 // nothing is recorded.
 (function () {
   "use strict";
@@ -17,7 +18,8 @@
   var resume = parseFloat(data.resume) || 0;
   var heartbeatUrl = data.heartbeatUrl;
   var token = data.token;
-  var HEARTBEAT_MS = 10000;
+  // How often a playing video reports: the server's choice, from the page, then from each answer.
+  var heartbeatMs = (parseFloat(data.heartbeatSeconds) || 10) * 1000;
   // The lowest rendition's height (courses.media.transcoding.RENDITION_LOW): enough for a player
   // up to this many CSS pixels high.
   var LOWEST_HEIGHT = 360;
@@ -229,6 +231,10 @@
       // 400: the server refused this batch; sending it again would be refused again.
       return response.ok ? response.json() : null;
     }).then(function (result) {
+      if (result && result.next_seconds > 0 && result.next_seconds * 1000 !== heartbeatMs) {
+        heartbeatMs = result.next_seconds * 1000;
+        if (timer) { window.clearInterval(timer); timer = window.setInterval(send, heartbeatMs); }
+      }
       if (result && result.completed) {
         say(status && status.dataset.completed);
         document.dispatchEvent(new CustomEvent("onetouch:lesson-completed", { detail: result }));  // outline.js applies result.outline
@@ -253,7 +259,7 @@
     if (lastTime === null) { lastTime = video.currentTime; }
   });
   video.addEventListener("play", function () {
-    if (!timer) { timer = window.setInterval(send, HEARTBEAT_MS); }
+    if (!timer) { timer = window.setInterval(send, heartbeatMs); }
   });
   video.addEventListener("pause", function () {
     window.clearInterval(timer);

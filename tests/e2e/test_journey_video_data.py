@@ -11,6 +11,7 @@ a short clip played to its end completes the lesson: the outline marks it withou
 """
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -199,3 +200,28 @@ def test_playing_the_clip_to_its_end_completes_the_lesson_in_the_outline(
     )
     assert progress.watched_seconds >= CLIP_SECONDS * 0.8
     assert phone.js_errors == []
+
+
+def test_a_playing_video_reports_as_often_as_the_server_says(
+    live_server, new_page, settings, video_course, learner_hue
+) -> None:
+    """At HEARTBEAT_SECONDS = 2 three reports go out within 9 s of play (at the default 10 s, none
+    would before the first 10 s); each is accepted. The clip loops so that it keeps playing."""
+    settings.HEARTBEAT_SECONDS = 2
+    course, lesson = video_course
+    enrolment_create(learner=learner_hue, course=course)
+    page = new_page(**DESKTOP)
+    sign_in(page, live_server, learner_hue.email, PASSWORD)
+    lesson_open(page, live_server, course, lesson)
+    reports = []
+    page.on("response", lambda response: "/learning/heartbeat/" in response.url and reports.append(response.status))
+    page.evaluate("() => { document.getElementById('lesson-video').loop = true; }")
+
+    video_play(page)
+    started = time.monotonic()
+    while len(reports) < 3 and time.monotonic() - started < 9:
+        page.wait_for_timeout(250)
+
+    assert len(reports) >= 3, reports
+    assert set(reports) == {200}
+    assert page.js_errors == []

@@ -257,7 +257,12 @@ def test_slides_page_by_page_complete_after_every_page_stayed_on_screen(client, 
     token = page_token(html)
 
     seconds_pass(progress, 3)
-    assert beat(client, token, page=2).json() == {"completed": False, "watched_seconds": 0.0, "pages_viewed": [1, 3]}
+    assert beat(client, token, page=2).json() == {
+        "completed": False,
+        "watched_seconds": 0.0,
+        "pages_viewed": [1, 3],
+        "next_seconds": 10,
+    }
     seconds_pass(progress, 3)
     response = beat(client, token, page=2)
 
@@ -679,3 +684,17 @@ def test_course_page_with_outline_stays_within_ten_queries(client, learner_hue, 
     with CaptureQueriesContext(connection) as context:
         assert client.get(hue_course.get_absolute_url()).status_code == 200
     assert len(context.captured_queries) <= 10
+
+
+def test_the_server_sets_how_often_a_video_reports(client, settings, learner_hue, video):
+    """The interval is the server's (HEARTBEAT_SECONDS): in the page, and in every answer so that an
+    open player follows a change without a reload (the campaign's first lever, docs/decisions/0030)."""
+    settings.HEARTBEAT_SECONDS = 30
+    client.force_login(learner_hue)
+    html = client.get(lesson_url(video)).content.decode()
+    assert 'data-heartbeat-seconds="30"' in html
+
+    settings.HEARTBEAT_SECONDS = 20
+    answer = beat(client, page_token(html), intervals=[[0, 1]], position=1)
+    assert answer.status_code == 200
+    assert answer.json()["next_seconds"] == 20
