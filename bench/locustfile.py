@@ -298,10 +298,14 @@ class QuizTaker(Visitor):
                 },
             )
         think(2, 4)
+        # Encoded here: FastHttpUser's client encodes a dict without doseq, which would send a list
+        # of choices as one "['…']" value (refused as no choice of the attempt).
+        fields = [("csrfmiddlewaretoken", csrf)] + [(key, value) for key, values in answers.items() for value in values]
         response = self.post(
             submit_url,
             name="quiz: submit (POST)",
-            data={"csrfmiddlewaretoken": csrf, **answers},
+            data=urlencode(fields),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
             catch_response=True,
         )
         self.redirect(response, "quiz: result page", expect="/result/")
