@@ -36,7 +36,7 @@ from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
 from catalogue_rps import SUBJECTS, catalogue_prepare
-from databases import database_drop_at_exit, database_recreate
+from databases import database_drop_at_exit, database_name_check, database_options_add, database_recreate
 from load import python_run, wrk_run
 from server import (
     REPO,
@@ -104,20 +104,10 @@ def options() -> argparse.Namespace:
     parser.add_argument("--learners", type=int, default=50_000, help="generated learners, 2.5 enrolments each")
     parser.add_argument("--accounts", type=int, default=600, help="accounts Locust signs in with")
     parser.add_argument("--profile", type=Path, help="record the gunicorn workers with py-spy into this folder")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL URL with the right to create databases",
-    )
-    parser.add_argument("--db-name", default="onetouch_bench_campaign", help="database created and dropped by the run")
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"), help="the cache"
-    )
-    parser.add_argument("--keep-db", action="store_true", help="leave the database (and the plan) in place")
+    database_options_add(parser, db_name="onetouch_bench_campaign")
     parser.add_argument("--seed", type=int, default=2025, help="seed of the generated data")
     args = parser.parse_args()
-    if "bench" not in args.db_name:
-        parser.error("--db-name must contain 'bench': the run drops and recreates that database")
+    database_name_check(parser, args)
     try:
         args.servers = (
             [server_config(text) for text in args.servers]

@@ -29,7 +29,7 @@ from datetime import timedelta
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from databases import database_drop_at_exit, database_recreate
+from databases import database_drop_at_exit, database_name_check, database_options_add, database_recreate
 from load import Result, python_run, wrk_run
 from server import (
     CACHE_PREFIX,
@@ -80,23 +80,13 @@ def options_parse(description: str, default_db_name: str = "onetouch_bench") -> 
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--concurrency", type=int, default=8, help="simultaneous connections of the load generator")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL URL with the right to create databases",
-    )
-    parser.add_argument("--db-name", default=default_db_name, help="database created and dropped by the run")
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"), help="the cache"
-    )
-    parser.add_argument("--keep-db", action="store_true", help="leave the database in place at the end")
+    database_options_add(parser, db_name=default_db_name)
     parser.add_argument("--seed", type=int, default=2025, help="seed of the generated catalogue")
     parser.add_argument(
         "--miss-samples", type=int, default=5, help="single requests timed on a real cache miss, per URL"
     )
     args = parser.parse_args()
-    if "bench" not in args.db_name:
-        parser.error("--db-name must contain 'bench': the run drops and recreates that database")
+    database_name_check(parser, args)
     if args.courses < 0 or args.enrolments < 0 or args.seconds <= 0 or min(args.concurrency, args.rounds) < 1:
         parser.error("--courses/--enrolments must be >= 0; --seconds, --concurrency and --rounds positive")
     if args.miss_samples < 1:

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from databases import database_recreate, database_url
+from databases import database_name_check, database_options_add, database_recreate, database_url
 from load import Request, Result, python_run, wrk_run
 from server import CACHE_PREFIX, bench_scratch, cache_keys_delete, get, gunicorn_serving, log_tail
 
@@ -59,16 +59,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread)")
     parser.add_argument("--concurrency", type=int, default=8, help="simultaneous connections of the load generator")
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto", help="load generator")
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-        help="a PostgreSQL URL with the right to create databases",
-    )
-    parser.add_argument("--db-name", default="onetouch_bench_heartbeat", help="database created and dropped by the run")
-    parser.add_argument(
-        "--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"), help="the cache"
-    )
-    parser.add_argument("--keep-db", action="store_true", help="leave the database in place at the end")
+    database_options_add(parser, db_name="onetouch_bench_heartbeat")
     parser.add_argument(
         "--profile",
         type=int,
@@ -77,8 +68,7 @@ def options() -> argparse.Namespace:
         help="also run N heartbeats and N bare requests in this process under cProfile and print where the time goes",
     )
     args = parser.parse_args()
-    if "bench" not in args.db_name:
-        parser.error("--db-name must contain 'bench': the run drops and recreates that database")
+    database_name_check(parser, args)
     if args.learners < 1 or args.seconds <= 0 or args.concurrency < 1 or args.rounds < 1:
         parser.error("--learners, --seconds, --concurrency and --rounds must be positive")
     return args
