@@ -7,7 +7,9 @@ folder, the page cache's folder and the log and pid paths.
 import os
 import shutil
 import socket
+import socketserver
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -23,6 +25,18 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def upstream_serving(server: socketserver.BaseServer) -> Iterator[socketserver.BaseServer]:
+    """Serve the test's upstream in a thread until the block ends."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def config_for_test(tmp_path: Path, *, upstream_port: int, port: int, static_root: Path) -> Path:

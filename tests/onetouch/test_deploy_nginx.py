@@ -8,12 +8,19 @@ folder and the log and pid paths.
 import http.server
 import shutil
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
-from tests.onetouch.nginx_run import DEPLOY, NGINX, config_for_test, exchange, free_port, nginx_running
+from tests.onetouch.nginx_run import (
+    DEPLOY,
+    NGINX,
+    config_for_test,
+    exchange,
+    free_port,
+    nginx_running,
+    upstream_serving,
+)
 
 GB = 1024**3
 
@@ -44,12 +51,8 @@ class RecordingHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def upstream():
-    server = RecordingUpstream()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with upstream_serving(RecordingUpstream()) as server:
+        yield server
 
 
 @pytest.fixture

@@ -7,12 +7,11 @@ each test shows nginx's own rule at work: the session cookie, a Set-Cookie, the 
 
 import http.client
 import http.server
-import threading
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.onetouch.nginx_run import config_for_test, free_port, nginx_running
+from tests.onetouch.nginx_run import config_for_test, free_port, nginx_running, upstream_serving
 
 SHARED = "public, max-age=0, s-maxage=30"  # what onetouch.proxy_cache sends for an anonymous page
 
@@ -47,12 +46,8 @@ class PageHandler(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def upstream():
-    server = PageUpstream()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with upstream_serving(PageUpstream()) as server:
+        yield server
 
 
 @pytest.fixture
