@@ -36,11 +36,19 @@
     document.dispatchEvent(new CustomEvent("onetouch:lesson-completed", { detail: result }));  // outline.js applies result.outline
   }
 
+  // Reports go one at a time, in the order the pages were shown: two quick page turns sent at once
+  // could reach the server in the other order, and it would then time the wrong page.
+  var reports = Promise.resolve();
+
   // Report that `number` is on screen; when `retries` is given this is the report that the page
   // stayed there long enough, repeated while the server has not counted it yet.
   function report(number, retries) {
-    if (!data.heartbeatUrl || stopped) { return; }
-    fetch(data.heartbeatUrl, {
+    reports = reports.then(function () { return send(number, retries); });
+  }
+
+  function send(number, retries) {
+    if (!data.heartbeatUrl || stopped) { return null; }
+    return fetch(data.heartbeatUrl, {
       method: "POST",
       body: JSON.stringify({ token: data.token, page: number }),
       headers: { "Content-Type": "application/json" },
