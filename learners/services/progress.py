@@ -27,8 +27,11 @@ from datetime import datetime
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Exists, Value
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -371,6 +374,10 @@ def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, l
     persistent connection turns out to be broken (the server restarted, a proxy dropped it), runs
     again once on a new connection. Inside a transaction nothing is retried: the transaction is lost.
     """
+    if connection.vendor != "postgresql":
+        return heartbeat_row_read_orm(
+            session_key=session_key, progress_id=progress_id, learner_id=learner_id, lesson_id=lesson_id
+        )
     if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
         sql, session_open = HEARTBEAT_ROW_SQL_BY_SESSION_TABLE, session_key
     else:
@@ -394,6 +401,24 @@ def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, l
         if isinstance(row[name], str):  # Django's PostgreSQL backend hands jsonb over as text
             row[name] = json.loads(row[name])
     return row
+
+
+def heartbeat_row_read_orm(*, session_key: str, progress_id: int, learner_id: int, lesson_id: int) -> dict | None:
+    """heartbeat_row_read on a database other than PostgreSQL (the embedded SQLite of `make run`):
+    the same row and checks through the ORM, which adapts dates and JSON to that database."""
+    if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
+        session_open = Exists(Session.objects.filter(session_key=session_key, expire_date__gt=Now()))
+    else:
+        session_open = Value(import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key))
+    rows = LessonProgress.objects.filter(
+        id=progress_id,
+        learner_id=learner_id,
+        lesson_id=lesson_id,
+        enrolment__is_active=True,
+        lesson__is_published=True,
+        lesson__course__is_published=True,
+    ).annotate(session_is_open=session_open)
+    return rows.values(*ROW_KEYS).first()
 
 
 def sql_fetch_one(sql: str, params: tuple) -> tuple | None:
@@ -444,6 +469,12 @@ def progress_report_apply(
             video.watched_seconds,
             video.position_seconds,
         )
+        fields = {
+            "watched_intervals": [list(pair) for pair in video.intervals],
+            "watched_seconds": video.watched_seconds,
+        }
+        if video.position_seconds is not None:
+            fields["position_seconds"] = video.position_seconds
         is_complete, pages_viewed = video.is_complete, row["pages_viewed"] or []
         watched = video.watched_seconds
     elif kind == Lesson.Kind.SLIDES and intervals is None:
@@ -457,24 +488,28 @@ def progress_report_apply(
         )
         sql = SLIDES_UPDATE_SQL
         assigned = (json.dumps(show.pages_viewed), show.shown_page, now if show.restarts_clock else None)
+        fields = {"pages_viewed": show.pages_viewed, "page_shown": show.shown_page}
+        if show.restarts_clock:
+            fields["page_shown_at"] = now
         pages_viewed = show.pages_viewed
         is_complete = slides_are_complete(pages_viewed, page_count=row["lesson__page_count"])
         watched = 0.0
     else:
         raise HeartbeatRefused(_("This lesson does not report progress this way."))
     params = (now, now, *assigned, row["id"], row["last_heartbeat_at"], row["completed_at"])
+    fields |= {"last_heartbeat_at": now, "updated_at": now}
     completing = completes and is_complete and row["completed_at"] is None
     if completing:
         # The UPDATE locks the row until the commit: a racing heartbeat then finds it changed.
         with transaction.atomic():
-            if sql_row_count(sql, params) != 1:
+            if progress_row_write(row, sql=sql, params=params, fields=fields) != 1:
                 return None
             lesson_complete(
                 progress_id=row["id"],
                 enrolment=Enrolment.objects.select_related("course").get(id=row["enrolment_id"]),
                 lesson_id=row["lesson_id"],
             )
-    elif sql_row_count(sql, params) != 1:
+    elif progress_row_write(row, sql=sql, params=params, fields=fields) != 1:
         return None
     return HeartbeatResult(
         watched_seconds=watched,
@@ -484,6 +519,19 @@ def progress_report_apply(
         learner_id=row["learner_id"],
         lesson_id=row["lesson_id"],
     )
+
+
+def progress_row_write(row: dict, *, sql: str, params: tuple, fields: dict) -> int:
+    """Apply the report if the row still holds what was read; return the rows changed (0 or 1).
+
+    On PostgreSQL the UPDATE written once (`sql`, `params`); elsewhere (the embedded SQLite) the
+    same conditional UPDATE through the ORM, which adapts dates and JSON to that database."""
+    if connection.vendor == "postgresql":
+        return sql_row_count(sql, params)
+    unchanged = LessonProgress.objects.filter(
+        id=row["id"], last_heartbeat_at=row["last_heartbeat_at"], completed_at=row["completed_at"]
+    )
+    return unchanged.update(**fields)
 
 
 def sql_row_count(sql: str, params: tuple) -> int:
