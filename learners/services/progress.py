@@ -10,7 +10,8 @@ retries. This is why it is not wrapped in a transaction with SELECT … FOR UPDA
 BEGIN and COMMIT, four round trips instead of two, for the same guarantee. Both statements are
 SQL written once (the ORM's building and compiling cost more than the database's work), and the
 SELECT stands in for Django's connection health check: a broken connection makes it run again on a
-new one (`heartbeat_row_read`), so two is also what PostgreSQL receives. The one heartbeat that
+new one (`heartbeat_row_read`), so two is also what PostgreSQL receives. Both are prepared once
+per connection (docs/decisions/0031): PostgreSQL plans them once, not on every heartbeat. The one heartbeat that
 completes a lesson writes its UPDATE and the LESSON_COMPLETED event in one transaction: more
 statements, once per learner and lesson, through `lesson_complete`, the one place a lesson is
 completed (its event, then whether the course is now complete).
@@ -55,6 +56,7 @@ from learners.selectors.progress import lesson_is_open
 from learners.services.completion import course_completion_check
 from learners.services.events import learning_event_record
 from onetouch.models import User
+from onetouch.prepared import PreparedStatement, prepared_execute
 
 # A conditional UPDATE that lost a race reads the row again, at most this many times in all.
 WRITE_ATTEMPTS = 3
@@ -84,7 +86,9 @@ DATABASE_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contr
 
 
 # The heartbeat's statements, written once as SQL: building and compiling them through the ORM
-# cost more than the database's work on every heartbeat (docs/decisions/0024). Any test that
+# cost more than the database's work on every heartbeat (docs/decisions/0024), and prepared once
+# per connection: planning the four-table read cost PostgreSQL more than running it
+# (docs/decisions/0031). Any test that
 # sends a heartbeat runs them, so a renamed table or column fails the tests.
 HEARTBEAT_ROW_SQL = """
 SELECT p.id, p.learner_id, p.lesson_id, p.watched_intervals, p.pages_viewed, p.last_heartbeat_at,
@@ -99,10 +103,15 @@ SELECT p.id, p.learner_id, p.lesson_id, p.watched_intervals, p.pages_viewed, p.l
    AND e.is_active AND l.is_published AND c.is_published
 """
 # Whether the session is open: checked in django_session, or handed in by the session engine.
-HEARTBEAT_ROW_SQL_BY_SESSION_TABLE = HEARTBEAT_ROW_SQL.format(
-    session_is_open="EXISTS (SELECT 1 FROM django_session s WHERE s.session_key = %s AND s.expire_date > now())"
+HEARTBEAT_ROW_BY_SESSION_TABLE = PreparedStatement(
+    "heartbeat_row_by_session_table",
+    HEARTBEAT_ROW_SQL.format(
+        session_is_open="EXISTS (SELECT 1 FROM django_session s WHERE s.session_key = %s AND s.expire_date > now())"
+    ),
 )
-HEARTBEAT_ROW_SQL_BY_PARAMETER = HEARTBEAT_ROW_SQL.format(session_is_open="%s::boolean")
+HEARTBEAT_ROW_BY_PARAMETER = PreparedStatement(
+    "heartbeat_row_by_parameter", HEARTBEAT_ROW_SQL.format(session_is_open="%s::boolean")
+)
 ROW_KEYS = (*PROGRESS_ROW_FIELDS, *(f"lesson__{name}" for name in LESSON_FIELDS), "session_is_open")
 # The conditional UPDATE of a report: applied only if the row still holds what was read. A NULL
 # position or page_shown_at keeps the stored one (the report said nothing of it).
@@ -110,11 +119,19 @@ PROGRESS_UPDATE_SQL = """
 UPDATE learners_lessonprogress SET last_heartbeat_at = %s, updated_at = %s, {assigned}
  WHERE id = %s AND last_heartbeat_at IS NOT DISTINCT FROM %s AND completed_at IS NOT DISTINCT FROM %s
 """
-VIDEO_UPDATE_SQL = PROGRESS_UPDATE_SQL.format(
-    assigned="watched_intervals = %s::jsonb, watched_seconds = %s, position_seconds = COALESCE(%s, position_seconds)"
+VIDEO_UPDATE = PreparedStatement(
+    "heartbeat_video_update",
+    PROGRESS_UPDATE_SQL.format(
+        assigned=(
+            "watched_intervals = %s::jsonb, watched_seconds = %s, position_seconds = COALESCE(%s, position_seconds)"
+        )
+    ),
 )
-SLIDES_UPDATE_SQL = PROGRESS_UPDATE_SQL.format(
-    assigned="pages_viewed = %s::jsonb, page_shown = %s, page_shown_at = COALESCE(%s, page_shown_at)"
+SLIDES_UPDATE = PreparedStatement(
+    "heartbeat_slides_update",
+    PROGRESS_UPDATE_SQL.format(
+        assigned="pages_viewed = %s::jsonb, page_shown = %s, page_shown_at = COALESCE(%s, page_shown_at)"
+    ),
 )
 
 
@@ -379,21 +396,21 @@ def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, l
             session_key=session_key, progress_id=progress_id, learner_id=learner_id, lesson_id=lesson_id
         )
     if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
-        sql, session_open = HEARTBEAT_ROW_SQL_BY_SESSION_TABLE, session_key
+        statement, session_open = HEARTBEAT_ROW_BY_SESSION_TABLE, session_key
     else:
-        sql = HEARTBEAT_ROW_SQL_BY_PARAMETER
+        statement = HEARTBEAT_ROW_BY_PARAMETER
         session_open = import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key)
     params = (session_open, progress_id, learner_id, lesson_id)
     may_reconnect = not connection.in_atomic_block
     if may_reconnect:
         connection.health_check_done = True  # this statement is the check
     try:
-        values = sql_fetch_one(sql, params)
+        values = prepared_fetch_one(statement, params)
     except (OperationalError, InterfaceError):
         if not may_reconnect or connection.is_usable():
             raise  # the statement failed, not the connection
         connection.close()
-        values = sql_fetch_one(sql, params)
+        values = prepared_fetch_one(statement, params)
     if values is None:
         return None
     row = dict(zip(ROW_KEYS, values, strict=True))
@@ -421,9 +438,9 @@ def heartbeat_row_read_orm(*, session_key: str, progress_id: int, learner_id: in
     return rows.values(*ROW_KEYS).first()
 
 
-def sql_fetch_one(sql: str, params: tuple) -> tuple | None:
+def prepared_fetch_one(statement: PreparedStatement, params: tuple) -> tuple | None:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared_execute(cursor, statement, params)
         return cursor.fetchone()
 
 
@@ -463,7 +480,7 @@ def progress_report_apply(
             ),
             share=settings.VIDEO_COMPLETION_SHARE,
         )
-        sql = VIDEO_UPDATE_SQL
+        statement = VIDEO_UPDATE
         assigned = (
             json.dumps([list(pair) for pair in video.intervals]),
             video.watched_seconds,
@@ -486,7 +503,7 @@ def progress_report_apply(
             page=page_parse(page, page_count=row["lesson__page_count"]),
             min_seconds=settings.SLIDE_PAGE_MIN_SECONDS,
         )
-        sql = SLIDES_UPDATE_SQL
+        statement = SLIDES_UPDATE
         assigned = (json.dumps(show.pages_viewed), show.shown_page, now if show.restarts_clock else None)
         fields = {"pages_viewed": show.pages_viewed, "page_shown": show.shown_page}
         if show.restarts_clock:
@@ -502,14 +519,14 @@ def progress_report_apply(
     if completing:
         # The UPDATE locks the row until the commit: a racing heartbeat then finds it changed.
         with transaction.atomic():
-            if progress_row_write(row, sql=sql, params=params, fields=fields) != 1:
+            if progress_row_write(row, statement=statement, params=params, fields=fields) != 1:
                 return None
             lesson_complete(
                 progress_id=row["id"],
                 enrolment=Enrolment.objects.select_related("course").get(id=row["enrolment_id"]),
                 lesson_id=row["lesson_id"],
             )
-    elif progress_row_write(row, sql=sql, params=params, fields=fields) != 1:
+    elif progress_row_write(row, statement=statement, params=params, fields=fields) != 1:
         return None
     return HeartbeatResult(
         watched_seconds=watched,
@@ -521,20 +538,20 @@ def progress_report_apply(
     )
 
 
-def progress_row_write(row: dict, *, sql: str, params: tuple, fields: dict) -> int:
+def progress_row_write(row: dict, *, statement: PreparedStatement, params: tuple, fields: dict) -> int:
     """Apply the report if the row still holds what was read; return the rows changed (0 or 1).
 
-    On PostgreSQL the UPDATE written once (`sql`, `params`); elsewhere (the embedded SQLite) the
+    On PostgreSQL the UPDATE written once and prepared (`statement`, `params`); elsewhere (the embedded SQLite) the
     same conditional UPDATE through the ORM, which adapts dates and JSON to that database."""
     if connection.vendor == "postgresql":
-        return sql_row_count(sql, params)
+        return prepared_row_count(statement, params)
     unchanged = LessonProgress.objects.filter(
         id=row["id"], last_heartbeat_at=row["last_heartbeat_at"], completed_at=row["completed_at"]
     )
     return unchanged.update(**fields)
 
 
-def sql_row_count(sql: str, params: tuple) -> int:
+def prepared_row_count(statement: PreparedStatement, params: tuple) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        prepared_execute(cursor, statement, params)
         return cursor.rowcount
