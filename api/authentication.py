@@ -56,7 +56,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
         if len(parts) != 2:
-            raise KeyRefused(_("Send the key as: Authorization: Bearer <key>."), code="key-malformed")
+            raise KeyRefused(_("Send the key in the Authorization header, after “Bearer ”."), code="key-malformed")
         try:
             plain = parts[1].decode("ascii")
         except UnicodeDecodeError:

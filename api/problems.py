@@ -83,7 +83,7 @@ def problem_for(exc: exceptions.APIException, request) -> tuple[str, str, dict]:
     if isinstance(exc, exceptions.NotAcceptable):
         return "not-acceptable", _("This API answers in JSON only."), {}
     if isinstance(exc, exceptions.NotAuthenticated):
-        return "not-authenticated", _("Send an API key: Authorization: Bearer <key>."), {}
+        return "not-authenticated", _("Send an API key in the Authorization header, after “Bearer ”."), {}
     if isinstance(exc, exceptions.AuthenticationFailed):
         kind = exc.get_codes() if isinstance(exc.get_codes(), str) else ""
         if kind in TITLES:
