@@ -1,5 +1,6 @@
-"""What every API view shares: the RateLimit headers, and bodies that refuse unknown fields."""
+"""What every API view shares: the RateLimit headers, no caching, and bodies that refuse unknown fields."""
 
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -22,18 +23,20 @@ def rate_limit_headers(request: Request, response: Response) -> None:
         response["Retry-After"] = str(state.reset_seconds)
 
 
-class RateLimitHeadersMixin:
+class ApiHeadersMixin:
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
         rate_limit_headers(request, response)
+        # What a key or an account reads is theirs: no proxy or browser cache keeps it.
+        patch_cache_control(response, private=True, no_store=True)
         return response
 
 
-class ApiView(RateLimitHeadersMixin, APIView):
+class ApiView(ApiHeadersMixin, APIView):
     """Base of the API's plain views."""
 
 
-class ApiGenericView(RateLimitHeadersMixin, GenericAPIView):
+class ApiGenericView(ApiHeadersMixin, GenericAPIView):
     """Base of the API's list and detail views."""
 
 

@@ -49,6 +49,7 @@ def test_a_course_carries_its_runs_and_its_province(client_a, province_hue):
     assert [run["title"] for run in listed["runs"]] == ["Đợt 1", "Đợt 2"]
     assert listed["audiences"] == ["public"]
     assert listed["url"].endswith(f"/courses/{course.slug}/")
+    assert set(client_a.get(reverse("api:course_list"))["Cache-Control"].split(", ")) == {"private", "no-store"}
     detail = client_a.get(reverse("api:course_detail", args=[course.slug])).json()
     assert detail["runs"] == listed["runs"] and "description" in detail and detail["partners"] == []
 

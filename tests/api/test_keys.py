@@ -160,3 +160,15 @@ def test_a_provincial_admin_cannot_make_another_kind_of_key(admin_hanoi, provinc
     with pytest.raises(ValidationError):
         api_key_create(by=admin_hanoi, name="x", kind="province", valid_days=30, province=province_hue)
     assert not ApiKey.objects.exists()
+
+
+def test_the_back_office_lists_keys_without_digests_and_revokes_them(back_office, keys):
+    response = back_office.get(reverse("admin:api_apikey_changelist"))
+    assert response.status_code == 200
+    key = ApiKey.objects.get(name="HR Huế")
+    assert key.prefix in response.content.decode() and key.key_hash not in response.content.decode()
+    back_office.post(
+        reverse("admin:api_apikey_changelist"), {"action": "revoke", "_selected_action": [key.id]}, follow=True
+    )
+    key.refresh_from_db()
+    assert key.revoked_at is not None
