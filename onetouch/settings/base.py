@@ -696,7 +696,7 @@ SPECTACULAR_SETTINGS = {
         "Send your key as `Authorization: Bearer <key>` (a province's IT staff make keys in the studio). "
         "A key sees exactly what the pages show its province, partner or the ministry; anything else "
         "answers 404 like a missing address. Errors are RFC 9457 problems (application/problem+json) "
-        "in the language of Accept-Language (Vietnamese by default); their `type` is /api/problems/<kind>. "
+        "in the language of Accept-Language (Vietnamese by default); their `type` is `/api/problems/<kind>`. "
         "Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset; a 429 carries Retry-After."
     ),
     "SERVE_INCLUDE_SCHEMA": False,
