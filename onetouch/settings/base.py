@@ -705,6 +705,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.problems_document"],
 }
 # Requests one API key (or one signed-in account) may make, as amount/period with period s, m or h,
 # counted in Redis (the cache) per fixed window; while the cache is down, requests are let through.

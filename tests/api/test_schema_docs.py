@@ -22,6 +22,15 @@ def test_schema_is_a_valid_openapi_3_document(api_client):
     }
 
 
+def test_every_operation_documents_its_problems(api_client):
+    schema = api_client.get(reverse("api:schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    assert schema["components"]["schemas"]["Problem"]["required"] == ["type", "title", "status", "detail"]
+    for path in schema["paths"].values():
+        for operation in path.values():
+            for status in ("400", "401", "404", "429"):
+                assert "application/problem+json" in operation["responses"][status]["content"]
+
+
 def test_schema_in_yaml_is_the_same_document(api_client):
     as_yaml = yaml.safe_load(api_client.get(reverse("api:schema")).content)
     validate(as_yaml)
