@@ -709,7 +709,7 @@ SPECTACULAR_SETTINGS = {
 }
 # Requests one API key (or one signed-in account) may make, as amount/period with period s, m or h,
 # counted in Redis (the cache) per fixed window; while the cache is down, requests are let through.
-API_RATE_LIMIT = env.str("API_RATE_LIMIT", "600/m", validate=validate.Regexp(r"^[1-9][0-9]*/[1-9]?[0-9]*[smh]$"))
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", "600/m", validate=validate.Regexp(r"^[1-9][0-9]*/([1-9][0-9]*)?[smh]$"))
 
 LOGGING = {
     "version": 1,

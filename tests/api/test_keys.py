@@ -6,12 +6,13 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, models
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
 from api.models import ApiKey
 from api.pure.keys import key_prefix
-from api.services.keys import api_key_create
+from api.services.keys import api_key_create, api_key_revoke
 from api.urls.studio import urlpatterns as studio_urlpatterns
 from tests.api.conftest import with_key
 
@@ -172,3 +173,30 @@ def test_the_back_office_lists_keys_without_digests_and_revokes_them(back_office
     )
     key.refresh_from_db()
     assert key.revoked_at is not None
+
+
+def studio_list_statements(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("api_keys:list")).status_code == 200
+    return len(queries)
+
+
+def test_the_key_list_reads_the_same_number_of_statements_at_two_sizes(
+    client, ministry_staff, partner, province_hue, django_assert_max_num_queries
+):
+    client.force_login(ministry_staff)
+
+    def make(count: int) -> None:
+        for number in range(count):
+            api_key_create(by=ministry_staff, name=f"P{number}", kind="partner", valid_days=30, partner=partner)
+            key, _plain = api_key_create(
+                by=ministry_staff, name=f"H{number}", kind="province", valid_days=30, province=province_hue
+            )
+            api_key_revoke(by=ministry_staff, key=key)
+
+    make(2)
+    small = studio_list_statements(client)
+    make(20)
+    with django_assert_max_num_queries(small):
+        large = studio_list_statements(client)
+    assert large == small
