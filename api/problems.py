@@ -9,12 +9,19 @@ Django's LocaleMiddleware chose from Accept-Language for /api/ (onetouch.middlew
 by default.
 """
 
+import logging
+
+from django.conf import settings
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+# Django's own logger of server errors: an API's 500 is logged (and mailed, alerted) as a page's is.
+request_logger = logging.getLogger("django.request")
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "/api/problems/"
@@ -109,13 +116,24 @@ def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = exception_handler(exc, context)
-    if response is None:
-        return None  # An unexpected error: Django logs it and answers 500.
     request = context.get("request")
+    if response is None:
+        return server_error(exc, request)
     kind, detail, extra = problem_for(exc, request)
     response.data = problem_body(kind, response.status_code, detail, **extra)
     response.content_type = CONTENT_TYPE
     return response
+
+
+def server_error(exc: Exception, request) -> Response | None:
+    """An unexpected error: logged and signalled as Django does for a page, answered as a problem."""
+    if settings.DEBUG:
+        return None  # Django's debug page, with the traceback.
+    django_request = getattr(request, "_request", request)
+    got_request_exception.send(sender=None, request=django_request)
+    request_logger.error("Internal Server Error: %s", django_request.path, exc_info=exc)
+    detail = _("Something went wrong on our side. Try again later.")
+    return problem_response("server-error", status.HTTP_500_INTERNAL_SERVER_ERROR, detail)
 
 
 def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:

@@ -132,3 +132,15 @@ class TestBodies:
         )
         assert response.status_code == 200
         assert response.json() == {"email": "a@b.vn", "count": 2}
+
+
+@pytest.mark.urls("tests.api.urls_echo")
+@pytest.mark.parametrize(("language", "title"), [("en", "Server error"), ("vi", "Lỗi máy chủ")])
+def test_an_unexpected_error_is_a_logged_500_problem(keys, caplog, language, title):
+    from rest_framework.test import APIClient
+
+    client = with_key(APIClient(raise_request_exception=False), keys["province_a"])
+    response = client.get("/api/v1/broken/", HTTP_ACCEPT_LANGUAGE=language)
+    body = assert_problem(response, 500, "server-error")
+    assert body["title"] == title and "a bug" not in body["detail"]
+    assert any(record.exc_info and "a bug" in str(record.exc_info[1]) for record in caplog.records)

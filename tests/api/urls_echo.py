@@ -28,3 +28,11 @@ urlpatterns = [
     path("api/", include("api.urls.api")),
     path("", include("onetouch.urls")),
 ]
+
+
+class BrokenView(ApiView):
+    def get(self, request):
+        raise RuntimeError("a bug")
+
+
+urlpatterns.insert(0, path("api/v1/broken/", BrokenView.as_view()))
