@@ -450,7 +450,10 @@ LOGIN_REDIRECT_URL = "courses:home"
 LOGIN_URL = "account_login"
 ACCOUNT_LOGOUT_REDIRECT_URL = "courses:home"
 
+# New passwords with Argon2id (onetouch/hashers.py, docs/decisions/0032); a password stored with
+# PBKDF2 still verifies, and is stored again with Argon2id at its owner's next sign-in.
 PASSWORD_HASHERS = [
+    "onetouch.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
