@@ -140,6 +140,8 @@ if DATABASE_REPLICA_URL:
         conn_health_checks=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # A replica that does not answer is given up quickly: its reads then go to the primary.
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 3, **DATABASES["replica"].get("OPTIONS", {})}
 DATABASE_ROUTERS = ["onetouch.db_routers.PrimaryReplicaRouter"]
 
 # --- Cache and broker -------------------------------------------------------------------------
