@@ -144,6 +144,14 @@ DESCRIPTIONS = [
 ]
 
 
+def catalogue_database_prepare(args: argparse.Namespace) -> dict[str, int]:
+    """A new database and an empty cache for this run, then the catalogue in it; return what was loaded."""
+    print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
+    database_recreate(args.postgres, args.db_name, create=True)
+    cache_keys_delete(args.redis_url)
+    return catalogue_prepare(args)
+
+
 def catalogue_prepare(args: argparse.Namespace) -> dict[str, int]:
     """Migrate, load the reference and demo data, then bulk-create the generated courses."""
     import django
@@ -269,12 +277,7 @@ def main() -> int:
     started = time.monotonic()
     try:
         with bench_scratch(args, "onetouch-bench-") as (scratch, env):
-            print(
-                f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True
-            )
-            database_recreate(args.postgres, args.db_name, create=True)
-            cache_keys_delete(args.redis_url)
-            loaded = catalogue_prepare(args)
+            loaded = catalogue_database_prepare(args)
             print(
                 f"  {loaded['provinces']} provinces, {loaded['communes']} communes, {loaded['demo']} demo courses, "
                 f"{loaded['generated']} generated courses ({args.enrolments:,} enrolments spread over them); "

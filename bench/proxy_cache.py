@@ -30,15 +30,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from catalogue_rps import catalogue_prepare, options_parse
-from databases import database_recreate
+from catalogue_rps import catalogue_database_prepare, options_parse
 from load import Result, python_run, wrk_run
 from server import (
-    CACHE_PREFIX,
     REPO,
     Served,
     bench_scratch,
-    cache_keys_delete,
     free_port,
     gunicorn_serving,
     log_tail,
@@ -131,12 +128,7 @@ def main() -> int:
     started = time.monotonic()
     try:
         with bench_scratch(args, "onetouch-bench-proxy-") as (scratch, env):
-            print(
-                f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True
-            )
-            database_recreate(args.postgres, args.db_name, create=True)
-            cache_keys_delete(args.redis_url)
-            loaded = catalogue_prepare(args)
+            loaded = catalogue_database_prepare(args)
             course_path = most_enrolled_course_path()
             print(f"  {loaded['published']} published courses; took {time.monotonic() - started:.1f} s", flush=True)
             load_before = os.getloadavg()[0]
