@@ -17,6 +17,7 @@ from playwright.sync_api import Page, Route, expect
 
 from learners.models import LearnerProfile
 from onetouch.models import Commune, User
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import path_of
 from tests.factories import learner_make
 from tests.onetouch.oidc_provider import PROVIDER_ID, provider_configure, provider_running
@@ -89,6 +90,7 @@ def test_a_new_citizen_answers_the_profile_questions_once_and_is_signed_in_as_a_
     box = button.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360 and box["height"] >= 44, box
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page, "the login page with the VNeID button at 360 px")
 
     with page.expect_navigation():
         button.click()
@@ -100,6 +102,8 @@ def test_a_new_citizen_answers_the_profile_questions_once_and_is_signed_in_as_a_
     expect(page.locator("#id_email")).to_have_value("dang.thu.ha@example.vn")
     expect(page.locator("#id_phone")).to_have_value("+84912345678")
     expect(page.locator("#id_password1")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page, "the first sign-in's profile questions at 360 px")
     page.locator("#id_audience_group").select_option("public")
     page.locator("#id_province").select_option(HUE)
     expect(page.locator("#id_commune")).to_be_enabled()

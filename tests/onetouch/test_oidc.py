@@ -173,8 +173,10 @@ def test_without_a_label_the_button_names_the_provider_in_the_visitors_language(
 
 @pytest.mark.django_db
 def test_a_sign_in_is_started_by_post_only(client, configured):
-    # A link (GET) shows allauth's confirmation page; it never leaves for the provider by itself.
-    assert client.get(LOGIN).status_code == 200
+    # A link (GET) shows a confirmation page; it never leaves for the provider by itself.
+    page = client.get(LOGIN)
+    assert page.status_code == 200 and "Tiếp tục đăng nhập" in page.content.decode()
+    assert "nonce" not in page.content.decode()
 
 
 @pytest.mark.django_db
@@ -308,6 +310,17 @@ def test_a_verified_email_enters_the_account_with_that_email(client, configured,
     owner.refresh_from_db()
     assert owner.has_usable_password()  # its own address was confirmed: nothing to fear from its password
     assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_account_entered_by_email_it_never_confirmed_loses_its_password(client, configured, commune):
+    # Someone may have signed up with this email and a password of theirs: allauth locks them out.
+    squatted = learner_make(commune=commune, email="nguyen.an@example.vn")
+    configured.user_set("citizen-12", email=squatted.email, email_verified=True)
+    sign_in_through_provider(client, "citizen-12")
+    assert signed_in_user(client) == squatted
+    squatted.refresh_from_db()
+    assert not squatted.has_usable_password()
 
 
 @pytest.mark.parametrize("email_verified", [False, "false", 1, None])
