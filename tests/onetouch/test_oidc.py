@@ -433,3 +433,40 @@ def test_an_authorization_request_without_nonce_gets_no_sign_in(client, configur
     # without a nonce, which the tests above show is refused too.
     response = httpx.post(urlunsplit(authorize._replace(query=urlencode(query))), data={"sub": "citizen-11"})
     assert "nonce" in response.text.lower() or "error=" in response.headers.get("location", "")
+
+
+# --- The linked identities of an account ----------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_signed_in_learner_links_the_provider_and_removes_the_link(client, configured, commune):
+    learner = learner_make(commune=commune, email="nguyen.an@example.vn")
+    client.force_login(learner)
+    page = client.get("/accounts/3rdparty/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Liên kết VNeID với tài khoản này" in html and f'action="{LOGIN}?process=connect"' in html
+
+    # Linking asks the provider, whatever it says about the email: the person is signed in already.
+    configured.user_set("citizen-13", email="another.address@example.vn", email_verified=False)
+    authorize = urlsplit(client.post(LOGIN + "?process=connect")["Location"])
+    come_back(client, provider_answer(urlunsplit(authorize), "citizen-13"))
+    link = SocialAccount.objects.get(uid="citizen-13")
+    assert link.user == learner
+
+    page = client.get("/accounts/3rdparty/").content.decode()
+    assert "VNeID" in page and f'value="{link.pk}"' in page
+    assert client.post("/accounts/3rdparty/", {"account": link.pk}).status_code == 302
+    assert not SocialAccount.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_only_way_in_of_an_account_without_password_cannot_be_removed(client, configured, commune):
+    configured.user_set("citizen-14", email="c14@example.vn", email_verified=True, name="Lý Thị Mai")
+    sign_in_through_provider(client, "citizen-14")
+    answers = {"full_name": "Lý Thị Mai", "email": "c14@example.vn", "audience_group": "public"}
+    client.post(SIGNUP, answers | {"province": "46", "commune": commune.code})
+    link = SocialAccount.objects.get(uid="citizen-14")
+    refused = client.post("/accounts/3rdparty/", {"account": link.pk})
+    assert refused.status_code == 200 and refused.context["form"].errors
+    assert SocialAccount.objects.filter(pk=link.pk).exists()
