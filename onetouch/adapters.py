@@ -10,6 +10,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
 from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.base.constants import AuthError
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -167,7 +168,13 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         return [app for apps in by_provider.values() for app in apps]
 
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
-        if sociallogin.is_existing or not (sociallogin.phone and sociallogin.phone_verified):
+        if sociallogin.is_existing or sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # An existing account keeps its own mobile number: when allauth links the identity
+            # (SocialLogin.save) it would write the provider's number over it, changing the number
+            # its owner signs in with, or failing on a number another account has.
+            sociallogin.phone, sociallogin.phone_verified = None, False
+            return
+        if not (sociallogin.phone and sociallogin.phone_verified):
             return
         owner = User.objects.filter(phone=sociallogin.phone, phone_verified=True).first()
         if owner is not None:
@@ -177,9 +184,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
     def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict) -> User:
         user = super().populate_user(request, sociallogin, data)
-        user.full_name = (data.get("name") or " ".join(filter(None, [data.get("last_name"), data.get("first_name")])))[
-            :150
-        ]
+        # A Vietnamese name is written family name first.
+        name = data.get("name") or " ".join(part for part in (data.get("last_name"), data.get("first_name")) if part)
+        user.full_name = name[:150]
         return user
 
     def get_signup_form_initial_data(self, sociallogin: SocialLogin) -> dict:

@@ -302,13 +302,16 @@ def test_an_account_needs_an_email_or_a_mobile_number(client, configured, commun
 def test_a_verified_email_enters_the_account_with_that_email(client, configured, commune):
     owner = learner_make(commune=commune, email="nguyen.an@example.vn")
     EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
-    configured.user_set("citizen-5", email="Nguyen.An@example.vn", email_verified=True)
+    configured.user_set(
+        "citizen-5", email="Nguyen.An@example.vn", email_verified=True, phone_number=PHONE, phone_number_verified=True
+    )
     response = sign_in_through_provider(client, "citizen-5")
     assert response.status_code == 302 and response["Location"] != SIGNUP
     assert signed_in_user(client) == owner
     assert SocialAccount.objects.get(uid="citizen-5").user == owner
     owner.refresh_from_db()
     assert owner.has_usable_password()  # its own address was confirmed: nothing to fear from its password
+    assert (owner.phone, owner.phone_verified) == (None, False)  # the provider's number is not written over it
     assert User.objects.count() == 1
 
 
@@ -470,3 +473,15 @@ def test_the_only_way_in_of_an_account_without_password_cannot_be_removed(client
     refused = client.post("/accounts/3rdparty/", {"account": link.pk})
     assert refused.status_code == 200 and refused.context["form"].errors
     assert SocialAccount.objects.filter(pk=link.pk).exists()
+
+
+@pytest.mark.django_db
+def test_linking_an_identity_whose_number_another_account_verified_links_it_to_oneself(client, configured, commune):
+    other = phone_account_make(verified=True)
+    learner = learner_make(commune=commune, email="nguyen.an@example.vn")
+    client.force_login(learner)
+    configured.user_set("citizen-15", phone_number=PHONE, phone_number_verified=True)
+    authorize = client.post(LOGIN + "?process=connect")["Location"]
+    come_back(client, provider_answer(authorize, "citizen-15"))
+    assert SocialAccount.objects.get(uid="citizen-15").user == learner
+    assert not SocialAccount.objects.filter(user=other).exists()
