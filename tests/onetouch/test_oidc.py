@@ -92,7 +92,7 @@ def sign_in_through_provider(client: Client, sub: str):
 
 
 @pytest.mark.django_db
-def test_without_a_provider_there_is_no_button_and_its_addresses_do_not_exist(client):
+def test_without_a_provider_there_is_no_button_and_its_addresses_do_not_exist(client, admin_units):
     page = client.get("/accounts/login/")
     assert page.status_code == 200
     assert b"single-sign-on" not in page.content
@@ -103,6 +103,10 @@ def test_without_a_provider_there_is_no_button_and_its_addresses_do_not_exist(cl
     # The social sign-up page without a pending sign-in sends back to the login page; it creates nothing.
     assert client.get(SIGNUP).status_code == 302
     assert not User.objects.exists()
+    # A signed-in learner's page of linked identities offers nothing to link.
+    client.force_login(learner_make(commune=Commune.objects.get(code="19786")))
+    page = client.get("/accounts/3rdparty/")
+    assert page.status_code == 200 and "/accounts/oidc/" not in page.content.decode()
 
 
 def test_the_provider_is_configured_by_the_environment_alone():
