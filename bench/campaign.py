@@ -36,22 +36,19 @@ from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
 from catalogue_rps import SUBJECTS, catalogue_prepare
-from databases import database_drop_at_exit, database_name_check, database_options_add, database_recreate
+from databases import database_name_check, database_options_add, database_recreate
 from load import python_run, wrk_run
 from server import (
     REPO,
+    bench_scratch,
     cache_keys_delete,
     cpu_seconds_between,
-    free_port,
     get,
     gunicorn_cpu_seconds,
-    gunicorn_start,
-    gunicorn_stop,
+    gunicorn_serving,
     log_tail,
     postgres_backends,
     process_cpu_seconds,
-    server_environment,
-    server_wait,
 )
 
 CACHE_PREFIX = "onetouch_bench_campaign"
@@ -455,7 +452,7 @@ def profilers_start(master_pid: int, folder: Path, seconds: float) -> list[subpr
 # Where a sampled stack spends its time: the first category whose marker one of its frames holds,
 # in this order (a query run while a template renders counts as the query).
 PROFILE_CATEGORIES = [
-    ("password hashing (PBKDF2, sign-ins)", ("pbkdf2 (",)),
+    ("password hashing (sign-ins)", ("pbkdf2 (", "argon2/")),
     ("waiting for PostgreSQL (psycopg2)", ("CursorWrapper._execute (", "DatabaseWrapper.is_usable (", "connect (")),
     ("waiting for Redis (cache, sessions)", ("redis/",)),
     ("building SQL (ORM compiler)", ("django/db/models/sql/",)),
@@ -530,11 +527,8 @@ def server_label(args: argparse.Namespace) -> str:
 def server_measure(args: argparse.Namespace, env: dict, folder: Path, plan_path: Path, hash_ms: float) -> Summary:
     """Start gunicorn as `args` says, load the bare view, then run Locust; print and return the figures."""
     folder.mkdir()
-    port = free_port()
-    server_log = folder / "gunicorn.log"
-    server = gunicorn_start(args, env, port, server_log)
-    try:
-        server_wait(server, port, server_log)
+    with gunicorn_serving(args, env, folder) as served:
+        server, port, server_log = served.process, served.port, served.log
         say(f"\n=== gunicorn on 127.0.0.1:{port}: {server_label(args)} ===")
         plan = json.loads(plan_path.read_text(encoding="utf-8"))
         for path in ["/", "/courses/", f"/courses/{plan['browse_courses'][0]}/", "/accounts/login/"]:
@@ -566,8 +560,6 @@ def server_measure(args: argparse.Namespace, env: dict, folder: Path, plan_path:
             profiler.wait(timeout=60)
         if server.poll() is not None:
             raise RuntimeError(f"gunicorn died during the load:\n{log_tail(server_log)}")
-    finally:
-        gunicorn_stop(server)
 
     summary = report(args, locust_stats(csv_prefix), bare, bare_cpu.window, mix_cpu.window, locust_cpu, hash_ms)
     for line in locust_failures(csv_prefix):
@@ -595,7 +587,7 @@ def summaries_report(summaries: list[Summary]) -> None:
 
 
 def password_hash_ms(times: int = 3) -> float:
-    """The CPU time of one PBKDF2 hash with the platform's hasher, in this process (what a sign-in costs)."""
+    """The CPU time of one password hash with the platform's hasher, in this process (what a sign-in costs)."""
     from django.contrib.auth.hashers import make_password
 
     samples = []
@@ -612,71 +604,60 @@ def password_hash_ms(times: int = 3) -> float:
 def main() -> int:
     args = options()
 
-    def stop_on_term(signum, frame):  # a TERM is handled like Ctrl+C: clean up, then leave
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop_on_term)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    scratch = Path(tempfile.mkdtemp(prefix="onetouch-bench-campaign-"))
-    env = server_environment(args, scratch, cache_prefix=CACHE_PREFIX)
     # Locust speaks plain HTTP to 127.0.0.1: the cookies must not be marked Secure (no other effect).
-    env |= {"SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false"}
-    os.environ.update(env)
-    sys.path.insert(0, str(REPO))
+    plain_http = {"SESSION_COOKIE_SECURE": "false", "CSRF_COOKIE_SECURE": "false"}
     started = time.monotonic()
     try:
-        print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
-        database_recreate(args.postgres, args.db_name, create=True)
-        cache_keys_delete(args.redis_url, prefix=CACHE_PREFIX)
-        loaded = catalogue_prepare(args)
-        say(f"  catalogue ready after {time.monotonic() - started:.0f} s")
-        plan = campaign_prepare(args)
-        plan_path = scratch / "plan.json"
-        plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
-        print(
-            f"  {loaded['demo']} demo and {loaded['generated']} generated catalogue courses, {args.campaign_courses} "
-            f"campaign courses of {len(plan['video_seconds'])} video lessons, {plan['generated_learners']:,} generated "
-            f"learners with their enrolments, {args.accounts} accounts for Locust ({len(plan['watchers'])} watchers, "
-            f"{len(plan['quiz_takers'])} quiz takers, {len(plan['enrollers'])} enrollers), "
-            f"{len(plan['quiz_lessons'])} open quizzes; took {time.monotonic() - started:.0f} s",
-            flush=True,
-        )
-
-        hash_ms = password_hash_ms()
-        load_before = os.getloadavg()[0]
-        summaries = []
-        for number, config in enumerate(args.servers):
-            if number:
-                cache_keys_delete(args.redis_url, prefix=CACHE_PREFIX)  # each server starts with a cold cache
-            server_args = argparse.Namespace(**{**vars(args), **config})
-            summaries.append(server_measure(server_args, env, scratch / f"server-{number}", plan_path, hash_ms))
-        if len(summaries) > 1:
-            summaries_report(summaries)
-        print(
-            f"\nMachine: {os.cpu_count()} CPUs, shared with the load generator; 1-minute load average "
-            f"{load_before:.2f} before the first server started, {os.getloadavg()[0]:.2f} at the end."
-        )
-        if args.keep_db:
-            kept = Path(tempfile.gettempdir()) / f"{args.db_name}-plan.json"
-            shutil.copy(plan_path, kept)
-            print(f"Kept the database {args.db_name}; Locust's plan is {kept}.")
-        print(f"Total run time {time.monotonic() - started:.0f} s.")
-        return 0
+        scratch_made = bench_scratch(args, "onetouch-bench-campaign-", cache_prefix=CACHE_PREFIX, extra_env=plain_http)
+        with scratch_made as (scratch, env):
+            plan_path = campaign_data_prepare(args, scratch, started)
+            hash_ms = password_hash_ms()
+            load_before = os.getloadavg()[0]
+            summaries = []
+            for number, config in enumerate(args.servers):
+                if number:
+                    cache_keys_delete(args.redis_url, prefix=CACHE_PREFIX)  # each server starts with a cold cache
+                server_args = argparse.Namespace(**{**vars(args), **config})
+                summaries.append(server_measure(server_args, env, scratch / f"server-{number}", plan_path, hash_ms))
+            if len(summaries) > 1:
+                summaries_report(summaries)
+            print(
+                f"\nMachine: {os.cpu_count()} CPUs, shared with the load generator; 1-minute load average "
+                f"{load_before:.2f} before the first server started, {os.getloadavg()[0]:.2f} at the end."
+            )
+            if args.keep_db:
+                kept = Path(tempfile.gettempdir()) / f"{args.db_name}-plan.json"
+                shutil.copy(plan_path, kept)
+                print(f"Kept the database {args.db_name}; Locust's plan is {kept}.")
+            print(f"Total run time {time.monotonic() - started:.0f} s.")
+            return 0
     except KeyboardInterrupt:
         print("\nInterrupted; cleaning up.", file=sys.stderr)
         return 130
     except RuntimeError as error:
         print(f"\nBenchmark failed: {error}", file=sys.stderr)
         return 1
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish (gunicorn is stopped by then)
-        try:
-            cache_keys_delete(args.redis_url, prefix=CACHE_PREFIX)
-        except Exception as error:  # noqa: BLE001 - clean-up goes on
-            print(f"could not clear cache keys: {error}", file=sys.stderr)
-        if not args.keep_db:
-            database_drop_at_exit(args.postgres, args.db_name)
-        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def campaign_data_prepare(args: argparse.Namespace, scratch: Path, started: float) -> Path:
+    """Make the database, the catalogue and the campaign's learners; write Locust's plan and return its path."""
+    print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
+    database_recreate(args.postgres, args.db_name, create=True)
+    cache_keys_delete(args.redis_url, prefix=CACHE_PREFIX)
+    loaded = catalogue_prepare(args)
+    say(f"  catalogue ready after {time.monotonic() - started:.0f} s")
+    plan = campaign_prepare(args)
+    plan_path = scratch / "plan.json"
+    plan_path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    print(
+        f"  {loaded['demo']} demo and {loaded['generated']} generated catalogue courses, {args.campaign_courses} "
+        f"campaign courses of {len(plan['video_seconds'])} video lessons, {plan['generated_learners']:,} generated "
+        f"learners with their enrolments, {args.accounts} accounts for Locust ({len(plan['watchers'])} watchers, "
+        f"{len(plan['quiz_takers'])} quiz takers, {len(plan['enrollers'])} enrollers), "
+        f"{len(plan['quiz_lessons'])} open quizzes; took {time.monotonic() - started:.0f} s",
+        flush=True,
+    )
+    return plan_path
 
 
 def report(
@@ -714,11 +695,11 @@ def report(
     print(f"{'p50 / p95 / p99 ms':<40} {mix_latency:>14} {bare_latency:>12}")
     print(f"{'errors':<40} {overall.failures:>14} {bare.errors:>12}")
     print(f"{'gunicorn CPU ms per request':<40} {mix_ms:>14.2f} {bare_ms:>12.2f} {mix_ms / bare_ms:>11.1f}")
-    # Sign-ins hash the password (PBKDF2) on purpose: their share of the CPU, told apart.
+    # Sign-ins hash the password (Argon2id) on purpose: their share of the CPU, told apart.
     sign_ins = sum(kind.requests for kind in by_kind if kind.name.endswith("sign in (POST)"))
     hashing = sign_ins * hash_ms / 1000
     without_ms = 1000 * max(0.0, mix_cpu.gunicorn - hashing) / mix_requests if mix_requests else 0.0
-    label = "  without the sign-ins' PBKDF2 hashes"
+    label = "  without the sign-ins' password hashes"
     print(f"{label:<40} {without_ms:>14.2f} {'':>12} {without_ms / bare_ms:>11.1f}")
     print(f"{'PostgreSQL CPU ms per request':<40} {mix_pg_ms:>14.2f} {'':>12}")
     print(
@@ -730,7 +711,7 @@ def report(
         f"{mix_cpu.postgres:.1f} s, Locust {locust_cpu:.1f} s, of {cores * mix_cpu.seconds:.0f} core-seconds."
     )
     print(
-        f"Sign-ins: {sign_ins}, one PBKDF2 hash each ({hash_ms:.0f} ms of CPU, timed in this process): "
+        f"Sign-ins: {sign_ins}, one password hash each ({hash_ms:.0f} ms of CPU, timed in this process): "
         f"about {hashing:.1f} s of gunicorn's {mix_cpu.gunicorn:.1f} s."
     )
     verdict = "meets" if overall.p95 <= AIM_P95_MS else "above"

@@ -20,28 +20,21 @@ import os
 import random
 import re
 import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from databases import database_drop_at_exit, database_name_check, database_options_add, database_recreate
+from databases import database_name_check, database_options_add, database_recreate
 from load import Result, python_run, wrk_run
 from server import (
     CACHE_PREFIX,
-    REPO,
+    bench_scratch,
     cache_keys_delete,
-    free_port,
     get,
-    gunicorn_start,
-    gunicorn_stop,
+    gunicorn_serving,
     log_tail,
-    server_environment,
-    server_wait,
 )
 
 AIM = 0.5  # the project's aim: the catalogue at half the bare view's rate or better
@@ -149,6 +142,14 @@ DESCRIPTIONS = [
     "Nội dung bám sát nhiệm vụ chuyển đổi số cấp xã sau sắp xếp đơn vị hành chính năm 2025.",
     "Người học được hướng dẫn từng bước, từ cài đặt ứng dụng đến sử dụng an toàn và hiệu quả.",
 ]
+
+
+def catalogue_database_prepare(args: argparse.Namespace) -> dict[str, int]:
+    """A new database and an empty cache for this run, then the catalogue in it; return what was loaded."""
+    print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
+    database_recreate(args.postgres, args.db_name, create=True)
+    cache_keys_delete(args.redis_url)
+    return catalogue_prepare(args)
 
 
 def catalogue_prepare(args: argparse.Namespace) -> dict[str, int]:
@@ -273,92 +274,69 @@ def main() -> int:
         return 2
     measure = wrk_run if client == "wrk" else python_run
 
-    def stop_on_term(signum, frame):  # a TERM is handled like Ctrl+C: clean up, then leave
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop_on_term)
-    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (cmd &)
-    scratch = Path(tempfile.mkdtemp(prefix="onetouch-bench-"))
-    env = server_environment(args, scratch)
-    os.environ.update(env)
-    sys.path.insert(0, str(REPO))
-    server = None
     started = time.monotonic()
     try:
-        print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
-        database_recreate(args.postgres, args.db_name, create=True)
-        cache_keys_delete(args.redis_url)
-        loaded = catalogue_prepare(args)
-        print(
-            f"  {loaded['provinces']} provinces, {loaded['communes']} communes, {loaded['demo']} demo courses, "
-            f"{loaded['generated']} generated courses ({args.enrolments:,} enrolments spread over them); "
-            f"{loaded['published']} published in all; took {time.monotonic() - started:.1f} s",
-            flush=True,
-        )
-
-        load_before = os.getloadavg()[0]  # other work on the machine skews every figure below
-        port = free_port()
-        log = scratch / "gunicorn.log"
-        server = gunicorn_start(args, env, port, log)
-        server_wait(server, port, log)
-        print(
-            f"gunicorn on 127.0.0.1:{port}: {args.workers} workers ({args.worker_class}, {args.threads} thread(s)); "
-            f"load: {client}, {args.concurrency} connections, {args.warmup:g} s warm-up + {args.seconds:g} s "
-            f"x {args.rounds} round(s) per URL",
-            flush=True,
-        )
-
-        # Each URL once before any load: it must answer 200 and show what a visitor would see.
-        first = {}
-        for label, path in URLS:
-            status, body, seconds = get(port, path)
-            if status != 200:
-                raise RuntimeError(f"{path} answered {status}; the benchmark needs 200.\n{log_tail(log)}")
-            first[path] = seconds * 1000
-            shown = result_count(body) if path.startswith("/courses/") else body.decode(errors="replace")
-            print(f"  {label:<20} {path}: 200, {len(body):,} bytes, {shown}")
-
-        runs: dict[str, list[Result]] = {path: [] for _, path in URLS}
-        for _round in range(args.rounds):
-            for _label, path in URLS:
-                url = f"http://127.0.0.1:{port}{path}"
-                if args.warmup > 0:
-                    measure(url, args.warmup, args.concurrency)
-                runs[path].append(measure(url, args.seconds, args.concurrency))
-                if server.poll() is not None:
-                    raise RuntimeError(f"gunicorn died during the load:\n{log_tail(log)}")
-        misses = {
-            path: (
-                cache_miss_latency(port, path, args.redis_url, args.miss_samples, cold=False),
-                cache_miss_latency(port, path, args.redis_url, args.miss_samples, cold=True),
+        with bench_scratch(args, "onetouch-bench-") as (scratch, env):
+            loaded = catalogue_database_prepare(args)
+            print(
+                f"  {loaded['provinces']} provinces, {loaded['communes']} communes, {loaded['demo']} demo courses, "
+                f"{loaded['generated']} generated courses ({args.enrolments:,} enrolments spread over them); "
+                f"{loaded['published']} published in all; took {time.monotonic() - started:.1f} s",
+                flush=True,
             )
-            for _, path in URLS[1:]
-        }
-
-        report(args, client, runs, first, misses)
-        print(
-            f"\nMachine: {os.cpu_count()} CPUs; 1-minute load average {load_before:.2f} before the server started, "
-            f"{os.getloadavg()[0]:.2f} at the end (server and load generator included)."
-        )
-        print(f"\nTotal run time {time.monotonic() - started:.0f} s.")
-        return 0
+            load_before = os.getloadavg()[0]  # other work on the machine skews every figure below
+            with gunicorn_serving(args, env, scratch) as server:
+                runs, first, misses = catalogue_measure(args, client, measure, server)
+            report(args, client, runs, first, misses)
+            print(
+                f"\nMachine: {os.cpu_count()} CPUs; 1-minute load average {load_before:.2f} before the server "
+                f"started, {os.getloadavg()[0]:.2f} at the end (server and load generator included)."
+            )
+            print(f"\nTotal run time {time.monotonic() - started:.0f} s.")
+            return 0
     except KeyboardInterrupt:
         print("\nInterrupted; cleaning up.", file=sys.stderr)
         return 130
     except RuntimeError as error:
         print(f"\nBenchmark failed: {error}", file=sys.stderr)
         return 1
-    finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
-        if server is not None:
-            gunicorn_stop(server)
-        try:
-            cache_keys_delete(args.redis_url)
-        except Exception as error:  # noqa: BLE001 - clean-up goes on
-            print(f"could not clear cache keys: {error}", file=sys.stderr)
-        if not args.keep_db:
-            database_drop_at_exit(args.postgres, args.db_name)
-        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def catalogue_measure(args: argparse.Namespace, client: str, measure, server) -> tuple[dict, dict, dict]:
+    """Each URL once (it must answer 200), then the rounds of load, then the cache misses."""
+    port, log = server.port, server.log
+    print(
+        f"gunicorn on 127.0.0.1:{port}: {args.workers} workers ({args.worker_class}, {args.threads} thread(s)); "
+        f"load: {client}, {args.concurrency} connections, {args.warmup:g} s warm-up + {args.seconds:g} s "
+        f"x {args.rounds} round(s) per URL",
+        flush=True,
+    )
+    first = {}
+    for label, path in URLS:
+        status, body, seconds = get(port, path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}; the benchmark needs 200.\n{log_tail(log)}")
+        first[path] = seconds * 1000
+        shown = result_count(body) if path.startswith("/courses/") else body.decode(errors="replace")
+        print(f"  {label:<20} {path}: 200, {len(body):,} bytes, {shown}")
+
+    runs: dict[str, list[Result]] = {path: [] for _, path in URLS}
+    for _round in range(args.rounds):
+        for _label, path in URLS:
+            url = f"http://127.0.0.1:{port}{path}"
+            if args.warmup > 0:
+                measure(url, args.warmup, args.concurrency)
+            runs[path].append(measure(url, args.seconds, args.concurrency))
+            if server.process.poll() is not None:
+                raise RuntimeError(f"gunicorn died during the load:\n{log_tail(log)}")
+    misses = {
+        path: (
+            cache_miss_latency(port, path, args.redis_url, args.miss_samples, cold=False),
+            cache_miss_latency(port, path, args.redis_url, args.miss_samples, cold=True),
+        )
+        for _, path in URLS[1:]
+    }
+    return runs, first, misses
 
 
 def report(

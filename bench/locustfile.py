@@ -17,7 +17,7 @@ and the search words. Users are spawned in the weights 70 : 20 : 5 : 5:
   The server caps what it accepts by the time since the page was opened, so this time cannot be
   compressed. After some minutes of a lesson they go back to My learning.
 - Enrollers: a new visitor each time: a search, a course page, signing in through the form (one
-  PBKDF2 hash, part of the mix: accounts exist already, so no sign-up and no email), enrolling
+  password hash, part of the mix: accounts exist already, so no sign-up and no email), enrolling
   through the course page's form, the first lesson the enrolment leads to, signing out.
 - Quiz takers: a new visitor each time, with an account enrolled in a quiz's course: signing in,
   the quiz's page, starting an attempt, saving each answer as it is chosen (quiz.js's autosave,

@@ -16,31 +16,29 @@ those pages with X-Cache-Status HIT. Everything it made is removed at the end, a
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
-from catalogue_rps import catalogue_prepare, options_parse
-from databases import database_drop_at_exit, database_recreate
+from catalogue_rps import catalogue_database_prepare, options_parse
 from load import Result, python_run, wrk_run
 from server import (
-    CACHE_PREFIX,
     REPO,
-    cache_keys_delete,
+    Served,
+    bench_scratch,
     free_port,
-    gunicorn_start,
-    gunicorn_stop,
+    gunicorn_serving,
     log_tail,
-    server_environment,
-    server_wait,
 )
 
 NGINX = "/usr/sbin/nginx"
@@ -127,92 +125,75 @@ def main() -> int:
         return 2
     measure = wrk_run if client == "wrk" else python_run
 
-    def stop_on_term(signum, frame):  # a TERM is handled like Ctrl+C: clean up, then leave
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop_on_term)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    scratch = Path(tempfile.mkdtemp(prefix="onetouch-bench-proxy-"))
-    env = server_environment(args, scratch)
-    os.environ.update(env)
-    sys.path.insert(0, str(REPO))
-    server = proxy = None
     started = time.monotonic()
     try:
-        print(f"Preparing database {args.db_name} and cache {args.redis_url} (prefix {CACHE_PREFIX}) ...", flush=True)
-        database_recreate(args.postgres, args.db_name, create=True)
-        cache_keys_delete(args.redis_url)
-        loaded = catalogue_prepare(args)
-        course_path = most_enrolled_course_path()
-        print(f"  {loaded['published']} published courses; took {time.monotonic() - started:.1f} s", flush=True)
-
-        load_before = os.getloadavg()[0]
-        gunicorn_port, nginx_port = free_port(), free_port()
-        log = scratch / "gunicorn.log"
-        server = gunicorn_start(args, env, gunicorn_port, log)
-        server_wait(server, gunicorn_port, log)
-        proxy = nginx_start(
-            nginx_config(scratch, gunicorn_port=gunicorn_port, port=nginx_port), nginx_port, scratch / "nginx.log"
-        )
-        print(
-            f"gunicorn on 127.0.0.1:{gunicorn_port} ({args.workers} {args.worker_class} workers); nginx on "
-            f"127.0.0.1:{nginx_port} (deploy/nginx.conf); load: {client}, {args.concurrency} connections, "
-            f"{args.warmup:g} s warm-up + {args.seconds:g} s x {args.rounds} round(s) per URL",
-            flush=True,
-        )
-        urls = [
-            ("bare view, gunicorn", gunicorn_port, "/bench/bare/"),
-            ("bare view, through nginx", nginx_port, "/bench/bare/"),
-            ("catalogue, gunicorn (Django's cache)", gunicorn_port, "/courses/"),
-            ("catalogue, nginx cache", nginx_port, "/courses/"),
-            ("search, nginx cache", nginx_port, SEARCH),
-            ("course page, gunicorn (no cache)", gunicorn_port, course_path),
-            ("course page, nginx cache", nginx_port, course_path),
-        ]
-        # Each cached page twice before any load: the second answer must come from nginx's cache.
-        for label, port, path in urls:
-            if port != nginx_port or path.startswith("/bench/"):
-                continue
-            statuses = [cache_status(port, path) for _ in range(2)]
-            print(f"  {label:<38} {path}: {statuses[0]} then {statuses[1]}")
-            if statuses[1] != (200, "HIT"):
-                raise RuntimeError(f"nginx did not serve {path} from its cache: {statuses}")
-
-        runs: dict[str, list[Result]] = {label: [] for label, _, _ in urls}
-        for _round in range(args.rounds):
-            for label, port, path in urls:
-                url = f"http://127.0.0.1:{port}{path}"
-                if args.warmup > 0:
-                    measure(url, args.warmup, args.concurrency)
-                runs[label].append(measure(url, args.seconds, args.concurrency))
-                if server.poll() is not None or proxy.poll() is not None:
-                    raise RuntimeError(f"a server died during the load:\n{log_tail(log)}")
-        report(runs, urls, client)
-        print(
-            f"\nMachine: {os.cpu_count()} CPUs; 1-minute load average {load_before:.2f} before the servers started, "
-            f"{os.getloadavg()[0]:.2f} at the end (servers and load generator included)."
-        )
-        print(f"\nTotal run time {time.monotonic() - started:.0f} s.")
-        return 0
+        with bench_scratch(args, "onetouch-bench-proxy-") as (scratch, env):
+            loaded = catalogue_database_prepare(args)
+            course_path = most_enrolled_course_path()
+            print(f"  {loaded['published']} published courses; took {time.monotonic() - started:.1f} s", flush=True)
+            load_before = os.getloadavg()[0]
+            with gunicorn_serving(args, env, scratch) as server, nginx_serving(scratch, server.port) as proxy:
+                print(
+                    f"gunicorn on 127.0.0.1:{server.port} ({args.workers} {args.worker_class} workers); nginx on "
+                    f"127.0.0.1:{proxy.port} (deploy/nginx.conf); load: {client}, {args.concurrency} connections, "
+                    f"{args.warmup:g} s warm-up + {args.seconds:g} s x {args.rounds} round(s) per URL",
+                    flush=True,
+                )
+                urls = [
+                    ("bare view, gunicorn", server.port, "/bench/bare/"),
+                    ("bare view, through nginx", proxy.port, "/bench/bare/"),
+                    ("catalogue, gunicorn (Django's cache)", server.port, "/courses/"),
+                    ("catalogue, nginx cache", proxy.port, "/courses/"),
+                    ("search, nginx cache", proxy.port, SEARCH),
+                    ("course page, gunicorn (Django's cache)", server.port, course_path),
+                    ("course page, nginx cache", proxy.port, course_path),
+                ]
+                runs = proxy_measure(args, measure, urls, server, proxy)
+            report(runs, urls, client)
+            print(
+                f"\nMachine: {os.cpu_count()} CPUs; 1-minute load average {load_before:.2f} before the servers "
+                f"started, {os.getloadavg()[0]:.2f} at the end (servers and load generator included)."
+            )
+            print(f"\nTotal run time {time.monotonic() - started:.0f} s.")
+            return 0
     except KeyboardInterrupt:
         print("\nInterrupted; cleaning up.", file=sys.stderr)
         return 130
     except RuntimeError as error:
         print(f"\nBenchmark failed: {error}", file=sys.stderr)
         return 1
+
+
+@contextmanager
+def nginx_serving(scratch: Path, gunicorn_port: int) -> Iterator[Served]:
+    """Start nginx with deploy/nginx.conf in front of gunicorn, yield it; stop it at the end."""
+    port, log = free_port(), scratch / "nginx.log"
+    process = nginx_start(nginx_config(scratch, gunicorn_port=gunicorn_port, port=port), port, log)
+    try:
+        yield Served(process=process, port=port, log=log)
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
-        if proxy is not None:
-            nginx_stop(proxy)
-        if server is not None:
-            gunicorn_stop(server)
-        try:
-            cache_keys_delete(args.redis_url)
-        except Exception as error:  # noqa: BLE001 - clean-up goes on
-            print(f"could not clear cache keys: {error}", file=sys.stderr)
-        if not args.keep_db:
-            database_drop_at_exit(args.postgres, args.db_name)
-        shutil.rmtree(scratch, ignore_errors=True)
+        nginx_stop(process)
+
+
+def proxy_measure(args: argparse.Namespace, measure, urls: list, server: Served, proxy: Served) -> dict:
+    """Each page nginx caches twice (the second must be a HIT), then the rounds of load."""
+    for label, port, path in urls:
+        if port != proxy.port or path.startswith("/bench/"):
+            continue
+        statuses = [cache_status(port, path) for _ in range(2)]
+        print(f"  {label:<38} {path}: {statuses[0]} then {statuses[1]}")
+        if statuses[1] != (200, "HIT"):
+            raise RuntimeError(f"nginx did not serve {path} from its cache: {statuses}")
+    runs: dict[str, list[Result]] = {label: [] for label, _, _ in urls}
+    for _round in range(args.rounds):
+        for label, port, path in urls:
+            url = f"http://127.0.0.1:{port}{path}"
+            if args.warmup > 0:
+                measure(url, args.warmup, args.concurrency)
+            runs[label].append(measure(url, args.seconds, args.concurrency))
+            if server.process.poll() is not None or proxy.process.poll() is not None:
+                raise RuntimeError(f"a server died during the load:\n{log_tail(server.log)}")
+    return runs
 
 
 def report(runs: dict[str, list[Result]], urls: list[tuple[str, int, str]], client: str) -> None:

@@ -204,11 +204,13 @@ def postgres_backends(database: str) -> list[int]:
 
 
 @contextmanager
-def bench_scratch(args: argparse.Namespace, prefix: str) -> Iterator[tuple[Path, dict[str, str]]]:
+def bench_scratch(
+    args: argparse.Namespace, prefix: str, *, cache_prefix: str = CACHE_PREFIX, extra_env: dict[str, str] | None = None
+) -> Iterator[tuple[Path, dict[str, str]]]:
     """Yield a temporary folder and the server's environment (also this process's), then clean up.
 
-    A TERM is handled like Ctrl+C. At the end, also after errors: this run's cache keys are
-    deleted, its database dropped (unless `args.keep_db`) and the folder removed.
+    A TERM is handled like Ctrl+C. At the end, also after errors: this run's cache keys (under
+    `cache_prefix`) are deleted, its database dropped (unless `args.keep_db`) and the folder removed.
     """
 
     def stop_on_term(signum, frame):
@@ -217,7 +219,7 @@ def bench_scratch(args: argparse.Namespace, prefix: str) -> Iterator[tuple[Path,
     signal.signal(signal.SIGTERM, stop_on_term)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored (cmd &)
     scratch = Path(tempfile.mkdtemp(prefix=prefix))
-    env = server_environment(args, scratch)
+    env = server_environment(args, scratch, cache_prefix=cache_prefix) | (extra_env or {})
     os.environ.update(env)
     sys.path.insert(0, str(REPO))
     try:
@@ -225,7 +227,7 @@ def bench_scratch(args: argparse.Namespace, prefix: str) -> Iterator[tuple[Path,
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # let the clean-up finish
         try:
-            cache_keys_delete(args.redis_url)
+            cache_keys_delete(args.redis_url, prefix=cache_prefix)
         except Exception as error:  # noqa: BLE001 - clean-up goes on
             print(f"could not clear cache keys: {error}", file=sys.stderr)
         if not getattr(args, "keep_db", False):

@@ -1,13 +1,21 @@
 """django-allauth hooks: Vietnamese mobile numbers as a second login, mail sent by a worker in the
-platform's name, and failed sign-ins counted so that nobody can lock an owner out (onetouch.throttles)."""
+platform's name, failed sign-ins counted so that nobody can lock an owner out (onetouch.throttles),
+and sign-in through an OpenID Connect provider linked only by what the provider verified."""
 
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter, _build_apps_from_settings
+from allauth.socialaccount.models import SocialLogin
+from allauth.socialaccount.providers.base import AuthProcess
+from allauth.socialaccount.providers.base.constants import AuthError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,6 +25,8 @@ from onetouch.models import User
 from onetouch.pure.phones import mobile_number_normalize
 from onetouch.sms import sms_send
 from onetouch.throttles import client_address, known_device_remember, sign_in_attempt_consume
+
+logger = logging.getLogger(__name__)
 
 PLATFORM_NAME = "OneTouch"
 
@@ -131,3 +141,87 @@ class AccountAdapter(DefaultAccountAdapter):
         }
         # A slow mail server must not hold up the page; the worker sends it after the commit.
         task_queue_on_commit("onetouch.tasks.email_send", **payload)
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Sign-in through the OpenID Connect provider (onetouch.oidc, docs/decisions/0033).
+
+    An existing account is entered only by what the provider verified: its email (allauth's
+    SOCIALACCOUNT_EMAIL_AUTHENTICATION, with email_verified read strictly by onetouch.oidc) or, here,
+    its mobile number when the provider verified it and the account had verified it too. Anything
+    else goes to the sign-up form, where the provider's email and number are only suggestions.
+    """
+
+    error_messages = DefaultSocialAccountAdapter.error_messages | {
+        # allauth's asks to "connect" the accounts, which this platform does only by a verified address.
+        "email_taken": gettext_lazy(
+            "An account with this email already exists, and %s did not confirm that this email is yours. Sign in"
+            " to that account with its password, or give another email."
+        ),
+    }
+
+    def list_apps(self, request: HttpRequest | None, provider=None, client_id=None) -> list:
+        # The provider comes from the environment only (OIDC_* in onetouch/settings/base.py): allauth
+        # would also read apps from its table, one query on every sign-in page, and a row there
+        # would sign people in with settings nobody reviews. (A private helper of allauth, pinned.)
+        by_provider = _build_apps_from_settings(provider=provider, client_id=client_id)
+        return [app for apps in by_provider.values() for app in apps]
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        if sociallogin.is_existing or sociallogin.state.get("process") == AuthProcess.CONNECT:
+            # An existing account keeps its own mobile number: when allauth links the identity
+            # (SocialLogin.save) it would write the provider's number over it, changing the number
+            # its owner signs in with, or failing on a number another account has.
+            sociallogin.phone, sociallogin.phone_verified = None, False
+            return
+        if not (sociallogin.phone and sociallogin.phone_verified):
+            return
+        owner = User.objects.filter(phone=sociallogin.phone, phone_verified=True).first()
+        if owner is not None:
+            # Both sides proved the number by a code: the same person. Linked for good, so that the
+            # next sign-in finds the account by the provider's subject even if the number changes.
+            sociallogin.connect(request, owner)
+
+    def populate_user(self, request: HttpRequest, sociallogin: SocialLogin, data: dict) -> User:
+        user = super().populate_user(request, sociallogin, data)
+        # A Vietnamese name is written family name first.
+        name = data.get("name") or " ".join(part for part in (data.get("last_name"), data.get("first_name")) if part)
+        user.full_name = name[:150]
+        return user
+
+    def get_signup_form_initial_data(self, sociallogin: SocialLogin) -> dict:
+        return super().get_signup_form_initial_data(sociallogin) | {
+            "full_name": sociallogin.user.full_name,
+            "phone": sociallogin.phone or "",
+        }
+
+    def save_user(self, request: HttpRequest, sociallogin: SocialLogin, form=None) -> User:
+        """Create the account from the sign-up form: what the person typed, verified only where it is
+        exactly what the provider verified. The profile is saved by the form (ProfileSignupForm.signup)."""
+        data = form.cleaned_data
+        user = sociallogin.user
+        user.set_unusable_password()
+        user.email = data.get("email") or None
+        phone = data.get("phone") or None
+        user.phone = phone
+        user.phone_verified = bool(phone and phone == sociallogin.phone and sociallogin.phone_verified)
+        # sociallogin.save() stores these: keep them equal to the account's, and record no other
+        # address of the provider's (a mistyped or someone else's email must not stick to this account).
+        sociallogin.phone, sociallogin.phone_verified = user.phone, user.phone_verified
+        sociallogin.email_addresses = [
+            address
+            for address in sociallogin.email_addresses
+            if user.email and address.email.lower() == user.email.lower()
+        ]
+        sociallogin.save(request)
+        return user
+
+    def on_authentication_error(
+        self, request: HttpRequest, provider, error=None, exception=None, extra_context=None
+    ) -> None:
+        if error == AuthError.CANCELLED:
+            return  # allauth shows the "sign-in cancelled" page
+        # A wrong state or nonce, a provider's error: refused, nobody signed in, nothing written.
+        logger.warning("Sign-in through %s refused: %s %s", provider.id, error, exception)
+        response = render(request, "socialaccount/authentication_error.html", {"provider": provider}, status=403)
+        raise ImmediateHttpResponse(response)

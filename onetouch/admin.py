@@ -6,6 +6,7 @@ onetouch.services.staff_accounts: the flags follow from the role and are shown, 
 
 from collections.abc import Callable, Iterable
 
+from allauth.socialaccount.models import SocialApp, SocialToken
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
@@ -143,3 +144,11 @@ class InvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+# The identity provider is configured by the environment only (OIDC_*, docs/decisions/0033): the
+# adapter reads no provider from the database, so the back office offers none to add, and no tokens are
+# kept. Linked sign-ins stay visible (and removable).
+for _model in (SocialApp, SocialToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)

@@ -11,17 +11,26 @@ inside it the router keeps on the primary:
 - sessions, permissions and sign-in state (ALWAYS_PRIMARY): a signed-out session or a withdrawn
   role must count at once.
 
-Without the "replica" alias `replica_reads()` changes nothing.
+Without the "replica" alias `replica_reads()` changes nothing. A replica that cannot be reached
+(its connection refused or timed out) is left alone for REPLICA_RETRY_SECONDS by this process, and
+its reads go to the primary meanwhile: dashboards are slower, not down.
 """
 
+import logging
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
+REPLICA_RETRY_SECONDS = 30
+# Until when (monotonic seconds) this process reads on the primary because the replica did not answer.
+replica_down_until = 0.0
 # Apps read from the primary even inside replica_reads(): who is signed in and what they may do.
 ALWAYS_PRIMARY = frozenset({"sessions", "auth", "contenttypes", "admin", "account"})
 
@@ -56,9 +65,32 @@ def replica_iterate(rows: Iterable) -> Iterator:
 
 def read_alias() -> str:
     """The alias a read made here goes to: "replica" inside replica_reads(), when it may, else "default"."""
-    if replica_wanted.get() and REPLICA in settings.DATABASES and not connections[DEFAULT_DB_ALIAS].in_atomic_block:
+    if (
+        replica_wanted.get()
+        and REPLICA in settings.DATABASES
+        and not connections[DEFAULT_DB_ALIAS].in_atomic_block
+        and replica_reachable()
+    ):
         return REPLICA
     return DEFAULT_DB_ALIAS
+
+
+def replica_reachable() -> bool:
+    """Whether the replica's connection is open or opens now; if it does not, the primary answers a while.
+
+    An open connection is not checked here (Django's health check does that at each request's start):
+    a replica lost mid-request fails that request, and the next one finds it unreachable.
+    """
+    global replica_down_until
+    if time.monotonic() < replica_down_until:
+        return False
+    try:
+        connections[REPLICA].ensure_connection()
+    except OperationalError as error:
+        replica_down_until = time.monotonic() + REPLICA_RETRY_SECONDS
+        logger.warning("Replica unreachable, reading on the primary for %s s: %s", REPLICA_RETRY_SECONDS, error)
+        return False
+    return True
 
 
 class PrimaryReplicaRouter:

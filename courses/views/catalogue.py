@@ -58,18 +58,22 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 def anonymous_page_cached(
-    request: HttpRequest, name: str, build: Callable[[HttpRequest], HttpResponse]
+    request: HttpRequest, name: str, build: Callable[[HttpRequest], HttpResponse], *, fresh_seconds: int | None = None
 ) -> HttpResponse:
     """Return the page build() makes, from the cache for a visitor without account or messages.
 
     Nothing on these pages differs between anonymous visitors with the same URL and language:
     no CSRF token (search is GET, the language switch is CSRF-exempt), no name, no messages.
+    A saved course makes every copy stale at once (the catalogue's generation); anything else the
+    page shows is at most `fresh_seconds` old (CATALOGUE_CACHE_SECONDS unless said).
     """
     if request.user.is_authenticated or len(messages.get_messages(request)):
         return build(request)
     key = f"{name}:{catalogue_generation()}:{get_language()}:{url_digest(request)}"
     html = cache_get_or_build(
-        key, lambda: build(request).content.decode(), fresh_seconds=settings.CATALOGUE_CACHE_SECONDS
+        key,
+        lambda: build(request).content.decode(),
+        fresh_seconds=settings.CATALOGUE_CACHE_SECONDS if fresh_seconds is None else fresh_seconds,
     )
     return HttpResponse(html)
 
@@ -172,6 +176,20 @@ def query_without_page(request: HttpRequest) -> str:
 
 @proxy_cacheable_when_anonymous
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A course's page; a visitor without account gets the whole page from the cache.
+
+    Its lessons, runs and partners are not the course row, and do not bump the catalogue's
+    generation: a visitor's copy is kept as long as the reverse proxy may keep it (docs/decisions/0028).
+    """
+    return anonymous_page_cached(
+        request,
+        "course-page",
+        lambda request: course_page(request, slug),
+        fresh_seconds=settings.PROXY_PAGE_CACHE_SECONDS,
+    )
+
+
+def course_page(request: HttpRequest, slug: str) -> HttpResponse:
     course = course_get_for_page(slug=slug, user=request.user)
     if course is None:
         raise Http404

@@ -395,12 +395,11 @@ def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, l
         return heartbeat_row_read_orm(
             session_key=session_key, progress_id=progress_id, learner_id=learner_id, lesson_id=lesson_id
         )
-    if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
-        statement, session_open = HEARTBEAT_ROW_BY_SESSION_TABLE, session_key
+    session_open = session_open_outside_database(session_key)
+    if session_open is None:
+        statement, params = HEARTBEAT_ROW_BY_SESSION_TABLE, (session_key, progress_id, learner_id, lesson_id)
     else:
-        statement = HEARTBEAT_ROW_BY_PARAMETER
-        session_open = import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key)
-    params = (session_open, progress_id, learner_id, lesson_id)
+        statement, params = HEARTBEAT_ROW_BY_PARAMETER, (session_open, progress_id, learner_id, lesson_id)
     may_reconnect = not connection.in_atomic_block
     if may_reconnect:
         connection.health_check_done = True  # this statement is the check
@@ -423,10 +422,12 @@ def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, l
 def heartbeat_row_read_orm(*, session_key: str, progress_id: int, learner_id: int, lesson_id: int) -> dict | None:
     """heartbeat_row_read on a database other than PostgreSQL (the embedded SQLite of `make run`):
     the same row and checks through the ORM, which adapts dates and JSON to that database."""
-    if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
-        session_open = Exists(Session.objects.filter(session_key=session_key, expire_date__gt=Now()))
-    else:
-        session_open = Value(import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key))
+    session_open = session_open_outside_database(session_key)
+    session_is_open = (
+        Exists(Session.objects.filter(session_key=session_key, expire_date__gt=Now()))
+        if session_open is None
+        else Value(session_open)
+    )
     rows = LessonProgress.objects.filter(
         id=progress_id,
         learner_id=learner_id,
@@ -434,8 +435,16 @@ def heartbeat_row_read_orm(*, session_key: str, progress_id: int, learner_id: in
         enrolment__is_active=True,
         lesson__is_published=True,
         lesson__course__is_published=True,
-    ).annotate(session_is_open=session_open)
+    ).annotate(session_is_open=session_is_open)
     return rows.values(*ROW_KEYS).first()
+
+
+def session_open_outside_database(session_key: str) -> bool | None:
+    """Whether the report's session is open, asked of its session engine; None when the engine keeps
+    sessions in django_session, which the heartbeat's read then checks in the same statement."""
+    if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
+        return None
+    return import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key)
 
 
 def prepared_fetch_one(statement: PreparedStatement, params: tuple) -> tuple | None:

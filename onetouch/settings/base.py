@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    # Sign-in through an OpenID Connect provider (VNeID, a ministry's SSO), set by OIDC_* below.
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "csp",
     # Production email through a provider's API (EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend).
     "anymail",
@@ -140,6 +143,8 @@ if DATABASE_REPLICA_URL:
         conn_health_checks=True,
     )
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    # A replica that does not answer is given up quickly: its reads then go to the primary.
+    DATABASES["replica"]["OPTIONS"] = {"connect_timeout": 3, **DATABASES["replica"].get("OPTIONS", {})}
 DATABASE_ROUTERS = ["onetouch.db_routers.PrimaryReplicaRouter"]
 
 # --- Cache and broker -------------------------------------------------------------------------
@@ -450,7 +455,10 @@ LOGIN_REDIRECT_URL = "courses:home"
 LOGIN_URL = "account_login"
 ACCOUNT_LOGOUT_REDIRECT_URL = "courses:home"
 
+# New passwords with Argon2id (onetouch/hashers.py, docs/decisions/0032); a password stored with
+# PBKDF2 still verifies, and is stored again with Argon2id at its owner's next sign-in.
 PASSWORD_HASHERS = [
+    "onetouch.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -584,6 +592,63 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- Single sign-on (OpenID Connect) ----------------------------------------------------------
+# Sign-in with the national electronic identity (VNeID) or a ministry's SSO through django-allauth's
+# openid_connect provider, configured here only (docs/decisions/0033). Without OIDC_ISSUER_URL there
+# is no button and the provider's addresses answer 404. Register the platform at the provider with
+# the redirect URL SITE_URL/accounts/oidc/<OIDC_PROVIDER_ID>/login/callback/.
+OIDC_ISSUER_URL = env.str("OIDC_ISSUER_URL", "").rstrip("/")
+OIDC_PROVIDER_ID = env.str("OIDC_PROVIDER_ID", "vneid", validate=validate.Regexp(r"^[a-z0-9_-]+$"))
+OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", "VNeID")
+# The button's text as is, in every language; empty: "Sign in with <OIDC_PROVIDER_NAME>", translated.
+OIDC_BUTTON_LABEL = env.str("OIDC_BUTTON_LABEL", "")
+SOCIALACCOUNT_ADAPTER = "onetouch.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "onetouch.oidc_forms.OIDCSignupForm"}
+# A first sign-in always answers the profile questions (no account made from the claims alone).
+SOCIALACCOUNT_AUTO_SIGNUP = False
+# A sign-in whose email the provider verified (email_verified) enters the account with that email
+# and is linked to it; a verified mobile number does the same (onetouch.adapters.SocialAccountAdapter).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+# Starting a sign-in takes a POST with the CSRF token (the login page's button), never a link.
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_PROVIDERS = {
+    "openid_connect": {
+        # allauth's provider with a nonce sent and checked (onetouch/oidc.py).
+        "provider_class": "onetouch.oidc.NonceCheckingOpenIDConnectProvider",
+        "OAUTH_PKCE_ENABLED": True,
+    }
+}
+if OIDC_ISSUER_URL:
+    if urlsplit(OIDC_ISSUER_URL).scheme not in ("http", "https") or not urlsplit(OIDC_ISSUER_URL).netloc:
+        raise ImproperlyConfigured(f"OIDC_ISSUER_URL must be an http(s) address, not {OIDC_ISSUER_URL!r}.")
+    if not env.str("OIDC_CLIENT_ID", ""):
+        raise ImproperlyConfigured(
+            "Set OIDC_CLIENT_ID, the client id the provider gave the platform, with OIDC_ISSUER_URL."
+        )
+    SOCIALACCOUNT_PROVIDERS["openid_connect"]["APPS"] = [
+        {
+            "provider_id": OIDC_PROVIDER_ID,
+            "name": OIDC_PROVIDER_NAME,
+            "client_id": env.str("OIDC_CLIENT_ID", ""),
+            "secret": env.str("OIDC_CLIENT_SECRET", ""),
+            "settings": {
+                "server_url": OIDC_ISSUER_URL,
+                # "openid" always: without it no ID token comes back, and so no nonce to check.
+                "scope": [
+                    "openid",
+                    *(s for s in env_names("OIDC_SCOPES", ["profile", "email", "phone"]) if s != "openid"),
+                ],
+                "oauth_pkce_enabled": True,
+                "button_label": OIDC_BUTTON_LABEL,
+            },
+        }
+    ]
+    # The sign-in button posts to us and is redirected to the provider: browsers hold that redirect
+    # to form-action too.
+    _issuer = urlsplit(OIDC_ISSUER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(f"{_issuer.scheme}://{_issuer.netloc}")
 
 # --- Lessons and materials ------------------------------------------------------------------
 # Uploads above FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, never whole into memory, and

@@ -119,3 +119,38 @@ def test_home_page_groups_in_one_query_at_any_size(client, django_assert_max_num
     grouping = [q for q in again.captured_queries if "GROUP BY" in q["sql"]]
     assert grouping == []  # the counts come from the cache until a course changes
     assert Course.objects.count() == 2020
+
+
+def test_course_page_is_cached_for_visitors_and_refreshed_when_the_course_is_saved(
+    client, course, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """A second visit costs no SQL; a saved course shows once committed, an unpublished one is gone."""
+    first = client.get(course.get_absolute_url()).content.decode()
+    with django_assert_num_queries(0):
+        assert client.get(course.get_absolute_url()).content.decode() == first
+
+    with django_capture_on_commit_callbacks(execute=True):
+        course.title = "Kỹ năng số nâng cao"
+        course.save()
+    assert "Kỹ năng số nâng cao" in client.get(course.get_absolute_url()).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        course.is_published = False
+        course.save()
+    assert client.get(course.get_absolute_url()).status_code == 404
+
+
+def test_course_page_copy_lives_as_long_as_the_proxys(client, course, settings):
+    """What a saved course does not announce (a lesson, a run) is at most PROXY_PAGE_CACHE_SECONDS old;
+    at 0, visitors get the page built every time."""
+    settings.PROXY_PAGE_CACHE_SECONDS = 0
+    client.get(course.get_absolute_url())
+    Course.objects.filter(id=course.id).update(description="Mô tả mới")  # no signal: generation unchanged
+    assert "Mô tả mới" in client.get(course.get_absolute_url()).content.decode()
+
+
+def test_signed_in_learner_never_gets_the_visitors_course_page(client, course, learner_hanoi):
+    client.get(course.get_absolute_url())
+    client.force_login(learner_hanoi)
+    page = client.get(course.get_absolute_url()).content.decode()
+    assert reverse("account_logout") in page

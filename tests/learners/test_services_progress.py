@@ -484,3 +484,27 @@ def test_two_simultaneous_heartbeats_lose_no_interval(learner_hanoi, token_for, 
     progress.refresh_from_db()
     assert len(progress.watched_intervals) == 10
     assert progress.watched_seconds == 20.0
+
+
+def test_sessions_kept_in_the_cache_are_asked_of_the_cache(settings, video_progress):
+    """With a session engine other than the database's, the heartbeat asks that engine whether the
+    session is open (and its read takes the answer as a parameter): recorded while open, refused after."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store.create()
+    token = heartbeat_token_make(
+        progress_id=video_progress.id,
+        learner_id=video_progress.learner_id,
+        lesson_id=video_progress.lesson_id,
+        duration=video_progress.lesson.duration_seconds,
+        session_key=store.session_key,
+    )
+    seconds_pass(video_progress, 60)
+
+    assert heartbeat_record(token=token, session_key=store.session_key, intervals=[[0, 10]], position=10)
+    store.delete()  # what signing out does
+    with pytest.raises(HeartbeatForbidden):
+        heartbeat_record(token=token, session_key=store.session_key, intervals=[[10, 20]], position=20)
+
+    video_progress.refresh_from_db()
+    assert video_progress.watched_seconds == 10.0
