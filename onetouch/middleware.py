@@ -7,8 +7,12 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
     Many phones in Vietnam run with an English interface; the browser's Accept-Language says
     nothing about the language a commune official or a citizen wants to learn in, so only the
     language cookie (set by the switch) is read.
+
+    The REST API (/api/) is the exception: a script says its language in Accept-Language, and its
+    errors answer in it (docs/decisions/0034).
     """
 
     def process_request(self, request) -> None:
-        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        if not request.path_info.startswith("/api/"):
+            request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)

@@ -31,6 +31,9 @@ urlpatterns = [
     path("statistics/", include("reporting.urls")),
     path("", include("inperson.urls")),
     path("", include("announcements.urls")),
+    # The REST API and its keys' studio pages (api app, docs/decisions/0034).
+    path("api/", include("api.urls.api")),
+    path("studio/api-keys/", include("api.urls.studio")),
     path("admin/", admin.site.urls),
     path("", include("courses.urls")),
 ]

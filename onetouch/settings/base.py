@@ -734,6 +734,48 @@ CATALOGUE_GENERATION_TRUST_SECONDS = 1.0
 # to visitors within this many seconds.
 PROXY_PAGE_CACHE_SECONDS = env.int("PROXY_PAGE_CACHE_SECONDS", 30)
 
+# --- REST API (the api app, docs/decisions/0034) ------------------------------------------------
+# Django REST framework under /api/v1/, its OpenAPI 3 schema at /api/schema/ and Swagger UI at
+# /api/docs/, served from our own static files (drf-spectacular-sidecar) under the CSP above.
+# Requests carry an API key (Authorization: Bearer …) or a signed-in session (CSRF for writes);
+# every error is an RFC 9457 problem (application/problem+json) in the requester's language.
+INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar", "api"]
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttles.RequesterRateThrottle"],
+    # JSON only: the browsable API's pages carry inline scripts; /api/docs/ is the page for people.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "OneTouch API",
+    "VERSION": "1",
+    "DESCRIPTION": (
+        "Send your key as `Authorization: Bearer <key>` (a province's IT staff make keys in the studio). "
+        "A key sees exactly what the pages show its province, partner or the ministry; anything else "
+        "answers 404 like a missing address. Errors are RFC 9457 problems (application/problem+json) "
+        "in the language of Accept-Language (Vietnamese by default); their `type` is `/api/problems/<kind>`. "
+        "Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset; a 429 carries Retry-After."
+    ),
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.problems_document"],
+}
+# Requests one API key (or one signed-in account) may make, as amount/period with period s, m or h,
+# counted in Redis (the cache) per fixed window; while the cache is down, requests are let through.
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", "600/m", validate=validate.Regexp(r"^[1-9][0-9]*/([1-9][0-9]*)?[smh]$"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

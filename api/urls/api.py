@@ -1,0 +1,21 @@
+"""The REST API, mounted at /api/: version 1's endpoints, the schema and the docs.
+
+Every route here has its line in tests/api/test_scope_table.py, which fails for a route without one.
+Write endpoints (enrolments, attendance) and the events feed come under v1 the same way.
+"""
+
+from django.urls import path, re_path
+
+from api.problems import not_found
+from api.views import courses, docs
+
+app_name = "api"
+
+urlpatterns = [
+    path("v1/courses/", courses.CourseList.as_view(), name="course_list"),
+    path("v1/courses/<slug:slug>/", courses.CourseDetail.as_view(), name="course_detail"),
+    path("schema/", docs.SchemaView.as_view(), name="schema"),
+    path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
+    # Anything else under /api/ answers the same problem as a missing id.
+    re_path(r"^.*$", not_found, name="not_found"),
+]

@@ -1,0 +1,123 @@
+"""Every route of the API × every requester: who gets what, and out of scope answers exactly as missing.
+
+The requesters: a key of province A (Hà Nội) and of province B (Huế), a partner organisation's key,
+the ministry's key, no key at all, an expired key, a revoked key, and a learner's own session.
+"""
+
+import pytest
+from django.urls import URLPattern, reverse
+
+from api.urls.api import urlpatterns as api_urlpatterns
+from tests.api.conftest import with_key
+from tests.factories import course_make
+
+pytestmark = pytest.mark.django_db
+
+KEYS = ["province_a", "province_b", "partner", "ministry", "none", "expired", "revoked"]
+REQUESTERS = [*KEYS, "learner"]
+
+ALL_200 = dict.fromkeys(REQUESTERS, 200)
+SIGNED_IN_200 = {**ALL_200, "none": 401, "expired": 401, "revoked": 401}
+
+
+def signed_in(**statuses: int) -> dict[str, int]:
+    """200 for every signed-in requester but those named; 401 without a usable key."""
+    return {**SIGNED_IN_200, **statuses}
+
+
+# (route name, what its argument names): the status each requester gets. A province's drafts are
+# seen by that province's key and the ministry's, as the course page's preview shows them.
+SCOPE_TABLE = {
+    ("course_list", None): signed_in(),
+    ("course_detail", "published_national"): signed_in(),
+    ("course_detail", "published_hue"): signed_in(),
+    ("course_detail", "draft_hanoi"): signed_in(province_b=404, partner=404, learner=404),
+    ("course_detail", "draft_hue"): signed_in(province_a=404, partner=404, learner=404),
+    ("course_detail", "draft_national"): signed_in(province_a=404, province_b=404, partner=404, learner=404),
+    ("course_detail", "missing"): signed_in(province_a=404, province_b=404, partner=404, ministry=404, learner=404),
+    ("schema", None): ALL_200,
+    ("docs", None): ALL_200,
+    ("not_found", None): dict.fromkeys(REQUESTERS, 404),
+}
+
+UNUSABLE_KEY_PROBLEM = {"none": "not-authenticated", "expired": "key-expired", "revoked": "key-revoked"}
+
+
+@pytest.fixture
+def courses(province_hanoi, province_hue) -> dict[str, str]:
+    """The slug of each course the table names."""
+    made = {
+        "published_national": course_make(title="Kỹ năng số"),
+        "published_hue": course_make(title="Du lịch số Huế", province=province_hue),
+        "draft_hanoi": course_make(title="Nháp Hà Nội", province=province_hanoi, is_published=False),
+        "draft_hue": course_make(title="Nháp Huế", province=province_hue, is_published=False),
+        "draft_national": course_make(title="Nháp của Bộ", is_published=False),
+    }
+    return {name: course.slug for name, course in made.items()} | {"missing": "khong-co-khoa-hoc-nay"}
+
+
+def route_url(name: str, target: str | None, courses: dict[str, str]) -> str:
+    if name == "not_found":
+        return "/api/v1/nothing-here/"
+    if target is None:
+        return reverse(f"api:{name}")
+    return reverse(f"api:{name}", args=[courses[target]])
+
+
+def as_requester(api_client, requester: str, keys: dict[str, str], learner):
+    if requester == "learner":
+        api_client.force_login(learner)
+        return api_client
+    return with_key(api_client, keys.get(requester))
+
+
+def test_every_api_route_is_in_the_scope_table():
+    """A route added to the API without its line here fails this test."""
+    names = {pattern.name for pattern in api_urlpatterns if isinstance(pattern, URLPattern)}
+    assert names == {name for name, _target in SCOPE_TABLE}
+
+
+def test_every_requester_has_a_status_on_every_line():
+    assert all(set(statuses) == set(REQUESTERS) for statuses in SCOPE_TABLE.values())
+
+
+@pytest.mark.parametrize("requester", REQUESTERS)
+@pytest.mark.parametrize(("name", "target"), list(SCOPE_TABLE))
+def test_scope_table(api_client, keys, courses, learner_hanoi, requester, name, target):
+    client = as_requester(api_client, requester, keys, learner_hanoi)
+    response = client.get(route_url(name, target, courses))
+    expected = SCOPE_TABLE[(name, target)][requester]
+    assert response.status_code == expected
+    if expected == 401:
+        assert response["Content-Type"] == "application/problem+json"
+        assert response.json()["type"] == f"/api/problems/{UNUSABLE_KEY_PROBLEM[requester]}"
+        assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+    if expected == 200 and name == "course_detail":
+        assert response.json()["slug"] == courses[target]
+
+
+# A draft each requester may not see (the ministry sees every course).
+HIDDEN_FROM = {
+    "province_a": "draft_hue",
+    "province_b": "draft_hanoi",
+    "partner": "draft_hanoi",
+    "learner": "draft_national",
+}
+
+
+@pytest.mark.parametrize(("requester", "hidden"), HIDDEN_FROM.items())
+def test_out_of_scope_answers_exactly_as_missing(api_client, keys, courses, learner_hanoi, requester, hidden):
+    """A draft the requester may not see: the same status, type, body and headers as a slug that never existed."""
+    client = as_requester(api_client, requester, keys, learner_hanoi)
+    missing = client.get(reverse("api:course_detail", args=[courses["missing"]]))
+    out_of_scope = client.get(reverse("api:course_detail", args=[courses[hidden]]))
+    assert (out_of_scope.status_code, out_of_scope.content) == (missing.status_code, missing.content)
+    assert out_of_scope["Content-Type"] == missing["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize("requester", ["province_a", "province_b", "partner", "ministry", "learner"])
+def test_the_list_shows_published_courses_only_to_everyone(api_client, keys, courses, learner_hanoi, requester):
+    """The catalogue's list: published courses, whoever asks (drafts are seen at their page only)."""
+    client = as_requester(api_client, requester, keys, learner_hanoi)
+    slugs = {course["slug"] for course in client.get(reverse("api:course_list")).json()["results"]}
+    assert slugs == {courses["published_national"], courses["published_hue"]}
