@@ -38,6 +38,9 @@ SCOPE_TABLE = {
     ("schema", None): ALL_200,
     ("docs", None): ALL_200,
     ("not_found", None): dict.fromkeys(REQUESTERS, 404),
+    # Writes (docs/decisions/0035): a GET is refused to whoever may call the API; what a POST gets, for
+    # every requester and run, is tests/api/test_enrolments.py's WRITE_SCOPE_TABLE.
+    ("enrolment_create", None): {**dict.fromkeys(REQUESTERS, 405), "none": 401, "expired": 401, "revoked": 401},
 }
 
 UNUSABLE_KEY_PROBLEM = {"none": "not-authenticated", "expired": "key-expired", "revoked": "key-revoked"}
