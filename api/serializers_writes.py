@@ -40,3 +40,30 @@ class EnrolmentAnswerSerializer(serializers.Serializer):
     course_run = serializers.IntegerField()
     roster_import = serializers.IntegerField()
     results = EnrolmentResultSerializer(many=True)
+
+
+# Marks per request: a day seats a few hundred at most.
+ATTENDANCE_MAX_MARKS = 1000
+
+
+class MarkSerializer(StrictSerializer):
+    learner = serializers.IntegerField(min_value=1, help_text=_("The learner's account id."))
+    present = serializers.BooleanField()
+
+
+class AttendanceRequestSerializer(StrictSerializer):
+    reason = serializers.CharField(
+        max_length=500, help_text=_("Why the attendance is recorded, kept with each change.")
+    )
+    attendance = MarkSerializer(many=True, allow_empty=False, max_length=ATTENDANCE_MAX_MARKS)
+
+
+class MarkResultSerializer(serializers.Serializer):
+    learner = serializers.IntegerField()
+    result = serializers.ChoiceField(choices=["present", "absent", "unchanged", "refused"])
+    reason_text = serializers.CharField()
+
+
+class AttendanceAnswerSerializer(serializers.Serializer):
+    day = serializers.IntegerField()
+    results = MarkResultSerializer(many=True)

@@ -7,6 +7,7 @@ Write endpoints (enrolments, attendance) and the events feed come under v1 the s
 from django.urls import path, re_path
 
 from api.problems import not_found
+from api.views import attendance as attendance_views
 from api.views import courses, docs
 from api.views import enrolments as enrolment_views
 
@@ -19,6 +20,9 @@ urlpatterns = [
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
     # Writes (docs/decisions/0035): idempotent through the Idempotency-Key header.
     path("v1/enrolments/", enrolment_views.EnrolmentCreate.as_view(), name="enrolment_create"),
+    path(
+        "v1/days/<int:day_id>/attendance/", attendance_views.DayAttendanceCreate.as_view(), name="day_attendance_create"
+    ),
     # Anything else under /api/ answers the same problem as a missing id.
     re_path(r"^.*$", not_found, name="not_found"),
 ]
