@@ -180,7 +180,7 @@ def test_an_enrolment_post_reads_a_bounded_number_of_statements(
         learner_make(commune=commune_hanoi, email=f"can.bo.{number}@example.vn")
     client = with_key(api_client, keys["province_a"])
     body = enrolment_body(runs["national"], [official(number, commune=commune_hanoi.code) for number in range(people)])
-    with django_assert_max_num_queries(40):
+    with django_assert_max_num_queries(35):
         response = enrol(client, body)
     assert response.status_code == 201
     assert Enrolment.objects.filter(course_run_id=runs["national"]).count() == people

@@ -1,6 +1,7 @@
 """Idempotent writes (api/views/idempotent.py): a retried write is applied once, a reused key changes nothing."""
 
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -164,8 +165,12 @@ def test_two_requests_with_the_same_key_at_once_write_once(keys, province_hanoi,
     assert holding.wait(timeout=30)
     second = threading.Thread(target=post, args=["second"])
     second.start()
+    # Polled, with a bound: a second request that does not wait on the key (the feature broken) would
+    # instead block in held_create, never on a lock.
+    deadline = time.monotonic() + 30
     while not second_is_waiting_on_a_lock():
-        assert second.is_alive()
+        assert second.is_alive() and time.monotonic() < deadline
+        release.wait(timeout=0.02)
     release.set()
     first.join(timeout=30)
     second.join(timeout=30)
