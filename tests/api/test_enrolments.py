@@ -188,3 +188,17 @@ def test_an_enrolment_post_reads_a_bounded_number_of_statements(
 
 def test_the_route_is_named_as_the_table_says():
     assert reverse("api:enrolment_create") == "/api/v1/enrolments/"
+
+
+def test_the_province_admin_reads_the_api_import_in_the_studio(
+    api_client, keys, runs, commune_hanoi, admin_hanoi, client
+):
+    """The request is a roster import like any other: its page and its report open for the province's admin."""
+    people = [official(1, commune=commune_hanoi.code), official(2, commune="99999")]
+    response = enrol(with_key(api_client, keys["province_a"]), enrolment_body(runs["hanoi"], people))
+    roster_import_id = response.json()["roster_import"]
+    client.force_login(admin_hanoi)
+    page = client.get(reverse("rosters:detail", args=[roster_import_id]))
+    assert page.status_code == 200
+    assert "can.bo.1@example.vn" in page.content.decode()
+    assert client.get(reverse("rosters:report", args=[roster_import_id])).status_code == 200
