@@ -86,3 +86,50 @@ class ApiKey(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class IdempotencyKey(models.Model):
+    """A write the API has applied, by the `Idempotency-Key` its requester sent (docs/decisions/0035).
+
+    Written in the same transaction as the write itself, so a key is here exactly when its write
+    happened: a retry with the same key and body is answered from `response_status`/`response_body`
+    without running the write again. Kept IDEMPOTENCY_KEEP_HOURS (api.tasks.idempotency_keys_expire).
+    """
+
+    key = models.CharField(_("idempotency key"), max_length=255)
+    # The requester: the API key's id, or the signed-in account for a session. Exactly one is set.
+    api_key = models.ForeignKey(
+        ApiKey, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("API key")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    # SHA-256 of the method, the path and the body as canonical JSON (api.pure.idempotency).
+    request_hash = models.CharField(_("request digest"), max_length=64)
+    response_status = models.PositiveSmallIntegerField(_("answer status"))
+    response_body = models.JSONField(_("stored answer"), null=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [
+            models.CheckConstraint(
+                name="idempotency_key_one_requester",
+                condition=Q(api_key__isnull=False, user__isnull=True) | Q(api_key__isnull=True, user__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["api_key", "key"], condition=Q(api_key__isnull=False), name="idempotency_key_once_per_api_key"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "key"], condition=Q(user__isnull=False), name="idempotency_key_once_per_user"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.key

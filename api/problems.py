@@ -44,6 +44,10 @@ TITLES = {
     "method-not-allowed": gettext_lazy("Method not allowed"),
     "rate-limited": gettext_lazy("Too many requests"),
     "server-error": gettext_lazy("Server error"),
+    # Writes and their idempotency keys (docs/decisions/0035, api/views/idempotent.py).
+    "idempotency-key-missing": gettext_lazy("Idempotency-Key header required"),
+    "idempotency-key-invalid": gettext_lazy("Malformed Idempotency-Key header"),
+    "idempotency-key-reused": gettext_lazy("Idempotency key reused with another request"),
 }
 
 

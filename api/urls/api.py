@@ -7,7 +7,9 @@ Write endpoints (enrolments, attendance) and the events feed come under v1 the s
 from django.urls import path, re_path
 
 from api.problems import not_found
+from api.views import attendance as attendance_views
 from api.views import courses, docs
+from api.views import enrolments as enrolment_views
 
 app_name = "api"
 
@@ -16,6 +18,11 @@ urlpatterns = [
     path("v1/courses/<slug:slug>/", courses.CourseDetail.as_view(), name="course_detail"),
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
+    # Writes (docs/decisions/0035): idempotent through the Idempotency-Key header.
+    path("v1/enrolments/", enrolment_views.EnrolmentCreate.as_view(), name="enrolment_create"),
+    path(
+        "v1/days/<int:day_id>/attendance/", attendance_views.DayAttendanceCreate.as_view(), name="day_attendance_create"
+    ),
     # Anything else under /api/ answers the same problem as a missing id.
     re_path(r"^.*$", not_found, name="not_found"),
 ]

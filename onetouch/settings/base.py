@@ -213,6 +213,7 @@ CELERY_TASK_ROUTES = {
             "reporting.tasks.export_files_expire",
             "rosters.tasks.roster_files_expire",
             "rosters.tasks.roster_imports_stalled_requeue",
+            "api.tasks.idempotency_keys_expire",
         ],
         queues.STATISTICS: ["reporting.tasks.statistics_fold", "reporting.tasks.statistics_compact"],
         queues.MEDIA: ["courses.tasks.lesson_process"],
@@ -276,6 +277,11 @@ ANNOUNCEMENTS_REMINDER_WINDOW_DAYS = env.int("ANNOUNCEMENTS_REMINDER_WINDOW_DAYS
 
 # Periodic work. Each entry says what it keeps fresh.
 CELERY_BEAT_SCHEDULE = {
+    # Forget the API's idempotency keys after their day (docs/decisions/0035).
+    "api-idempotency-keys-expire": {
+        "task": "api.tasks.idempotency_keys_expire",
+        "schedule": 3600.0,
+    },
     # Recount each course's enrolments from the enrolment table, so the catalogue's "most
     # enrolled" order and counts never drift from the source for longer than ten minutes.
     "courses-enrolment-counts-refresh": {

@@ -38,7 +38,14 @@ SCOPE_TABLE = {
     ("schema", None): ALL_200,
     ("docs", None): ALL_200,
     ("not_found", None): dict.fromkeys(REQUESTERS, 404),
+    # Writes (docs/decisions/0035): a GET is refused to whoever may call the API; what a POST gets, for
+    # every requester and run, is tests/api/test_enrolments.py's WRITE_SCOPE_TABLE.
+    ("enrolment_create", None): {**dict.fromkeys(REQUESTERS, 405), "none": 401, "expired": 401, "revoked": 401},
+    # tests/api/test_attendance.py's WRITE_SCOPE_TABLE says what a POST gets.
+    ("day_attendance_create", None): {**dict.fromkeys(REQUESTERS, 405), "none": 401, "expired": 401, "revoked": 401},
 }
+# Routes with an argument that no course names: the address the table's GET uses.
+FIXED_URLS = {"day_attendance_create": "/api/v1/days/987654/attendance/"}
 
 UNUSABLE_KEY_PROBLEM = {"none": "not-authenticated", "expired": "key-expired", "revoked": "key-revoked"}
 
@@ -57,6 +64,8 @@ def courses(province_hanoi, province_hue) -> dict[str, str]:
 
 
 def route_url(name: str, target: str | None, courses: dict[str, str]) -> str:
+    if name in FIXED_URLS:
+        return FIXED_URLS[name]
     if name == "not_found":
         return "/api/v1/nothing-here/"
     if target is None:

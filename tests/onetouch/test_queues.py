@@ -40,6 +40,7 @@ TASK_QUEUES = {
     "reporting.tasks.export_files_expire": DEFAULT,
     "rosters.tasks.roster_files_expire": DEFAULT,
     "rosters.tasks.roster_imports_stalled_requeue": DEFAULT,
+    "api.tasks.idempotency_keys_expire": DEFAULT,
     "reporting.tasks.statistics_fold": STATISTICS,
     "reporting.tasks.statistics_compact": STATISTICS,
     "courses.tasks.lesson_process": MEDIA,
