@@ -7,6 +7,7 @@ Write endpoints (enrolments, attendance) and the events feed come under v1 the s
 from django.urls import path, re_path
 
 from api.problems import not_found
+from api.views import completions as completion_views
 from api.views import courses, docs
 
 app_name = "api"
@@ -14,6 +15,8 @@ app_name = "api"
 urlpatterns = [
     path("v1/courses/", courses.CourseList.as_view(), name="course_list"),
     path("v1/courses/<slug:slug>/", courses.CourseDetail.as_view(), name="course_detail"),
+    # Reads of a province's learners (issue 18, h18b-reads).
+    path("v1/completions/", completion_views.CompletionFeed.as_view(), name="completion_feed"),
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ answers the same problem as a missing id.

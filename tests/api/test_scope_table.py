@@ -38,6 +38,9 @@ SCOPE_TABLE = {
     ("schema", None): ALL_200,
     ("docs", None): ALL_200,
     ("not_found", None): dict.fromkeys(REQUESTERS, 404),
+    # Reads of a province's learners (h18b-reads): a province's key its own, the ministry's all; no
+    # province scope, no learners to read (403, as the dashboards). Rows in tests/api/test_completions.py.
+    ("completion_feed", None): signed_in(partner=403, learner=403),
 }
 
 UNUSABLE_KEY_PROBLEM = {"none": "not-authenticated", "expired": "key-expired", "revoked": "key-revoked"}
