@@ -87,3 +87,45 @@ class CompletionFeedSerializer(serializers.Serializer):
     results = CompletionEventSerializer(many=True)
     next_cursor = serializers.CharField(help_text="Send it as `since` in the next request; given even when empty.")
     has_more = serializers.BooleanField(help_text="True: ask again at once; false: poll later with next_cursor.")
+
+
+class EnrolmentSerializer(serializers.Serializer):
+    """A learner's enrolment in the course, as a row of the learner export, with progress."""
+
+    id = serializers.IntegerField(help_text="The enrolment's id, as the learner export's first column.")
+    learner = LearnerSerializer()
+    province = serializers.CharField(allow_null=True, help_text="The learner's province code now.")
+    commune = serializers.CharField(allow_null=True, help_text="The learner's commune code now.")
+    audience_group = serializers.CharField(allow_null=True)
+    course_run = serializers.CharField(allow_null=True, help_text="The run's title; null when self-paced.")
+    is_active = serializers.BooleanField(help_text="False once the learner left the course.")
+    enrolled_at = serializers.DateTimeField()
+    progress_percent = serializers.IntegerField(help_text="Required lessons done, in per cent (0 to 100).")
+    completed_at = serializers.DateTimeField(allow_null=True)
+    certificate = CertificateSerializer(allow_null=True)
+
+
+def enrolment_data(enrolment) -> dict:
+    profile = getattr(enrolment.learner, "profile", None)
+    certificate = None
+    if enrolment.certificate_code:
+        certificate = {
+            "code": enrolment.certificate_code,
+            "issued_at": enrolment.certificate_issued_at,
+            "revoked": enrolment.certificate_revoked_at is not None,
+            "revoked_at": enrolment.certificate_revoked_at,
+            "verify_url": certificate_verify_url(enrolment.certificate_code),
+        }
+    return {
+        "id": enrolment.id,
+        "learner": enrolment.learner,
+        "province": profile.province.code if profile else None,
+        "commune": profile.commune.code if profile else None,
+        "audience_group": profile.audience_group if profile else None,
+        "course_run": enrolment.course_run.title if enrolment.course_run_id else None,
+        "is_active": enrolment.is_active,
+        "enrolled_at": enrolment.enrolled_at,
+        "progress_percent": enrolment.progress_percent,
+        "completed_at": enrolment.completed_at,
+        "certificate": certificate,
+    }

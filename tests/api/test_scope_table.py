@@ -41,6 +41,11 @@ SCOPE_TABLE = {
     # Reads of a province's learners (h18b-reads): a province's key its own, the ministry's all; no
     # province scope, no learners to read (403, as the dashboards). Rows in tests/api/test_completions.py.
     ("completion_feed", None): signed_in(partner=403, learner=403),
+    # A course's enrolments: a course the key may not read in statistics is missing (404).
+    ("enrolment_list", "published_national"): signed_in(partner=403, learner=403),
+    ("enrolment_list", "published_hue"): signed_in(province_a=404, partner=403, learner=403),
+    ("enrolment_list", "draft_hanoi"): signed_in(province_b=404, partner=403, learner=403),
+    ("enrolment_list", "missing"): signed_in(province_a=404, province_b=404, ministry=404, partner=403, learner=403),
 }
 
 UNUSABLE_KEY_PROBLEM = {"none": "not-authenticated", "expired": "key-expired", "revoked": "key-revoked"}
@@ -62,6 +67,8 @@ def courses(province_hanoi, province_hue) -> dict[str, str]:
 def route_url(name: str, target: str | None, courses: dict[str, str]) -> str:
     if name == "not_found":
         return "/api/v1/nothing-here/"
+    if name == "enrolment_list":  # the course is a query parameter
+        return f"{reverse('api:enrolment_list')}?course={courses[target]}"
     if target is None:
         return reverse(f"api:{name}")
     return reverse(f"api:{name}", args=[courses[target]])
