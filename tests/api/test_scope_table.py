@@ -46,6 +46,9 @@ SCOPE_TABLE = {
     ("enrolment_list", "published_hue"): signed_in(province_a=404, partner=403, learner=403),
     ("enrolment_list", "draft_hanoi"): signed_in(province_b=404, partner=403, learner=403),
     ("enrolment_list", "missing"): signed_in(province_a=404, province_b=404, ministry=404, partner=403, learner=403),
+    # The dashboard's figures: a province's key its own, the ministry's national (`province` is tested
+    # in tests/api/test_statistics.py).
+    ("statistics", None): signed_in(partner=403, learner=403),
 }
 
 UNUSABLE_KEY_PROBLEM = {"none": "not-authenticated", "expired": "key-expired", "revoked": "key-revoked"}
