@@ -24,5 +24,6 @@ urlpatterns = [
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ answers the same problem as a missing id.
-    re_path(r"^.*$", not_found, name="not_found"),
+    # Any character, a line break (%0A) too: `.` stops there and Django's HTML 404 would answer.
+    re_path(r"^[\s\S]*$", not_found, name="not_found"),
 ]

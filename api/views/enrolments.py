@@ -1,5 +1,6 @@
 """GET /api/v1/enrolments/?course=<slug>: the province's learners in a course, with their progress."""
 
+from django.core.validators import slug_unicode_re as slug_re
 from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -44,7 +45,8 @@ class EnrolmentList(ApiGenericView):
         slug = request.query_params.get("course", "")
         if not slug:
             raise QueryInvalid({"course": [_("Give the course's slug.")]})
-        course = course_get_readable(user=request.user, slug=slug)
+        # A text that cannot be a slug (a NUL byte, which PostgreSQL refuses) names no course either.
+        course = course_get_readable(user=request.user, slug=slug) if slug_re.fullmatch(slug) else None
         if course is None:
             raise Http404
         page = self.paginate_queryset(enrolment_list_for_api(user=request.user, course=course))

@@ -1,5 +1,6 @@
 """GET /api/v1/statistics/: the figures of the province's dashboard page (the ministry's: national), with "as of"."""
 
+from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
@@ -48,6 +49,9 @@ class Statistics(ApiGenericView):
         with replica_reads():
             code = request.query_params.get("province", "")
             if code:
+                # A code that cannot be one (a NUL byte, which PostgreSQL refuses) is a missing province.
+                if not code.isascii() or not code.isdigit():
+                    raise Http404
                 province = scope.get_province_or_404(user, code)
             elif scope.has_national_scope(user):
                 province = None

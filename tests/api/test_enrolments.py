@@ -106,3 +106,10 @@ _codes = iter(range(1000, 10000))
 
 def _code() -> str:
     return f"TEST-CODE-{next(_codes)}"
+
+
+@pytest.mark.parametrize("slug", ["a\x00b", "khóa học"])
+def test_a_text_that_cannot_be_a_slug_is_a_missing_course(api_client, keys, slug):
+    """Found by schemathesis: a NUL byte reached PostgreSQL, which refuses it (a 500)."""
+    response = with_key(api_client, keys["province_a"]).get(URL, {"course": slug})
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"

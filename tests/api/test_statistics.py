@@ -92,3 +92,18 @@ def test_statements_do_not_grow_with_courses(api_client, keys):
     for number in range(20):
         course_make(title=f"Khóa {number}")
     assert statements() == small
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["0\x001", "Hà Nội", "٠١"])
+def test_a_province_code_that_cannot_be_one_is_missing(api_client, keys, code):
+    """Found by schemathesis: a NUL byte reached PostgreSQL, which refuses it (a 500)."""
+    response = with_key(api_client, keys["ministry"]).get(URL, {"province": code})
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.django_db
+def test_an_address_with_a_line_break_is_a_problem_too(api_client, keys):
+    """Found by schemathesis: `.` stops at a line break, so such an address got Django's HTML 404."""
+    response = with_key(api_client, keys["ministry"]).get("/api/v1/courses/a%0Ab/")
+    assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
