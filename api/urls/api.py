@@ -9,7 +9,7 @@ from django.urls import path, re_path
 from api.problems import not_found
 from api.views import completions as completion_views
 from api.views import courses, docs
-from api.views import enrolments as enrolment_views
+from api.views import enrolment_reads as enrolment_read_views
 from api.views import statistics as statistics_views
 
 app_name = "api"
@@ -19,7 +19,7 @@ urlpatterns = [
     path("v1/courses/<slug:slug>/", courses.CourseDetail.as_view(), name="course_detail"),
     # Reads of a province's learners (issue 18, h18b-reads).
     path("v1/completions/", completion_views.CompletionFeed.as_view(), name="completion_feed"),
-    path("v1/enrolments/", enrolment_views.EnrolmentList.as_view(), name="enrolment_list"),
+    path("v1/enrolments/", enrolment_read_views.EnrolmentList.as_view(), name="enrolment_list"),
     path("v1/statistics/", statistics_views.Statistics.as_view(), name="statistics"),
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
