@@ -1,4 +1,5 @@
-"""POST /api/v1/enrolments/: enrol or invite officials into a course run, as a roster import does."""
+"""/api/v1/enrolments/: POST enrols or invites officials into a course run, as a roster import does;
+GET lists a course's enrolments (api/views/enrolment_reads.py)."""
 
 from dataclasses import asdict
 
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from api.pure.idempotency import HEADER
 from api.serializers_writes import EnrolmentAnswerSerializer, EnrolmentRequestSerializer
 from api.services.enrolments import Official, api_enrolments_create, enrolment_results
+from api.views.enrolment_reads import EnrolmentList
 from api.views.idempotent import IdempotentWriteView
 from rosters.selectors.imports import course_run_get_for_roster
 
@@ -58,3 +60,7 @@ class EnrolmentCreate(IdempotentWriteView):
             "results": [asdict(result) for result in enrolment_results(roster_import)],
         }
         return Response(EnrolmentAnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+
+class EnrolmentCollection(EnrolmentList, EnrolmentCreate):
+    """One address for a course's enrolments: GET reads them (EnrolmentList), POST adds officials (EnrolmentCreate)."""

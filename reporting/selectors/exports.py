@@ -136,19 +136,26 @@ def local_midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def learner_enrolments(query: LearnerQuery, *, viewer: User) -> QuerySet[Enrolment]:
-    """Return the enrolments of the export: enrolled in the period (local days), filtered as asked.
+def learner_enrolments_of_place(*, province_id: int | None, viewer: User) -> QuerySet[Enrolment]:
+    """Return every enrolment a learner export of this province (None: national) may hold, whenever made.
 
-    Only enrolments in courses the viewer may read: a row names its course, and another
-    province's course must not be named (reporting.selectors.courses.course_list_readable).
+    The learners who live in the province now (their profile), in courses the viewer may read: a
+    row names its course, and another province's course must not be named
+    (reporting.selectors.courses.course_list_readable). The API's completions and enrolments read
+    the same rows.
     """
-    enrolments = Enrolment.objects.filter(
+    enrolments = Enrolment.objects.filter(course__in=course_list_readable(user=viewer))
+    if province_id is not None:
+        enrolments = enrolments.filter(learner__profile__province_id=province_id)
+    return enrolments
+
+
+def learner_enrolments(query: LearnerQuery, *, viewer: User) -> QuerySet[Enrolment]:
+    """Return the enrolments of the export: enrolled in the period (local days), filtered as asked."""
+    enrolments = learner_enrolments_of_place(province_id=query.province_id, viewer=viewer).filter(
         enrolled_at__gte=local_midnight(query.start),
         enrolled_at__lt=local_midnight(query.end + timedelta(days=1)),
-        course__in=course_list_readable(user=viewer),
     )
-    if query.province_id is not None:
-        enrolments = enrolments.filter(learner__profile__province_id=query.province_id)
     if query.audience_group:
         enrolments = enrolments.filter(learner__profile__audience_group=query.audience_group)
     if query.course_id is not None:

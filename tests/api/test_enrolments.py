@@ -187,7 +187,7 @@ def test_an_enrolment_post_reads_a_bounded_number_of_statements(
 
 
 def test_the_route_is_named_as_the_table_says():
-    assert reverse("api:enrolment_create") == "/api/v1/enrolments/"
+    assert reverse("api:enrolments") == "/api/v1/enrolments/"
 
 
 def test_the_province_admin_reads_the_api_import_in_the_studio(

@@ -38,11 +38,20 @@ SCOPE_TABLE = {
     ("schema", None): ALL_200,
     ("docs", None): ALL_200,
     ("not_found", None): dict.fromkeys(REQUESTERS, 404),
-    # Writes (docs/decisions/0035): a GET is refused to whoever may call the API; what a POST gets, for
-    # every requester and run, is tests/api/test_enrolments.py's WRITE_SCOPE_TABLE.
-    ("enrolment_create", None): {**dict.fromkeys(REQUESTERS, 405), "none": 401, "expired": 401, "revoked": 401},
-    # tests/api/test_attendance.py's WRITE_SCOPE_TABLE says what a POST gets.
+    # Writes (docs/decisions/0035): what a POST gets, for every requester and target, is the
+    # WRITE_SCOPE_TABLE of tests/api/test_enrolments.py and tests/api/test_attendance.py.
     ("day_attendance_create", None): {**dict.fromkeys(REQUESTERS, 405), "none": 401, "expired": 401, "revoked": 401},
+    # Reads of a province's learners (docs/decisions/0036): a province's key its own, the ministry's all; no
+    # province scope, no learners to read (403, as the dashboards). Rows in tests/api/test_completions.py.
+    ("completion_feed", None): signed_in(partner=403, learner=403),
+    # A course's enrolments (GET): a course the key may not read in statistics is missing (404).
+    ("enrolments", "published_national"): signed_in(partner=403, learner=403),
+    ("enrolments", "published_hue"): signed_in(province_a=404, partner=403, learner=403),
+    ("enrolments", "draft_hanoi"): signed_in(province_b=404, partner=403, learner=403),
+    ("enrolments", "missing"): signed_in(province_a=404, province_b=404, ministry=404, partner=403, learner=403),
+    # The dashboard's figures: a province's key its own, the ministry's national (`province` is tested
+    # in tests/api/test_statistics.py).
+    ("statistics", None): signed_in(partner=403, learner=403),
 }
 # Routes with an argument that no course names: the address the table's GET uses.
 FIXED_URLS = {"day_attendance_create": "/api/v1/days/987654/attendance/"}
@@ -68,6 +77,8 @@ def route_url(name: str, target: str | None, courses: dict[str, str]) -> str:
         return FIXED_URLS[name]
     if name == "not_found":
         return "/api/v1/nothing-here/"
+    if name == "enrolments":  # the course is a query parameter
+        return f"{reverse('api:enrolments')}?course={courses[target]}"
     if target is None:
         return reverse(f"api:{name}")
     return reverse(f"api:{name}", args=[courses[target]])
