@@ -12,6 +12,7 @@ by default.
 import logging
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
@@ -117,8 +118,11 @@ def problem_for(exc: exceptions.APIException, request) -> tuple[str, str, dict]:
 
 def problem_exception_handler(exc: Exception, context: dict) -> Response | None:
     """DRF's EXCEPTION_HANDLER: DRF's own answer (its headers: WWW-Authenticate, Retry-After), as a problem."""
+    # Django's own 404 and 403, raised by the selectors and services the views call, as DRF's.
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
     response = exception_handler(exc, context)
     request = context.get("request")
     if response is None:

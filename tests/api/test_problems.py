@@ -144,3 +144,10 @@ def test_an_unexpected_error_is_a_logged_500_problem(keys, caplog, language, tit
     body = assert_problem(response, 500, "server-error")
     assert body["title"] == title and "a bug" not in body["detail"]
     assert any(record.exc_info and "a bug" in str(record.exc_info[1]) for record in caplog.records)
+
+
+@pytest.mark.urls("tests.api.urls_echo")
+def test_djangos_own_permission_denied_is_a_403_problem(api_client, keys):
+    """A selector or service may raise Django's PermissionDenied rather than DRF's: the same problem."""
+    response = with_key(api_client, keys["province_a"]).get("/api/v1/refusing/")
+    assert_problem(response, 403, "permission-denied")

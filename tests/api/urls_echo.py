@@ -4,6 +4,7 @@ The API has no write endpoint yet; this one lets the tests show how every body i
 JSON, a wrong type, an unknown field, each answered as a problem.
 """
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.urls import include, path
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -36,3 +37,13 @@ class BrokenView(ApiView):
 
 
 urlpatterns.insert(0, path("api/v1/broken/", BrokenView.as_view()))
+
+
+class RefusingView(ApiView):
+    """Raises Django's own PermissionDenied, as a selector or service the API calls may."""
+
+    def get(self, request):
+        raise DjangoPermissionDenied
+
+
+urlpatterns.insert(0, path("api/v1/refusing/", RefusingView.as_view()))
