@@ -5,11 +5,9 @@ Transactional tests: the feed reads only what finished transactions wrote, as a 
 """
 
 import threading
-import time
 
 import pytest
 from django.db import connection, transaction
-from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +20,7 @@ from learners.services.events import learning_event_record
 from reporting.selectors.exports import learner_enrolments_of_place
 from tests.api.conftest import with_key
 from tests.factories import course_make, learner_make
+from tests.reporting.test_services_fold import events_foldable_wait
 
 pytestmark = pytest.mark.django_db(transaction=True)
 URL = "/api/v1/completions/"
@@ -40,24 +39,10 @@ def complete(learner, course, *, certificate: bool = True) -> CourseCompletion:
     return completion
 
 
-def events_readable_wait(timeout: float = 300) -> None:
-    """Wait until every event written so far is below the oldest open transaction, so the feed shows it.
-
-    Transaction ids are server-wide: an open write transaction in any database on the server, such
-    as another test run's, holds the feed's horizon back (as tests/reporting/test_services_fold.py says).
-    """
-    newest = LearningEvent.objects.aggregate(newest=Max("xact_id"))["newest"]
-    if newest is None:
-        return
-    deadline = time.monotonic() + timeout
-    with connection.cursor() as cursor:
-        while True:
-            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            if cursor.fetchone()[0] > newest:
-                return
-            if time.monotonic() > deadline:
-                raise AssertionError(f"A transaction on the server stayed open for {timeout} s")
-            time.sleep(0.05)
+def events_readable_wait() -> None:
+    """Wait until every event written so far is below the oldest open transaction, so the feed shows
+    it: the feed reads in commit order as the fold does, and waits as its tests do."""
+    events_foldable_wait()
 
 
 def read_all(client, since: str | None = None, page_size: int = 100) -> tuple[list[dict], str]:
