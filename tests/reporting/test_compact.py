@@ -54,8 +54,10 @@ def pages(client) -> dict[str, str]:
             cache.clear()
             page = client.get(url, query)
             assert page.status_code == 200
-            # The sign-out form's token is new in every response; nothing else may differ.
-            html[f"{url} {query}"] = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page.content.decode())
+            # The sign-out form's token is new in every response, and "figures as of" is the time of the
+            # last fold or rebuild, to the minute (a slow run crosses one); nothing else may differ.
+            text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page.content.decode())
+            html[f"{url} {query}"] = re.sub(r"\d{1,2}:\d{2}, \d{1,2}/\d{1,2}/\d{4}", "", text)  # "H:i, d/m/Y"
     return html
 
 

@@ -27,6 +27,8 @@ def replica_unreachable(monkeypatch):
     saved = connections[REPLICA]
     connections[REPLICA] = dead
     monkeypatch.setattr(db_routers, "replica_down_until", 0.0)  # put back after the test
+    # A test that configured logging again may have disabled the loggers that existed then.
+    monkeypatch.setattr(db_routers.logger, "disabled", False)
     yield
     connections[REPLICA] = saved
 
