@@ -25,6 +25,8 @@ mkdir -p var/log
 # to the demo learner's courses: after the days, whose enrolments they build on. One line each below.
 roster_summary=$(.venv/bin/python manage.py load_demo_rosters)
 announcements_summary=$(.venv/bin/python manage.py load_demo_announcements)
+# A fresh API key of the Hà Nội admin at every start (a key is shown once; the one printed before is revoked).
+api_key_summary=$(.venv/bin/python manage.py load_demo_api_key)
 # The demo's 90 days of activity on the dashboards at once, not after the first fold (beat, every minute).
 .venv/bin/python manage.py rebuild_statistics > /dev/null
 .venv/bin/python manage.py collectstatic --no-input -v 0
@@ -44,6 +46,7 @@ cat <<MSG
   $(sed -n '2,$p' var/log/demo.txt | sed 's/^/  /')
   $roster_summary
   $announcements_summary
+  $api_key_summary
   Jobs: var/log/worker.log (emails, roster invitations and in-person day SMS are printed there), var/log/beat.log. SMS codes print below.
 
 MSG
