@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from pathlib import Path
 from catalogue_rps import SUBJECTS, catalogue_prepare
 from databases import database_name_check, database_options_add, database_recreate
 from load import python_run, wrk_run
+from proxy_cache import nginx_serving
 from server import (
     REPO,
     bench_scratch,
@@ -101,6 +103,12 @@ def options() -> argparse.Namespace:
     parser.add_argument("--learners", type=int, default=50_000, help="generated learners, 2.5 enrolments each")
     parser.add_argument("--accounts", type=int, default=600, help="accounts Locust signs in with")
     parser.add_argument("--profile", type=Path, help="record the gunicorn workers with py-spy into this folder")
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="Locust calls nginx with deploy/nginx.conf in front of gunicorn, as production does (anonymous "
+        "pages from nginx's cache); the bare view is still measured on gunicorn",
+    )
     database_options_add(parser, db_name="onetouch_bench_campaign")
     parser.add_argument("--seed", type=int, default=2025, help="seed of the generated data")
     args = parser.parse_args()
@@ -519,9 +527,15 @@ class Summary:
     bare_cpu_ms: float
 
 
+def proxy_in_front(args: argparse.Namespace, folder: Path, gunicorn_port: int):
+    """nginx in front of gunicorn with --proxy (yields it), else nothing (yields None)."""
+    return nginx_serving(folder, gunicorn_port) if args.proxy else nullcontext()
+
+
 def server_label(args: argparse.Namespace) -> str:
     threads = f" x {args.threads} threads" if args.worker_class == "gthread" else ""
-    return f"{args.workers} {args.worker_class} workers{threads}"
+    proxy = ", nginx in front" if args.proxy else ""
+    return f"{args.workers} {args.worker_class} workers{threads}{proxy}"
 
 
 def server_measure(args: argparse.Namespace, env: dict, folder: Path, plan_path: Path, hash_ms: float) -> Summary:
@@ -553,8 +567,14 @@ def server_measure(args: argparse.Namespace, env: dict, folder: Path, plan_path:
             if profile:
                 profilers.extend(profilers_start(server.pid, profile, args.seconds))
 
-        locust_cpu = locust_run(args, port, plan_path, folder, measure_start)
-        mix_cpu.stop()
+        with proxy_in_front(args, folder, port) as proxy:
+            locust_port = proxy.port if proxy else port
+            nginx_before = gunicorn_cpu_seconds(proxy.process.pid) if proxy else {}
+            locust_cpu = locust_run(args, locust_port, plan_path, folder, measure_start)
+            mix_cpu.stop()
+            if proxy:
+                nginx_seconds = cpu_seconds_between(nginx_before, gunicorn_cpu_seconds(proxy.process.pid))
+                say(f"nginx on 127.0.0.1:{proxy.port} in front (deploy/nginx.conf): {nginx_seconds:.1f} CPU s")
         csv_prefix = folder / "locust"
         for profiler in profilers:
             profiler.wait(timeout=60)

@@ -735,6 +735,8 @@ CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", 60)
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 600)
 # How long a process trusts the catalogue generation it last read (a saved course shows after that).
 CATALOGUE_GENERATION_TRUST_SECONDS = 1.0
+# How long a process trusts the statistics' fold stamp it last read (a fold shows on the dashboards after that).
+FOLD_STAMP_TRUST_SECONDS = 1.0
 # How long the reverse proxy (deploy/nginx.conf) may serve an anonymous home, catalogue or course page
 # without asking Django (Cache-Control s-maxage, onetouch/proxy_cache.py): a published change shows
 # to visitors within this many seconds.

@@ -23,5 +23,6 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-# Tests check that a saved course shows at once.
+# Tests check that a saved course, and a fold on the dashboards, show at once.
 CATALOGUE_GENERATION_TRUST_SECONDS = 0
+FOLD_STAMP_TRUST_SECONDS = 0

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -75,10 +77,17 @@ def _dashboard_render(request: HttpRequest, *, province: Province | None) -> Htt
     the key at once), the language, the viewer's scope (role and province decide the courses, the
     links and the header) and the URL with its filters. The viewer may read the page: checked
     before this is called.
+
+    The browser that has the page already is told so (304, no body) when it asks again with the
+    page's ETag: the key and the browser's CSRF secret, whose token its copy's sign-out form holds.
     """
     if len(messages.get_messages(request)):  # a message is shown once, to one person
         return _dashboard_page(request, province=province, csrf_token=get_token(request))
     key = _page_cache_key(request)
+    etag = _page_etag(request, key)
+    not_modified = get_conditional_response(request, etag=etag)
+    if not_modified is not None:
+        return _revalidated(not_modified, etag)
     html = cache.get(key)
     if html is None:
         response = _dashboard_page(request, province=province, csrf_token=CSRF_PLACEHOLDER)
@@ -86,7 +95,7 @@ def _dashboard_render(request: HttpRequest, *, province: Province | None) -> Htt
             return HttpResponse(_csrf_put(request, response.content.decode()), status=response.status_code)
         html = response.content.decode()
         cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
-    return HttpResponse(_csrf_put(request, html))
+    return _revalidated(HttpResponse(_csrf_put(request, html)), etag)
 
 
 def _page_cache_key(request: HttpRequest) -> str:
@@ -94,6 +103,22 @@ def _page_cache_key(request: HttpRequest) -> str:
     scope_of_viewer = f"{user.role}.{user.scope_province_id}.{user.is_staff:d}"
     url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
     return f"dashboard-page:{fold_stamp_get()}:{get_language()}:{scope_of_viewer}:{url}"
+
+
+def _page_etag(request: HttpRequest, key: str) -> str | None:
+    """The page's ETag for this browser; None before it holds a CSRF secret (its first page sets one)."""
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME)
+    if not secret:
+        return None
+    return quote_etag(hashlib.sha256(f"{key}:{secret}".encode()).hexdigest()[:32])
+
+
+def _revalidated(response: HttpResponse, etag: str | None) -> HttpResponse:
+    """The browser may keep the page but asks each time (no-cache): a fold or a new sign-in changes the ETag."""
+    if etag:
+        response["ETag"] = etag
+    patch_cache_control(response, private=True, no_cache=True)
+    return response
 
 
 def _csrf_put(request: HttpRequest, html: str) -> str:

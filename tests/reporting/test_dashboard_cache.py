@@ -1,6 +1,7 @@
 """The dashboard pages come from a cache keyed by the fold, the language, the viewer's scope and the URL."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,8 @@ from django.utils import timezone
 
 from onetouch.models import User
 from onetouch.services.staff_accounts import staff_account_create
+from reporting.selectors import dashboards
+from reporting.selectors.dashboards import fold_stamp_get
 from reporting.services.fold import statistics_fold
 from reporting.views.dashboards import CSRF_PLACEHOLDER
 from tests.factories import course_make
@@ -100,3 +103,55 @@ def test_a_cached_page_carries_each_viewers_own_csrf_token(admin_hanoi, province
     assert CSRF_PLACEHOLDER not in page
     assert signed_out.status_code == 302
     assert "_auth_user_id" not in second.session
+
+
+def test_a_process_trusts_the_fold_stamp_it_read_for_a_while(settings, monkeypatch, django_assert_num_queries):
+    """Within FOLD_STAMP_TRUST_SECONDS the stamp is not read again, and a fold shows once that time is over."""
+    settings.FOLD_STAMP_TRUST_SECONDS = 60
+    monkeypatch.setattr(dashboards, "_stamp_seen", ("", 0.0))  # nothing read yet; put back after the test
+    statistics_fold()
+    stamp = fold_stamp_get()
+
+    statistics_fold()  # the mark's time moves
+    with django_assert_num_queries(0):
+        assert fold_stamp_get() == stamp
+    dashboards._stamp_seen = (stamp, time.monotonic() - 1)  # the minute is over
+    assert fold_stamp_get() != stamp
+
+
+def test_the_browser_that_has_the_page_is_told_so_until_the_next_fold(client, admin_hanoi, province_hanoi):
+    """Asked again with its ETag, the page answers 304 without a body; after a fold, the new page."""
+    statistics_fold()
+    client.force_login(admin_hanoi)
+    client.get(HANOI)  # the first page sets the browser's CSRF cookie
+    first = client.get(HANOI)
+    etag = first["ETag"]
+    assert "private" in first["Cache-Control"] and "no-cache" in first["Cache-Control"]
+
+    again = client.get(HANOI, headers={"if-none-match": etag})
+    enrolments_add(province_hanoi.id, 5)
+    statistics_fold()
+    after_fold = client.get(HANOI, headers={"if-none-match": etag})
+
+    assert (again.status_code, again.content, again["ETag"]) == (304, b"", etag)
+    assert after_fold.status_code == 200 and after_fold["ETag"] != etag
+    assert measure(after_fold.content.decode(), "enrolments") == "5"
+
+
+def test_another_browser_or_sign_in_never_gets_a_304_for_a_page_it_does_not_hold(admin_hanoi, province_hanoi):
+    """The ETag holds the browser's CSRF secret: a colleague's browser, or this one signed in anew, gets the page."""
+    statistics_fold()
+    mine, colleague = Client(), Client()
+    for browser in (mine, colleague):
+        browser.force_login(admin_hanoi)
+        browser.get(HANOI)
+    etag = mine.get(HANOI)["ETag"]
+
+    theirs = colleague.get(HANOI, headers={"if-none-match": etag})
+    mine.logout()
+    mine.force_login(admin_hanoi)
+    mine.get(HANOI)  # a new sign-in, a new CSRF secret
+    signed_in_anew = mine.get(HANOI, headers={"if-none-match": etag})
+
+    assert theirs.status_code == 200 and theirs["ETag"] != etag
+    assert signed_in_anew.status_code == 200 and signed_in_anew["ETag"] != etag
