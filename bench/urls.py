@@ -14,4 +14,14 @@ def bare(request: HttpRequest) -> HttpResponse:
     return HttpResponse(b"ok", content_type="text/plain")
 
 
-urlpatterns = [*platform_urlpatterns, path("bench/bare/", bare, name="bench_bare")]
+def bare_signed_in(request: HttpRequest) -> HttpResponse:
+    """The bare view that asks who is signed in: the session's and the account's rows, the floor of any
+    signed-in page (the bare view above never reads them)."""
+    return HttpResponse(b"ok" if request.user.is_authenticated else b"anonymous", content_type="text/plain")
+
+
+urlpatterns = [
+    *platform_urlpatterns,
+    path("bench/bare/", bare, name="bench_bare"),
+    path("bench/bare-signed-in/", bare_signed_in, name="bench_bare_signed_in"),
+]
