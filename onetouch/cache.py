@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 from django.core.cache import cache
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -30,11 +30,32 @@ RETRY_AFTER_SECONDS = 5.0
 UNREACHABLE = (RedisConnectionError, RedisTimeoutError)
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's client to Redis, keeping one redis.Redis per connection pool.
+
+    Django makes a new redis.Redis for every cache call, which copies its table of reply handlers:
+    about 56 µs, two thirds of a small GET on a 2-core machine. A redis.Redis may be shared by
+    threads (it takes a connection from its pool for each command), so one per pool is enough.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class RedisCacheOrNothing(RedisCache):
     """Django's Redis cache, acting as the DummyCache while Redis is unreachable."""
 
     def __init__(self, server, params) -> None:
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         self._skip_until = 0.0
         self._down_since: float | None = None
 
