@@ -154,3 +154,15 @@ def test_the_list_and_the_detail_read_the_same_statements_at_two_sizes(
     assert client.get(detail_url).json()["attendance_counts"] == {"signed_up": 22, "present": 11}
     assert statements_of(client, "/api/v1/days/?page_size=200", django_assert_max_num_queries, 2) == small_list
     assert statements_of(client, detail_url, django_assert_max_num_queries, 4) == small_detail
+
+
+def test_the_list_comes_in_cursor_pages_soonest_first(api_client, keys, days):
+    client = with_key(api_client, keys["ministry"])
+    first = client.get("/api/v1/days/?page_size=2").json()
+    second = client.get(first["next"]).json()
+    assert [day["id"] for day in first["results"] + second["results"]] == [
+        days["hanoi"].id,
+        days["hue"].id,
+        days["national_in_hanoi"].id,
+    ]
+    assert second["next"] is None
