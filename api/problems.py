@@ -17,6 +17,7 @@ from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -144,6 +145,9 @@ def server_error(exc: Exception, request) -> Response | None:
     return problem_response("server-error", status.HTTP_500_INTERNAL_SERVER_ERROR, detail)
 
 
+# CSRF-exempt as DRF's views are: it changes nothing, and a POST to an address that does not exist
+# (a day id that is not a number) must answer this problem, not Django's HTML page of a CSRF failure.
+@csrf_exempt
 def not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     """Any address under /api/ that no route matches: the same problem as a missing id."""
     body = problem_body("not-found", status.HTTP_404_NOT_FOUND, _("Nothing exists at this address."))

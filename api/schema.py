@@ -1,6 +1,6 @@
 """drf-spectacular's description of our authentication: the API key as an HTTP bearer scheme."""
 
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerExtension
 
 
 class ApiKeyScheme(OpenApiAuthenticationExtension):
@@ -13,6 +13,18 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
             "scheme": "bearer",
             "description": "An API key made in the studio (/studio/api-keys/): Authorization: Bearer ot_…",
         }
+
+
+class StrictBody(OpenApiSerializerExtension):
+    """A body that refuses fields it does not know (api.views.base.StrictSerializer) says so in the schema,
+    so a client (and schemathesis) knows that an extra field is an error, not ignored."""
+
+    target_class = "api.views.base.StrictSerializer"
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema, direction) -> dict:
+        schema = auto_schema._map_serializer(self.target, direction, bypass_extensions=True)
+        return schema | {"additionalProperties": False}
 
 
 # Every operation may answer these, as problems (api/problems.py): written once here for the schema.
@@ -48,14 +60,24 @@ ERROR_RESPONSES = {
 }
 
 
+# What a write (api/views/idempotent.py) may answer besides: 400 also covers a missing or malformed
+# Idempotency-Key and a body that is not JSON.
+WRITE_ERROR_RESPONSES = {
+    "403": "A signed-in session's write without its CSRF token.",
+    "415": "A body that is not JSON (Content-Type: application/json).",
+    "422": "The Idempotency-Key was already used with another request (`idempotency-key-reused`); nothing written.",
+}
+
+
 def problems_document(result: dict, generator, request, public) -> dict:
     """drf-spectacular post-processing hook: the Problem schema and the error answers of every operation."""
     result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for path in result.get("paths", {}).values():
-        for operation in path.values():
+        for method, operation in path.items():
             responses = operation.setdefault("responses", {})
-            for status, description in ERROR_RESPONSES.items():
+            errors = ERROR_RESPONSES | (WRITE_ERROR_RESPONSES if method == "post" else {})
+            for status, description in errors.items():
                 responses.setdefault(status, {"description": description, "content": problem})
             responses["429"]["headers"] = {
                 "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds until the window resets."}

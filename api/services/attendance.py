@@ -1,10 +1,18 @@
-"""Posting the attendance of an in-person day through the API, through inperson's own service (docs/decisions/0035).
+"""Posting the attendance of an in-person day through the API, through inperson's services (docs/decisions/0035, 0037).
 
-Each learner's mark goes through `inperson.services.attendance.attendance_correct` (the attendance
-sheet's path: after check-in opened, with a reason kept as the correction's), which takes the day's
-lock, checks who may and writes the events and completions. A learner already so is `unchanged`,
-without a correction; a refusal (not enrolled, the day not yet open, not allowed) is that learner's
-answer, in its own savepoint, and never undoes the others.
+What a key may do is what the pages let the people it stands for do, decided by inperson's services
+with the key's requester (never with the rights of the admin who made the key, who is only recorded):
+
+- a province's key and the ministry's correct, as the studio's attendance page does: every mark that
+  changes something goes through `attendance_correct` (after check-in opened, the reason kept as the
+  correction's; a province may not correct a day of a national course, as on the page);
+- a partner's key marks present, as its trainers tick the roster: `attendance_tick`, during the
+  check-in window, for learners signed up, at the days its organisation runs. Marking absent is a
+  correction, which a trainer cannot make: `attendance_correct` refuses it.
+
+A learner already so is `unchanged`, with nothing written; a refusal (not enrolled, not signed up,
+outside the window, not allowed) is that learner's answer, in the service's own savepoint, and never
+undoes the others.
 """
 
 from dataclasses import dataclass
@@ -13,8 +21,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from courses.models import Partner
 from inperson.models import Attendance, InPersonDay
-from inperson.services.attendance import attendance_correct
+from inperson.services.attendance import attendance_correct, attendance_tick
 from onetouch.models import User
 
 
@@ -32,7 +41,10 @@ class MarkResult:
 
 
 @transaction.atomic
-def api_attendance_post(*, day: InPersonDay, marks: list[Mark], reason: str, by: User) -> list[MarkResult]:
+def api_attendance_post(
+    *, day: InPersonDay, marks: list[Mark], reason: str, requester: User, by: User, partner: Partner | None = None
+) -> list[MarkResult]:
+    """Apply each mark through inperson's services as `requester` (a partner's key: as `partner`), recorded as `by`."""
     learners = User.objects.in_bulk({mark.learner_id for mark in marks})
     present_now = dict(
         Attendance.objects.filter(day=day, learner_id__in=list(learners)).values_list("learner_id", "present")
@@ -49,7 +61,12 @@ def api_attendance_post(*, day: InPersonDay, marks: list[Mark], reason: str, by:
             results.append(MarkResult(learner.id, "unchanged", ""))
             continue
         try:
-            attendance_correct(by=by, day=day, learner=learner, present=mark.present, reason=reason)
+            if partner is not None and mark.present:
+                attendance_tick(by=by, day=day, learner=learner, partner=partner)
+            else:
+                attendance_correct(
+                    by=by, acting=requester, day=day, learner=learner, present=mark.present, reason=reason
+                )
         except ValidationError as error:
             results.append(MarkResult(learner.id, "refused", " ".join(error.messages)))
             continue

@@ -9,7 +9,7 @@ from django.urls import path, re_path
 from api.problems import not_found
 from api.views import attendance as attendance_views
 from api.views import completions as completion_views
-from api.views import courses, docs
+from api.views import courses, days, docs
 from api.views import enrolments as enrolment_views
 from api.views import statistics as statistics_views
 
@@ -23,6 +23,9 @@ urlpatterns = [
     # GET a course's enrolments (docs/decisions/0036); POST enrols officials (0035).
     path("v1/enrolments/", enrolment_views.EnrolmentCollection.as_view(), name="enrolments"),
     path("v1/statistics/", statistics_views.Statistics.as_view(), name="statistics"),
+    # In-person days (docs/decisions/0037): the key's days, and one day's attendance.
+    path("v1/days/", days.DayList.as_view(), name="day_list"),
+    path("v1/days/<int:day_id>/", days.DayDetail.as_view(), name="day_detail"),
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
     # Writes (docs/decisions/0035): idempotent through the Idempotency-Key header.

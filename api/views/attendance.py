@@ -33,7 +33,12 @@ class DayAttendanceCreate(IdempotentWriteView):
             Mark(learner_id=mark["learner"], present=mark["present"]) for mark in body.validated_data["attendance"]
         ]
         results = api_attendance_post(
-            day=day, marks=marks, reason=body.validated_data["reason"], by=acting_account(request)
+            day=day,
+            marks=marks,
+            reason=body.validated_data["reason"],
+            requester=request.user,
+            by=acting_account(request),
+            partner=request.auth.partner if getattr(request.user, "api_partner_id", None) else None,
         )
         answer = {"day": day.id, "results": [asdict(result) for result in results]}
         return Response(AttendanceAnswerSerializer(answer).data, status=status.HTTP_200_OK)

@@ -8,6 +8,12 @@ trainer's phone) at most one attendance, so a scan sent twice, or a code shown t
 Who may: a trainer attached to the day, or someone who may change the day (onetouch.scope). Only
 the latter correct an attendance afterwards, and always with a reason (kept).
 
+Through the API (docs/decisions/0037) the one who acts is a key, which has no account: `by` is then
+the account recorded (the key's maker) and never what decides. Ticking takes `partner`, the partner
+organisation acting as itself, which may tick at the days it runs (the day's partners) as its
+trainers may at the days they are attached to; a correction takes `acting`, the requester the key
+stands for (an unsaved user with a role and a province), whose rights onetouch.scope weighs.
+
 In-person completion (docs/decisions/0018): the learner attended the day AND completed the course
 online. It is written at check-in when the course is already completed, or later by the sweep
 `attendance_completions_record` (every minute) when the learner completes it afterwards; exactly once
@@ -25,6 +31,7 @@ from django.utils import formats, timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from courses.models import Partner
 from inperson.models import Attendance, AttendanceCorrection, DaySeat, InPersonDay
 from inperson.pure.checkin import CheckInWindow, ScanProblem, checkin_window, scan_time_problem
 from inperson.pure.codes import CodeKeys, CodeProblem, code_match, step_at
@@ -99,10 +106,13 @@ def attendance_check_in(
 
 
 @transaction.atomic
-def attendance_tick(*, by: User, day: InPersonDay, learner: User) -> CheckIn:
-    """Mark a learner signed up as present from the roster, during the check-in window; a repeat changes nothing."""
+def attendance_tick(*, by: User, day: InPersonDay, learner: User, partner: Partner | None = None) -> CheckIn:
+    """Mark a learner signed up as present from the roster, during the check-in window; a repeat changes nothing.
+
+    `partner`: the partner organisation ticking through its API key (`by` is then only recorded).
+    """
     day = day_lock(day)
-    may_check_in_check(by=by, day=day)
+    may_check_in_check(by=by, day=day, partner=partner)
     now = timezone.now()
     window = day_window(day)
     if window is None:
@@ -112,6 +122,8 @@ def attendance_tick(*, by: User, day: InPersonDay, learner: User) -> CheckIn:
     if not day.seats.filter(status=DaySeat.Status.SIGNED_UP, learner=learner).exists():
         raise ValidationError(_("This learner is not signed up for this day."))
     existing = Attendance.objects.filter(day=day, learner=learner).first()
+    if existing is not None and not existing.present:
+        raise ValidationError(_("An admin corrected this learner to absent; only an admin can correct it again."))
     if existing is not None:
         return CheckIn(attendance=existing, created=False)
     attendance = attendance_create(day=day, learner_id=learner.id, by=by, method=Attendance.Method.TICKED, at=now)
@@ -120,11 +132,14 @@ def attendance_tick(*, by: User, day: InPersonDay, learner: User) -> CheckIn:
 
 @transaction.atomic
 def attendance_correct(
-    *, by: User, day: InPersonDay, learner: User, present: bool, reason: str
+    *, by: User, day: InPersonDay, learner: User, present: bool, reason: str, acting: User | None = None
 ) -> AttendanceCorrection:
-    """Set a learner present or absent after the fact, with the reason; the events follow (or are taken back)."""
+    """Set a learner present or absent after the fact, with the reason; the events follow (or are taken back).
+
+    `acting`: the API key's requester whose rights decide (`by` is then only recorded).
+    """
     day = day_lock(day)
-    if not scope.can_change(by, day.course_run.course.owner_province_id):
+    if not scope.can_change(acting or by, day.course_run.course.owner_province_id):
         raise ValidationError(_("You may not correct the attendance of this in-person day."))
     reason = reason.strip()
     if not reason:
@@ -234,8 +249,14 @@ def day_lock(day: InPersonDay) -> InPersonDay:
     return InPersonDay.objects.select_for_update(of=("self",)).select_related("course_run__course").get(id=day.id)
 
 
-def may_check_in(*, user: User, day: InPersonDay) -> bool:
-    """Return whether the user may check learners in at the day: its trainer, or someone who may change it."""
+def may_check_in(*, user: User, day: InPersonDay, partner: Partner | None = None) -> bool:
+    """Return whether the user may check learners in at the day: its trainer, or someone who may change it.
+
+    With `partner`, the partner organisation itself acts (its API key) and `user` does not count: it
+    may at the days it runs, as its trainers may at the days they are attached to.
+    """
+    if partner is not None:
+        return day.partners.filter(id=partner.id).exists()
     if not user.is_authenticated or not user.is_active:
         return False
     return day.trainers.filter(user_id=user.id).exists() or scope.can_change(
@@ -243,8 +264,8 @@ def may_check_in(*, user: User, day: InPersonDay) -> bool:
     )
 
 
-def may_check_in_check(*, by: User, day: InPersonDay) -> None:
-    if not may_check_in(user=by, day=day):
+def may_check_in_check(*, by: User, day: InPersonDay, partner: Partner | None = None) -> None:
+    if not may_check_in(user=by, day=day, partner=partner):
         raise ValidationError(_("You may not check learners in at this in-person day."))
 
 

@@ -778,6 +778,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Bodies sent and answers received as separate components: a text a body must not leave blank says
+    # minLength 1 there, while the same kind of field in an answer may be "" (a reason_text).
+    "COMPONENT_SPLIT_REQUEST": True,
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.problems_document"],
 }
 # Requests one API key (or one signed-in account) may make, as amount/period with period s, m or h,

@@ -4,39 +4,20 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.utils import timezone
 
-from api.models import IdempotencyKey
-from inperson.models import Attendance, AttendanceCorrection, InPersonDay
-from learners.services.enrolments import enrolment_create
+from api.models import ApiKey, IdempotencyKey
+from api.services.keys import api_key_create
+from inperson.models import Attendance, AttendanceCorrection
+from inperson.services.attendance import attendance_correct
 from tests.api.conftest import with_key
 from tests.api.test_scope_table import REQUESTERS, UNUSABLE_KEY_PROBLEM, as_requester
-from tests.api.writes import run_make
+from tests.api.writes import day_make, enrolled, run_make, signed_up
 from tests.factories import learner_make
+from tests.inperson.checkin_setup import day_move
 
 pytestmark = pytest.mark.django_db
 
 REASON = "Danh sách ký tên tại hội trường"
-
-
-def day_make(run, commune, by, *, partners=()) -> InPersonDay:
-    """The run's day in the commune's province, started 30 minutes ago: check-in is open."""
-    starts_at = timezone.now() - dt.timedelta(minutes=30)
-    day = InPersonDay.objects.create(
-        course_run=run,
-        province=commune.province,
-        venue_name="Hội trường",
-        venue_address="1 Đinh Tiên Hoàng",
-        venue_commune=commune,
-        starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(hours=3),
-        capacity=30,
-        cancellation_deadline=starts_at - dt.timedelta(days=1),
-        created_by=by,
-        updated_by=by,
-    )
-    day.partners.set(partners)
-    return day
 
 
 @pytest.fixture
@@ -48,12 +29,6 @@ def days(province_hanoi, province_hue, commune_hanoi, commune_hue, admin_hanoi, 
         ),
         "hue": day_make(run_make(province=province_hue, title="Huế"), commune_hue, admin_hue),
     }
-
-
-def enrolled(day: InPersonDay, commune, email: str):
-    learner = learner_make(commune=commune, email=email)
-    enrolment_create(learner=learner, course=day.course_run.course, course_run=day.course_run)
-    return learner
 
 
 def post_attendance(
@@ -91,7 +66,7 @@ def test_every_requester_has_a_line():
 @pytest.mark.parametrize("target", TARGETS)
 def test_write_scope_table(api_client, keys, days, learner_hanoi, commune_hanoi, commune_hue, requester, target):
     day_id = days[target].id if target in days else 987654
-    learner = enrolled(days[target], commune_hanoi, "hoc.vien.ngay@example.vn") if target in days else learner_hanoi
+    learner = signed_up(days[target], commune_hanoi, "hoc.vien.ngay@example.vn") if target in days else learner_hanoi
     client = as_requester(api_client, requester, keys, learner_hanoi)
     response = post_attendance(client, day_id, [(learner.id, True)])
     expected = WRITE_SCOPE_TABLE[requester][target]
@@ -138,7 +113,7 @@ def test_each_learner_gets_what_happened_and_a_retry_changes_nothing(api_client,
 
 def test_the_same_key_with_other_marks_is_refused(api_client, keys, days, commune_hanoi):
     day = days["hanoi"]
-    binh = enrolled(day, commune_hanoi, "binh@example.vn")
+    binh = signed_up(day, commune_hanoi, "binh@example.vn")
     client = with_key(api_client, keys["partner"])
     post_attendance(client, day.id, [(binh.id, True)], key="mot-lan")
     other = post_attendance(client, day.id, [(binh.id, False)], key="mot-lan", language="en")
@@ -146,3 +121,77 @@ def test_the_same_key_with_other_marks_is_refused(api_client, keys, days, commun
     assert other.json()["type"] == "/api/problems/idempotency-key-reused"
     assert Attendance.objects.get(learner=binh).present
     assert IdempotencyKey.objects.count() == 1
+
+
+# --- What a partner's key may post: what its trainers may do on the pages (docs/decisions/0037) -----
+
+
+def test_a_partners_present_mark_is_a_tick_recorded_as_the_keys_maker(api_client, keys, days, commune_hanoi, partner):
+    """Through the trainer's own path: ticked on the roster, no correction, the key's maker recorded."""
+    day = days["hanoi"]
+    binh = signed_up(day, commune_hanoi, "binh@example.vn")
+    response = post_attendance(with_key(api_client, keys["partner"]), day.id, [(binh.id, True)])
+    assert response.json()["results"] == [{"learner": binh.id, "result": "present", "reason_text": ""}]
+    attendance = Attendance.objects.get(day=day, learner=binh)
+    assert attendance.method == Attendance.Method.TICKED
+    assert attendance.checked_in_by == ApiKey.objects.get(kind="partner").created_by
+    assert not AttendanceCorrection.objects.exists()
+
+
+def test_a_partner_may_not_mark_absent_nor_tick_outside_the_window_nor_someone_not_signed_up(
+    api_client, keys, days, commune_hanoi, admin_hanoi
+):
+    """A trainer cannot correct, tick before check-in opens, or tick a learner without a seat: nor can its key."""
+    day = days["hanoi"]
+    binh = signed_up(day, commune_hanoi, "binh@example.vn")
+    cuc = enrolled(day, commune_hanoi, "cuc@example.vn")
+    attendance_correct(by=admin_hanoi, day=day, learner=binh, present=True, reason="Có mặt")
+    client = with_key(api_client, keys["partner"])
+    response = post_attendance(client, day.id, [(binh.id, False), (cuc.id, True)], language="en")
+    assert [(r["result"], r["reason_text"]) for r in response.json()["results"]] == [
+        ("refused", "You may not correct the attendance of this in-person day."),
+        ("refused", "This learner is not signed up for this day."),
+    ]
+    day_move(day, starts_in=dt.timedelta(hours=5))
+    dan = signed_up(day, commune_hanoi, "dan@example.vn")
+    early = post_attendance(client, day.id, [(dan.id, True)], language="en")
+    assert early.json()["results"][0]["result"] == "refused"
+    assert early.json()["results"][0]["reason_text"].startswith("Check-in for this day is open from")
+    assert list(Attendance.objects.values_list("learner_id", "present")) == [(binh.id, True)]
+
+
+def test_a_partner_may_not_tick_again_someone_an_admin_corrected_to_absent(
+    api_client, keys, days, commune_hanoi, admin_hanoi
+):
+    day = days["hanoi"]
+    binh = signed_up(day, commune_hanoi, "binh@example.vn")
+    attendance_correct(by=admin_hanoi, day=day, learner=binh, present=True, reason="Có mặt")
+    attendance_correct(by=admin_hanoi, day=day, learner=binh, present=False, reason="Đánh dấu nhầm")
+    response = post_attendance(with_key(api_client, keys["partner"]), day.id, [(binh.id, True)], language="en")
+    assert response.json()["results"][0]["result"] == "refused"
+    assert not Attendance.objects.get(learner=binh).present
+
+
+@pytest.mark.parametrize("maker", ["admin_hanoi", "ministry_staff"])
+def test_a_province_key_may_not_correct_a_national_courses_day_whoever_made_it(
+    request, api_client, days, commune_hanoi, admin_hanoi, province_hanoi, maker
+):
+    """As on the studio's page: a province's admin does not correct a national course's day held in the
+    province. The key's rights are its province's, even when ministry staff made it."""
+    national_day = day_make(run_make(title="Toàn quốc"), commune_hanoi, admin_hanoi)
+    binh = signed_up(national_day, commune_hanoi, "binh@example.vn")
+    _key, plain = api_key_create(
+        by=request.getfixturevalue(maker), name="HR", kind="province", valid_days=30, province=province_hanoi
+    )
+    response = post_attendance(with_key(api_client, plain), national_day.id, [(binh.id, True)], language="en")
+    refused = {"result": "refused", "reason_text": "You may not correct the attendance of this in-person day."}
+    assert response.json()["results"] == [{"learner": binh.id, **refused}]
+    assert not Attendance.objects.exists()
+
+
+def test_the_ministry_key_corrects_a_national_courses_day(api_client, keys, commune_hanoi, admin_hanoi):
+    national_day = day_make(run_make(title="Toàn quốc"), commune_hanoi, admin_hanoi)
+    binh = enrolled(national_day, commune_hanoi, "binh@example.vn")
+    response = post_attendance(with_key(api_client, keys["ministry"]), national_day.id, [(binh.id, True)])
+    assert response.json()["results"][0]["result"] == "present"
+    assert AttendanceCorrection.objects.get().attendance.learner == binh

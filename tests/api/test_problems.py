@@ -77,6 +77,13 @@ def test_a_405_names_the_methods_allowed(api_client, keys):
     assert response["Allow"] == "GET, HEAD, OPTIONS"
 
 
+def test_a_post_to_an_address_that_does_not_exist_is_the_404_problem(api_client, keys):
+    """Not Django's HTML page of a CSRF failure: a day id that is not a number names no day."""
+    api_client.handler.enforce_csrf_checks = True
+    response = with_key(api_client, keys["ministry"]).post("/api/v1/days/true/attendance/", {}, format="json")
+    assert_problem(response, 404, "not-found")
+
+
 def test_invalid_filters_name_each_parameter(api_client, keys):
     response = with_key(api_client, keys["province_a"]).get(
         reverse("api:course_list"), {"audience": "aliens", "sort": "random"}, HTTP_ACCEPT_LANGUAGE="en"

@@ -1,9 +1,15 @@
 """The OpenAPI schema is valid and public, and Swagger UI renders from our origin under our CSP."""
 
+import json
+
 import pytest
 import yaml
 from django.urls import reverse
+from drf_spectacular.generators import SchemaGenerator
 from openapi_spec_validator import validate
+from rest_framework.test import APIRequestFactory
+
+from api.views.docs import SchemaView
 
 pytestmark = pytest.mark.django_db
 
@@ -54,3 +60,55 @@ def test_docs_page_loads_only_our_own_files(api_client):
     policy = response["Content-Security-Policy"]
     nonce = policy.split("'nonce-")[1].split("'")[0]
     assert f'<script nonce="{nonce}">' in html
+
+
+class CountingGenerator(SchemaGenerator):
+    """drf-spectacular's generator, counting the documents it builds."""
+
+    builds = 0
+
+    def get_schema(self, request=None, public=False):
+        CountingGenerator.builds += 1
+        return super().get_schema(request=request, public=public)
+
+
+def test_the_schema_is_built_once_per_language_and_kept():
+    """A second request in a language answers the kept document; another language builds its own."""
+    view = SchemaView.as_view(generator_class=CountingGenerator)
+    factory = APIRequestFactory()
+    CountingGenerator.builds = 0
+
+    def schema_in(language: str) -> dict:
+        response = view(factory.get(f"/api/schema/?lang={language}", HTTP_ACCEPT="application/vnd.oai.openapi+json"))
+        response.render()
+        return json.loads(response.content)
+
+    english = schema_in("en")
+    assert schema_in("en") == english
+    assert CountingGenerator.builds == 1
+    vietnamese = schema_in("vi")
+    assert CountingGenerator.builds == 2
+    commune = "#/components/schemas/OfficialRequest"
+    assert json_pointer(english, commune)["properties"]["commune"]["description"] == (
+        "The official code of the commune of today."
+    )
+    assert json_pointer(vietnamese, commune)["properties"]["commune"]["description"] == (
+        "Mã chính thức của xã/phường hiện nay."
+    )
+    assert schema_in("vi") == vietnamese
+    assert CountingGenerator.builds == 2
+
+
+def json_pointer(document: dict, pointer: str) -> dict:
+    for part in pointer.removeprefix("#/").split("/"):
+        document = document[part]
+    return document
+
+
+def test_the_schema_follows_accept_language(api_client):
+    """Through the site's middleware: each language's document, each request after the first from memory."""
+    for _ in range(2):
+        english = api_client.get(reverse("api:schema"), HTTP_ACCEPT_LANGUAGE="en", HTTP_ACCEPT="application/json")
+        vietnamese = api_client.get(reverse("api:schema"), HTTP_ACCEPT_LANGUAGE="vi", HTTP_ACCEPT="application/json")
+        assert "The official code of the commune of today." in english.content.decode()
+        assert "Mã chính thức của xã/phường hiện nay." in vietnamese.content.decode()

@@ -9,6 +9,7 @@ from django.urls import URLPattern, reverse
 
 from api.urls.api import urlpatterns as api_urlpatterns
 from tests.api.conftest import with_key
+from tests.api.writes import day_make, run_make
 from tests.factories import course_make
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,14 @@ SCOPE_TABLE = {
     # The dashboard's figures: a province's key its own, the ministry's national (`province` is tested
     # in tests/api/test_statistics.py).
     ("statistics", None): signed_in(partner=403, learner=403),
+    # In-person days (docs/decisions/0037): the list answers each its own days (which ones: tests/api/test_days.py);
+    # a day a key does not reach is missing. A partner's key reaches the days its organisation runs, a province's
+    # the days held in it (a national course's too), the ministry's all; a learner's session none.
+    ("day_list", None): signed_in(),
+    ("day_detail", "day_hanoi_partner"): signed_in(province_b=404, learner=404),
+    ("day_detail", "day_hue"): signed_in(province_a=404, partner=404, learner=404),
+    ("day_detail", "day_national_in_hanoi"): signed_in(province_b=404, partner=404, learner=404),
+    ("day_detail", "day_missing"): signed_in(province_a=404, province_b=404, partner=404, ministry=404, learner=404),
 }
 # Routes with an argument that no course names: the address the table's GET uses.
 FIXED_URLS = {"day_attendance_create": "/api/v1/days/987654/attendance/"}
@@ -72,7 +81,20 @@ def courses(province_hanoi, province_hue) -> dict[str, str]:
     return {name: course.slug for name, course in made.items()} | {"missing": "khong-co-khoa-hoc-nay"}
 
 
-def route_url(name: str, target: str | None, courses: dict[str, str]) -> str:
+@pytest.fixture
+def days(province_hanoi, province_hue, commune_hanoi, commune_hue, admin_hanoi, admin_hue, partner) -> dict[str, int]:
+    """The id of each in-person day the table names."""
+    made = {
+        "day_hanoi_partner": day_make(
+            run_make(province=province_hanoi), commune_hanoi, admin_hanoi, partners=[partner]
+        ),
+        "day_hue": day_make(run_make(province=province_hue, title="Huế"), commune_hue, admin_hue),
+        "day_national_in_hanoi": day_make(run_make(title="Toàn quốc"), commune_hanoi, admin_hanoi),
+    }
+    return {name: day.id for name, day in made.items()} | {"day_missing": 987654}
+
+
+def route_url(name: str, target: str | None, courses: dict) -> str:
     if name in FIXED_URLS:
         return FIXED_URLS[name]
     if name == "not_found":
@@ -103,9 +125,9 @@ def test_every_requester_has_a_status_on_every_line():
 
 @pytest.mark.parametrize("requester", REQUESTERS)
 @pytest.mark.parametrize(("name", "target"), list(SCOPE_TABLE))
-def test_scope_table(api_client, keys, courses, learner_hanoi, requester, name, target):
+def test_scope_table(api_client, keys, courses, days, learner_hanoi, requester, name, target):
     client = as_requester(api_client, requester, keys, learner_hanoi)
-    response = client.get(route_url(name, target, courses))
+    response = client.get(route_url(name, target, courses | days))
     expected = SCOPE_TABLE[(name, target)][requester]
     assert response.status_code == expected
     if expected == 401:
@@ -114,6 +136,8 @@ def test_scope_table(api_client, keys, courses, learner_hanoi, requester, name, 
         assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     if expected == 200 and name == "course_detail":
         assert response.json()["slug"] == courses[target]
+    if expected == 200 and name == "day_detail":
+        assert response.json()["id"] == days[target]
 
 
 # A draft each requester may not see (the ministry sees every course).

@@ -1,11 +1,18 @@
-"""Helpers of the write endpoints' tests: runs in each scope, a body naming officials, a post with a key."""
+"""Helpers of the write endpoints' tests: runs in each scope, a body naming officials, a post with a key,
+in-person days and their learners."""
 
+import datetime as dt
 import uuid
 
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from courses.models import CourseRun
-from tests.factories import course_make
+from inperson.models import InPersonDay
+from inperson.services.seats import seat_take
+from learners.services.enrolments import enrolment_create
+from tests.factories import course_make, learner_make
+from tests.inperson.checkin_setup import day_move
 
 
 def run_make(*, province=None, title: str = "Đợt 1") -> CourseRun:
@@ -36,3 +43,40 @@ def enrol(client: APIClient, body: dict, *, key: str | None = None, language: st
         HTTP_IDEMPOTENCY_KEY=key or str(uuid.uuid4()),
         HTTP_ACCEPT_LANGUAGE=language,
     )
+
+
+def day_make(run, commune, by, *, partners=(), starts_in: dt.timedelta = -dt.timedelta(minutes=30)) -> InPersonDay:
+    """The run's day in the commune's province, started 30 minutes ago by default: check-in is open."""
+    starts_at = timezone.now() + starts_in
+    day = InPersonDay.objects.create(
+        course_run=run,
+        province=commune.province,
+        venue_name="Hội trường",
+        venue_address="1 Đinh Tiên Hoàng",
+        venue_commune=commune,
+        starts_at=starts_at,
+        ends_at=starts_at + dt.timedelta(hours=3),
+        capacity=30,
+        cancellation_deadline=starts_at - dt.timedelta(days=1),
+        created_by=by,
+        updated_by=by,
+    )
+    day.partners.set(partners)
+    return day
+
+
+def enrolled(day: InPersonDay, commune, email: str):
+    learner = learner_make(commune=commune, email=email)
+    enrolment_create(learner=learner, course=day.course_run.course, course_run=day.course_run)
+    return learner
+
+
+def signed_up(day: InPersonDay, commune, email: str):
+    """A learner enrolled and signed up through the services (sign-up closes at the start: the day is
+    moved ahead for it, then back)."""
+    learner = enrolled(day, commune, email)
+    starts_in = day.starts_at - timezone.now()
+    day_move(day, starts_in=dt.timedelta(days=1))
+    seat_take(learner=learner, day=day)
+    day_move(day, starts_in=starts_in)
+    return learner

@@ -17,6 +17,7 @@ from inperson.services.attendance import (
 )
 from inperson.services.days import day_cancel
 from learners.models import LearningEvent
+from onetouch.models import User
 from tests.e2e.journeys import wait_until
 from tests.factories import learner_make
 from tests.inperson.checkin_setup import code_now, code_printed, course_completed, day_move
@@ -167,6 +168,35 @@ def test_ticking_is_refused_before_the_window_and_for_someone_not_signed_up(
     day = day_move(day_hanoi, starts_in=-dt.timedelta(minutes=10))
     with pytest.raises(ValidationError, match="not signed up"):
         attendance_tick(by=partner_trainer, day=day, learner=learner_make(commune=commune_hanoi))
+    assert written() == (0, 0, 0)
+
+
+def test_a_partner_organisation_ticks_at_the_days_it_runs_only(
+    day_open, partner_post, partner_telecom, ministry_staff, binh, cuc
+):
+    """Through its API key the organisation ticks as its trainers do; `by` is recorded, its rights do not count."""
+    ticked = attendance_tick(by=ministry_staff, day=day_open, learner=binh, partner=partner_post)
+    assert ticked.created and ticked.attendance.checked_in_by == ministry_staff
+    with pytest.raises(ValidationError, match="may not check learners in"):
+        attendance_tick(by=ministry_staff, day=day_open, learner=cuc, partner=partner_telecom)
+    assert written() == (1, 1, 0)
+
+
+def test_ticking_does_not_undo_an_admins_correction_to_absent(day_open, partner_trainer, admin_hanoi, binh):
+    attendance_tick(by=partner_trainer, day=day_open, learner=binh)
+    attendance_correct(by=admin_hanoi, day=day_open, learner=binh, present=False, reason="Quét nhầm")
+    with pytest.raises(ValidationError, match="only an admin can correct it again"):
+        attendance_tick(by=partner_trainer, day=day_open, learner=binh)
+    assert not Attendance.objects.get(learner=binh).present
+
+
+def test_a_correction_weighs_the_acting_requesters_rights_not_the_recorded_accounts(
+    day_open, admin_hue, ministry_staff, binh
+):
+    """An API key of Huế (an unsaved requester) may not correct a Hà Nội day, though its maker may."""
+    requester = User(role=User.Role.PROVINCIAL_ADMIN, scope_province_id=admin_hue.scope_province_id, is_active=True)
+    with pytest.raises(ValidationError, match="may not correct"):
+        attendance_correct(by=ministry_staff, acting=requester, day=day_open, learner=binh, present=True, reason="Ký")
     assert written() == (0, 0, 0)
 
 
