@@ -1,8 +1,9 @@
 """Reads of in-person days for the API: which days a key reaches, their list and one day's attendance.
 
 Which days (docs/decisions/0035, 0037): a partner's key the days its partner organisation runs (the
-day's partners), a province's key the days held in its province (through onetouch.scope), the
-ministry's every day; a learner's session none. A day outside them is 404, like a missing id.
+day's partners), a province's key the days of its own province's courses, as its admins reach them
+in the studio (through onetouch.scope), the ministry's every day; a learner's session none. A day
+outside them is 404, like a missing id.
 """
 
 from django.db.models import Count, Q, QuerySet
@@ -17,12 +18,13 @@ from onetouch.models import User
 
 
 def days_for_api(*, user: User) -> QuerySet[InPersonDay]:
-    """A partner's key: its partner organisation's days; anyone else: their province's days (all for the ministry)."""
+    """A partner's key: its organisation's days; anyone else: their province's courses' days (all: the ministry)."""
     days = InPersonDay.objects.select_related("course_run__course")
     partner_id = getattr(user, "api_partner_id", None)
     if partner_id:
         return days.filter(partners__id=partner_id)
-    return scope.filter_to_scope(days, user, province_field="province")
+    # As the studio reaches days: through the courses the requester may change (a province's own).
+    return scope.filter_to_scope(days, user, province_field="course_run__course__owner_province")
 
 
 def day_get_for_api(*, user: User, day_id: int) -> InPersonDay:

@@ -176,16 +176,15 @@ def test_a_partner_may_not_tick_again_someone_an_admin_corrected_to_absent(
 def test_a_province_key_may_not_correct_a_national_courses_day_whoever_made_it(
     request, api_client, days, commune_hanoi, admin_hanoi, province_hanoi, maker
 ):
-    """As on the studio's page: a province's admin does not correct a national course's day held in the
-    province. The key's rights are its province's, even when ministry staff made it."""
+    """As in the studio: a province's admin does not reach a national course's day held in the province, so
+    its key gets the answer of a missing day. The key's rights are its province's, even when ministry staff made it."""
     national_day = day_make(run_make(title="Toàn quốc"), commune_hanoi, admin_hanoi)
     binh = signed_up(national_day, commune_hanoi, "binh@example.vn")
     _key, plain = api_key_create(
         by=request.getfixturevalue(maker), name="HR", kind="province", valid_days=30, province=province_hanoi
     )
     response = post_attendance(with_key(api_client, plain), national_day.id, [(binh.id, True)], language="en")
-    refused = {"result": "refused", "reason_text": "You may not correct the attendance of this in-person day."}
-    assert response.json()["results"] == [{"learner": binh.id, **refused}]
+    assert (response.status_code, response.json()["type"]) == (404, "/api/problems/not-found")
     assert not Attendance.objects.exists()
 
 

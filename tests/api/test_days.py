@@ -31,7 +31,7 @@ def days(province_hanoi, province_hue, commune_hanoi, commune_hue, admin_hanoi, 
 
 # Who sees which days in the list (the same days the detail answers and the attendance post reaches).
 SEEN = {
-    "province_a": {"hanoi", "national_in_hanoi"},
+    "province_a": {"hanoi"},  # as in the studio: its own courses' days, not a national one held there
     "province_b": {"hue"},
     "partner": {"hanoi"},
     "ministry": {"hanoi", "hue", "national_in_hanoi"},

@@ -59,7 +59,7 @@ SCOPE_TABLE = {
     ("day_list", None): signed_in(),
     ("day_detail", "day_hanoi_partner"): signed_in(province_b=404, learner=404),
     ("day_detail", "day_hue"): signed_in(province_a=404, partner=404, learner=404),
-    ("day_detail", "day_national_in_hanoi"): signed_in(province_b=404, partner=404, learner=404),
+    ("day_detail", "day_national_in_hanoi"): signed_in(province_a=404, province_b=404, partner=404, learner=404),
     ("day_detail", "day_missing"): signed_in(province_a=404, province_b=404, partner=404, ministry=404, learner=404),
 }
 # Routes with an argument that no course names: the address the table's GET uses.
