@@ -21,9 +21,12 @@ from onetouch.jobs import task_queue_on_commit
 # Nested in the completing write's transaction, it needs no savepoint of its own: a failure rolls the
 # whole completion back, and the concurrent create below has its own.
 @transaction.atomic(savepoint=False)
-def course_completion_check(*, enrolment: Enrolment) -> CourseCompletion | None:
-    """Record the course completed if its rule is met now; return the completion, or None if not complete."""
-    state = course_completion_state(enrolment=enrolment)
+def course_completion_check(*, enrolment: Enrolment, state: dict | None = None) -> CourseCompletion | None:
+    """Record the course completed if its rule is met now; return the completion, or None if not complete.
+
+    `state`: the enrolment's completion state read just now, by a caller that read it with the enrolment.
+    """
+    state = state or course_completion_state(enrolment=enrolment)
     if state["completion_id"] is not None:
         return CourseCompletion.objects.get(id=state["completion_id"])
     if not enrolment.is_active or not course_rule_is_met_by(state):
@@ -44,22 +47,37 @@ def course_completion_check(*, enrolment: Enrolment) -> CourseCompletion | None:
     return completion
 
 
+STATE_FIELDS = ("completion_id", "required_lessons", "done_lessons", "finals", "finals_not_passed")
+# What a completion and its events copy from the enrolment.
+ENROLMENT_FIELDS = ("id", "learner_id", "course_id", "course_run_id", "is_active")
+
+
 def course_completion_state(*, enrolment: Enrolment) -> dict:
     """Return, in one query, the enrolment's completion id (if any), its counted lessons required and
     done, and its course's published final quizzes: how many, and how many not passed yet."""
+    return _states(enrolment.id).values(*STATE_FIELDS).get()
+
+
+def enrolment_completion_state(*, enrolment_id: int) -> tuple[Enrolment, dict]:
+    """Return the enrolment (the fields a completion copies) and its completion state, in one query.
+
+    For a caller that holds only the enrolment's id (a completing heartbeat): it saves reading the row apart.
+    """
+    row = _states(enrolment_id).values(*ENROLMENT_FIELDS, *STATE_FIELDS).get()
+    enrolment = Enrolment(**{field: row[field] for field in ENROLMENT_FIELDS})
+    enrolment._state.adding = False  # a row read from the database, not one to insert
+    return enrolment, {field: row[field] for field in STATE_FIELDS}
+
+
+def _states(enrolment_id: int):
     course, learner = OuterRef("course_id"), OuterRef("learner_id")
     finals = Quiz.objects.filter(lesson__course_id=course, lesson__is_published=True, is_final_exam=True)
     passed = QuizAttempt.objects.filter(quiz=OuterRef("pk"), learner_id=OuterRef(learner), passed=True)
-    return (
-        Enrolment.objects.filter(id=enrolment.id)
-        .annotate(
-            **course_progress_annotations(course=course, learner=learner),
-            completion_id=Subquery(CourseCompletion.objects.filter(enrolment_id=OuterRef("id")).values("id")[:1]),
-            finals=Exists(finals),
-            finals_not_passed=Exists(finals.exclude(Exists(passed))),
-        )
-        .values("completion_id", "required_lessons", "done_lessons", "finals", "finals_not_passed")
-        .get()
+    return Enrolment.objects.filter(id=enrolment_id).annotate(
+        **course_progress_annotations(course=course, learner=learner),
+        completion_id=Subquery(CourseCompletion.objects.filter(enrolment_id=OuterRef("id")).values("id")[:1]),
+        finals=Exists(finals),
+        finals_not_passed=Exists(finals.exclude(Exists(passed))),
     )
 
 

@@ -53,7 +53,7 @@ from learners.pure.progress import (
     words_count,
 )
 from learners.selectors.progress import lesson_is_open
-from learners.services.completion import course_completion_check
+from learners.services.completion import course_completion_check, enrolment_completion_state
 from learners.services.events import learning_event_record
 from onetouch.models import User
 from onetouch.prepared import PreparedStatement, prepared_execute
@@ -310,7 +310,7 @@ def lesson_complete_manually(*, learner: User, lesson: Lesson, enrolment_id: int
     if progress.completed_at is None:
         now = timezone.now()
         reading_check(lesson=lesson, progress=progress, now=now)
-        if lesson_complete(progress_id=progress.id, enrolment=progress.enrolment, lesson_id=lesson.id, now=now):
+        if lesson_complete(progress_id=progress.id, enrolment_id=progress.enrolment_id, lesson_id=lesson.id, now=now):
             progress.completed_at = progress.updated_at = now
         else:  # a concurrent request completed it first
             progress.refresh_from_db()
@@ -319,12 +319,13 @@ def lesson_complete_manually(*, learner: User, lesson: Lesson, enrolment_id: int
 
 # Nested in the completing write's transaction, it needs no savepoint of its own.
 @transaction.atomic(savepoint=False)
-def lesson_complete(*, progress_id: int, enrolment: Enrolment, lesson_id: int, now: datetime | None = None) -> bool:
+def lesson_complete(*, progress_id: int, enrolment_id: int, lesson_id: int, now: datetime | None = None) -> bool:
     """Complete a lesson once, with its LESSON_COMPLETED event, then complete the course if its rule is met.
 
     Every completion goes through here: a text or document read, a slide deck or video finished
     (from the heartbeat), a quiz passed. Completing twice writes one event; the course is checked
     each time, so a passed quiz whose lesson was already complete still completes the course.
+    The enrolment is read with its completion state, in one statement, after the lesson is marked.
     Return whether this call completed the lesson (at `now`, the current time if not given).
     """
     now = now or timezone.now()
@@ -334,9 +335,10 @@ def lesson_complete(*, progress_id: int, enrolment: Enrolment, lesson_id: int, n
         )
         == 1
     )
+    enrolment, state = enrolment_completion_state(enrolment_id=enrolment_id)
     if completed:
         learning_event_record(kind=LearningEvent.Kind.LESSON_COMPLETED, enrolment=enrolment, lesson_id=lesson_id)
-    course_completion_check(enrolment=enrolment)
+    course_completion_check(enrolment=enrolment, state=state)
     return completed
 
 
@@ -530,11 +532,7 @@ def progress_report_apply(
         with transaction.atomic():
             if progress_row_write(row, statement=statement, params=params, fields=fields) != 1:
                 return None
-            lesson_complete(
-                progress_id=row["id"],
-                enrolment=Enrolment.objects.select_related("course").get(id=row["enrolment_id"]),
-                lesson_id=row["lesson_id"],
-            )
+            lesson_complete(progress_id=row["id"], enrolment_id=row["enrolment_id"], lesson_id=row["lesson_id"])
     elif progress_row_write(row, statement=statement, params=params, fields=fields) != 1:
         return None
     return HeartbeatResult(

@@ -244,7 +244,7 @@ def attempt_grade_locked(locked: QuizAttempt, *, choices: list[tuple] | None = N
         progress, _created = LessonProgress.objects.get_or_create(
             learner_id=locked.learner_id, lesson_id=quiz.lesson_id, defaults={"enrolment": locked.enrolment}
         )
-        lesson_complete(progress_id=progress.id, enrolment=locked.enrolment, lesson_id=quiz.lesson_id)
+        lesson_complete(progress_id=progress.id, enrolment_id=locked.enrolment_id, lesson_id=quiz.lesson_id)
     return locked
 
 
