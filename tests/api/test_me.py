@@ -21,6 +21,7 @@ from onetouch.models import Commune, User
 from tests.api.conftest import with_key
 from tests.api.test_completions import complete
 from tests.factories import course_make, lesson_make
+from tests.onetouch.oidc_provider import CLIENT_ID, PROVIDER_ID, provider_configure, provider_running
 
 pytestmark = pytest.mark.django_db
 
@@ -422,3 +423,32 @@ def test_the_app_token_needs_no_csrf_token_but_a_browser_session_does(app_token,
     app.handler.enforce_csrf_checks = True
     assert enrol(app, course.slug, key="app-1").status_code == 201
     assert Enrolment.objects.filter(learner=learner_hanoi, course=course).count() == 1
+
+
+# --- Signing in with the identity provider's token ----------------------------------------------
+
+
+@pytest.fixture
+def configured_provider(settings):
+    """The real provider on 127.0.0.1 that tests/onetouch/test_oidc.py signs in through, configured."""
+    with provider_running() as running:
+        provider_configure(settings, running.issuer)
+        yield running
+
+
+def test_the_app_cannot_sign_in_by_handing_over_a_providers_token(api_client, configured_provider):
+    """POST …/auth/provider/token is refused as not supported: an ID token there carries no nonce of
+    ours (docs/decisions/0037). The provider itself is configured and answers the web's sign-in."""
+    users_before = User.objects.count()
+    body = {"provider": PROVIDER_ID, "process": "login", "token": {"client_id": CLIENT_ID, "id_token": "eyJ.x.y"}}
+
+    response = api_client.post("/_allauth/app/v1/auth/provider/token", body, format="json")
+
+    assert response.status_code == 400
+    assert [error["code"] for error in response.json()["errors"]] == ["token_authentication_not_supported"]
+    assert "session_token" not in response.content.decode()
+    assert User.objects.count() == users_before
+    # The web's button still starts a sign-in at the provider.
+    web = APIClient().post(f"/accounts/oidc/{PROVIDER_ID}/login/")
+    assert web.status_code == 302
+    assert web["Location"].startswith(configured_provider.issuer)
