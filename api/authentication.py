@@ -79,7 +79,7 @@ class ApiKeyAuthentication(BaseAuthentication):
 
 
 class SessionTokenAuthentication(XSessionTokenAuthentication):
-    """allauth's `X-Session-Token` (the app's sign-in, docs/decisions/0037); a token that was sent but
+    """allauth's `X-Session-Token` (the app's sign-in, docs/decisions/0038); a token that was sent but
     is no session any more (signed out, expired, made up) is refused with the `session-invalid`
     problem instead of being treated as no credentials at all."""
 

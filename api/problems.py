@@ -41,7 +41,7 @@ TITLES = {
     "key-expired": gettext_lazy("API key expired"),
     "session-invalid": gettext_lazy("Session not valid"),
     "permission-denied": gettext_lazy("Not allowed"),
-    # A learner's own endpoints (/api/v1/me/…) called with an API key (docs/decisions/0037).
+    # A learner's own endpoints (/api/v1/me/…) called with an API key (docs/decisions/0038).
     "learner-only": gettext_lazy("A learner's own endpoint"),
     "csrf-failed": gettext_lazy("CSRF check failed"),
     "not-found": gettext_lazy("Not found"),

@@ -43,7 +43,7 @@ class NonceCheckingOpenIDConnectProvider(OpenIDConnectProvider):
     package = "allauth.socialaccount.providers.openid_connect"
     # No sign-in by handing over an ID token (the app API's POST /_allauth/app/v1/auth/provider/token):
     # such a token carries no nonce of ours, so a token leaked from anywhere would open the account
-    # until it expires, and the app would need a client of its own at the provider (docs/decisions/0037).
+    # until it expires, and the app would need a client of its own at the provider (docs/decisions/0038).
     supports_token_authentication = False
 
     def redirect(self, request: HttpRequest, process, next_url=None, data=None, **kwargs):

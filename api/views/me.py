@@ -1,4 +1,4 @@
-"""/api/v1/me/…: a signed-in learner's own profile and enrolments (docs/decisions/0037).
+"""/api/v1/me/…: a signed-in learner's own profile and enrolments (docs/decisions/0038).
 
 Through the learners app's own selectors and service, as the profile page, My learning and the
 "Enrol" button use them. For people only: the site's session (CSRF for writes) or the app's

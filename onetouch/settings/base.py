@@ -464,7 +464,7 @@ LOGIN_URL = "account_login"
 ACCOUNT_LOGOUT_REDIRECT_URL = "courses:home"
 
 # The mobile app's sign-in: django-allauth's headless API, "app" client only, beside the HTML pages
-# (docs/decisions/0037). https://docs.allauth.org/en/latest/headless/configuration.html
+# (docs/decisions/0038). https://docs.allauth.org/en/latest/headless/configuration.html
 # The app posts the same email or mobile number (E.164, +84…) and password as the login page to
 # /_allauth/app/v1/auth/login, through the same adapter (onetouch.adapters: the failed sign-in
 # counts, inactive accounts refused), and receives a session token: an ordinary session of the
@@ -767,7 +767,7 @@ INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiKeyAuthentication",
-        # The mobile app's X-Session-Token from allauth's headless sign-in (docs/decisions/0037).
+        # The mobile app's X-Session-Token from allauth's headless sign-in (docs/decisions/0038).
         "api.authentication.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
@@ -786,7 +786,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Send your key as `Authorization: Bearer <key>` (a province's IT staff make keys in the studio). "
         "A key sees exactly what the pages show its province, partner or the ministry; anything else "
-        "answers 404 like a missing address. Errors are RFC 9457 problems (application/problem+json) "
+        "answers 404 like a missing address. A learner's app sends instead the session token of "
+        "POST /_allauth/app/v1/auth/login as `X-Session-Token`, for the learner's own /api/v1/me/ endpoints. "
+        "Errors are RFC 9457 problems (application/problem+json) "
         "in the language of Accept-Language (Vietnamese by default); their `type` is `/api/problems/<kind>`. "
         "Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset; a 429 carries Retry-After."
     ),

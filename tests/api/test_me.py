@@ -1,7 +1,7 @@
 """A learner's own endpoints (/api/v1/me/…) and the app's sign-in through allauth's headless API.
 
 The app signs in at /_allauth/app/v1/auth/login with the login page's email or mobile number and
-password, gets a session token, and sends it as X-Session-Token (docs/decisions/0037). Everything
+password, gets a session token, and sends it as X-Session-Token (docs/decisions/0038). Everything
 here runs through Django's test client against the real database and Redis.
 """
 
@@ -91,6 +91,17 @@ def test_a_wrong_password_gives_no_token_and_no_session(api_client, learner_hano
     assert Session.objects.count() == sessions_before
 
 
+def test_the_apps_sign_in_answers_in_the_language_of_accept_language(api_client, learner_hanoi):
+    """The app says its learner's language as the API's scripts do; Vietnamese by default."""
+    wrong = {"email": learner_hanoi.email, "password": "sai-mat-khau-1"}
+
+    english = api_client.post(LOGIN, wrong, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    default = api_client.post(LOGIN, wrong, format="json")
+
+    assert english.json()["errors"][0]["message"] == "The email address and/or password you specified are not correct."
+    assert default.json()["errors"][0]["message"] != english.json()["errors"][0]["message"]
+
+
 def test_the_app_signs_in_with_a_verified_mobile_number(api_client, learner_hanoi):
     """A mobile number signs in as on the login page; the app sends it as E.164 (+84…)."""
     User.objects.filter(id=learner_hanoi.id).update(phone="+84912345678", phone_verified=True)
@@ -98,6 +109,16 @@ def test_the_app_signs_in_with_a_verified_mobile_number(api_client, learner_hano
     token = session_token(api_client, phone="+84912345678", password=PASSWORD)
 
     assert with_token(token).get(ME).json()["phone"] == "+84912345678"
+
+
+def test_the_app_sends_a_mobile_number_in_e164_and_a_local_one_is_a_precise_error(api_client, learner_hanoi):
+    """allauth's app login takes numbers as E.164 only (the login page also reads 09…): a clear 400, no token."""
+    User.objects.filter(id=learner_hanoi.id).update(phone="+84912345678", phone_verified=True)
+
+    response = app_sign_in(api_client, phone="0912345678", password=PASSWORD)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0] | {"message": ""} == {"code": "invalid_phone", "param": "phone", "message": ""}
 
 
 def test_failed_sign_ins_through_the_app_count_as_the_login_pages_do(api_client, learner_hanoi):
@@ -438,7 +459,7 @@ def configured_provider(settings):
 
 def test_the_app_cannot_sign_in_by_handing_over_a_providers_token(api_client, configured_provider):
     """POST …/auth/provider/token is refused as not supported: an ID token there carries no nonce of
-    ours (docs/decisions/0037). The provider itself is configured and answers the web's sign-in."""
+    ours (docs/decisions/0038). The provider itself is configured and answers the web's sign-in."""
     users_before = User.objects.count()
     body = {"provider": PROVIDER_ID, "process": "login", "token": {"client_id": CLIENT_ID, "id_token": "eyJ.x.y"}}
 
