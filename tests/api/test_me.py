@@ -111,6 +111,20 @@ def test_the_app_signs_in_with_a_verified_mobile_number(api_client, learner_hano
     assert with_token(token).get(ME).json()["phone"] == "+84912345678"
 
 
+def test_a_sign_in_still_waiting_for_the_phone_code_opens_nothing(api_client, learner_hanoi):
+    """An unverified number gets the page's code by SMS first: allauth hands the app a token to finish
+    that step with, and that token is no signed-in session for the API."""
+    User.objects.filter(id=learner_hanoi.id).update(phone="+84912345678", phone_verified=False)
+
+    response = app_sign_in(api_client, phone="+84912345678", password=PASSWORD)
+
+    assert response.status_code == 401
+    assert {"id": "verify_phone", "is_pending": True} in response.json()["data"]["flows"]
+    pending = with_token(response.json()["meta"]["session_token"]).get(ME)
+    assert pending.status_code == 401
+    assert pending.json()["type"] == "/api/problems/session-invalid"
+
+
 def test_the_app_sends_a_mobile_number_in_e164_and_a_local_one_is_a_precise_error(api_client, learner_hanoi):
     """allauth's app login takes numbers as E.164 only (the login page also reads 09…): a clear 400, no token."""
     User.objects.filter(id=learner_hanoi.id).update(phone="+84912345678", phone_verified=True)
