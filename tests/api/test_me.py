@@ -220,6 +220,22 @@ def test_signing_up_through_the_app_asks_the_web_sign_ups_profile_questions(api_
     assert with_token(token).get(ME).json()["profile"]["commune"]["code"] == hue_commune.code
 
 
+def test_a_password_like_the_email_is_refused_in_the_app_as_on_the_page(client, api_client, hue_commune):
+    """The password validators see the email in both sign-ups (UserAttributeSimilarityValidator)."""
+    body = signup_body(hue_commune, email="lan.nguyen.thi@example.vn", password="lan.nguyen.thi")
+    page_body = body | {"password1": body["password"], "password2": body["password"], "password": ""}
+
+    app = api_client.post(SIGNUP, body, format="json", HTTP_ACCEPT_LANGUAGE="en")
+    page = client.post("/accounts/signup/", {key: value for key, value in page_body.items() if value})
+
+    assert app.status_code == 400
+    assert [error["param"] for error in app.json()["errors"]] == ["password"]
+    assert "too similar" in app.json()["errors"][0]["message"]
+    assert page.status_code == 200  # the form again, with its error
+    assert "password1" in page.context["form"].errors
+    assert not User.objects.filter(email="lan.nguyen.thi@example.vn").exists()
+
+
 @pytest.mark.parametrize(
     ("changes", "param"),
     [
