@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from api.serializers import CourseRunSerializer, ProvinceSerializer
+from api.serializers_days import CommuneSerializer
 from api.serializers_learning import CourseRefSerializer
 from api.views.base import StrictSerializer
 from learners.models import Enrolment, LearnerProfile
@@ -13,11 +14,6 @@ from onetouch.models import User
 class ChoiceSerializer(serializers.Serializer):
     value = serializers.CharField()
     label = serializers.CharField(help_text="In the language of Accept-Language.")
-
-
-class CommuneSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
 
 
 class LearnerProfileSerializer(serializers.Serializer):
