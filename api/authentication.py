@@ -8,10 +8,13 @@ onetouch.scope decides what it sees exactly as for a person of that role:
 - a partner organisation's key: a partner trainer, who has no province scope (the partner's own
   in-person days are read by partner, as the trainer pages read them by trainer).
 
-It has no id and owns nothing: an endpoint that reads "my" enrolments answers nothing for a key.
-Signed-in people come through DRF's SessionAuthentication (CSRF checked for writes) as themselves.
+It has no id and owns nothing: a learner's own endpoints (/api/v1/me/…) refuse it (api.permissions).
+Signed-in people come as themselves: through DRF's SessionAuthentication (CSRF checked for writes),
+or, from the mobile app, with the session token of allauth's headless sign-in in `X-Session-Token`
+(SessionTokenAuthentication; no CSRF: no browser sends that header by itself).
 """
 
+from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -73,3 +76,20 @@ class ApiKeyAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request: Request) -> str:
         return f'{KEYWORD} realm="api"'
+
+
+class SessionTokenAuthentication(XSessionTokenAuthentication):
+    """allauth's `X-Session-Token` (the app's sign-in, docs/decisions/0038); a token that was sent but
+    is no session any more (signed out, expired, made up) is refused with the `session-invalid`
+    problem instead of being treated as no credentials at all."""
+
+    def authenticate(self, request: Request) -> tuple[User, object] | None:
+        token = self.get_session_token(request)
+        if not token:
+            return None
+        authenticated = super().authenticate(request)
+        if authenticated is None:
+            raise exceptions.AuthenticationFailed(
+                _("Your session is not valid: sign in again."), code="session-invalid"
+            )
+        return authenticated

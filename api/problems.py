@@ -41,6 +41,8 @@ TITLES = {
     "key-expired": gettext_lazy("API key expired"),
     "session-invalid": gettext_lazy("Session not valid"),
     "permission-denied": gettext_lazy("Not allowed"),
+    # A learner's own endpoints (/api/v1/me/…) called with an API key (docs/decisions/0038).
+    "learner-only": gettext_lazy("A learner's own endpoint"),
     "csrf-failed": gettext_lazy("CSRF check failed"),
     "not-found": gettext_lazy("Not found"),
     "method-not-allowed": gettext_lazy("Method not allowed"),
@@ -103,6 +105,8 @@ def problem_for(exc: exceptions.APIException, request) -> tuple[str, str, dict]:
             return kind, str(exc.detail), {}
         return "session-invalid", _("Your session is not valid: sign in again."), {}
     if isinstance(exc, exceptions.PermissionDenied):
+        if exc.get_codes() == "learner-only":
+            return "learner-only", str(exc.detail), {}
         if "CSRF" in str(exc.detail):
             return "csrf-failed", _("A write with a session needs the CSRF token in the X-CSRFToken header."), {}
         return "permission-denied", _("You may not do this."), {}

@@ -27,6 +27,19 @@ class StrictBody(OpenApiSerializerExtension):
         return schema | {"additionalProperties": False}
 
 
+class SessionTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.authentication.SessionTokenAuthentication"
+    name = "sessionToken"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-Session-Token",
+            "description": "The mobile app's session token, from POST /_allauth/app/v1/auth/login (a learner's own).",
+        }
+
+
 # Every operation may answer these, as problems (api/problems.py): written once here for the schema.
 PROBLEM_SCHEMA = {
     "type": "object",
@@ -54,7 +67,8 @@ PROBLEM_SCHEMA = {
 }
 ERROR_RESPONSES = {
     "400": "Invalid query parameters or body (problem with `errors`).",
-    "401": "No key, or a key that is unknown, expired or revoked.",
+    "401": "No key, or a key that is unknown, expired or revoked; a session token no longer valid.",
+    "403": "Not allowed for this requester (e.g. a learner's own endpoint, /api/v1/me/…, called with a key).",
     "404": "Missing, or outside what the key may see: the same answer.",
     "429": "Over the key's rate limit; see Retry-After.",
 }
@@ -63,7 +77,7 @@ ERROR_RESPONSES = {
 # What a write (api/views/idempotent.py) may answer besides: 400 also covers a missing or malformed
 # Idempotency-Key and a body that is not JSON.
 WRITE_ERROR_RESPONSES = {
-    "403": "A signed-in session's write without its CSRF token.",
+    "403": "A signed-in session's write without its CSRF token; a learner's own endpoint called with a key.",
     "415": "A body that is not JSON (Content-Type: application/json).",
     "422": "The Idempotency-Key was already used with another request (`idempotency-key-reused`); nothing written.",
 }

@@ -1,10 +1,11 @@
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from learners.selectors.enrolments import commune_list_for_province
 from learners.services.enrolments import profile_save
-from onetouch.models import AudienceGroup, Commune, Province
+from onetouch.models import AudienceGroup, Commune, Province, User
 
 REFRESH_COMMUNES = "choose_province"
 
@@ -68,6 +69,20 @@ class ProfileSignupForm(ProfileFieldsMixin):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
 
     field_order = ["email", "phone", "full_name", "password1", "password2", "audience_group", "province", "commune"]
+
+    def clean(self) -> dict:
+        cleaned_data = super().clean()
+        # The mobile app's sign-up (allauth's headless SignupInput, built on this form) has one
+        # `password`, which allauth checks without the account being made; the page's form checks it
+        # against a draft account with the email (SignupForm.clean). The same check here, so that a
+        # password like the email is refused in the app as on the page (docs/decisions/0037).
+        password = cleaned_data.get("password") if "password" in self.fields else None
+        if password:
+            try:
+                get_account_adapter().clean_password(password, user=User(email=cleaned_data.get("email")))
+            except ValidationError as error:
+                self.add_error("password", error)
+        return cleaned_data
 
     def signup(self, request, user) -> None:
         profile_save(user=user, full_name=self.cleaned_data["full_name"], **self.profile_fields())

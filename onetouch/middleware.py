@@ -8,11 +8,12 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
     nothing about the language a commune official or a citizen wants to learn in, so only the
     language cookie (set by the switch) is read.
 
-    The REST API (/api/) is the exception: a script says its language in Accept-Language, and its
-    errors answer in it (docs/decisions/0034).
+    The REST API (/api/) and the mobile app's sign-in (/_allauth/, allauth's headless API) are the
+    exception: a script or the app says its language in Accept-Language, and errors answer in it
+    (docs/decisions/0034, 0038).
     """
 
     def process_request(self, request) -> None:
-        if not request.path_info.startswith("/api/"):
+        if not request.path_info.startswith(("/api/", "/_allauth/")):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)

@@ -41,6 +41,10 @@ def claims_of(data: dict) -> dict:
 class NonceCheckingOpenIDConnectProvider(OpenIDConnectProvider):
     # allauth mounts a provider's URLs from its package: these are still openid_connect's own.
     package = "allauth.socialaccount.providers.openid_connect"
+    # No sign-in by handing over an ID token (the app API's POST /_allauth/app/v1/auth/provider/token):
+    # such a token carries no nonce of ours, so a token leaked from anywhere would open the account
+    # until it expires, and the app would need a client of its own at the provider (docs/decisions/0038).
+    supports_token_authentication = False
 
     def redirect(self, request: HttpRequest, process, next_url=None, data=None, **kwargs):
         # The state is chosen here rather than by allauth, so that its nonce can go in the same request.

@@ -24,6 +24,8 @@ urlpatterns = [
         name="password_reset_phone_code",
     ),
     path("accounts/", include("allauth.urls")),
+    # The mobile app's sign-in and its session token (allauth's headless API, docs/decisions/0037).
+    path("_allauth/", include("allauth.headless.urls")),
     path("learning/", include("learners.urls.learning")),
     path("studio/preview/", include("learners.urls.preview")),
     path("studio/rosters/", include("rosters.urls")),

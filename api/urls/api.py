@@ -11,6 +11,7 @@ from api.views import attendance as attendance_views
 from api.views import completions as completion_views
 from api.views import courses, days, docs
 from api.views import enrolments as enrolment_views
+from api.views import me as me_views
 from api.views import statistics as statistics_views
 
 app_name = "api"
@@ -26,6 +27,9 @@ urlpatterns = [
     # In-person days (docs/decisions/0037): the key's days, and one day's attendance.
     path("v1/days/", days.DayList.as_view(), name="day_list"),
     path("v1/days/<int:day_id>/", days.DayDetail.as_view(), name="day_detail"),
+    # A signed-in learner's own (docs/decisions/0038): a session or the app's X-Session-Token, never a key.
+    path("v1/me/", me_views.Me.as_view(), name="me"),
+    path("v1/me/enrolments/", me_views.MyEnrolmentCollection.as_view(), name="my_enrolments"),
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(url_name="api:schema"), name="docs"),
     # Writes (docs/decisions/0035): idempotent through the Idempotency-Key header.

@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     # Sign-in through an OpenID Connect provider (VNeID, a ministry's SSO), set by OIDC_* below.
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    # The mobile app signs in through allauth's API (/_allauth/app/v1/…) and gets a session token.
+    "allauth.headless",
     "csp",
     # Production email through a provider's API (EMAIL_BACKEND=anymail.backends.<provider>.EmailBackend).
     "anymail",
@@ -461,6 +463,20 @@ LOGIN_REDIRECT_URL = "courses:home"
 LOGIN_URL = "account_login"
 ACCOUNT_LOGOUT_REDIRECT_URL = "courses:home"
 
+# The mobile app's sign-in: django-allauth's headless API, "app" client only, beside the HTML pages
+# (docs/decisions/0038). https://docs.allauth.org/en/latest/headless/configuration.html
+# The app posts the same email or mobile number (E.164, +84…) and password as the login page to
+# /_allauth/app/v1/auth/login, through the same adapter (onetouch.adapters: the failed sign-in
+# counts, inactive accounts refused), and receives a session token: an ordinary session of the
+# SESSION_ENGINE, so it lasts as a browser's (SESSION_COOKIE_AGE) and DELETE …/auth/session ends it.
+# It sends the token as X-Session-Token to /api/v1/ (api.authentication.SessionTokenAuthentication).
+# Sign-up through the app asks the web's questions through the same form (ACCOUNT_SIGNUP_FORM_CLASS).
+# No "browser" client: the site's own pages are the browser's.
+HEADLESS_ONLY = False
+HEADLESS_CLIENTS = ["app"]
+# Left empty: links in mails (confirming an email, resetting a password) lead to the site's pages.
+HEADLESS_FRONTEND_URLS = {}
+
 # New passwords with Argon2id (onetouch/hashers.py, docs/decisions/0032); a password stored with
 # PBKDF2 still verifies, and is stored again with Argon2id at its owner's next sign-in.
 PASSWORD_HASHERS = [
@@ -751,6 +767,8 @@ INSTALLED_APPS += ["rest_framework", "drf_spectacular", "drf_spectacular_sidecar
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "api.authentication.ApiKeyAuthentication",
+        # The mobile app's X-Session-Token from allauth's headless sign-in (docs/decisions/0038).
+        "api.authentication.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -768,7 +786,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": (
         "Send your key as `Authorization: Bearer <key>` (a province's IT staff make keys in the studio). "
         "A key sees exactly what the pages show its province, partner or the ministry; anything else "
-        "answers 404 like a missing address. Errors are RFC 9457 problems (application/problem+json) "
+        "answers 404 like a missing address. A learner's app sends instead the session token of "
+        "POST /_allauth/app/v1/auth/login as `X-Session-Token`, for the learner's own /api/v1/me/ endpoints. "
+        "Errors are RFC 9457 problems (application/problem+json) "
         "in the language of Accept-Language (Vietnamese by default); their `type` is `/api/problems/<kind>`. "
         "Every answer carries RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset; a 429 carries Retry-After."
     ),

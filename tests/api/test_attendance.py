@@ -55,6 +55,7 @@ WRITE_SCOPE_TABLE = {
     "expired": dict.fromkeys(TARGETS, 401),
     "revoked": dict.fromkeys(TARGETS, 401),
     "learner": dict.fromkeys(TARGETS, 404),
+    "learner_app": dict.fromkeys(TARGETS, 404),
 }
 
 

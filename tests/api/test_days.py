@@ -36,6 +36,7 @@ SEEN = {
     "partner": {"hanoi"},
     "ministry": {"hanoi", "hue", "national_in_hanoi"},
     "learner": set(),
+    "learner_app": set(),
 }
 
 

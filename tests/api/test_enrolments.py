@@ -44,6 +44,7 @@ WRITE_SCOPE_TABLE = {
     "expired": UNUSABLE,
     "revoked": UNUSABLE,
     "learner": NOT_FOUND,
+    "learner_app": NOT_FOUND,
 }
 
 

@@ -3,9 +3,11 @@
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from api import throttles
 from tests.api.conftest import with_key
+from tests.api.test_me import PASSWORD, session_token, with_token
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +65,17 @@ def test_a_learners_session_is_counted_per_account(api_client, learner_hanoi, le
     assert statuses == [200, 200, 200, 429]
     api_client.force_login(learner_hue)
     assert api_client.get(reverse("api:course_list")).status_code == 200
+
+
+def test_the_apps_token_is_counted_with_its_accounts_session(api_client, learner_hanoi, learner_hue, three_a_minute):
+    """The app's X-Session-Token counts per account, the same count as the account's browser session."""
+    token = session_token(APIClient(), email=learner_hanoi.email, password=PASSWORD)
+    api_client.force_login(learner_hanoi)
+    assert api_client.get(reverse("api:course_list")).status_code == 200
+    statuses = [with_token(token).get(reverse("api:course_list")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    hue_token = session_token(APIClient(), email=learner_hue.email, password=PASSWORD)
+    assert with_token(hue_token).get(reverse("api:course_list")).status_code == 200
 
 
 def test_the_count_lives_in_redis_and_a_new_window_starts_afresh(api_client, keys, settings, monkeypatch):

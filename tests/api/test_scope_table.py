@@ -1,7 +1,9 @@
 """Every route of the API × every requester: who gets what, and out of scope answers exactly as missing.
 
 The requesters: a key of province A (Hà Nội) and of province B (Huế), a partner organisation's key,
-the ministry's key, no key at all, an expired key, a revoked key, and a learner's own session.
+the ministry's key, no key at all, an expired key, a revoked key, a learner's own session, and the
+same learner through the mobile app's session token (X-Session-Token, docs/decisions/0038), which
+gets on every line what the session gets.
 """
 
 import pytest
@@ -9,21 +11,30 @@ from django.urls import URLPattern, reverse
 
 from api.urls.api import urlpatterns as api_urlpatterns
 from tests.api.conftest import with_key
+from tests.api.test_me import PASSWORD, session_token, with_token
 from tests.api.writes import day_make, run_make
 from tests.factories import course_make
 
 pytestmark = pytest.mark.django_db
 
 KEYS = ["province_a", "province_b", "partner", "ministry", "none", "expired", "revoked"]
-REQUESTERS = [*KEYS, "learner"]
+REQUESTERS = [*KEYS, "learner", "learner_app"]
 
 ALL_200 = dict.fromkeys(REQUESTERS, 200)
 SIGNED_IN_200 = {**ALL_200, "none": 401, "expired": 401, "revoked": 401}
 
 
 def signed_in(**statuses: int) -> dict[str, int]:
-    """200 for every signed-in requester but those named; 401 without a usable key."""
+    """200 for every signed-in requester but those named; 401 without a usable key. The app's token
+    gets what the learner's session gets."""
+    if "learner" in statuses:
+        statuses.setdefault("learner_app", statuses["learner"])
     return {**SIGNED_IN_200, **statuses}
+
+
+def learner_only() -> dict[str, int]:
+    """A learner's own endpoint: 200 for the learner (session or app token), 403 for every usable key."""
+    return signed_in(**dict.fromkeys(["province_a", "province_b", "partner", "ministry"], 403))
 
 
 # (route name, what its argument names): the status each requester gets. A province's drafts are
@@ -61,6 +72,9 @@ SCOPE_TABLE = {
     ("day_detail", "day_hue"): signed_in(province_a=404, partner=404, learner=404),
     ("day_detail", "day_national_in_hanoi"): signed_in(province_a=404, province_b=404, partner=404, learner=404),
     ("day_detail", "day_missing"): signed_in(province_a=404, province_b=404, partner=404, ministry=404, learner=404),
+    # A learner's own (docs/decisions/0038): a key stands for nobody, 403 `learner-only` (tests/api/test_me.py).
+    ("me", None): learner_only(),
+    ("my_enrolments", None): learner_only(),
 }
 # Routes with an argument that no course names: the address the table's GET uses.
 FIXED_URLS = {"day_attendance_create": "/api/v1/days/987654/attendance/"}
@@ -110,6 +124,8 @@ def as_requester(api_client, requester: str, keys: dict[str, str], learner):
     if requester == "learner":
         api_client.force_login(learner)
         return api_client
+    if requester == "learner_app":
+        return with_token(session_token(api_client, email=learner.email, password=PASSWORD))
     return with_key(api_client, keys.get(requester))
 
 
@@ -146,6 +162,7 @@ HIDDEN_FROM = {
     "province_b": "draft_hanoi",
     "partner": "draft_hanoi",
     "learner": "draft_national",
+    "learner_app": "draft_national",
 }
 
 
@@ -159,7 +176,7 @@ def test_out_of_scope_answers_exactly_as_missing(api_client, keys, courses, lear
     assert out_of_scope["Content-Type"] == missing["Content-Type"] == "application/problem+json"
 
 
-@pytest.mark.parametrize("requester", ["province_a", "province_b", "partner", "ministry", "learner"])
+@pytest.mark.parametrize("requester", ["province_a", "province_b", "partner", "ministry", "learner", "learner_app"])
 def test_the_list_shows_published_courses_only_to_everyone(api_client, keys, courses, learner_hanoi, requester):
     """The catalogue's list: published courses, whoever asks (drafts are seen at their page only)."""
     client = as_requester(api_client, requester, keys, learner_hanoi)
