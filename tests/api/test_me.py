@@ -321,7 +321,7 @@ def test_my_enrolments_answer_progress_completion_and_certificate(app_token, lea
     introduction = Lesson.objects.get(module__course=course, is_required=False)  # course_make's, optional
     for lesson in (introduction, first):
         progress = lesson_progress_open(learner=learner_hanoi, lesson=lesson)
-        lesson_complete(progress_id=progress.id, enrolment=enrolment, lesson_id=lesson.id)
+        lesson_complete(progress_id=progress.id, enrolment_id=enrolment.id, lesson_id=lesson.id)
     finished = complete(learner_hanoi, course_make(title="An toàn mạng"))
 
     rows = {row["course"]["title"]: row for row in with_token(app_token).get(MY_ENROLMENTS).json()["results"]}
