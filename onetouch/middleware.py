@@ -1,3 +1,5 @@
+from allauth.core.exceptions import RateLimited
+from allauth.core.internal import ratelimit
 from django.middleware.locale import LocaleMiddleware
 
 
@@ -17,3 +19,24 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         if not request.path_info.startswith(("/api/", "/_allauth/")):
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
+
+
+class RateLimitedAnswersMiddleware:
+    """A rate limit django-allauth hits inside a flow answers 429, not 500.
+
+    allauth answers its own views' limits itself, but one it raises deeper in a flow is left to
+    the caller: signing in again within 30 s with a mobile number still to verify asks for a
+    second code, which the `verify_phone` limit refuses by raising. The page then tells the
+    person to wait (templates/429.html) and the app gets allauth's JSON 429, as for any other limit.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, RateLimited):
+            return ratelimit.respond_429(request)
+        return None

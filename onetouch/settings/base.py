@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # Inside allauth's: a limit raised in a sign-in flow answers 429 (onetouch.middleware).
+    "onetouch.middleware.RateLimitedAnswersMiddleware",
 ]
 
 ROOT_URLCONF = "onetouch.urls"

@@ -206,3 +206,25 @@ def test_an_account_switched_off_gets_no_reset_code(client, phone_learner, caplo
 
     assert response.status_code == 302
     assert sms_texts(caplog) == []
+
+
+def test_signing_in_again_at_once_with_a_number_to_verify_asks_to_wait(in_english, caplog):
+    """A number not yet verified gets a code at sign-in, one per 30 s: a second sign-in within that time
+    is told to wait (429), in the page's words and the app's, instead of failing."""
+    learner = User(email=None, phone=PHONE, phone_verified=False, full_name="Hoàng Văn Em")
+    learner.set_password(PASSWORD)
+    learner.save()
+    with caplog.at_level(logging.WARNING, logger="onetouch.sms"):
+        first = in_english.post(LOGIN, {"login": "0912345678", "password": PASSWORD})
+        another_browser = Client()
+        another_browser.cookies["django_language"] = "en"
+        again = another_browser.post(LOGIN, {"login": "0912345678", "password": PASSWORD})
+        app = Client().post(
+            "/_allauth/app/v1/auth/login", {"phone": PHONE, "password": PASSWORD}, content_type="application/json"
+        )
+
+    assert first.status_code == 302 and first["Location"] == reverse("account_verify_phone")
+    assert again.status_code == 429
+    assert "too many requests" in again.content.decode().lower()
+    assert app.status_code == 429 and app.json()["status"] == 429
+    assert len(sms_texts(caplog)) == 1  # one code sent, not one per try
