@@ -26,6 +26,7 @@ from courses.pure.question_rules import ChoiceRow
 from courses.services.catalogue import course_create, course_publish, course_search_text
 from courses.services.questions import question_create, quiz_settings_save
 from courses.services.structure import lesson_create, lesson_publish, module_create
+from inperson.models import InPersonDay
 from learners.models import AttemptAnswer, Enrolment, LessonProgress, QuizAttempt
 from learners.pure.quizzes import choice_value
 from learners.services.enrolments import profile_save
@@ -383,3 +384,28 @@ def answers_state(attempt: QuizAttempt) -> list:
         .order_by("id")
         .values_list("question_id", "choice_ids", "saved_at")
     )
+
+
+def day_make(
+    run, commune, by, *, starts_in: timedelta = -timedelta(minutes=30), partners=(), cancelled: bool = False
+) -> InPersonDay:
+    """The run's in-person day in the commune's province, starting `starts_in` from now (by default it
+    started 30 minutes ago: check-in is open)."""
+    starts_at = timezone.now() + starts_in
+    day = InPersonDay.objects.create(
+        course_run=run,
+        province=commune.province,
+        venue_name="Hội trường",
+        venue_address="1 Đinh Tiên Hoàng",
+        venue_commune=commune,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=3),
+        capacity=30,
+        cancellation_deadline=starts_at - timedelta(days=1),
+        cancelled_at=starts_at - timedelta(days=2) if cancelled else None,
+        cancel_reason="Mưa bão" if cancelled else "",
+        created_by=by,
+        updated_by=by,
+    )
+    day.partners.set(partners)
+    return day

@@ -11,8 +11,8 @@ from inperson.models import Attendance, AttendanceCorrection
 from inperson.services.attendance import attendance_correct
 from tests.api.conftest import with_key
 from tests.api.test_scope_table import REQUESTERS, UNUSABLE_KEY_PROBLEM, as_requester
-from tests.api.writes import day_make, enrolled, run_make, signed_up
-from tests.factories import learner_make
+from tests.api.writes import enrolled, run_make, signed_up
+from tests.factories import day_make, learner_make
 from tests.inperson.checkin_setup import day_move
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,8 @@ from inperson.services.attendance import attendance_correct, attendance_tick
 from inperson.services.days import day_cancel
 from tests.api.conftest import with_key
 from tests.api.test_scope_table import as_requester
-from tests.api.writes import day_make, run_make, signed_up
+from tests.api.writes import run_make, signed_up
+from tests.factories import day_make
 from tests.inperson.checkin_setup import day_move
 
 pytestmark = pytest.mark.django_db

@@ -29,8 +29,8 @@ from learners.models import Certificate
 from learners.services.certificates import certificate_revoke
 from tests.api.conftest import with_key
 from tests.api.test_completions import complete, events_readable_wait
-from tests.api.writes import day_make, run_make, signed_up
-from tests.factories import course_make, learner_make
+from tests.api.writes import run_make, signed_up
+from tests.factories import course_make, day_make, learner_make
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 

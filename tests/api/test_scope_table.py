@@ -12,8 +12,8 @@ from django.urls import URLPattern, reverse
 from api.urls.api import urlpatterns as api_urlpatterns
 from tests.api.conftest import with_key
 from tests.api.test_me import PASSWORD, session_token, with_token
-from tests.api.writes import day_make, run_make
-from tests.factories import course_make
+from tests.api.writes import run_make
+from tests.factories import course_make, day_make
 
 pytestmark = pytest.mark.django_db
 

@@ -45,26 +45,6 @@ def enrol(client: APIClient, body: dict, *, key: str | None = None, language: st
     )
 
 
-def day_make(run, commune, by, *, partners=(), starts_in: dt.timedelta = -dt.timedelta(minutes=30)) -> InPersonDay:
-    """The run's day in the commune's province, started 30 minutes ago by default: check-in is open."""
-    starts_at = timezone.now() + starts_in
-    day = InPersonDay.objects.create(
-        course_run=run,
-        province=commune.province,
-        venue_name="Hội trường",
-        venue_address="1 Đinh Tiên Hoàng",
-        venue_commune=commune,
-        starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(hours=3),
-        capacity=30,
-        cancellation_deadline=starts_at - dt.timedelta(days=1),
-        created_by=by,
-        updated_by=by,
-    )
-    day.partners.set(partners)
-    return day
-
-
 def enrolled(day: InPersonDay, commune, email: str):
     learner = learner_make(commune=commune, email=email)
     enrolment_create(learner=learner, course=day.course_run.course, course_run=day.course_run)

@@ -22,8 +22,8 @@ from reporting.services.targets import target_save
 from tests.conftest import PASSWORD
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.journeys import sign_in
-from tests.factories import course_make, learner_make
-from tests.reporting.test_days_held import day_make, run_make, seats_make
+from tests.factories import course_make, day_make, learner_make
+from tests.reporting.test_days_held import run_make, seats_make
 from tests.reporting.test_selectors import counts_add
 
 pytestmark = [pytest.mark.e2e]

@@ -21,7 +21,7 @@ from reporting.models import DayCount, Target
 from reporting.selectors.dashboard_filters import DashboardFilters
 from reporting.services.fold import statistics_fold
 from reporting.services.rebuild import statistics_rebuild
-from tests.factories import course_make, learner_make
+from tests.factories import course_make, day_make, learner_make
 from tests.reporting.test_dashboards import fold_everything, measure
 from tests.reporting.test_exports import csv_rows
 from tests.reporting.test_selectors import counts_add, dashboard_read
@@ -41,28 +41,6 @@ def run_make(course, *, days_before: int = 20, days_after: int = 20) -> CourseRu
         starts_on=today - dt.timedelta(days=days_before),
         ends_on=today + dt.timedelta(days=days_after),
     )
-
-
-def day_make(run, commune, by, *, starts_in: dt.timedelta, partners=(), cancelled: bool = False) -> InPersonDay:
-    """The run's day in the commune's province, starting `starts_in` from now (negative: in the past)."""
-    starts_at = timezone.now() + starts_in
-    day = InPersonDay.objects.create(
-        course_run=run,
-        province=commune.province,
-        venue_name="Hội trường",
-        venue_address="1 Đinh Tiên Hoàng",
-        venue_commune=commune,
-        starts_at=starts_at,
-        ends_at=starts_at + dt.timedelta(hours=3),
-        capacity=30,
-        cancellation_deadline=starts_at - dt.timedelta(days=1),
-        cancelled_at=starts_at - dt.timedelta(days=2) if cancelled else None,
-        cancel_reason="Mưa bão" if cancelled else "",
-        created_by=by,
-        updated_by=by,
-    )
-    day.partners.set(partners)
-    return day
 
 
 def seats_make(day, learners, status=DaySeat.Status.SIGNED_UP) -> None:
