@@ -1,5 +1,6 @@
 """What the API answers: courses and their runs, as the catalogue and course pages show them."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from courses.models import Course, CourseRun
@@ -8,6 +9,13 @@ from courses.models import Course, CourseRun
 class ProvinceSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
+
+
+class CourseRefSerializer(serializers.Serializer):
+    """A course named in another answer: its slug and title."""
+
+    slug = serializers.CharField()
+    title = serializers.CharField()
 
 
 class CourseRunSerializer(serializers.ModelSerializer):
@@ -19,10 +27,10 @@ class CourseRunSerializer(serializers.ModelSerializer):
 class CourseSerializer(serializers.ModelSerializer):
     """A course as a catalogue card shows it, with its runs."""
 
-    owner_province = ProvinceSerializer(allow_null=True, help_text="None for a national course.")
+    owner_province = ProvinceSerializer(allow_null=True, help_text=_("None for a national course."))
     audiences = serializers.SerializerMethodField()
     runs = CourseRunSerializer(many=True)
-    url = serializers.SerializerMethodField(help_text="The course's page on the site.")
+    url = serializers.SerializerMethodField(help_text=_("The course's page on the site."))
 
     class Meta:
         model = Course

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers import ProvinceSerializer
+from api.serializers import CourseRefSerializer, ProvinceSerializer
 from inperson.models import Attendance
 from inperson.selectors.attendance import RosterRow, name_of
 
@@ -11,11 +11,6 @@ from inperson.selectors.attendance import RosterRow, name_of
 class CommuneSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
-
-
-class DayCourseSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    title = serializers.CharField()
 
 
 class DayRunSerializer(serializers.Serializer):
@@ -27,7 +22,7 @@ class DaySerializer(serializers.Serializer):
     """An in-person day as the trainer's list of days shows it."""
 
     id = serializers.IntegerField()
-    course = DayCourseSerializer(source="course_run.course")
+    course = CourseRefSerializer(source="course_run.course")
     course_run = DayRunSerializer()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()

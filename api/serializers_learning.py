@@ -5,8 +5,10 @@ group), with the email and mobile number an HR system matches its officials by, 
 import does.
 """
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from api.serializers import CourseRefSerializer
 from learners.models import Certificate, CourseCompletion
 from learners.pure.certificates import certificate_verify_url
 
@@ -18,18 +20,13 @@ class LearnerSerializer(serializers.Serializer):
     phone = serializers.CharField(allow_null=True)
 
 
-class CourseRefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    title = serializers.CharField()
-
-
 class CertificateSerializer(serializers.Serializer):
     code = serializers.CharField()
     issued_at = serializers.DateTimeField()
     revoked = serializers.BooleanField()
     revoked_at = serializers.DateTimeField(allow_null=True)
     verify_url = serializers.URLField(
-        help_text="The public page that verifies the certificate (its QR code's address)."
+        help_text=_("The public page that verifies the certificate (its QR code's address).")
     )
 
 
@@ -52,18 +49,18 @@ def certificate_of(completion: CourseCompletion | None) -> dict | None:
 class CompletionEventSerializer(serializers.Serializer):
     """One event of the feed, with the completion's and certificate's state now."""
 
-    id = serializers.IntegerField(help_text="The event's id: unique, for de-duplicating on the client's side.")
+    id = serializers.IntegerField(help_text=_("The event's id: unique, for de-duplicating on the client's side."))
     kind = serializers.ChoiceField(choices=["course_completed", "certificate_issued", "certificate_revoked"])
     occurred_at = serializers.DateTimeField()
-    enrolment = serializers.IntegerField(help_text="The enrolment's id, as the learner export's first column.")
+    enrolment = serializers.IntegerField(help_text=_("The enrolment's id, as the learner export's first column."))
     learner = LearnerSerializer()
-    province = serializers.CharField(allow_null=True, help_text="The learner's province code when it happened.")
-    commune = serializers.CharField(allow_null=True, help_text="The learner's commune code when it happened.")
+    province = serializers.CharField(allow_null=True, help_text=_("The learner's province code when it happened."))
+    commune = serializers.CharField(allow_null=True, help_text=_("The learner's commune code when it happened."))
     audience_group = serializers.CharField(allow_blank=True)
     course = CourseRefSerializer()
     completed_at = serializers.DateTimeField(allow_null=True)
     certificate = CertificateSerializer(
-        allow_null=True, help_text="The certificate as it is now (revoked or not); null until it is issued."
+        allow_null=True, help_text=_("The certificate as it is now (revoked or not); null until it is issued.")
     )
 
 
@@ -85,22 +82,22 @@ def completion_event_data(event, completion: CourseCompletion | None) -> dict:
 
 class CompletionFeedSerializer(serializers.Serializer):
     results = CompletionEventSerializer(many=True)
-    next_cursor = serializers.CharField(help_text="Send it as `since` in the next request; given even when empty.")
-    has_more = serializers.BooleanField(help_text="True: ask again at once; false: poll later with next_cursor.")
+    next_cursor = serializers.CharField(help_text=_("Send it as `since` in the next request; given even when empty."))
+    has_more = serializers.BooleanField(help_text=_("True: ask again at once; false: poll later with next_cursor."))
 
 
 class EnrolmentSerializer(serializers.Serializer):
     """A learner's enrolment in the course, as a row of the learner export, with progress."""
 
-    id = serializers.IntegerField(help_text="The enrolment's id, as the learner export's first column.")
+    id = serializers.IntegerField(help_text=_("The enrolment's id, as the learner export's first column."))
     learner = LearnerSerializer()
-    province = serializers.CharField(allow_null=True, help_text="The learner's province code now.")
-    commune = serializers.CharField(allow_null=True, help_text="The learner's commune code now.")
+    province = serializers.CharField(allow_null=True, help_text=_("The learner's province code now."))
+    commune = serializers.CharField(allow_null=True, help_text=_("The learner's commune code now."))
     audience_group = serializers.CharField(allow_null=True)
-    course_run = serializers.CharField(allow_null=True, help_text="The run's title; null when self-paced.")
-    is_active = serializers.BooleanField(help_text="False once the learner left the course.")
+    course_run = serializers.CharField(allow_null=True, help_text=_("The run's title; null when self-paced."))
+    is_active = serializers.BooleanField(help_text=_("False once the learner left the course."))
     enrolled_at = serializers.DateTimeField()
-    progress_percent = serializers.IntegerField(help_text="Required lessons done, in per cent (0 to 100).")
+    progress_percent = serializers.IntegerField(help_text=_("Required lessons done, in per cent (0 to 100)."))
     completed_at = serializers.DateTimeField(allow_null=True)
     certificate = CertificateSerializer(allow_null=True)
 

@@ -1,10 +1,10 @@
 """What the API answers a learner about themselves: the profile page and My learning, as JSON."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from api.serializers import CourseRunSerializer, ProvinceSerializer
+from api.serializers import CourseRefSerializer, CourseRunSerializer, ProvinceSerializer
 from api.serializers_days import CommuneSerializer
-from api.serializers_learning import CourseRefSerializer
 from api.views.base import StrictSerializer
 from learners.models import Enrolment, LearnerProfile
 from learners.pure.certificates import certificate_verify_url
@@ -13,7 +13,7 @@ from onetouch.models import User
 
 class ChoiceSerializer(serializers.Serializer):
     value = serializers.CharField()
-    label = serializers.CharField(help_text="In the language of Accept-Language.")
+    label = serializers.CharField(help_text=_("In the language of Accept-Language."))
 
 
 class LearnerProfileSerializer(serializers.Serializer):
@@ -30,10 +30,10 @@ class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     full_name = serializers.CharField(allow_blank=True)
     email = serializers.EmailField(allow_null=True)
-    phone = serializers.CharField(allow_null=True, help_text="E.164 (+84…).")
+    phone = serializers.CharField(allow_null=True, help_text=_("E.164 (+84…)."))
     phone_verified = serializers.BooleanField()
     profile = LearnerProfileSerializer(
-        allow_null=True, help_text="Null for an account that never answered the profile questions (staff)."
+        allow_null=True, help_text=_("Null for an account that never answered the profile questions (staff).")
     )
 
 
@@ -60,7 +60,7 @@ class MyCertificateSerializer(serializers.Serializer):
     code = serializers.CharField()
     revoked = serializers.BooleanField()
     verify_url = serializers.URLField(
-        help_text="The public page that verifies the certificate (its QR code's address)."
+        help_text=_("The public page that verifies the certificate (its QR code's address).")
     )
 
 
@@ -74,16 +74,16 @@ class MyEnrolmentSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     course = CourseRefSerializer()
-    course_run = CourseRunSerializer(allow_null=True, help_text="Null when the course is self-paced.")
+    course_run = CourseRunSerializer(allow_null=True, help_text=_("Null when the course is self-paced."))
     enrolled_at = serializers.DateTimeField()
-    progress_percent = serializers.IntegerField(help_text="Required lessons done, in per cent (0 to 100).")
+    progress_percent = serializers.IntegerField(help_text=_("Required lessons done, in per cent (0 to 100)."))
     required_lessons = serializers.IntegerField()
     done_lessons = serializers.IntegerField()
     next_lesson = LessonRefSerializer(
-        allow_null=True, help_text="Where “Continue” leads (the outline's next lesson); null when none is left."
+        allow_null=True, help_text=_("Where “Continue” leads (the outline's next lesson); null when none is left.")
     )
     completed_at = serializers.DateTimeField(allow_null=True)
-    certificate = MyCertificateSerializer(allow_null=True, help_text="Null until the certificate is issued.")
+    certificate = MyCertificateSerializer(allow_null=True, help_text=_("Null until the certificate is issued."))
 
 
 def my_enrolment_data(enrolment: Enrolment) -> dict:
@@ -111,5 +111,5 @@ def my_enrolment_data(enrolment: Enrolment) -> dict:
 
 class MyEnrolmentRequestSerializer(StrictSerializer):
     course = serializers.SlugField(
-        allow_unicode=True, help_text="The published course's slug; you join its earliest run not yet ended."
+        allow_unicode=True, help_text=_("The published course's slug; you join its earliest run not yet ended.")
     )

@@ -1,16 +1,19 @@
 """What GET /api/v1/statistics/ answers: the figures of a dashboard page, as numbers."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+
+from api.serializers import ProvinceSerializer
 
 
 class FiguresSerializer(serializers.Serializer):
-    learners = serializers.IntegerField(help_text="New learners (first enrolment).")
+    learners = serializers.IntegerField(help_text=_("New learners (first enrolment)."))
     enrolments = serializers.IntegerField()
     unenrolments = serializers.IntegerField()
-    completions = serializers.IntegerField(help_text="Completions online.")
-    completion_rate = serializers.FloatField(allow_null=True, help_text="Completions per enrolment, 0 to 1.")
-    certificates = serializers.IntegerField(help_text="Issued less revoked.")
-    attendances = serializers.IntegerField(help_text="In-person attendances, less withdrawn.")
+    completions = serializers.IntegerField(help_text=_("Completions online."))
+    completion_rate = serializers.FloatField(allow_null=True, help_text=_("Completions per enrolment, 0 to 1."))
+    certificates = serializers.IntegerField(help_text=_("Issued less revoked."))
+    attendances = serializers.IntegerField(help_text=_("In-person attendances, less withdrawn."))
     completions_in_person = serializers.IntegerField()
 
 
@@ -21,12 +24,12 @@ class PlaceSerializer(serializers.Serializer):
 
 
 class TrendPointSerializer(serializers.Serializer):
-    start = serializers.DateField(help_text="The first day of the day, week or month.")
+    start = serializers.DateField(help_text=_("The first day of the day, week or month."))
     figures = FiguresSerializer()
 
 
 class AudienceFiguresSerializer(serializers.Serializer):
-    audience_group = serializers.CharField(allow_blank=True, help_text='"" for learners whose group was not known.')
+    audience_group = serializers.CharField(allow_blank=True, help_text=_('"" for learners whose group was not known.'))
     figures = FiguresSerializer()
 
 
@@ -37,25 +40,22 @@ class TopCourseSerializer(serializers.Serializer):
     completions = serializers.IntegerField()
 
 
-class ProvinceRefSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    name = serializers.CharField()
-
-
 class StatisticsSerializer(serializers.Serializer):
-    province = ProvinceRefSerializer(allow_null=True, help_text="null: the national figures.")
+    province = ProvinceSerializer(allow_null=True, help_text=_("null: the national figures."))
     as_of = serializers.DateTimeField(
-        allow_null=True, help_text="Events up to this moment are counted (null: never counted yet)."
+        allow_null=True, help_text=_("Events up to this moment are counted (null: never counted yet).")
     )
     start = serializers.DateField()
     end = serializers.DateField()
     audience = serializers.CharField(allow_null=True)
-    course = serializers.CharField(allow_null=True, help_text="The course's slug, when the figures are of one course.")
+    course = serializers.CharField(
+        allow_null=True, help_text=_("The course's slug, when the figures are of one course.")
+    )
     units = serializers.ChoiceField(choices=["then", "now"])
     trend_grain = serializers.ChoiceField(choices=["day", "week", "month"])
     totals = FiguresSerializer()
-    places = PlaceSerializer(many=True, help_text="Provinces (national) or communes (a province).")
-    unplaced = FiguresSerializer(allow_null=True, help_text="Learners whose place was not known.")
+    places = PlaceSerializer(many=True, help_text=_("Provinces (national) or communes (a province)."))
+    unplaced = FiguresSerializer(allow_null=True, help_text=_("Learners whose place was not known."))
     trend = TrendPointSerializer(many=True)
     by_audience = AudienceFiguresSerializer(many=True)
     top_courses = TopCourseSerializer(many=True)

@@ -27,11 +27,11 @@ class EnrolmentRequestSerializer(StrictSerializer):
 
 
 class EnrolmentResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField(help_text="The person's place in the request's `people`, from 0.")
+    index = serializers.IntegerField(help_text=_("The person's place in the request's `people`, from 0."))
     email = serializers.CharField()
     phone = serializers.CharField()
     result = serializers.ChoiceField(choices=["enrolled", "already_enrolled", "invited", "refused"])
-    reason = serializers.CharField(help_text="Why a person was refused, as a stable code (empty otherwise).")
+    reason = serializers.CharField(help_text=_("Why a person was refused, as a stable code (empty otherwise)."))
     reason_text = serializers.CharField()
     account_id = serializers.IntegerField(allow_null=True)
 

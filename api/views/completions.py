@@ -1,6 +1,8 @@
 """GET /api/v1/completions/: completions, certificates and revocations since a cursor, for an HR system to poll."""
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -51,9 +53,15 @@ class CompletionFeed(ApiGenericView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("since", OpenApiTypes.STR, description="The `next_cursor` of the previous answer."),
             OpenApiParameter(
-                "page_size", OpenApiTypes.INT, description=f"1 to {FEED_PAGE_SIZE_MAX}; {FEED_PAGE_SIZE} by default."
+                "since", OpenApiTypes.STR, description=gettext_lazy("The `next_cursor` of the previous answer.")
+            ),
+            OpenApiParameter(
+                "page_size",
+                OpenApiTypes.INT,
+                description=format_lazy(
+                    gettext_lazy("1 to {most}; {default} by default."), most=FEED_PAGE_SIZE_MAX, default=FEED_PAGE_SIZE
+                ),
             ),
         ],
         responses=CompletionFeedSerializer,

@@ -1,6 +1,7 @@
 """GET /api/v1/courses/ and /api/v1/courses/{slug}/: the catalogue and a course page, as JSON."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.pagination import CursorPagination
@@ -36,21 +37,20 @@ def catalogue_filters_read(request: Request) -> CatalogueFilters:
 
 
 FILTER_NAMES = ("audience", "topic", "province", "format", "sort")
+
+
+def filter_codes(name: str) -> list[str]:
+    """The values the catalogue's filter `name` takes (its empty choice, "any", left out)."""
+    return [code for code, _label in CatalogueFilterForm.base_fields[name].choices if code]
+
+
 FILTER_PARAMETERS = [
-    OpenApiParameter("q", OpenApiTypes.STR, description="Words searched in titles and summaries, accents optional."),
-    OpenApiParameter(
-        "audience",
-        OpenApiTypes.STR,
-        enum=[code for code, _ in CatalogueFilterForm.base_fields["audience"].choices if code],
-    ),
-    OpenApiParameter(
-        "topic", OpenApiTypes.STR, enum=[code for code, _ in CatalogueFilterForm.base_fields["topic"].choices if code]
-    ),
-    OpenApiParameter("province", OpenApiTypes.STR, description='A province\'s two-digit code, or "national".'),
-    OpenApiParameter(
-        "format", OpenApiTypes.STR, enum=[code for code, _ in CatalogueFilterForm.base_fields["format"].choices if code]
-    ),
-    OpenApiParameter("sort", OpenApiTypes.STR, enum=[code for code, _ in CatalogueSort.CHOICES]),
+    OpenApiParameter("q", OpenApiTypes.STR, description=_("Words searched in titles and summaries, accents optional.")),
+    OpenApiParameter("audience", OpenApiTypes.STR, enum=filter_codes("audience")),
+    OpenApiParameter("topic", OpenApiTypes.STR, enum=filter_codes("topic")),
+    OpenApiParameter("province", OpenApiTypes.STR, description=_('A province\'s two-digit code, or "national".')),
+    OpenApiParameter("format", OpenApiTypes.STR, enum=filter_codes("format")),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=[code for code, _label in CatalogueSort.CHOICES]),
 ]
 
 

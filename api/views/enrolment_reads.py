@@ -3,6 +3,7 @@
 from django.core.validators import slug_unicode_re as slug_re
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
@@ -36,7 +37,9 @@ class EnrolmentList(ApiGenericView):
     pagination_class = EnrolmentCursorPagination
 
     @extend_schema(
-        parameters=[OpenApiParameter("course", OpenApiTypes.STR, required=True, description="The course's slug.")],
+        parameters=[
+            OpenApiParameter("course", OpenApiTypes.STR, required=True, description=gettext_lazy("The course's slug."))
+        ],
         responses=EnrolmentSerializer(many=True),
     )
     def get(self, request: Request) -> Response:

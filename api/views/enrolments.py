@@ -4,6 +4,7 @@ GET lists a course's enrolments (api/views/enrolment_reads.py)."""
 from dataclasses import asdict
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -22,7 +23,7 @@ IDEMPOTENCY_PARAMETER = OpenApiParameter(
     OpenApiTypes.STR,
     location=OpenApiParameter.HEADER,
     required=True,
-    description="A unique text per operation (a UUID): a retry with the same key and body is applied once.",
+    description=_("A unique text per operation (a UUID): a retry with the same key and body is applied once."),
 )
 
 

@@ -1,6 +1,7 @@
 """GET /api/v1/statistics/: the figures of the province's dashboard page (the ministry's: national), with "as of"."""
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import PermissionDenied
@@ -31,11 +32,13 @@ class Statistics(ApiGenericView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("province", OpenApiTypes.STR, description="A province's two-digit code (ministry keys)."),
-            OpenApiParameter("start", OpenApiTypes.DATE, description="First day; 30 days before `end` by default."),
-            OpenApiParameter("end", OpenApiTypes.DATE, description="Last day; today by default."),
+            OpenApiParameter(
+                "province", OpenApiTypes.STR, description=_("A province's two-digit code (ministry keys).")
+            ),
+            OpenApiParameter("start", OpenApiTypes.DATE, description=_("First day; 30 days before `end` by default.")),
+            OpenApiParameter("end", OpenApiTypes.DATE, description=_("Last day; today by default.")),
             OpenApiParameter("audience", OpenApiTypes.STR, enum=[code for code, _label in AudienceGroup.choices]),
-            OpenApiParameter("course", OpenApiTypes.STR, description="A course's slug."),
+            OpenApiParameter("course", OpenApiTypes.STR, description=_("A course's slug.")),
             OpenApiParameter("units", OpenApiTypes.STR, enum=["then", "now"]),
             OpenApiParameter("trend", OpenApiTypes.STR, enum=["day", "week", "month"]),
         ],

@@ -1,4 +1,4 @@
-"""Fixtures of the API's tests: one key of each kind, and a client that sends a key."""
+"""Fixtures of the API's tests: one key of each kind, a client that sends a key, and in-person days."""
 
 from datetime import timedelta
 
@@ -9,6 +9,8 @@ from rest_framework.test import APIClient
 from api.models import ApiKey
 from api.services.keys import api_key_create, api_key_revoke
 from courses.models import Partner
+from tests.api.writes import run_make
+from tests.factories import day_make
 
 
 @pytest.fixture
@@ -47,3 +49,18 @@ def with_key(client: APIClient, plain: str | None) -> APIClient:
     else:
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {plain}")
     return client
+
+
+@pytest.fixture
+def days(province_hanoi, province_hue, commune_hanoi, commune_hue, admin_hanoi, admin_hue, partner) -> dict:
+    """A Hà Nội day the partner runs (check-in open), a Huế day without it (open too), and a national
+    course's day held in Hà Nội in three days."""
+    return {
+        "hanoi": day_make(
+            run_make(province=province_hanoi, title="Hà Nội"), commune_hanoi, admin_hanoi, partners=[partner]
+        ),
+        "hue": day_make(run_make(province=province_hue, title="Huế"), commune_hue, admin_hue),
+        "national_in_hanoi": day_make(
+            run_make(title="Toàn quốc"), commune_hanoi, admin_hanoi, starts_in=timedelta(days=3)
+        ),
+    }

@@ -20,17 +20,6 @@ pytestmark = pytest.mark.django_db
 REASON = "Danh sách ký tên tại hội trường"
 
 
-@pytest.fixture
-def days(province_hanoi, province_hue, commune_hanoi, commune_hue, admin_hanoi, admin_hue, partner) -> dict:
-    """A Hà Nội day the partner runs, and a Huế day without it."""
-    return {
-        "hanoi": day_make(
-            run_make(province=province_hanoi, title="Hà Nội"), commune_hanoi, admin_hanoi, partners=[partner]
-        ),
-        "hue": day_make(run_make(province=province_hue, title="Huế"), commune_hue, admin_hue),
-    }
-
-
 def post_attendance(
     client, day_id: int, marks: list[tuple[int, bool]], *, key: str | None = None, language: str = "vi"
 ):

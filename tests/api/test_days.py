@@ -16,20 +16,6 @@ from tests.inperson.checkin_setup import day_move
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def days(province_hanoi, province_hue, commune_hanoi, commune_hue, admin_hanoi, admin_hue, partner) -> dict:
-    """A Hà Nội day the partner runs, a Huế day without it, and a national course's day held in Hà Nội."""
-    return {
-        "hanoi": day_make(
-            run_make(province=province_hanoi, title="Hà Nội"), commune_hanoi, admin_hanoi, partners=[partner]
-        ),
-        "hue": day_make(run_make(province=province_hue, title="Huế"), commune_hue, admin_hue),
-        "national_in_hanoi": day_make(
-            run_make(title="Toàn quốc"), commune_hanoi, admin_hanoi, starts_in=dt.timedelta(days=3)
-        ),
-    }
-
-
 # Who sees which days in the list (the same days the detail answers and the attendance post reaches).
 SEEN = {
     "province_a": {"hanoi"},  # as in the studio: its own courses' days, not a national one held there

@@ -50,6 +50,23 @@ def signed_in_user(page: Page) -> User | None:
     return User.objects.filter(pk=user_id).first() if user_id else None
 
 
+def owner_with_a_verified_email() -> User:
+    """A Huế learner whose email the platform has verified."""
+    owner = learner_make(commune=_thuan_hoa(), email="nguyen.an@example.vn")
+    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    return owner
+
+
+def profile_questions_answer(page: Page) -> None:
+    """Answer the first sign-in's questions (the public, in Thuận Hóa, Huế) and send them."""
+    page.locator("#id_audience_group").select_option("public")
+    page.locator("#id_province").select_option(HUE)
+    expect(page.locator("#id_commune")).to_be_enabled()
+    page.locator("#id_commune").select_option(THUAN_HOA)
+    with page.expect_navigation():
+        page.locator(f"main form[action='{SIGNUP}'] button[type=submit]:not([name])").click()
+
+
 def replace_query(url: str, **changes: str) -> str:
     parts = urlsplit(url)
     query = {key: values[0] for key, values in parse_qs(parts.query).items()} | changes
@@ -104,12 +121,7 @@ def test_a_new_citizen_answers_the_profile_questions_once_and_is_signed_in_as_a_
     expect(page.locator("#id_password1")).to_have_count(0)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert_accessible(page, "the first sign-in's profile questions at 360 px")
-    page.locator("#id_audience_group").select_option("public")
-    page.locator("#id_province").select_option(HUE)
-    expect(page.locator("#id_commune")).to_be_enabled()
-    page.locator("#id_commune").select_option(THUAN_HOA)
-    with page.expect_navigation():
-        page.locator(f"main form[action='{SIGNUP}'] button[type=submit]:not([name])").click()
+    profile_questions_answer(page)
 
     assert path_of(page) not in (SIGNUP, "/accounts/login/"), page.url
     user = signed_in_user(page)
@@ -130,8 +142,7 @@ def test_a_new_citizen_answers_the_profile_questions_once_and_is_signed_in_as_a_
 
 
 def test_an_existing_account_is_entered_by_the_email_the_provider_verified(page, live_server, provider) -> None:
-    owner = learner_make(commune=_thuan_hoa(), email="nguyen.an@example.vn")
-    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    owner = owner_with_a_verified_email()
     provider.user_set("079200005678", email="nguyen.an@example.vn", email_verified=True, name="Nguyễn Văn An")
 
     start_at_the_button(page, live_server)
@@ -144,8 +155,7 @@ def test_an_existing_account_is_entered_by_the_email_the_provider_verified(page,
 
 
 def test_an_email_the_provider_did_not_verify_does_not_open_the_account(page, live_server, provider) -> None:
-    owner = learner_make(commune=_thuan_hoa(), email="nguyen.an@example.vn")
-    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    owner = owner_with_a_verified_email()
     provider.user_set("intruder", email="nguyen.an@example.vn", email_verified=False, name="Kẻ Giả Danh")
 
     start_at_the_button(page, live_server)
@@ -154,12 +164,7 @@ def test_an_email_the_provider_did_not_verify_does_not_open_the_account(page, li
     # Sent to sign up instead, where the email is only a suggestion.
     assert path_of(page) == SIGNUP
     assert signed_in_user(page) is None
-    page.locator("#id_audience_group").select_option("public")
-    page.locator("#id_province").select_option(HUE)
-    expect(page.locator("#id_commune")).to_be_enabled()
-    page.locator("#id_commune").select_option(THUAN_HOA)
-    with page.expect_navigation():
-        page.locator(f"main form[action='{SIGNUP}'] button[type=submit]:not([name])").click()
+    profile_questions_answer(page)
 
     assert signed_in_user(page) is None
     assert not SocialAccount.objects.exists()
@@ -176,8 +181,7 @@ def assert_refused(page: Page, users_before: int) -> None:
 
 
 def test_a_state_changed_on_the_way_back_is_refused(page, live_server, provider) -> None:
-    owner = learner_make(commune=_thuan_hoa(), email="nguyen.an@example.vn")
-    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    owner = owner_with_a_verified_email()
     provider.user_set("079200005678", email=owner.email, email_verified=True)
     tampered: list[str] = []
 
@@ -206,8 +210,7 @@ def test_a_state_changed_on_the_way_back_is_refused(page, live_server, provider)
 def test_an_id_token_for_another_nonce_is_refused(page, live_server, provider) -> None:
     # The browser's authorization request is given another nonce than the platform sent: the provider
     # puts that one in the ID token, as an ID token made for another sign-in would carry.
-    owner = learner_make(commune=_thuan_hoa(), email="nguyen.an@example.vn")
-    EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+    owner = owner_with_a_verified_email()
     provider.user_set("079200005678", email=owner.email, email_verified=True)
     sent: list[str] = []
 
