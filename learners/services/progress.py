@@ -134,6 +134,20 @@ SLIDES_UPDATE = PreparedStatement(
     ),
 )
 
+# A report that completes nothing is committed without waiting for the disk (docs/decisions/0039):
+# the UPDATE itself turns synchronous_commit off for its own transaction (set_config's `true`), so
+# a heartbeat stays two statements. A crash of PostgreSQL may lose the last moment of such reports,
+# never half of one; a report that completes a lesson runs in a transaction and waits as any write.
+UNWAITED_COMMIT_SQL = "   AND set_config('synchronous_commit', 'off', true) = 'off'\n"
+
+
+def commit_unwaited(statement: PreparedStatement) -> PreparedStatement:
+    """`statement`, committing without waiting for the disk when it runs as its own transaction."""
+    return PreparedStatement(f"{statement.name}_unwaited", statement.sql + UNWAITED_COMMIT_SQL)
+
+
+UNWAITED_UPDATES = {statement: commit_unwaited(statement) for statement in (VIDEO_UPDATE, SLIDES_UPDATE)}
+
 
 @dataclass(frozen=True)
 class HeartbeatResult:
@@ -551,6 +565,8 @@ def progress_row_write(row: dict, *, statement: PreparedStatement, params: tuple
     On PostgreSQL the UPDATE written once and prepared (`statement`, `params`); elsewhere (the embedded SQLite) the
     same conditional UPDATE through the ORM, which adapts dates and JSON to that database."""
     if connection.vendor == "postgresql":
+        if not connection.in_atomic_block:  # alone, it is the whole transaction: no need to wait for the disk
+            statement = UNWAITED_UPDATES[statement]
         return prepared_row_count(statement, params)
     unchanged = LessonProgress.objects.filter(
         id=row["id"], last_heartbeat_at=row["last_heartbeat_at"], completed_at=row["completed_at"]

@@ -37,6 +37,7 @@ from learners.services.progress import (
     HEARTBEAT_ROW_BY_PARAMETER,
     HEARTBEAT_ROW_BY_SESSION_TABLE,
     SLIDES_UPDATE,
+    UNWAITED_UPDATES,
     VIDEO_UPDATE,
     lesson_complete_manually,
 )
@@ -416,7 +417,8 @@ def heartbeat_statements_prepare() -> None:
     """
     names = prepared_names()
     with connection.cursor() as cursor:
-        for statement in (HEARTBEAT_ROW_BY_SESSION_TABLE, HEARTBEAT_ROW_BY_PARAMETER, VIDEO_UPDATE, SLIDES_UPDATE):
+        statements = (HEARTBEAT_ROW_BY_SESSION_TABLE, HEARTBEAT_ROW_BY_PARAMETER, VIDEO_UPDATE, SLIDES_UPDATE)
+        for statement in (*statements, *UNWAITED_UPDATES.values()):
             if statement.name not in names:
                 cursor.execute(statement.prepare_sql())
                 names.add(statement.name)

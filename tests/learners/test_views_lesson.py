@@ -7,6 +7,8 @@ import time
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from courses.models import Course, Lesson
@@ -14,7 +16,8 @@ from courses.services.structure import module_create
 from learners.models import LearningEvent, LessonProgress
 from learners.pure.progress import heartbeat_token_make
 from learners.services.enrolments import enrolment_create
-from learners.services.progress import HEARTBEAT_ROW_BY_SESSION_TABLE, VIDEO_UPDATE
+from learners.services.progress import HEARTBEAT_ROW_BY_SESSION_TABLE, UNWAITED_UPDATES, VIDEO_UPDATE
+from onetouch.prepared import prepared_execute
 from tests.factories import (
     course_make,
     learner_make,
@@ -544,12 +547,64 @@ def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(
     assert response.status_code == 200
     assert [query["sql"].split("(")[0] for query in captured.captured_queries] == [
         f"EXECUTE {HEARTBEAT_ROW_BY_SESSION_TABLE.name}",
-        f"EXECUTE {VIDEO_UPDATE.name}",
+        f"EXECUTE {UNWAITED_UPDATES[VIDEO_UPDATE].name}",  # completes nothing: commits without waiting for the disk
     ]
     assert "django_session" in HEARTBEAT_ROW_BY_SESSION_TABLE.sql
     assert not response.cookies
     assert list(Session.objects.values_list("session_key", "session_data", "expire_date")) == session_before
     assert LessonProgress.objects.get(id=progress.id).watched_seconds == 10.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_that_completes_a_lesson_waits_for_the_disk(client, learner_hue, province_hue):
+    """Reports before the end commit without waiting for the disk; the one that completes the lesson
+    writes it in a transaction with the completion, and that transaction waits (docs/decisions/0039)."""
+    course = course_make(province=province_hue)
+    enrolment_create(learner=learner_hue, course=course)
+    lesson = video_lesson_make(course=course, duration=20.0)
+    client.force_login(learner_hue)
+    token = page_token(client.get(lesson_url(lesson)).content.decode())
+    seconds_pass(LessonProgress.objects.get(learner=learner_hue, lesson=lesson), 60)
+    updates = []
+
+    for start in (0, 10):
+        with CaptureQueriesContext(connection) as captured:
+            answer = beat(client, token, intervals=[[start, start + 10]], position=start + 10).json()
+        updates.append(
+            [
+                query["sql"].split("(")[0]
+                for query in captured.captured_queries
+                if query["sql"].startswith("EXECUTE heartbeat_video")
+            ]
+        )
+
+    assert answer["completed"] is True
+    assert updates == [
+        [f"EXECUTE {UNWAITED_UPDATES[VIDEO_UPDATE].name}"],
+        [f"EXECUTE {VIDEO_UPDATE.name}"],
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unwaited_update_turns_synchronous_commit_off_for_its_own_transaction_only(opened):
+    """The setting the UPDATE makes lasts for the transaction it commits, then the connection's returns."""
+    progress, _token = opened
+    row = LessonProgress.objects.values_list("last_heartbeat_at", "completed_at").get(id=progress.id)
+    params = ("2026-12-05T00:00:00Z", "2026-12-05T00:00:00Z", "[]", 0.0, None, progress.id, *row)
+    settings_seen = []
+
+    for statement in (VIDEO_UPDATE, UNWAITED_UPDATES[VIDEO_UPDATE]):
+        with transaction.atomic(), connection.cursor() as cursor:
+            prepared_execute(cursor, statement, params)
+            assert cursor.rowcount == 1
+            cursor.execute("SHOW synchronous_commit")
+            settings_seen.append(cursor.fetchone()[0])
+            params = (*params[:6], params[0], None)  # the row now holds this report's time
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        settings_seen.append(cursor.fetchone()[0])
+
+    assert settings_seen == ["on", "off", "on"]
 
 
 def test_heartbeat_refusals_speak_the_chosen_language(client, opened, settings):
