@@ -27,8 +27,10 @@ roster_summary=$(.venv/bin/python manage.py load_demo_rosters)
 announcements_summary=$(.venv/bin/python manage.py load_demo_announcements)
 # A fresh API key of the Hà Nội admin at every start (a key is shown once; the one printed before is revoked).
 api_key_summary=$(.venv/bin/python manage.py load_demo_api_key)
-# The demo's 90 days of activity on the dashboards at once, not after the first fold (beat, every minute).
+# The demo's 90 days of activity on the dashboards at once, not after the first fold (beat, every minute),
+# and the catalogue's enrolment counts, not after the first periodic recount.
 .venv/bin/python manage.py rebuild_statistics > /dev/null
+.venv/bin/python manage.py refresh_enrolment_counts > /dev/null
 .venv/bin/python manage.py collectstatic --no-input -v 0
 
 # Background and periodic jobs: stopped with the web server (Ctrl+C). One worker serves every queue

@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import formats, timezone
 from django.utils.text import slugify
@@ -225,11 +225,6 @@ def course_unpublish(*, course: Course) -> Course:
 def audience_list_for_codes(codes: Iterable[str]) -> list[Audience]:
     """Return the audience rows for these codes, creating any of the four that is missing."""
     return [Audience.objects.get_or_create(code=code)[0] for code in codes]
-
-
-def course_enrolment_count_add(*, course_id: int, delta: int) -> None:
-    """Move a course's enrolment count by delta, in the caller's transaction."""
-    Course.objects.filter(id=course_id).update(enrolment_count=F("enrolment_count") + delta)
 
 
 @transaction.atomic

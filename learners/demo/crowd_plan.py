@@ -12,7 +12,7 @@ from django.utils import timezone
 from courses.demo.courses import DEMO_COURSES
 from courses.models import Course, Lesson, Quiz
 from courses.selectors.outline import course_outline_get
-from learners.selectors.enrolments import course_run_open_for_enrolment
+from learners.selectors.enrolments import course_open_run_id, courses_with_open_run
 from onetouch.models import AudienceGroup, Commune, Province
 
 DEMO_LEARNER_COUNT = 300
@@ -94,9 +94,9 @@ def crowd_courses() -> list[CrowdCourse]:
     """Return the published demo courses open for enrolment, with their lessons and final quiz."""
     demo = {course.slug: course for course in DEMO_COURSES}
     courses = []
-    for course in Course.objects.filter(slug__in=demo, is_published=True).prefetch_related("runs").order_by("slug"):
+    for course in courses_with_open_run(Course.objects.filter(slug__in=demo, is_published=True).order_by("slug")):
         try:
-            course_run_open_for_enrolment(course=course)
+            course_open_run_id(course=course)
         except ValidationError:  # every run ended (an old demo database): enrolment is closed
             continue
         lessons = [item.lesson for module in course_outline_get(course=course).modules for item in module.lessons]

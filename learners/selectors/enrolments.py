@@ -1,5 +1,5 @@
 from django.core.exceptions import ValidationError
-from django.db.models import F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -77,24 +77,34 @@ def learner_profile_list_for_province(*, user: User, province: Province) -> Quer
 
 
 def course_get_published(*, slug: str, with_runs: bool = False) -> Course:
-    """Return the published course to enrol in or leave (404 otherwise); `with_runs`: its runs read
-    with it, for course_run_open_for_enrolment."""
+    """Return the published course to enrol in or leave (404 otherwise); `with_runs`: the run a new
+    enrolment joins read with it (courses_with_open_run), for course_open_run_id."""
     courses = Course.objects.filter(is_published=True)
     if with_runs:
-        courses = courses.prefetch_related("runs")
+        courses = courses_with_open_run(courses)
     return get_object_or_404(courses, slug=slug)
 
 
-def course_run_open_for_enrolment(*, course: Course) -> CourseRun | None:
-    """Return the run a new enrolment joins: the earliest not yet ended (None: self-paced)."""
-    runs = list(course.runs.all())
-    if not runs:
-        return None
-    today = timezone.localdate()
-    open_runs = [run for run in runs if run.ends_on >= today]
-    if not open_runs:
+def courses_with_open_run(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Annotate each course with whether it has runs and the run a new enrolment joins (`open_run_id`:
+    the earliest not yet ended), in the courses' own query."""
+    runs = CourseRun.objects.filter(course=OuterRef("pk"))
+    open_runs = runs.filter(ends_on__gte=timezone.localdate()).order_by("starts_on", "id")
+    return courses.annotate(has_runs=Exists(runs), open_run_id=Subquery(open_runs.values("id")[:1]))
+
+
+def course_open_run_id(*, course: Course) -> int | None:
+    """Return the id of the run a new enrolment joins: the earliest not yet ended (None: self-paced).
+
+    Read from the course's annotations when courses_with_open_run read it, else asked in one query."""
+    if hasattr(course, "open_run_id"):
+        has_runs, open_run_id = course.has_runs, course.open_run_id
+    else:
+        courses = courses_with_open_run(Course.objects.filter(id=course.id))
+        has_runs, open_run_id = courses.values_list("has_runs", "open_run_id").get()
+    if has_runs and open_run_id is None:
         raise ValidationError(_("Every run of this course has ended; enrolment is closed."))
-    return min(open_runs, key=lambda run: run.starts_on)
+    return open_run_id
 
 
 def learner_profile_get(*, user: User) -> LearnerProfile | None:

@@ -9,10 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseRun
-from courses.services.catalogue import course_enrolment_count_add
 from learners.models import Enrolment, LearnerProfile, LearningEvent
-from learners.selectors.enrolments import course_run_open_for_enrolment
-from learners.services.events import learning_event_record, learning_events_record_many
+from learners.selectors.enrolments import course_open_run_id
+from learners.services.events import (
+    learning_event_record,
+    learning_events_record_many,
+    learning_events_record_together,
+)
 from onetouch.models import Commune, Province, User
 
 
@@ -52,13 +55,15 @@ def enrolment_create(*, learner: User, course: Course, course_run: CourseRun | N
     """Enrol the learner; a repeated click, even a concurrent one, keeps one enrolment.
 
     A new enrolment joins `course_run` when one is named (a roster import names its run), else the
-    course's earliest open run.
+    course's earliest open run. The course's row is not written: its enrolment count is the periodic
+    recount's (course_enrolment_counts_refresh), so thousands enrolling in one course at once do not
+    queue on that row.
     """
     if not course.is_published:
         raise ValidationError(_("This course is not open for enrolment."))
     if course_run is not None and course_run.course_id != course.id:
         raise ValidationError(_("This run belongs to another course."))
-    run = course_run or course_run_open_for_enrolment(course=course)
+    run_id = course_run.id if course_run is not None else course_open_run_id(course=course)
     # The learner's row is locked first, as enrolments_create_many does: a repeated click (even a
     # concurrent one), two first enrolments in two courses at once and a roster batch take turns,
     # and each reads, after the lock, what the one before wrote: its enrolment here, and whether the
@@ -68,7 +73,7 @@ def enrolment_create(*, learner: User, course: Course, course_run: CourseRun | N
         here=Max("id", filter=Q(course=course)), elsewhere=Count("id", filter=~Q(course=course))
     )
     if mine["here"] is None:
-        enrolment = Enrolment(learner=learner, course=course, course_run=run)
+        enrolment = Enrolment(learner=learner, course=course, course_run_id=run_id)
         enrolment.save(force_insert=True)
     else:
         enrolment = Enrolment.objects.get(id=mine["here"])
@@ -76,12 +81,12 @@ def enrolment_create(*, learner: User, course: Course, course_run: CourseRun | N
             return enrolment
         enrolment.is_active = True
         enrolment.unenrolled_at = None
-        enrolment.course_run = run
+        enrolment.course_run_id = run_id
         enrolment.save(update_fields=["is_active", "unenrolled_at", "course_run"])
-    course_enrolment_count_add(course_id=course.id, delta=1)
-    learning_event_record(kind=LearningEvent.Kind.ENROLLED, enrolment=enrolment)
-    if mine["here"] is None and not mine["elsewhere"]:
-        learning_event_record(kind=LearningEvent.Kind.LEARNER_JOINED, enrolment=enrolment)
+    kinds = [LearningEvent.Kind.ENROLLED]
+    if mine["here"] is None and not mine["elsewhere"]:  # their first enrolment on the platform
+        kinds.append(LearningEvent.Kind.LEARNER_JOINED)
+    learning_events_record_together(kinds=kinds, enrolment=enrolment)
     return enrolment
 
 
@@ -94,7 +99,6 @@ def enrolment_cancel(*, learner: User, course: Course) -> None:
     enrolment.is_active = False
     enrolment.unenrolled_at = timezone.now()
     enrolment.save(update_fields=["is_active", "unenrolled_at"])
-    course_enrolment_count_add(course_id=course.id, delta=-1)
     learning_event_record(kind=LearningEvent.Kind.UNENROLLED, enrolment=enrolment)
 
 
@@ -175,7 +179,6 @@ def enrolments_create_many(*, learner_ids: list[int], course: Course, course_run
         return set()
     for enrolment in enrolled:
         enrolment.course = course
-    course_enrolment_count_add(course_id=course.id, delta=len(enrolled))
     learning_events_record_many(kind=LearningEvent.Kind.ENROLLED, enrolments=enrolled)
     elsewhere = set(
         Enrolment.objects.filter(learner_id__in=[enrolment.learner_id for enrolment in created])

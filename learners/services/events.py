@@ -20,9 +20,22 @@ def learning_event_record(*, kind: str, enrolment: Enrolment, lesson_id: int | N
     recording an event costs a completion, an enrolment or a quiz one statement. The returned event
     holds its id, kind, learner, course, run and lesson (the copied fields are in the row).
     """
+    event = learning_event_of(kind=kind, enrolment=enrolment, lesson_id=lesson_id)
+    event.save(force_insert=True)
+    return event
+
+
+def learning_events_record_together(*, kinds: list[str], enrolment: Enrolment) -> None:
+    """Append one event of each kind for the enrolment, as learning_event_record does, in one INSERT
+    (a first enrolment on the platform is "enrolled" and "learner joined" at once)."""
+    LearningEvent.objects.bulk_create([learning_event_of(kind=kind, enrolment=enrolment) for kind in kinds])
+
+
+def learning_event_of(*, kind: str, enrolment: Enrolment, lesson_id: int | None = None) -> LearningEvent:
+    """The unsaved event, its place and the course's owner province as subqueries read when it is inserted."""
     profile = LearnerProfile.objects.filter(user_id=enrolment.learner_id)
     owner_province = Course.objects.filter(id=enrolment.course_id).values("owner_province_id")
-    event = LearningEvent(
+    return LearningEvent(
         kind=kind,
         learner_id=enrolment.learner_id,
         course_id=enrolment.course_id,
@@ -33,8 +46,6 @@ def learning_event_record(*, kind: str, enrolment: Enrolment, lesson_id: int | N
         commune_id=Subquery(profile.values("commune_id")),
         audience_group=Coalesce(Subquery(profile.values("audience_group")), Value("")),
     )
-    event.save(force_insert=True)
-    return event
 
 
 def learning_events_record_many(*, kind: str, enrolments: list[Enrolment]) -> None:

@@ -286,8 +286,9 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.idempotency_keys_expire",
         "schedule": 3600.0,
     },
-    # Recount each course's enrolments from the enrolment table, so the catalogue's "most
-    # enrolled" order and counts never drift from the source for longer than ten minutes.
+    # Recount each course's enrolments from the enrolment table: the only writer of the catalogue's
+    # counts and "most enrolled" order, at most ten minutes behind (enrolling leaves the course's
+    # row alone, so a crowd enrolling in one course does not queue on it).
     "courses-enrolment-counts-refresh": {
         "task": "courses.tasks.course_enrolment_counts_refresh",
         "schedule": 600.0,
