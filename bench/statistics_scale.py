@@ -358,6 +358,7 @@ class Step:
     first_fold_s: float = 0.0  # the first fold of 1,000 after the rebuild: no recent row yet
     compact_s: float = 0.0
     compact_rows: int = 0
+    recount_s: tuple[float, float] = (0.0, 0.0)  # the catalogue's enrolment recount: counts moving, then none
     dashboards: dict[str, tuple[float, float, int]] = field(default_factory=dict)  # label -> median, p95, queries
     exports: dict[int, tuple[float, float, float, int]] = field(default_factory=dict)  # rows -> s, peak MB, RSS MB
     # A national page while a rebuild runs: (median ms before, median ms during, slowest ms during, requests)
@@ -386,6 +387,19 @@ def rebuild_measure(step: Step) -> None:
     step.rebuild_s, result = timed(statistics_rebuild)
     sql_run("VACUUM ANALYZE reporting_summarycount")
     say(f"  rebuild: {result.events:,} events in {step.rebuild_s:.1f} s")
+
+
+def recount_measure(step: Step) -> None:
+    """The catalogue's enrolment recount, the only writer of the courses' counts: once with every
+    count to set (the data build writes none), then again with nothing moved, as most runs are."""
+    from courses.models import Course
+    from courses.services.catalogue import course_enrolment_counts_refresh
+
+    Course.objects.update(enrolment_count=0)
+    first_s, changed = timed(course_enrolment_counts_refresh)
+    again_s, _unchanged = timed(course_enrolment_counts_refresh)
+    step.recount_s = (first_s, again_s)
+    say(f"  enrolment recount: {changed} course counts set in {first_s:.1f} s; again, none moved: {again_s:.1f} s")
 
 
 def group_by_measure(step: Step) -> None:
@@ -716,6 +730,7 @@ def report(steps: list[Step], machine: str) -> None:
             values.append(f"{folds[index][1] * 1000:.0f}" if len(folds) > index else "-")
         line(label, values)
     line("compaction: recent rows, ms", [f"{s.compact_rows:,}, {s.compact_s * 1000:.0f}" for s in steps])
+    line("enrolment recount: counts set / none moved (s)", ["{:.1f} / {:.1f}".format(*s.recount_s) for s in steps])
     labels = sorted({label for s in steps for label in s.dashboards}, key=lambda x: (not x.startswith("nat"), x))
     for label in labels:
         line(
@@ -825,6 +840,7 @@ def main() -> int:
             counts_measure(step)
             if not args.quick:
                 group_by_measure(step)
+                recount_measure(step)
             if args.wait_views:
                 dashboards_wait(args.wait_views)
             dashboards_measure(step, staff, args.repeat)

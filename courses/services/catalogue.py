@@ -15,8 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import formats, timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -227,17 +226,17 @@ def audience_list_for_codes(codes: Iterable[str]) -> list[Audience]:
     return [Audience.objects.get_or_create(code=code)[0] for code in codes]
 
 
-@transaction.atomic
 def course_enrolment_counts_refresh() -> int:
-    """Recount every course's active enrolments from the source rows; return courses changed."""
-    active = (
-        Course.objects.filter(id=OuterRef("id"))
-        .annotate(total=Count("enrolments", filter=Q(enrolments__is_active=True)))
-        .values("total")
-    )
-    return Course.objects.exclude(enrolment_count=Coalesce(Subquery(active), 0)).update(
-        enrolment_count=Coalesce(Subquery(active), 0)
-    )
+    """Recount every course's active enrolments from the source rows; return how many courses changed.
+
+    The only writer of the counts (enrolling leaves the course's row alone). The enrolments are
+    counted in one pass, grouped by course, and only the courses whose count moved are written, by
+    an UPDATE that sends no signal: a recount does not make the catalogue's cached pages stale.
+    """
+    active = Count("enrolments", filter=Q(enrolments__is_active=True))
+    counts = Course.objects.annotate(active=active).values_list("id", "enrolment_count", "active")
+    changed = [Course(id=pk, enrolment_count=now) for pk, before, now in counts if before != now]
+    return Course.objects.bulk_update(changed, ["enrolment_count"], batch_size=500)
 
 
 @transaction.atomic
