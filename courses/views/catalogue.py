@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from courses.forms.catalogue import CatalogueFilterForm
 from courses.models import Course
+from courses.pagination import SearchPaginator
 from courses.selectors.catalogue import (
     CatalogueFilters,
     course_get_for_page,
@@ -105,10 +106,18 @@ def catalogue_results_html(request: HttpRequest, filters: CatalogueFilters, page
     )
 
 
+# How many pages of a search's matches are counted before it says "more than" (courses.pagination).
+SEARCH_COUNTED_PAGES = 10
+
+
 def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, page_number: str) -> str:
     # Audiences are fetched below for the cards not in the cache only.
     courses = course_list_for_catalogue(filters=filters).prefetch_related(None)
-    paginator = Paginator(courses, settings.CATALOGUE_PAGE_SIZE)
+    if filters.query:
+        counted_pages = max(SEARCH_COUNTED_PAGES, int(page_number[:9]) if page_number.isdigit() else 1)
+        paginator = SearchPaginator(courses, settings.CATALOGUE_PAGE_SIZE, counted_pages=counted_pages)
+    else:
+        paginator = Paginator(courses, settings.CATALOGUE_PAGE_SIZE)
     try:
         page = paginator.page(page_number)
     except PageNotAnInteger:

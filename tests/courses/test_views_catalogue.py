@@ -110,6 +110,42 @@ def test_catalogue_paginates(client, settings):
     assert page.count('class="card"') == settings.CATALOGUE_PAGE_SIZE
 
 
+def test_a_search_counts_its_matches_only_as_far_as_its_counted_pages(in_english, settings, monkeypatch):
+    """Past the counted pages a search says "more than", links on from its last counted page, and the
+    next page counts one page further; a search with fewer matches, and the unsearched list, count exactly."""
+    monkeypatch.setattr("courses.views.catalogue.SEARCH_COUNTED_PAGES", 2)
+    settings.CATALOGUE_PAGE_SIZE = 3
+    for number in range(8):
+        course_make(title=f"Chuyển đổi số {number}")
+    course_make(title="Kỹ năng số cơ bản")
+
+    first = titles(in_english.get(CATALOGUE, {"q": "chuyen doi"}))
+    second = titles(in_english.get(CATALOGUE, {"q": "chuyen doi", "page": "2"}))
+    third = titles(in_english.get(CATALOGUE, {"q": "chuyen doi", "page": "3"}))
+    narrow = titles(in_english.get(CATALOGUE, {"q": "ky nang"}))
+    unsearched = titles(in_english.get(CATALOGUE))
+
+    assert "More than 6 courses found" in first and "Page 1, more pages follow" in first
+    assert "Page 2, more pages follow" in second and "q=chuyen+doi&amp;page=3" in second
+    assert "8 courses found" in third and "Page 3 of 3" in third and 'rel="next"' not in third
+    assert third.count('class="card"') == 2
+    assert "1 course found" in narrow
+    assert "9 courses found" in unsearched and "Page 1 of 3" in unsearched
+
+
+def test_a_search_reads_its_first_pages_without_counting_every_match(client):
+    """The count of a search is a LIMITed read of ids, not a COUNT of every course's text."""
+    for number in range(3):
+        course_make(title=f"Chuyển đổi số {number}")
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(CATALOGUE, {"q": "chuyen doi so"}).status_code == 200
+
+    searches = [query["sql"] for query in captured.captured_queries if "search_text" in query["sql"]]
+    assert searches and not any("COUNT(" in sql for sql in searches)
+    assert any("LIMIT 121" in sql for sql in searches)  # ten pages of twelve, and one more
+
+
 def test_catalogue_page_is_cached_and_refreshed_when_a_course_changes(client, django_capture_on_commit_callbacks):
     """A cached page is served until a saved course is committed, which makes the cache stale."""
     course = course_make(title="Tên cũ")
