@@ -87,7 +87,7 @@ def catalogue_page(request: HttpRequest, *, results_cached: bool = True) -> Http
     else:
         filters = form.filters() if form.is_bound else CatalogueFilters()
         page_number = request.GET.get("page", "1")
-        page_number = page_number if page_number.isdigit() else "1"
+        page_number = page_number if page_number.isdigit() and int(page_number[:9]) > 0 else "1"
         results_html = (
             catalogue_results_html(request, filters, page_number)
             if results_cached

@@ -130,6 +130,7 @@ def test_a_search_counts_its_matches_only_as_far_as_its_counted_pages(in_english
     assert "8 courses found" in third and "Page 3 of 3" in third and 'rel="next"' not in third
     assert third.count('class="card"') == 2
     assert "1 course found" in narrow
+    assert "Page 1, more pages follow" in titles(in_english.get(CATALOGUE, {"q": "chuyen doi", "page": "0"}))
     assert "9 courses found" in unsearched and "Page 1 of 3" in unsearched
 
 
