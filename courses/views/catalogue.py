@@ -114,7 +114,7 @@ def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, pag
     # Audiences are fetched below for the cards not in the cache only.
     courses = course_list_for_catalogue(filters=filters).prefetch_related(None)
     if filters.query:
-        counted_pages = max(SEARCH_COUNTED_PAGES, int(page_number[:9]) if page_number.isdigit() else 1)
+        counted_pages = max(SEARCH_COUNTED_PAGES, int(page_number[:9]))  # catalogue_page passed digits, 1 or more
         paginator = SearchPaginator(courses, settings.CATALOGUE_PAGE_SIZE, counted_pages=counted_pages)
     else:
         paginator = Paginator(courses, settings.CATALOGUE_PAGE_SIZE)
