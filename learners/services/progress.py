@@ -82,7 +82,11 @@ LESSON_FIELDS = ("kind", "duration_seconds", "page_count")
 JSON_FIELDS = ("watched_intervals", "pages_viewed")
 # Sessions these engines keep in the django_session table: the heartbeat's SELECT checks the
 # session there; any other engine is asked through its SessionStore.
-DATABASE_SESSION_ENGINES = ("django.contrib.sessions.backends.db", "django.contrib.sessions.backends.cached_db")
+DATABASE_SESSION_ENGINES = (
+    "onetouch.sessions",
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+)
 
 
 # The heartbeat's statements, written once as SQL: building and compiling them through the ORM

@@ -432,10 +432,13 @@ STORAGES = {
 # Email is the main identifier; a Vietnamese mobile number is a second one, and the only one of an
 # account created from a roster without an email. Phone codes go out by onetouch.sms (SMS_BACKEND).
 
+# Django's and allauth's backends, each reading the signed-in account with one plain SELECT; the
+# session row too (SESSION_ENGINE; docs/decisions/0040).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "onetouch.sessions.ModelBackend",
+    "onetouch.sessions.AuthenticationBackend",
 ]
+SESSION_ENGINE = "onetouch.sessions"
 ACCOUNT_ADAPTER = "onetouch.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}

@@ -24,7 +24,7 @@ from onetouch.services.invitations import (
 )
 from onetouch.throttles import consume
 
-BACKEND = "allauth.account.auth_backends.AuthenticationBackend"
+BACKEND = "onetouch.sessions.AuthenticationBackend"
 # Where an owner lands once their password is set: their courses.
 MY_LEARNING = "learners:my_learning"
 RESET_PHONE_KEY = "onetouch.password_reset_phone"
