@@ -10,11 +10,14 @@ password change, an inactive account refused) is Django's own code, unchanged.
 SESSION_ENGINE = "onetouch.sessions" and the backends in AUTHENTICATION_BACKENDS use them.
 """
 
+import functools
+
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
 from django.db import connections, router
+from django.db.models.expressions import Col
 from django.utils import timezone
 
 from onetouch.models import User
@@ -28,8 +31,9 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Session | None:
         # As Django's: an unknown or expired key loads nothing and is forgotten, so a new one is made.
         database = router.db_for_read(self.model, instance=None)
-        with connections[database].cursor() as cursor:
-            cursor.execute(SESSION_SQL, [self.session_key, timezone.now()])
+        connection = connections[database]
+        with connection.cursor() as cursor:
+            cursor.execute(SESSION_SQL, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
@@ -47,7 +51,7 @@ USER_SQL = 'SELECT {columns} FROM "{table}" WHERE "{pk}" = %s'.format(  # noqa: 
 
 
 def user_by_id(user_id: int) -> User | None:
-    """Return the account with this id as the ORM would (converted values, from this database), or None."""
+    """Return the account with this id as the ORM would (values converted as it converts them), or None."""
     database = router.db_for_read(User)
     connection = connections[database]
     with connection.cursor() as cursor:
@@ -55,11 +59,24 @@ def user_by_id(user_id: int) -> User | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    values = [
-        field.from_db_value(value, None, connection) if hasattr(field, "from_db_value") else value
-        for field, value in zip(USER_FIELDS, row, strict=True)
-    ]
+    values = list(row)
+    for index, column, converters in user_converters(database):
+        for converter in converters:
+            values[index] = converter(values[index], column, connection)
     return User.from_db(database, [field.attname for field in USER_FIELDS], values)
+
+
+@functools.cache
+def user_converters(database: str) -> list[tuple[int, Col, list]]:
+    """What the ORM applies to each column's value as read from this database (SQLite's dates and
+    booleans, a field's from_db_value): (position, column, converters), for the columns that have any."""
+    connection = connections[database]
+    columns = [(index, field.get_col(User._meta.db_table)) for index, field in enumerate(USER_FIELDS)]
+    found = [
+        (index, column, [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)])
+        for index, column in columns
+    ]
+    return [(index, column, converters) for index, column, converters in found if converters]
 
 
 class QuickUserRead:
