@@ -30,7 +30,7 @@ class SessionStore(db.SessionStore):
 
     def _get_session_from_db(self) -> Session | None:
         # As Django's: an unknown or expired key loads nothing and is forgotten, so a new one is made.
-        database = router.db_for_read(self.model, instance=None)
+        database = router.db_for_read(self.model)
         connection = connections[database]
         with connection.cursor() as cursor:
             cursor.execute(SESSION_SQL, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
@@ -43,6 +43,7 @@ class SessionStore(db.SessionStore):
 
 # Every stored column of the account, in the model's order: a field added to User is read too.
 USER_FIELDS = User._meta.concrete_fields
+USER_ATTNAMES = [field.attname for field in USER_FIELDS]
 USER_SQL = 'SELECT {columns} FROM "{table}" WHERE "{pk}" = %s'.format(  # noqa: S608 - the model's own names
     columns=", ".join(f'"{field.column}"' for field in USER_FIELDS),
     table=User._meta.db_table,
@@ -63,7 +64,7 @@ def user_by_id(user_id: int) -> User | None:
     for index, column, converters in user_converters(database):
         for converter in converters:
             values[index] = converter(values[index], column, connection)
-    return User.from_db(database, [field.attname for field in USER_FIELDS], values)
+    return User.from_db(database, USER_ATTNAMES, values)
 
 
 @functools.cache
