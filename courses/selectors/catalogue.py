@@ -3,7 +3,7 @@
 import hashlib
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from courses.models import Course, CourseRun
@@ -39,8 +39,15 @@ class CatalogueFilters:
         return CatalogueSort.ORDER_BY[self.sort]
 
     def cache_key(self) -> str:
-        """Return a short key equal for every query that selects the same courses."""
-        parts = [" ".join(query_terms(self.query)), self.audience, self.topic, self.province, self.format, self.sort]
+        """Return a short key equal for every query that selects the same courses in the same order."""
+        return self._digest(self.sort)
+
+    def match_key(self) -> str:
+        """Return a short key equal for every query that selects the same courses, in any order (a count)."""
+        return self._digest("")
+
+    def _digest(self, sort: str) -> str:
+        parts = [" ".join(query_terms(self.query)), self.audience, self.topic, self.province, self.format, sort]
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
@@ -56,20 +63,27 @@ def course_list_published() -> QuerySet[Course]:
 
 def course_list_for_catalogue(*, filters: CatalogueFilters) -> QuerySet[Course]:
     """Return published courses matching the filters, in the chosen order."""
-    courses = course_list_published()
-    for term in query_terms(filters.query):
-        courses = courses.filter(search_text__contains=term)
+    # Gathered into one filter() call: each call copies the query, a cost paid on every page miss.
+    conditions = [Q(search_text__contains=term) for term in query_terms(filters.query)]
     if filters.audience:
-        courses = courses.filter(audiences__code=filters.audience)
+        conditions.append(Q(audiences__code=filters.audience))
     if filters.topic:
-        courses = courses.filter(topic=filters.topic)
+        conditions.append(Q(topic=filters.topic))
     if filters.province == NATIONAL:
-        courses = courses.filter(owner_province__isnull=True)
+        conditions.append(Q(owner_province__isnull=True))
     elif filters.province:
-        courses = courses.filter(owner_province__code=filters.province)
+        conditions.append(Q(owner_province__code=filters.province))
     if filters.format:
-        courses = courses.filter(format=filters.format)
-    return courses.order_by(*filters.order_by)
+        conditions.append(Q(format=filters.format))
+    return course_list_published().filter(*conditions).order_by(*filters.order_by)
+
+
+def course_count_of(courses: QuerySet[Course], *, up_to: int | None = None) -> int:
+    """How many courses the list holds; with `up_to`, a LIMITed read of ids that stops there (a search's count)."""
+    if up_to is None:
+        return courses.count()
+    # Unordered: PostgreSQL stops at the first `up_to` matches in the order it reads them.
+    return len(courses.order_by().values_list("pk", flat=True)[:up_to])
 
 
 def course_list_visible(*, user: User) -> QuerySet[Course]:

@@ -5,8 +5,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import prefetch_related_objects
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 
 from courses.forms.catalogue import CatalogueFilterForm
 from courses.models import Course
-from courses.pagination import SearchPaginator
+from courses.pagination import CountedPaginator, SearchPaginator
 from courses.selectors.catalogue import (
     CatalogueFilters,
+    course_count_of,
     course_get_for_page,
     course_list_for_audience_counts,
     course_list_for_catalogue,
@@ -113,11 +114,14 @@ SEARCH_COUNTED_PAGES = 10
 def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, page_number: str) -> str:
     # Audiences are fetched below for the cards not in the cache only.
     courses = course_list_for_catalogue(filters=filters).prefetch_related(None)
+    per_page = settings.CATALOGUE_PAGE_SIZE
     if filters.query:
         counted_pages = max(SEARCH_COUNTED_PAGES, int(page_number[:9]))  # catalogue_page passed digits, 1 or more
-        paginator = SearchPaginator(courses, settings.CATALOGUE_PAGE_SIZE, counted_pages=counted_pages)
+        up_to = SearchPaginator.search_read_limit(per_page, counted_pages)
+        found = catalogue_match_count(courses, filters, up_to=up_to)
+        paginator = SearchPaginator(courses, per_page, counted_pages=counted_pages, found=found)
     else:
-        paginator = Paginator(courses, settings.CATALOGUE_PAGE_SIZE)
+        paginator = CountedPaginator(courses, per_page, count=catalogue_match_count(courses, filters))
     try:
         page = paginator.page(page_number)
     except PageNotAnInteger:
@@ -132,6 +136,26 @@ def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, pag
         "query_string": query_without_page(request),
     }
     return render_to_string("courses/_catalogue_results.html", context)
+
+
+# Only a saved course changes which courses match, and it moves the catalogue's generation on; this
+# bounds how long a count of an old generation stays in memory.
+COUNT_CACHE_SECONDS = 600
+
+
+def catalogue_match_count(courses: QuerySet[Course], filters: CatalogueFilters, *, up_to: int | None = None) -> int:
+    """How many courses match the filters (no more than `up_to`), from the cache while no course changes.
+
+    Unlike the order of the results (the enrolment counts are recounted without a save), the
+    matches follow the courses' own fields only, so every page and order of a search, and a page
+    whose copy ran out, reuses the count: one cache read instead of a statement.
+    """
+    key = f"catalogue-count:{catalogue_generation()}:{filters.match_key()}:{up_to}"
+    found = cache.get(key)
+    if found is None:
+        found = course_count_of(courses, up_to=up_to)
+        cache.set(key, found, COUNT_CACHE_SECONDS)
+    return found
 
 
 CARD_CACHE_SECONDS = 600

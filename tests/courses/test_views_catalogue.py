@@ -240,3 +240,24 @@ def test_course_cards_are_reused_until_their_course_changes(client, django_captu
     with django_capture_on_commit_callbacks(execute=True):
         course.audiences.add(*audience_list_for_codes(["commune_leader"]))
     assert "Lãnh đạo UBND cấp xã" in titles(client.get(CATALOGUE, {"page": "1", "sort": "newest"}))
+
+
+def test_a_count_is_read_once_until_a_course_changes(in_english, django_capture_on_commit_callbacks):
+    """Every page of a search, and the list itself, reuses how many courses match from the cache (no
+    counting statement) until a saved course moves the catalogue on; then it is counted again."""
+    for number in range(3):
+        course_make(title=f"Chuyển đổi số {number}")
+    assert "3 courses found" in titles(in_english.get(CATALOGUE, {"q": "chuyen doi"}))
+    assert "3 courses found" in titles(in_english.get(CATALOGUE))
+
+    with CaptureQueriesContext(connection) as captured:
+        second = titles(in_english.get(CATALOGUE, {"q": "chuyen doi", "page": "2"}))
+        unsorted = titles(in_english.get(CATALOGUE, {"sort": "popular"}))  # another URL, the same courses
+    assert "There is no page 2; the last page is 1." in second and "3 courses found" in unsorted
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert not [sql for sql in statements if "LIMIT 121" in sql or "COUNT(" in sql]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        course_make(title="Chuyển đổi số 3")
+    assert "4 courses found" in titles(in_english.get(CATALOGUE, {"q": "chuyen doi"}))
+    assert "4 courses found" in titles(in_english.get(CATALOGUE))
