@@ -35,14 +35,19 @@ class QuickSelect(forms.Select):
     """
 
     def render(self, name, value, attrs=None, renderer=None) -> str:
-        widget = self.get_context(name, value, attrs)["widget"]
-        options = "".join(
-            f'\n  <option value="{escape(option["value"])}"{" selected" if option["selected"] else ""}>'
-            f"{escape(option['label'])}</option>"
-            for _, group, _ in widget["optgroups"]
-            for option in group
-        )
-        return mark_safe(f'<select name="{escape(name)}"{flatatt(widget["attrs"])}>{options}\n</select>')  # noqa: S308 - escaped above
+        # Django's optgroups() builds a dict per option; this writes each option straight from the
+        # choices, marking the first whose value is the field's value, as a single <select> does.
+        values = set(self.format_value(value))
+        options, has_selected = [], False
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not has_selected and option_value in values
+            has_selected |= selected
+            options.append(
+                f'\n  <option value="{escape(option_value)}"{" selected" if selected else ""}>{escape(label)}</option>'
+            )
+        attributes = flatatt(self.build_attrs(self.attrs, attrs))
+        return mark_safe(f'<select name="{escape(name)}"{attributes}>{"".join(options)}\n</select>')  # noqa: S308 - escaped above
 
 
 # The fields that narrow the results; the search box stays in view, these fold away on a phone.

@@ -51,20 +51,20 @@ class CatalogueFilters:
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
+def course_card_related(courses: QuerySet[Course]) -> QuerySet[Course]:
+    """Fetch along what every course card shows (province, audiences), and leave out the long texts."""
+    return courses.select_related("owner_province").prefetch_related("audiences").defer("description", "search_text")
+
+
 def course_list_published() -> QuerySet[Course]:
     """Return published courses with what every course card shows."""
-    return (
-        Course.objects.filter(is_published=True)
-        .select_related("owner_province")
-        .prefetch_related("audiences")
-        .defer("description", "search_text")
-    )
+    return course_card_related(Course.objects.filter(is_published=True))
 
 
-def course_list_for_catalogue(*, filters: CatalogueFilters) -> QuerySet[Course]:
-    """Return published courses matching the filters, in the chosen order."""
+def course_list_matching(*, filters: CatalogueFilters) -> QuerySet[Course]:
+    """Return the published courses matching the filters, in the chosen order, with nothing fetched along."""
     # Gathered into one filter() call: each call copies the query, a cost paid on every page miss.
-    conditions = [Q(search_text__contains=term) for term in query_terms(filters.query)]
+    conditions = [Q(is_published=True), *(Q(search_text__contains=term) for term in query_terms(filters.query))]
     if filters.audience:
         conditions.append(Q(audiences__code=filters.audience))
     if filters.topic:
@@ -75,7 +75,12 @@ def course_list_for_catalogue(*, filters: CatalogueFilters) -> QuerySet[Course]:
         conditions.append(Q(owner_province__code=filters.province))
     if filters.format:
         conditions.append(Q(format=filters.format))
-    return course_list_published().filter(*conditions).order_by(*filters.order_by)
+    return Course.objects.filter(*conditions).order_by(*filters.order_by)
+
+
+def course_list_for_catalogue(*, filters: CatalogueFilters) -> QuerySet[Course]:
+    """Return published courses matching the filters, in the chosen order, with what every course card shows."""
+    return course_card_related(course_list_matching(filters=filters))
 
 
 def course_count_of(courses: QuerySet[Course], *, up_to: int | None = None) -> int:

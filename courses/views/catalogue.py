@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import get_template, render_to_string
@@ -15,14 +15,14 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from courses.forms.catalogue import CatalogueFilterForm
-from courses.models import Course
 from courses.pagination import CountedPaginator, SearchPaginator
 from courses.selectors.catalogue import (
     CatalogueFilters,
     course_count_of,
     course_get_for_page,
     course_list_for_audience_counts,
-    course_list_for_catalogue,
+    course_list_matching,
+    course_list_published,
     course_page_context_get,
 )
 from onetouch.cache import cache_get_or_build
@@ -112,8 +112,9 @@ SEARCH_COUNTED_PAGES = 10
 
 
 def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, page_number: str) -> str:
-    # Audiences are fetched below for the cards not in the cache only.
-    courses = course_list_for_catalogue(filters=filters).prefetch_related(None)
+    # The page's ids and enrolment counts are all its cards' keys need; the courses whose card is
+    # not in the cache are read whole below.
+    courses = course_list_matching(filters=filters).values_list("id", "enrolment_count")
     per_page = settings.CATALOGUE_PAGE_SIZE
     if filters.query:
         counted_pages = max(SEARCH_COUNTED_PAGES, int(page_number[:9]))  # catalogue_page passed digits, 1 or more
@@ -143,7 +144,7 @@ def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, pag
 COUNT_CACHE_SECONDS = 600
 
 
-def catalogue_match_count(courses: QuerySet[Course], filters: CatalogueFilters, *, up_to: int | None = None) -> int:
+def catalogue_match_count(courses: QuerySet, filters: CatalogueFilters, *, up_to: int | None = None) -> int:
     """How many courses match the filters (no more than `up_to`), from the cache while no course changes.
 
     Unlike the order of the results (the enrolment counts are recounted without a save), the
@@ -161,24 +162,30 @@ def catalogue_match_count(courses: QuerySet[Course], filters: CatalogueFilters, 
 CARD_CACHE_SECONDS = 600
 
 
-def course_cards_html(courses: list[Course]) -> list[str]:
-    """Return each course's catalogue card, from the cache when this version of it was rendered before.
+def course_cards_html(entries: list[tuple[int, int]]) -> list[str]:
+    """Return the catalogue card of each (course id, enrolment count), from the cache if rendered before.
 
     Keyed by the catalogue generation (bumped by any saved course, audiences included), the language and
     the course's enrolment count (recounted without a save); kept ten minutes, which bounds a renamed
-    province. One cache read for the page's cards, one write for those rendered (docs/decisions/0028).
+    province. One cache read for the page's cards; for those missing, one read of their courses and
+    audiences and one cache write (docs/decisions/0028).
     """
     prefix = f"catalogue-card:{catalogue_generation()}:{get_language()}"
-    keys = {course.id: f"{prefix}:{course.id}:{course.enrolment_count}" for course in courses}
+    keys = {course_id: f"{prefix}:{course_id}:{enrolment_count}" for course_id, enrolment_count in entries}
     cards = cache.get_many(list(keys.values()))
-    missing = [course for course in courses if keys[course.id] not in cards]
+    missing = [course_id for course_id in keys if keys[course_id] not in cards]
     if missing:
-        prefetch_related_objects(missing, "audiences")
         template = get_template("courses/_course_card.html")
-        rendered = {keys[course.id]: template.render({"course": course}) for course in missing}
+        # Kept under the key the page read, even if a recount moved the course's count in between:
+        # the next page with the new count renders it again.
+        rendered = {
+            keys[course.id]: template.render({"course": course})
+            for course in course_list_published().filter(id__in=missing)
+        }
         cache.set_many(rendered, CARD_CACHE_SECONDS)
         cards.update(rendered)
-    return [mark_safe(cards[keys[course.id]]) for course in courses]  # noqa: S308 - rendered by our template
+    # A course unpublished between the page's read and its courses' has no card.
+    return [mark_safe(cards[key]) for key in keys.values() if key in cards]  # noqa: S308 - rendered by our template
 
 
 # The generation as this process last read it, and until when (monotonic seconds) to trust it:
