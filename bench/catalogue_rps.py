@@ -242,21 +242,29 @@ def result_count(body: bytes) -> str:
     return match.group(1).decode(errors="replace").strip() if match else "no result count on the page"
 
 
-def cache_miss_latency(port: int, path: str, redis_url: str, times: int, *, cold: bool) -> float:
-    """Median time of an anonymous request whose page is in no cache (rebuilt from SQL).
+# What each kind of miss deletes before its request (patterns of this run's keys).
+PAGE_KEYS = ("*catalogue-page:*", "*catalogue:[0-9]*")
+MISSES = {
+    # A page's 60 s ran out: the cards and the counts of matches (ten minutes each) are still kept.
+    "page miss, cards and count warm": PAGE_KEYS,
+    # The first visitor of a search: its count too is read from PostgreSQL.
+    "page and count miss, cards warm": (*PAGE_KEYS, "*catalogue-count:*"),
+    # After a course was saved: every key, the cards and the catalogue generation included.
+    "cold (everything deleted)": ("*",),
+}
 
-    A page miss deletes the two caches of whole pages and results: the whole page
-    (courses.views.catalogue, "catalogue-page:") and the results ("catalogue:<generation>:"), and keeps
-    the course cards ("catalogue-card:"), as when a page's 60 s run out. Cold deletes every key of
-    this run, the cards and the catalogue generation included, as after a course was saved.
+
+def cache_miss_latency(port: int, path: str, redis_url: str, times: int, *, deleted: tuple[str, ...]) -> float:
+    """Median time of an anonymous request made right after deleting this run's keys matching `deleted`.
+
+    The whole page ("catalogue-page:", courses.views.catalogue) and the results ("catalogue:<generation>:")
+    are the page's own caches; the course cards ("catalogue-card:") and the counts of matches
+    ("catalogue-count:") are kept per catalogue generation (see MISSES).
     """
     samples = []
     for _ in range(times):
-        if cold:
-            cache_keys_delete(redis_url)
-        else:
-            cache_keys_delete(redis_url, "*catalogue-page:*")
-            cache_keys_delete(redis_url, "*catalogue:[0-9]*")
+        for pattern in deleted:
+            cache_keys_delete(redis_url, pattern)
         status, _body, seconds = get(port, path)
         if status != 200:
             raise RuntimeError(f"{path} answered {status} on a cache miss")
@@ -330,9 +338,9 @@ def catalogue_measure(args: argparse.Namespace, client: str, measure, server) ->
             if server.process.poll() is not None:
                 raise RuntimeError(f"gunicorn died during the load:\n{log_tail(log)}")
     misses = {
-        path: (
-            cache_miss_latency(port, path, args.redis_url, args.miss_samples, cold=False),
-            cache_miss_latency(port, path, args.redis_url, args.miss_samples, cold=True),
+        path: tuple(
+            cache_miss_latency(port, path, args.redis_url, args.miss_samples, deleted=deleted)
+            for deleted in MISSES.values()
         )
         for _, path in URLS[1:]
     }
@@ -344,7 +352,7 @@ def report(
     client: str,
     runs: dict[str, list[Result]],
     first: dict[str, float],
-    misses: dict[str, tuple[float, float]],
+    misses: dict[str, tuple[float, ...]],
 ) -> None:
     def median_result(results: list[Result]) -> Result:
         """The round with the median rate (the lower middle one for an even count): a real run."""
@@ -378,10 +386,10 @@ def report(
         print(f"Ratio {label} / bare view: {ratio:.2f}  ({verdict} the aim of {AIM:.2f})")
     print()
     print(f"Single requests outside the load (ms; cache misses: median of {args.miss_samples}):")
-    print(f"  {'URL':<58} {'first request':>14} {'page miss, cards warm':>22} {'cold (everything deleted)':>26}")
+    print(f"  {'URL':<58} {'first request':>14}" + "".join(f" {kind:>32}" for kind in MISSES))
     for _label, path in URLS:
-        warm, cold = (f"{ms:.1f}" for ms in misses[path]) if path in misses else ("-", "-")
-        print(f"  {path:<58} {first[path]:>14.1f} {warm:>22} {cold:>26}")
+        times = [f"{ms:.1f}" for ms in misses[path]] if path in misses else ["-"] * len(MISSES)
+        print(f"  {path:<58} {first[path]:>14.1f}" + "".join(f" {ms:>32}" for ms in times))
     if client == "python":
         print("\nLoad generator: Python threads; the client shares the CPU and the GIL, so these rates are")
         print("lower bounds. With wrk installed (apt-get install -y wrk) the default client gives closer figures.")
