@@ -116,13 +116,18 @@ def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, pag
     # not in the cache are read whole below.
     courses = course_list_matching(filters=filters).values_list("id", "enrolment_count")
     per_page = settings.CATALOGUE_PAGE_SIZE
+    # The first page, most visitors' page, is read before its count: when it is not full it holds
+    # every match, and the count needs no statement of its own.
+    first_page = list(courses[:per_page]) if page_number == "1" else None
+    listed = courses if first_page is None else first_page
     if filters.query:
         counted_pages = max(SEARCH_COUNTED_PAGES, int(page_number[:9]))  # catalogue_page passed digits, 1 or more
         up_to = SearchPaginator.search_read_limit(per_page, counted_pages)
-        found = catalogue_match_count(courses, filters, up_to=up_to)
-        paginator = SearchPaginator(courses, per_page, counted_pages=counted_pages, found=found)
+        found = catalogue_match_count(courses, filters, up_to=up_to, first_page=first_page)
+        paginator = SearchPaginator(listed, per_page, counted_pages=counted_pages, found=found)
     else:
-        paginator = CountedPaginator(courses, per_page, count=catalogue_match_count(courses, filters))
+        count = catalogue_match_count(courses, filters, first_page=first_page)
+        paginator = CountedPaginator(listed, per_page, count=count)
     try:
         page = paginator.page(page_number)
     except PageNotAnInteger:
@@ -144,17 +149,23 @@ def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, pag
 COUNT_CACHE_SECONDS = 600
 
 
-def catalogue_match_count(courses: QuerySet, filters: CatalogueFilters, *, up_to: int | None = None) -> int:
+def catalogue_match_count(
+    courses: QuerySet, filters: CatalogueFilters, *, up_to: int | None = None, first_page: list | None = None
+) -> int:
     """How many courses match the filters (no more than `up_to`), from the cache while no course changes.
 
     Unlike the order of the results (the enrolment counts are recounted without a save), the
     matches follow the courses' own fields only, so every page and order of a search, and a page
-    whose copy ran out, reuses the count: one cache read instead of a statement.
+    whose copy ran out, reuses the count: one cache read instead of a statement. `first_page`,
+    when read already, counts a search that fits on it.
     """
     key = f"catalogue-count:{catalogue_generation()}:{filters.match_key()}:{up_to}"
     found = cache.get(key)
     if found is None:
-        found = course_count_of(courses, up_to=up_to)
+        if first_page is not None and len(first_page) < settings.CATALOGUE_PAGE_SIZE:
+            found = len(first_page)
+        else:
+            found = course_count_of(courses, up_to=up_to)
         cache.set(key, found, COUNT_CACHE_SECONDS)
     return found
 
