@@ -120,14 +120,14 @@ def catalogue_results_build(request: HttpRequest, filters: CatalogueFilters, pag
     # every match, and the count needs no statement of its own.
     first_page = list(courses[:per_page]) if page_number == "1" else None
     listed = courses if first_page is None else first_page
+    known = len(first_page) if first_page is not None and len(first_page) < per_page else None
     if filters.query:
         counted_pages = max(SEARCH_COUNTED_PAGES, int(page_number[:9]))  # catalogue_page passed digits, 1 or more
         up_to = SearchPaginator.search_read_limit(per_page, counted_pages)
-        found = catalogue_match_count(courses, filters, up_to=up_to, first_page=first_page)
+        found = catalogue_match_count(courses, filters, up_to=up_to, known=known)
         paginator = SearchPaginator(listed, per_page, counted_pages=counted_pages, found=found)
     else:
-        count = catalogue_match_count(courses, filters, first_page=first_page)
-        paginator = CountedPaginator(listed, per_page, count=count)
+        paginator = CountedPaginator(listed, per_page, count=catalogue_match_count(courses, filters, known=known))
     try:
         page = paginator.page(page_number)
     except PageNotAnInteger:
@@ -150,22 +150,19 @@ COUNT_CACHE_SECONDS = 600
 
 
 def catalogue_match_count(
-    courses: QuerySet, filters: CatalogueFilters, *, up_to: int | None = None, first_page: list | None = None
+    courses: QuerySet, filters: CatalogueFilters, *, up_to: int | None = None, known: int | None = None
 ) -> int:
     """How many courses match the filters (no more than `up_to`), from the cache while no course changes.
 
     Unlike the order of the results (the enrolment counts are recounted without a save), the
     matches follow the courses' own fields only, so every page and order of a search, and a page
-    whose copy ran out, reuses the count: one cache read instead of a statement. `first_page`,
-    when read already, counts a search that fits on it.
+    whose copy ran out, reuses the count: one cache read instead of a statement. `known` is a count
+    the caller has already (a first page that is not full), kept instead of counting.
     """
     key = f"catalogue-count:{catalogue_generation()}:{filters.match_key()}:{up_to}"
     found = cache.get(key)
     if found is None:
-        if first_page is not None and len(first_page) < settings.CATALOGUE_PAGE_SIZE:
-            found = len(first_page)
-        else:
-            found = course_count_of(courses, up_to=up_to)
+        found = known if known is not None else course_count_of(courses, up_to=up_to)
         cache.set(key, found, COUNT_CACHE_SECONDS)
     return found
 

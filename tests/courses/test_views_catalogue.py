@@ -270,3 +270,17 @@ def test_a_count_is_read_once_until_a_course_changes(in_english, django_capture_
         course_make(title="Chuyển đổi số 3")
     assert "4 courses found" in titles(in_english.get(CATALOGUE, {"q": "chuyen doi"}))
     assert "4 courses found" in titles(in_english.get(CATALOGUE))
+
+
+def test_another_order_of_a_full_list_reuses_its_count(in_english, settings):
+    """A list whose first page is full is counted once: the same courses in another order read the
+    count from the cache, with no COUNT statement."""
+    settings.CATALOGUE_PAGE_SIZE = 2
+    for number in range(3):
+        course_make(title=f"Khóa học {number}")
+    assert "3 courses found" in titles(in_english.get(CATALOGUE))
+
+    with CaptureQueriesContext(connection) as captured:
+        popular = titles(in_english.get(CATALOGUE, {"sort": "popular"}))
+    assert "3 courses found" in popular and popular.count('class="card"') == 2
+    assert not [query["sql"] for query in captured.captured_queries if "COUNT(" in query["sql"]]
