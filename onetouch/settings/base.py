@@ -755,6 +755,9 @@ CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", 60)
 # How long a dashboard page stays in the cache; each fold (every minute) already makes the next
 # view build a new one (reporting.views.dashboards, docs/decisions/0025).
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", 600)
+# How many connections a statistics rebuild builds its summary on at once, a partition each
+# (reporting.services.rebuild): about the number of cores PostgreSQL can give it.
+STATISTICS_REBUILD_CONNECTIONS = env.int("STATISTICS_REBUILD_CONNECTIONS", 2)
 # How long a process trusts the catalogue generation it last read (a saved course shows after that).
 CATALOGUE_GENERATION_TRUST_SECONDS = 1.0
 # How long a process trusts the statistics' fold stamp it last read (a fold shows on the dashboards after that).

@@ -6,6 +6,8 @@ group is copied to every roll-up level (`rollups_sql`). Written for PostgreSQL a
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 
@@ -62,6 +64,15 @@ class EventRange:
             params.append(since)
         return cls(" AND ".join(where), params)
 
+    def during(self, first: date | None, end: date | None) -> "EventRange":
+        """The events of this range whose day on Vietnam's calendar is from `first` until before `end` (None: open)."""
+        where, params = [self.where], list(self.params)
+        for day, comparison in ((first, ">="), (end, "<")):
+            if day is not None:
+                where.append(f"e.occurred_at {comparison} %s")
+                params.append(datetime.combine(day, time(), tzinfo=ZoneInfo(DAY_TIME_ZONE)))
+        return EventRange(" AND ".join(where), params)
+
 
 def delta_sql(events: EventRange) -> tuple[str, list]:
     """The counted events of the range grouped by day, place, course and group, a column per kind."""
@@ -83,12 +94,13 @@ def delta_sql(events: EventRange) -> tuple[str, list]:
     return sql, params
 
 
-def rollups_sql(finest: str) -> tuple[list[str], str]:
-    """The roll-up levels of the finest rows (the relation named `finest`) and one SELECT of every summary row.
+def rollups_sql(finest: str, *, with_finest: bool = True) -> tuple[list[str], str]:
+    """The roll-up levels of the finest rows (the relation `finest`) and one SELECT of every summary row.
 
-    Returns the levels as CTE definitions ("by_commune AS (...)") and the SELECT that reads them.
-    The copies' keys never meet (each level has its own mix of ALL columns), so the SELECT is ready
-    for a plain INSERT or an upsert.
+    Returns the levels as CTE definitions ("by_commune AS (...)") and the SELECT that reads them,
+    which leaves the finest rows themselves out unless `with_finest`. The copies' keys never meet
+    (each level has its own mix of ALL columns), so the SELECT is ready for a plain INSERT or an
+    upsert.
     """
     if connection.vendor == "postgresql":  # date arithmetic: no cast through a time zone
         month = "(day - CAST(EXTRACT(DAY FROM day) AS INTEGER) + 1)"
@@ -103,7 +115,7 @@ def rollups_sql(finest: str) -> tuple[list[str], str]:
         ", ".join(_PLACES),
     )
     ctes = []
-    copies = [f"SELECT '{day_grain}', day, {places_all}, audience_group, {kinds} FROM {finest}"]
+    copies = [f"SELECT '{day_grain}', day, {places_all}, audience_group, {kinds} FROM {finest}"] if with_finest else []
     for name, source, places in _LEVELS:
         summed = [column for column in places if column != ALL]
         columns = ", ".join(f"{value} AS {column}" for value, column in zip(places, _PLACES, strict=True))

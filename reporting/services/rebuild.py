@@ -7,9 +7,17 @@ a rebuild, it shows the old figures until the new ones are committed. On SQLite 
 """
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from itertools import pairwise
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.utils import timezone
 
+from learners.models import LearningEvent
 from reporting.models import (
     COUNTED_KINDS,
     SUMMARY_COUNTS,
@@ -23,6 +31,7 @@ from reporting.models import (
 from reporting.services.days_held import days_held_add
 from reporting.services.fold import FoldResult, fold_lock_take, fold_mark_now
 from reporting.services.fold_sql import (
+    DAY_TIME_ZONE,
     SUMMARY_KEY,
     EventRange,
     counts_add,
@@ -40,7 +49,6 @@ from reporting.services.fold_sql import (
 SWAP_LOCK_TIMEOUTS = ("200ms",) * 20 + ("2s",) * 10
 _LOCK_NOT_AVAILABLE = "55P03"
 _FRESH = "_new"  # the suffix of the fresh tables and of their constraints while they are built
-_DELTA = "reporting_statistics_delta"  # the events grouped by the finest key, while the rebuild runs
 
 
 def statistics_rebuild(*, before_swap: Callable[[], None] | None = None) -> FoldResult:
@@ -51,12 +59,14 @@ def statistics_rebuild(*, before_swap: Callable[[], None] | None = None) -> Fold
     counted twice or lost. `before_swap` is called once the new counts are built, just before
     they replace the old ones (tests hold the rebuild open there).
     """
+    # Other connections see only what is committed: inside a caller's transaction, one connection.
+    parallel = not connection.in_atomic_block
     with transaction.atomic():
         fold_lock_take(wait=True)
         state, _created = FillState.objects.select_for_update().get_or_create(statistic=SUMMARY_COUNTS)
         until = fold_mark_now()
         if connection.vendor == "postgresql":
-            events = _counts_build_postgresql(until=until)
+            events = _counts_build_postgresql(until=until, parallel=parallel)
         else:
             SummaryCount.objects.all().delete()
             RunCount.objects.all().delete()
@@ -77,46 +87,247 @@ def statistics_rebuild(*, before_swap: Callable[[], None] | None = None) -> Fold
         return FoldResult(events=events, mark=until)
 
 
-def _counts_build_postgresql(*, until: int) -> int:
-    """Count every event into fresh summary and run-count tables; return how many events the log holds.
+@dataclass(frozen=True)
+class _Part:
+    """One partition of the fresh summary: the periods from `lower` (None: the first) until `upper` (None: the last)."""
 
-    The events are grouped once into a scratch table (a plain aggregate, the floor of any
-    recount); its roll-ups are inserted into the fresh summary, which is written unlogged (no
-    write-ahead log record per row), then logged in one sequential copy, and only then given its
-    keys, built in one sorted pass each. Nothing touches the tables the pages read.
+    number: int
+    of: int  # how many parts there are
+    lower: date | None
+    upper: date | None
+
+    @property
+    def table(self) -> str:
+        return f"{SummaryCount._meta.db_table}_p{self.number}{_FRESH}"
+
+    def bounds(self) -> str:
+        """The partition's bounds, as ATTACH PARTITION takes them."""
+        return f"FOR VALUES FROM ({_date_sql(self.lower, 'MINVALUE')}) TO ({_date_sql(self.upper, 'MAXVALUE')})"
+
+    def check(self) -> str:
+        """The same bounds as a CHECK, so that ATTACH PARTITION need not read the rows to prove them."""
+        limits = [f"period_start >= {_date_sql(self.lower)}"] if self.lower else []
+        limits += [f"period_start < {_date_sql(self.upper)}"] if self.upper else []
+        return " AND ".join(limits) or "true"
+
+    def ids(self, row_number: str) -> str:
+        """The id of the row numbered `row_number` (from 1) in this part: no other part hands it out."""
+        return f"({row_number}) * {self.of} + {self.number}"
+
+    def events(self, events: EventRange) -> EventRange:
+        """The events of the range whose day (on Vietnam's calendar) falls in this part's periods."""
+        return events.during(self.lower, self.upper)
+
+
+def _counts_build_postgresql(*, until: int, parallel: bool) -> int:
+    """Count every event into a fresh summary and run-count tables; return how many events the log holds.
+
+    The summary is partitioned by period (migration 0009). Each partition is built on a connection
+    of its own when `parallel` (the caller's transaction holds nothing the others must see), all at
+    once, while this connection counts the course runs; then they are attached to a fresh
+    partitioned table, whose keys take over the partitions' own. Nothing touches the tables the
+    pages read.
     """
     events = EventRange.of(None, until)
-    delta, params = delta_sql(events)
-    counts, runs = _fresh_table_create(SummaryCount, unlogged=True), _fresh_table_create(RunCount)
-    columns = ", ".join((*SUMMARY_KEY, *COUNTED_KINDS))
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
-        # Unlogged rather than temporary: parallel workers may read it, and it skips the small
-        # temporary buffers. Created and dropped inside this transaction.
-        cursor.execute(f"DROP TABLE IF EXISTS {_DELTA}")
-        cursor.execute(f"CREATE UNLOGGED TABLE {_DELTA} AS {delta}", params)
-        cursor.execute(f"ANALYZE {_DELTA}")
-        added = events_count(cursor, events)
-        levels, rollups = rollups_sql(_DELTA)
-        cursor.execute(f"WITH {', '.join(levels)} INSERT INTO {counts} ({columns}) {rollups}")
-        cursor.execute(f"DROP TABLE {_DELTA}")
-        # Logged before the keys are built: the copy then holds the rows only, and replicas get them.
-        cursor.execute(f"ALTER TABLE {counts} SET LOGGED")
-        _fresh_indexes_create(cursor, SummaryCount)
-        _fresh_indexes_create(cursor, RunCount)  # the run counts are upserted: their key comes first
-        run_counts_add(cursor, events, into=runs)
+    parts = _parts_plan(max(1, settings.STATISTICS_REBUILD_CONNECTIONS))
+    with ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        builds = [pool.submit(_on_own_connection, _part_build, part, events) for part in parts] if parallel else []
+        added = _run_counts_build(events)
+        for build in builds:
+            build.result()  # raises a part's error here, which rolls the rebuild back
+    if not parallel:
+        for part in parts:
+            _part_build(part, events)
+    _parts_attach(parts)
     return added
 
 
-def _fresh_table_create(model, *, unlogged: bool = False) -> str:
+def _run_counts_build(events: EventRange) -> int:
+    """Count the course runs into their fresh table; return how many events the range holds."""
+    runs = _fresh_table_create(RunCount)
+    with connection.cursor() as cursor:
+        _fresh_indexes_create(cursor, RunCount)  # the run counts are upserted: their key comes first
+        run_counts_add(cursor, events, into=runs)
+        return events_count(cursor, events)
+
+
+def _part_build(part: _Part, events: EventRange) -> None:
+    """Build one partition of the fresh summary, logged and keyed, from the events of its periods.
+
+    The part's events are grouped once by the finest key straight into the partition (the same
+    work as a plain GROUP BY), written unlogged (no write-ahead log record per row); the roll-ups
+    are summed from those rows and added. Then the partition is logged in one sequential copy,
+    and only then given its keys, built in one sorted pass each.
+    """
+    live = SummaryCount._meta.db_table
+    delta, params = delta_sql(part.events(events))
+    places = ", ".join(SUMMARY_KEY[2:])
+    columns = ", ".join(("id", *SUMMARY_KEY, *COUNTED_KINDS))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        cursor.execute(f'DROP TABLE IF EXISTS "{part.table}"')
+        types = _column_types(cursor, live)
+        finest = {
+            "id": part.ids("row_number() OVER ()"),
+            "grain": f"'{SummaryCount.Grain.DAY.value}'",
+            "period_start": "day",
+            **{column: column for column in (*SUMMARY_KEY[2:], *COUNTED_KINDS)},
+        }
+        # The finest rows are the partition itself: CREATE TABLE AS groups the events with
+        # PostgreSQL's parallel workers (an INSERT's SELECT gets none), unlogged (no write-ahead
+        # log record per row), in the live table's column types.
+        cast = ", ".join(f"CAST({value} AS {types[column][0]}) AS {column}" for column, value in finest.items())
+        create = f'CREATE UNLOGGED TABLE "{part.table}" AS SELECT {cast} FROM ({delta}) AS finest'  # noqa: S608
+        cursor.execute(create, params)
+        written = cursor.rowcount
+        # One pass over the rows checks all of these; the period's CHECK spares ATTACH PARTITION its own.
+        cursor.execute(
+            f'ALTER TABLE "{part.table}" '
+            + ", ".join(f"ALTER {column} SET NOT NULL" for column, (_type, not_null) in types.items() if not_null)
+            + f', ADD CONSTRAINT "{part.table}_period" CHECK ({part.check()})'
+        )
+        cursor.execute(f'ANALYZE "{part.table}"')
+        # The roll-ups are summed from the finest rows, all the partition holds until now.
+        kinds = ", ".join(COUNTED_KINDS)
+        levels, rollups = rollups_sql(
+            f'(SELECT period_start AS day, {places}, {kinds} FROM "{part.table}") AS finest',  # noqa: S608 (our table)
+            with_finest=False,
+        )
+        ids = part.ids(f"{written} + row_number() OVER ()")
+        insert = f'INSERT INTO "{part.table}" ({columns}) SELECT {ids}, * FROM ({rollups}) AS rows'  # noqa: S608
+        cursor.execute(f"WITH {', '.join(levels)} {insert}")
+        # Logged before the keys are built: the copy then holds the rows only, and replicas get them.
+        cursor.execute(f'ALTER TABLE "{part.table}" SET LOGGED')
+        for name, definition in _keys_of(cursor, live):
+            cursor.execute(f'ALTER TABLE "{part.table}" ADD CONSTRAINT "{name}_p{part.number}{_FRESH}" {definition}')
+        options = _partition_options(cursor, live)
+        if options:
+            cursor.execute(f'ALTER TABLE "{part.table}" SET ({options})')
+
+
+def _parts_attach(parts: list[_Part]) -> None:
+    """Make the fresh partitioned summary of the built parts, its id sequence and its keys."""
+    live = SummaryCount._meta.db_table
+    fresh = live + _FRESH
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE IF EXISTS "{fresh}"')
+        cursor.execute(
+            f'CREATE TABLE "{fresh}" (LIKE "{live}" INCLUDING CONSTRAINTS) PARTITION BY RANGE (period_start)'
+        )
+        cursor.execute(f'CREATE SEQUENCE "{fresh}_id_seq" OWNED BY "{fresh}".id')
+        for part in parts:
+            cursor.execute(f'ALTER TABLE "{fresh}" ATTACH PARTITION "{part.table}" {part.bounds()}')
+            cursor.execute(f'ALTER TABLE "{part.table}" DROP CONSTRAINT "{part.table}_period"')
+        cursor.execute(f'SELECT setval(\'"{fresh}_id_seq"\', COALESCE(MAX(id), 0) + 1, false) FROM "{fresh}"')  # noqa: S608
+        cursor.execute(f'ALTER TABLE "{fresh}" ALTER id SET DEFAULT nextval(\'"{fresh}_id_seq"\')')
+        # The partitions' keys are taken over, not built again.
+        for name, definition in _keys_of(cursor, live):
+            cursor.execute(f'ALTER TABLE "{fresh}" ADD CONSTRAINT "{name}{_FRESH}" {definition}')
+
+
+def _parts_plan(count: int) -> list[_Part]:
+    """`count` parts of the periods, split at months that share the events out about evenly.
+
+    A month is never split: its month row and its days' rows sit in the same part.
+    """
+    months: list[date] = []
+    for moment in _event_time_quantiles(count):
+        month = timezone.localtime(moment, ZoneInfo(DAY_TIME_ZONE)).date().replace(day=1)
+        if months and month <= months[-1]:  # fewer months than parts here: one month each
+            month = (months[-1] + timedelta(days=31)).replace(day=1)
+        months.append(month)
+    limits = [None, *months, None]
+    return [_Part(number, count, lower, upper) for number, (lower, upper) in enumerate(pairwise(limits))]
+
+
+def _event_time_quantiles(count: int) -> list[datetime]:
+    """The `count - 1` times that cut the events into `count` parts of about as many events each.
+
+    Read from PostgreSQL's statistics of the events' times, not the log: its most common values
+    with their shares, and a histogram of equally frequent ranges of the others (ANALYZE samples a
+    few thousand rows; it is run here only if the log was never analysed). With no statistics,
+    the first of this month.
+    """
+    events = LearningEvent._meta.db_table
+    query = (
+        "SELECT most_common_vals::text::timestamptz[], most_common_freqs, histogram_bounds::text::timestamptz[] "
+        "FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s AND attname = 'occurred_at'"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, [events])
+        row = cursor.fetchone()
+        if row is None:
+            cursor.execute(f'ANALYZE "{events}" (occurred_at)')
+            cursor.execute(query, [events])
+            row = cursor.fetchone()
+    common, shares, bounds = row or (None, None, None)
+    weighed = list(zip(common or [], shares or [], strict=True))
+    if bounds and len(bounds) > 1:  # each range of the histogram holds as many of the other events
+        rest = (1 - sum(shares or [])) / (len(bounds) - 1)
+        weighed += [(bound, rest) for bound in bounds[1:]]
+    if not weighed:
+        return [timezone.now()] * (count - 1)
+    weighed.sort()
+    total, reached, cuts = sum(share for _moment, share in weighed), 0.0, []
+    for moment, share in weighed:
+        reached += share
+        while len(cuts) < count - 1 and reached > total * (len(cuts) + 1) / count:
+            cuts.append(moment)
+    return cuts + [weighed[-1][0]] * (count - 1 - len(cuts))
+
+
+def _on_own_connection(build: Callable, *args) -> None:
+    """Run `build(*args)` in a transaction of this thread's own connection, committed when it returns."""
+    try:
+        with transaction.atomic():
+            build(*args)
+    finally:
+        connection.close()
+
+
+def _column_types(cursor, table_name: str) -> dict[str, tuple[str, bool]]:
+    """The columns of `table_name`, each with its type as CAST takes it and whether it is NOT NULL."""
+    cursor.execute(
+        "SELECT attname, format_type(atttypid, atttypmod), attnotnull FROM pg_attribute "
+        "WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+        [table_name],
+    )
+    return {name: (type_name, not_null) for name, type_name, not_null in cursor.fetchall()}
+
+
+def _keys_of(cursor, table_name: str) -> list[tuple[str, str]]:
+    """The names and definitions of the primary key and unique keys of `table_name`."""
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
+        [table_name],
+    )
+    return cursor.fetchall()
+
+
+def _partition_options(cursor, table_name: str) -> str:
+    """The storage settings of a partition of `table_name` (migration 0005's vacuum settings), as SET takes them."""
+    cursor.execute(
+        "SELECT array_to_string(c.reloptions, ', ') FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+        "WHERE i.inhparent = %s::regclass LIMIT 1",
+        [table_name],
+    )
+    row = cursor.fetchone()
+    return (row and row[0]) or ""
+
+
+def _date_sql(day: date | None, otherwise: str = "") -> str:
+    return f"DATE '{day.isoformat()}'" if day else otherwise
+
+
+def _fresh_table_create(model) -> str:
     """Create the empty fresh table of `model`: its columns, defaults, identity and storage settings, no index."""
     old, fresh = model._meta.db_table, model._meta.db_table + _FRESH
     with connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE IF EXISTS "{fresh}"')
         cursor.execute(
-            f'CREATE {"UNLOGGED " if unlogged else ""}TABLE "{fresh}" '
-            f'(LIKE "{old}" INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)'
+            f'CREATE TABLE "{fresh}" (LIKE "{old}" INCLUDING DEFAULTS INCLUDING IDENTITY INCLUDING CONSTRAINTS)'
         )
         # The vacuum settings of migration 0005 (LIKE does not copy a table's storage parameters).
         cursor.execute("SELECT array_to_string(reloptions, ', ') FROM pg_class WHERE oid = %s::regclass", [old])
@@ -133,12 +344,7 @@ def _fresh_indexes_create(cursor, model) -> None:
     counts in the summary's key) is made again. Neither table has other indexes.
     """
     old, fresh = model._meta.db_table, model._meta.db_table + _FRESH
-    cursor.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')",
-        [old],
-    )
-    for name, definition in cursor.fetchall():
+    for name, definition in _keys_of(cursor, old):
         cursor.execute(f'ALTER TABLE "{fresh}" ADD CONSTRAINT "{name}{_FRESH}" {definition}')
 
 
@@ -186,16 +392,27 @@ def _sqlstate(error: OperationalError) -> str | None:
 
 
 def _table_replace(cursor, old: str) -> None:
-    """Drop the live table `old` and give its fresh one its name, its constraints' and its sequence's."""
+    """Drop the live table `old` and give its fresh one its name, its partitions', constraints' and sequence's."""
     fresh = old + _FRESH
     cursor.execute(f'DROP TABLE "{old}"')
     cursor.execute(f'ALTER TABLE "{fresh}" RENAME TO "{old}"')
-    # Renaming a constraint renames its index too.
-    cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass", [old])
-    for (name,) in cursor.fetchall():
-        if name.endswith(_FRESH):
-            cursor.execute(f'ALTER TABLE "{old}" RENAME CONSTRAINT "{name}" TO "{name.removesuffix(_FRESH)}"')
+    _constraints_rename(cursor, old)
+    cursor.execute(
+        "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = %s::regclass",
+        [old],
+    )
+    for (partition,) in cursor.fetchall():
+        cursor.execute(f'ALTER TABLE "{partition}" RENAME TO "{partition.removesuffix(_FRESH)}"')
+        _constraints_rename(cursor, partition.removesuffix(_FRESH))
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [old])
     (sequence,) = cursor.fetchone()
     if sequence:
         cursor.execute(f'ALTER SEQUENCE {sequence} RENAME TO "{old}_id_seq"')
+
+
+def _constraints_rename(cursor, table_name: str) -> None:
+    """Take the fresh suffix off the names of the constraints of `table_name` (and so of their indexes)."""
+    cursor.execute("SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass", [table_name])
+    for (name,) in cursor.fetchall():
+        if name.endswith(_FRESH):
+            cursor.execute(f'ALTER TABLE "{table_name}" RENAME CONSTRAINT "{name}" TO "{name.removesuffix(_FRESH)}"')

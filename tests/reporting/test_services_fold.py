@@ -320,3 +320,62 @@ def test_course_run_counts_are_folded_and_rebuilt_alike(learner_hanoi, learner_h
     assert (-1, "learner_joined") not in folded  # only what a run's completion rate needs
     statistics_rebuild()
     assert run_counts() == folded
+
+
+def test_a_rebuild_builds_each_period_part_on_a_connection_of_its_own(learner_hanoi, learner_hue):
+    """Events over four months: two partitions, each built by another connection, hold what the fold counted.
+
+    Outside any transaction of its caller, the rebuild builds each partition of the fresh summary
+    on a connection of its own, at once; months are never split, and every id stays unique.
+    """
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from django.db.backends.signals import connection_created
+
+    courses = [course_make(title=f"Khóa {number}") for number in range(4)]
+    for course in courses:
+        enrolment_create(learner=learner_hanoi, course=course)
+        enrolment_create(learner=learner_hue, course=course)
+    # One course's enrolments a month, mid-month on Vietnam's calendar.
+    first = datetime(2026, 3, 15, 10, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    for months_back, course in enumerate(courses):
+        LearningEvent.objects.filter(course=course).update(occurred_at=first - timedelta(days=31 * months_back))
+    events_foldable_wait()
+    statistics_fold()
+    folded = counts()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE learners_learningevent")  # the split follows PostgreSQL's statistics of the log
+    opened_by = []
+    connection_created.connect(record := lambda sender, connection, **kwargs: opened_by.append(threading.get_ident()))
+    try:
+        statistics_rebuild()
+    finally:
+        connection_created.disconnect(record)
+
+    assert counts() == folded
+    assert len([ident for ident in opened_by if ident != threading.get_ident()]) == 2
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, c.relpersistence, pg_get_expr(c.relpartbound, c.oid), "
+            "(SELECT COUNT(DISTINCT date_trunc('month', period_start)) FROM reporting_summarycount s "
+            "WHERE s.tableoid = c.oid) "
+            "FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+            "WHERE i.inhparent = 'reporting_summarycount'::regclass ORDER BY c.relname"
+        )
+        partitions = cursor.fetchall()
+    assert [(name, persistence) for name, persistence, _bounds, _months in partitions] == [
+        ("reporting_summarycount_p0", "p"),
+        ("reporting_summarycount_p1", "p"),
+    ]
+    months = SummaryCount.objects.dates("period_start", "month")
+    assert len(months) >= 4
+    # Each partition holds some of the months, each month whole in one of them.
+    assert all(held for *_rest, held in partitions), partitions
+    assert sum(held for *_rest, held in partitions) == len(months), partitions
+    ids = list(SummaryCount.objects.values_list("id", flat=True))
+    assert len(ids) == len(set(ids))
+    added = SummaryCount.objects.create(
+        grain="day", period_start=first.date(), province_id=0, commune_id=0, course_id=0
+    )
+    assert added.id > max(ids)
