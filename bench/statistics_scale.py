@@ -377,7 +377,10 @@ def counts_measure(step: Step) -> None:
     step.events = scalar(f"SELECT COUNT(*) FROM {table(LearningEvent)}")
     step.learners = scalar("SELECT COUNT(*) FROM learners_learnerprofile")
     step.summary_rows = SummaryCount.objects.count()
-    step.summary_bytes = scalar("SELECT pg_total_relation_size(%s)", [table(SummaryCount)])
+    # The summary is partitioned by period (docs/decisions/0041): its partitions hold the rows.
+    step.summary_bytes = scalar(
+        "SELECT SUM(pg_total_relation_size(relid)) FROM pg_partition_tree(%s)", [table(SummaryCount)]
+    )
     step.events_bytes = scalar("SELECT pg_total_relation_size(%s)", [table(LearningEvent)])
 
 

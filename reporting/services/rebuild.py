@@ -2,8 +2,10 @@
 
 On PostgreSQL the new counts are built into fresh tables beside the ones the pages read, then
 swapped in under a lock held for milliseconds (docs/decisions/0025): a dashboard never waits for
-a rebuild, it shows the old figures until the new ones are committed. On SQLite (the embedded
-`make run`, one writer at a time) the rows are simply deleted and counted again.
+a rebuild, it shows the old figures until the new ones are committed. The summary is partitioned
+by period, and each partition is built on a connection of its own, at once (docs/decisions/0041).
+On SQLite (the embedded `make run`, one writer at a time) the rows are simply deleted and counted
+again.
 """
 
 from collections.abc import Callable

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from onetouch import scope
+from onetouch.compression import PrecompressedText, precompressed_response
 from onetouch.db_routers import replica_reads
 from onetouch.models import Province
 from reporting.forms import DashboardFilterForm
@@ -88,21 +89,22 @@ def _dashboard_render(request: HttpRequest, *, province: Province | None) -> Htt
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
         return _revalidated(not_modified, etag)
-    html = cache.get(key)
-    if html is None:
+    page = cache.get(key)
+    if page is None:
         response = _dashboard_page(request, province=province, csrf_token=CSRF_PLACEHOLDER)
         if response.status_code != 200:
             return HttpResponse(_csrf_put(request, response.content.decode()), status=response.status_code)
-        html = response.content.decode()
-        cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
-    return _revalidated(HttpResponse(_csrf_put(request, html)), etag)
+        # Compressed once here: each response compresses only its own CSRF token.
+        page = PrecompressedText.of(response.content.decode(), CSRF_PLACEHOLDER)
+        cache.set(key, page, settings.DASHBOARD_CACHE_SECONDS)
+    return _revalidated(precompressed_response(request, page, get_token(request)), etag)
 
 
 def _page_cache_key(request: HttpRequest) -> str:
     user = request.user
     scope_of_viewer = f"{user.role}.{user.scope_province_id}.{user.is_staff:d}"
     url = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    return f"dashboard-page:{fold_stamp_get()}:{get_language()}:{scope_of_viewer}:{url}"
+    return f"dashboard-page-parts:{fold_stamp_get()}:{get_language()}:{scope_of_viewer}:{url}"
 
 
 def _page_etag(request: HttpRequest, key: str) -> str | None:
@@ -115,8 +117,8 @@ def _page_etag(request: HttpRequest, key: str) -> str | None:
 
 def _revalidated(response: HttpResponse, etag: str | None) -> HttpResponse:
     """The browser may keep the page but asks each time (no-cache): a fold or a new sign-in changes the ETag."""
-    if etag:
-        response["ETag"] = etag
+    if etag:  # weak for a gzip body, as GZipMiddleware makes it (RFC 9110 8.8.1)
+        response["ETag"] = f"W/{etag}" if response.has_header("Content-Encoding") else etag
     patch_cache_control(response, private=True, no_cache=True)
     return response
 

@@ -1,6 +1,7 @@
 """Gzip: pages go compressed to a client that accepts it; media and byte ranges never do."""
 
 import gzip
+import zlib
 
 import pytest
 from django.core.files.base import ContentFile
@@ -8,6 +9,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from learners.services.enrolments import enrolment_create
+from onetouch.compression import PrecompressedText
 from tests.factories import course_make, video_lesson_make
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +69,27 @@ def test_a_whole_video_is_sent_as_it_is(client, learner_hue, film):
     assert response.status_code == 200
     assert "Content-Encoding" not in response
     assert b"".join(response.streaming_content) == VIDEO_BYTES
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<p>PH</p><form>PH</form>" + "Thống kê theo tỉnh. " * 500, "no place at all", "PH", "", "PHPH"],
+)
+def test_a_precompressed_text_decodes_to_the_text_with_each_value(text):
+    """Stretches compressed once and a value compressed alone make one gzip body, for any value."""
+    page = PrecompressedText.of(text, "PH")
+
+    for value in ("token-một", ""):
+        assert gzip.decompress(page.gzip(value)) == text.replace("PH", value).encode()
+        assert page.text(value) == text.replace("PH", value)
+
+
+def test_a_precompressed_value_shares_no_compression_with_the_text():
+    """The value's own deflate stream is in the body as it is: nothing of the page's text compressed it (BREACH)."""
+    value = "s3cr3t-token-" * 4
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
+    alone = compressor.compress(value.encode()) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+    body = PrecompressedText.of(f"<form>{value[:20]}PH</form>" * 3, "PH").gzip(value)
+
+    assert alone in body

@@ -1,7 +1,9 @@
 """The dashboard pages come from a cache keyed by the fold, the language, the viewer's scope and the URL."""
 
+import gzip
 import re
 import time
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -155,3 +157,31 @@ def test_another_browser_or_sign_in_never_gets_a_304_for_a_page_it_does_not_hold
 
     assert theirs.status_code == 200 and theirs["ETag"] != etag
     assert signed_in_anew.status_code == 200 and signed_in_anew["ETag"] != etag
+
+
+def test_a_cached_page_goes_gzipped_with_only_the_viewers_token_compressed_anew(admin_hanoi, province_hanoi):
+    """To a browser that takes gzip the cached page is its stored stretches and its own token, compressed alone.
+
+    It decodes to the page the same browser gets without gzip (but for the token, masked anew
+    each time), says so (Content-Encoding, Vary, a weak ETag) and still answers 304 to its ETag.
+    """
+    statistics_fold()
+    browser = Client(headers={"accept-encoding": "gzip, deflate, br"})
+    browser.force_login(admin_hanoi)
+    browser.get(HANOI)  # builds the cached page and sets the CSRF cookie
+
+    zipped = browser.get(HANOI)
+    plain = browser.get(HANOI, headers={"accept-encoding": ""})
+    again = browser.get(HANOI, headers={"if-none-match": zipped["ETag"]})
+
+    page = gzip.decompress(zipped.content).decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    compressor = zlib.compressobj(1, zlib.DEFLATED, -zlib.MAX_WBITS)
+    assert compressor.compress(token.encode()) + compressor.flush(zlib.Z_SYNC_FLUSH) in zipped.content
+    assert zipped["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped["Vary"]
+    assert zipped["ETag"] == "W/" + plain["ETag"]
+    assert "Content-Encoding" not in plain
+    unmasked = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert unmasked.sub("", page) == unmasked.sub("", plain.content.decode())
+    assert measure(page, "enrolments") == "0"
+    assert again.status_code == 304
