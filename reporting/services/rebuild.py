@@ -157,9 +157,8 @@ def _part_build(part: _Part, events: EventRange) -> None:
     """Build one partition of the fresh summary, logged and keyed, from the events of its periods.
 
     The part's events are grouped once by the finest key straight into the partition (the same
-    work as a plain GROUP BY), written unlogged (no write-ahead log record per row); the roll-ups
-    are summed from those rows and added. Then the partition is logged in one sequential copy,
-    and only then given its keys, built in one sorted pass each.
+    work as a plain GROUP BY); the roll-ups are summed from those rows and added; then the keys
+    are built, in one sorted pass each.
     """
     live = SummaryCount._meta.db_table
     delta, params = delta_sql(part.events(events))
@@ -177,10 +176,11 @@ def _part_build(part: _Part, events: EventRange) -> None:
             **{column: column for column in (*SUMMARY_KEY[2:], *COUNTED_KINDS)},
         }
         # The finest rows are the partition itself: CREATE TABLE AS groups the events with
-        # PostgreSQL's parallel workers (an INSERT's SELECT gets none), unlogged (no write-ahead
-        # log record per row), in the live table's column types.
+        # PostgreSQL's parallel workers (an INSERT's SELECT gets none), in the live table's column
+        # types. Logged from the start: writing it unlogged, then SET LOGGED (a copy of the whole
+        # table), was 5-8 s slower at 10 M enrolments (docs/decisions/0041).
         cast = ", ".join(f"CAST({value} AS {types[column][0]}) AS {column}" for column, value in finest.items())
-        create = f'CREATE UNLOGGED TABLE "{part.table}" AS SELECT {cast} FROM ({delta}) AS finest'  # noqa: S608
+        create = f'CREATE TABLE "{part.table}" AS SELECT {cast} FROM ({delta}) AS finest'  # noqa: S608
         cursor.execute(create, params)
         written = cursor.rowcount
         # One pass over the rows checks all of these; the period's CHECK spares ATTACH PARTITION its own.
@@ -199,8 +199,6 @@ def _part_build(part: _Part, events: EventRange) -> None:
         ids = part.ids(f"{written} + row_number() OVER ()")
         insert = f'INSERT INTO "{part.table}" ({columns}) SELECT {ids}, * FROM ({rollups}) AS rows'  # noqa: S608
         cursor.execute(f"WITH {', '.join(levels)} {insert}")
-        # Logged before the keys are built: the copy then holds the rows only, and replicas get them.
-        cursor.execute(f'ALTER TABLE "{part.table}" SET LOGGED')
         for name, definition in _keys_of(cursor, live):
             cursor.execute(f'ALTER TABLE "{part.table}" ADD CONSTRAINT "{name}_p{part.number}{_FRESH}" {definition}')
         options = _partition_options(cursor, live)
