@@ -42,6 +42,7 @@ import statistics
 import sys
 import time
 import tracemalloc
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -515,7 +516,7 @@ def dashboards_available() -> str | None:
 def dashboards_measure(step: Step, staff, repeat: int) -> None:
     from datetime import timedelta
 
-    from django.db import connection
+    from django.db import connections
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -546,14 +547,18 @@ def dashboards_measure(step: Step, staff, repeat: int) -> None:
         else:
             samples = []
             for number in range(repeat):
-                with CaptureQueriesContext(connection) as queries:  # another URL each time: a cache miss
+                # Every alias: the figures are read on "replica" (the primary itself when there is none).
+                with ExitStack() as stack:
+                    captures = [stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in connections]
+                    # Another URL each time: a cache miss.
                     seconds, _response = timed(client.get, url, {**query, "miss": f"{time.time()}.{number}"})
                 samples.append(seconds * 1000)
+            queries = [captured for capture in captures for captured in capture.captured_queries]
             step.dashboards[label] = (statistics.median(samples), percentile(samples, 95), len(queries))
             median, p95, count = step.dashboards[label]
             say(f"  {label}: median {median:.0f} ms, p95 {p95:.0f} ms, {count} SQL queries")
             # Where the time goes: the slowest queries of the last request.
-            for captured in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:2]:
+            for captured in sorted(queries, key=lambda q: -float(q["time"]))[:2]:
                 say(f"      {float(captured['time']) * 1000:6.0f} ms  {' '.join(captured['sql'].split())[:110]}")
 
 
