@@ -212,6 +212,7 @@ def _parts_attach(parts: list[_Part]) -> None:
     fresh = live + _FRESH
     with connection.cursor() as cursor:
         cursor.execute(f'DROP TABLE IF EXISTS "{fresh}"')
+        _stale_parts_drop(cursor, keep={part.table for part in parts})
         cursor.execute(
             f'CREATE TABLE "{fresh}" (LIKE "{live}" INCLUDING CONSTRAINTS) PARTITION BY RANGE (period_start)'
         )
@@ -224,6 +225,18 @@ def _parts_attach(parts: list[_Part]) -> None:
         # The partitions' keys are taken over, not built again.
         for name, definition in _keys_of(cursor, live):
             cursor.execute(f'ALTER TABLE "{fresh}" ADD CONSTRAINT "{name}{_FRESH}" {definition}')
+
+
+def _stale_parts_drop(cursor, *, keep: set[str]) -> None:
+    """Drop the fresh parts a failed rebuild with more parts left behind (each rebuild replaces its own)."""
+    cursor.execute(
+        "SELECT relname FROM pg_class WHERE relkind = 'r' AND relnamespace = current_schema()::regnamespace "
+        "AND relname LIKE %s",
+        [f"{SummaryCount._meta.db_table}\\_p%{_FRESH}"],
+    )
+    for (name,) in cursor.fetchall():
+        if name not in keep:
+            cursor.execute(f'DROP TABLE "{name}"')
 
 
 def _parts_plan(count: int) -> list[_Part]:

@@ -379,3 +379,23 @@ def test_a_rebuild_builds_each_period_part_on_a_connection_of_its_own(learner_ha
         grain="day", period_start=first.date(), province_id=0, commune_id=0, course_id=0
     )
     assert added.id > max(ids)
+
+
+def test_a_rebuild_drops_the_parts_a_failed_rebuild_with_more_parts_left_behind(learner_hanoi):
+    """A part committed by an earlier rebuild that failed, numbered past today's parts, goes with the next rebuild."""
+    enrolment_create(learner=learner_hanoi, course=course_make())
+    events_foldable_wait()
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE reporting_summarycount_p5_new (LIKE reporting_summarycount)")
+
+    statistics_rebuild()
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname FROM pg_class WHERE relkind = 'r' AND relname LIKE 'reporting\\_summarycount\\_p%'"
+        )
+        assert sorted(name for (name,) in cursor.fetchall()) == [
+            "reporting_summarycount_p0",
+            "reporting_summarycount_p1",
+        ]
+    assert kind_totals() == Counter({"enrolled": 1, "learner_joined": 1})
