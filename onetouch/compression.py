@@ -35,10 +35,6 @@ class TextGZipMiddleware(GZipMiddleware):
         return super().process_response(request, response)
 
 
-# Django's GZipMiddleware pads each gzip header with up to this many random bytes (BREACH).
-_HEADER_PADDING_BYTES = 100
-
-
 @dataclass(frozen=True)
 class PrecompressedText:
     """A text compressed once around the places where each response writes its own value.
@@ -75,7 +71,8 @@ class PrecompressedText:
             body.append(deflated)
             crc, size = zlib.crc32(stretch, crc), size + len(stretch)
         # RFC 1952: magic, deflate, a file name (the random padding, as Django's), no time, any OS.
-        header = b"\x1f\x8b\x08\x08\x00\x00\x00\x00\x00\xff" + b"a" * secrets.randbelow(_HEADER_PADDING_BYTES) + b"\x00"
+        padding = b"a" * secrets.randbelow(GZipMiddleware.max_random_bytes)
+        header = b"\x1f\x8b\x08\x08\x00\x00\x00\x00\x00\xff" + padding + b"\x00"
         return b"".join((header, *body, struct.pack("<II", crc, size & 0xFFFFFFFF)))
 
 

@@ -1,4 +1,4 @@
-"""On PostgreSQL, the summary becomes a table partitioned by its period (docs/decisions/0025).
+"""On PostgreSQL, the summary becomes a table partitioned by its period (docs/decisions/0041).
 
 A rebuild then builds each partition on a connection of its own, at once, and attaches them
 (reporting.services.rebuild). A partitioned table's keys must hold its partition key, so the

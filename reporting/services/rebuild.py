@@ -116,10 +116,6 @@ class _Part:
         """The id of the row numbered `row_number` (from 1) in this part: no other part hands it out."""
         return f"({row_number}) * {self.of} + {self.number}"
 
-    def events(self, events: EventRange) -> EventRange:
-        """The events of the range whose day (on Vietnam's calendar) falls in this part's periods."""
-        return events.during(self.lower, self.upper)
-
 
 def _counts_build_postgresql(*, until: int, parallel: bool) -> int:
     """Count every event into a fresh summary and run-count tables; return how many events the log holds.
@@ -161,7 +157,7 @@ def _part_build(part: _Part, events: EventRange) -> None:
     are built, in one sorted pass each.
     """
     live = SummaryCount._meta.db_table
-    delta, params = delta_sql(part.events(events))
+    delta, params = delta_sql(events.during(part.lower, part.upper))
     places = ", ".join(SUMMARY_KEY[2:])
     columns = ", ".join(("id", *SUMMARY_KEY, *COUNTED_KINDS))
     with connection.cursor() as cursor:
