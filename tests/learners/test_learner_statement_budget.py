@@ -115,7 +115,10 @@ class World:
             course = course_make(province=self.commune.province)
             run = run_make(course)
             enrolment_create(learner=self.learner, course=course)
-        starts = timezone.now() + dt.timedelta(days=15)
+        # 8:00 local time: a day must start and end on one calendar day, which now + 15 days does
+        # not at every hour (after 21:00 its three hours would cross midnight).
+        in_two_weeks = timezone.localdate() + dt.timedelta(days=15)
+        starts = dt.datetime.combine(in_two_weeks, dt.time(8), tzinfo=timezone.get_current_timezone())
         return day_schedule(
             by=self.admin,
             course_run=run,
