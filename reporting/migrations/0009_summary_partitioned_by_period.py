@@ -43,9 +43,7 @@ def summary_partition(apps, schema_editor):
         f"UNION ALL SELECT {_COLUMNS} FROM reporting_recentcount",
         f"DROP TABLE {_TABLE}",
         f"ALTER TABLE {parted} RENAME TO {_TABLE}",
-        # Again, so that the view's text names the table by its own name.
-        f"CREATE OR REPLACE VIEW reporting_summarytotal AS SELECT {_COLUMNS} FROM {_TABLE} "
-        f"UNION ALL SELECT {_COLUMNS} FROM reporting_recentcount",
+        # The view follows the table by its identity: after the rename it reads (and shows) the new name.
         f"CREATE SEQUENCE {_TABLE}_id_seq OWNED BY {_TABLE}.id",
         f"SELECT setval('{_TABLE}_id_seq', COALESCE(MAX(id), 0) + 1, false) FROM {_TABLE}",
         f"ALTER TABLE {_TABLE} ALTER id SET DEFAULT nextval('{_TABLE}_id_seq')",
