@@ -7,26 +7,8 @@ the rules any other caller gets.
 from django.contrib import admin
 
 from onetouch.admin import ReadOnlyAdmin
-from reporting.models import ExportFile, FillState, SummaryCount, Target, UnitMapping
+from reporting.models import ExportFile, FillState, Target, UnitMapping
 from reporting.services.targets import target_delete, target_save, unit_mapping_delete, unit_mapping_save
-
-
-@admin.register(SummaryCount)
-class SummaryCountAdmin(ReadOnlyAdmin):
-    list_display = [
-        "grain",
-        "period_start",
-        "province_id",
-        "commune_id",
-        "course_id",
-        "audience_group",
-        "learner_joined",
-        "enrolled",
-        "course_completed",
-        "certificate_issued",
-    ]
-    list_filter = ["grain", "audience_group"]
-    date_hierarchy = "period_start"
 
 
 @admin.register(FillState)

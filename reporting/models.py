@@ -88,18 +88,15 @@ class SummaryCount(SummaryColumns):
     compaction moves those rows here (docs/decisions/0025).
     """
 
+    # The key is the primary key: no id column to number and no second index for the rebuild to
+    # build (docs/decisions/0041). On PostgreSQL its index also carries the counts (INCLUDE, made
+    # by migration 0010 and by the rebuild; SQLite has no such indexes), so a page reads the index
+    # alone, the rows of one place side by side, instead of a table page per row.
+    pk = models.CompositePrimaryKey(*SUMMARY_KEY_FIELDS)
+
     class Meta:
         verbose_name = _("summary count")
         verbose_name_plural = _("summary counts")
-        constraints = [
-            models.UniqueConstraint(
-                fields=SUMMARY_KEY_FIELDS,
-                # On PostgreSQL its index also carries the counts (INCLUDE, made by migration 0005
-                # and by the rebuild; SQLite has no such indexes), so a page reads the index alone,
-                # the rows of one place side by side, instead of a table page per row.
-                name="one_summary_count_per_key",
-            ),
-        ]
 
 
 class RecentCount(SummaryColumns):
@@ -122,8 +119,11 @@ class SummaryTotal(SummaryColumns):
 
     A key may have a row in each; every read sums them, so the figures are the same before and
     after a compaction. Made by migration 0008 and pointed at the fresh summary by the rebuild's
-    swap. Read only; `id` is not unique across the two tables.
+    swap. Read only, and only summed: its primary key, the summary's key, is not unique across
+    the two tables.
     """
+
+    pk = models.CompositePrimaryKey(*SUMMARY_KEY_FIELDS)
 
     class Meta:
         managed = False

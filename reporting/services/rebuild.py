@@ -94,7 +94,6 @@ class _Part:
     """One partition of the fresh summary: the periods from `lower` (None: the first) until `upper` (None: the last)."""
 
     number: int
-    of: int  # how many parts there are
     lower: date | None
     upper: date | None
 
@@ -111,10 +110,6 @@ class _Part:
         limits = [f"period_start >= {_date_sql(self.lower)}"] if self.lower else []
         limits += [f"period_start < {_date_sql(self.upper)}"] if self.upper else []
         return " AND ".join(limits) or "true"
-
-    def ids(self, row_number: str) -> str:
-        """The id of the row numbered `row_number` (from 1) in this part: no other part hands it out."""
-        return f"({row_number}) * {self.of} + {self.number}"
 
 
 def _counts_build_postgresql(*, until: int, parallel: bool) -> int:
@@ -153,20 +148,19 @@ def _part_build(part: _Part, events: EventRange) -> None:
     """Build one partition of the fresh summary, logged and keyed, from the events of its periods.
 
     The part's events are grouped once by the finest key straight into the partition (the same
-    work as a plain GROUP BY); the roll-ups are summed from those rows and added; then the keys
-    are built, in one sorted pass each.
+    work as a plain GROUP BY); the roll-ups are summed from those rows and added; then the primary
+    key (the summary's key: no id to number, no second index) is built in one sorted pass.
     """
     live = SummaryCount._meta.db_table
     delta, params = delta_sql(events.during(part.lower, part.upper))
     places = ", ".join(SUMMARY_KEY[2:])
-    columns = ", ".join(("id", *SUMMARY_KEY, *COUNTED_KINDS))
+    columns = ", ".join((*SUMMARY_KEY, *COUNTED_KINDS))
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         cursor.execute(f'DROP TABLE IF EXISTS "{part.table}"')
         types = _column_types(cursor, live)
         finest = {
-            "id": part.ids("row_number() OVER ()"),
             "grain": f"'{SummaryCount.Grain.DAY.value}'",
             "period_start": "day",
             **{column: column for column in (*SUMMARY_KEY[2:], *COUNTED_KINDS)},
@@ -178,7 +172,6 @@ def _part_build(part: _Part, events: EventRange) -> None:
         cast = ", ".join(f"CAST({value} AS {types[column][0]}) AS {column}" for column, value in finest.items())
         create = f'CREATE TABLE "{part.table}" AS SELECT {cast} FROM ({delta}) AS finest'  # noqa: S608
         cursor.execute(create, params)
-        written = cursor.rowcount
         # One pass over the rows checks all of these; the period's CHECK spares ATTACH PARTITION its own.
         cursor.execute(
             f'ALTER TABLE "{part.table}" '
@@ -192,8 +185,7 @@ def _part_build(part: _Part, events: EventRange) -> None:
             f'(SELECT period_start AS day, {places}, {kinds} FROM "{part.table}") AS finest',  # noqa: S608 (our table)
             with_finest=False,
         )
-        ids = part.ids(f"{written} + row_number() OVER ()")
-        insert = f'INSERT INTO "{part.table}" ({columns}) SELECT {ids}, * FROM ({rollups}) AS rows'  # noqa: S608
+        insert = f'INSERT INTO "{part.table}" ({columns}) {rollups}'
         cursor.execute(f"WITH {', '.join(levels)} {insert}")
         for name, definition in _keys_of(cursor, live):
             cursor.execute(f'ALTER TABLE "{part.table}" ADD CONSTRAINT "{name}_p{part.number}{_FRESH}" {definition}')
@@ -203,7 +195,7 @@ def _part_build(part: _Part, events: EventRange) -> None:
 
 
 def _parts_attach(parts: list[_Part]) -> None:
-    """Make the fresh partitioned summary of the built parts, its id sequence and its keys."""
+    """Make the fresh partitioned summary of the built parts and its key."""
     live = SummaryCount._meta.db_table
     fresh = live + _FRESH
     with connection.cursor() as cursor:
@@ -212,12 +204,9 @@ def _parts_attach(parts: list[_Part]) -> None:
         cursor.execute(
             f'CREATE TABLE "{fresh}" (LIKE "{live}" INCLUDING CONSTRAINTS) PARTITION BY RANGE (period_start)'
         )
-        cursor.execute(f'CREATE SEQUENCE "{fresh}_id_seq" OWNED BY "{fresh}".id')
         for part in parts:
             cursor.execute(f'ALTER TABLE "{fresh}" ATTACH PARTITION "{part.table}" {part.bounds()}')
             cursor.execute(f'ALTER TABLE "{part.table}" DROP CONSTRAINT "{part.table}_period"')
-        cursor.execute(f'SELECT setval(\'"{fresh}_id_seq"\', COALESCE(MAX(id), 0) + 1, false) FROM "{fresh}"')  # noqa: S608
-        cursor.execute(f'ALTER TABLE "{fresh}" ALTER id SET DEFAULT nextval(\'"{fresh}_id_seq"\')')
         # The partitions' keys are taken over, not built again.
         for name, definition in _keys_of(cursor, live):
             cursor.execute(f'ALTER TABLE "{fresh}" ADD CONSTRAINT "{name}{_FRESH}" {definition}')
@@ -247,7 +236,7 @@ def _parts_plan(count: int) -> list[_Part]:
             month = (months[-1] + timedelta(days=31)).replace(day=1)
         months.append(month)
     limits = [None, *months, None]
-    return [_Part(number, count, lower, upper) for number, (lower, upper) in enumerate(pairwise(limits))]
+    return [_Part(number, lower, upper) for number, (lower, upper) in enumerate(pairwise(limits))]
 
 
 def _event_time_quantiles(count: int) -> list[datetime]:
@@ -387,7 +376,7 @@ def _tables_swap(*models) -> None:
 
 def _summary_total_sql(summary: str) -> str:
     """The view `SummaryTotal` over the summary table `summary` and the recent rows (as migration 0008 made it)."""
-    columns = ", ".join(("id", *SUMMARY_KEY, *COUNTED_KINDS))
+    columns = ", ".join((*SUMMARY_KEY, *COUNTED_KINDS))
     return (
         f'CREATE OR REPLACE VIEW "{SummaryTotal._meta.db_table}" AS SELECT {columns} FROM "{summary}" '  # noqa: S608
         f"UNION ALL SELECT {columns} FROM {table(RecentCount)}"
@@ -413,8 +402,12 @@ def _table_replace(cursor, old: str) -> None:
     for (partition,) in cursor.fetchall():
         cursor.execute(f'ALTER TABLE "{partition}" RENAME TO "{partition.removesuffix(_FRESH)}"')
         _constraints_rename(cursor, partition.removesuffix(_FRESH))
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [old])
-    (sequence,) = cursor.fetchone()
+    # The run counts' id sequence (the summary has no id).
+    cursor.execute(
+        "SELECT pg_get_serial_sequence(%s, attname) FROM pg_attribute WHERE attrelid = %s::regclass AND attname = 'id'",
+        [old, old],
+    )
+    sequence = (cursor.fetchone() or (None,))[0]
     if sequence:
         cursor.execute(f'ALTER SEQUENCE {sequence} RENAME TO "{old}_id_seq"')
 

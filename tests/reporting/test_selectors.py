@@ -44,8 +44,8 @@ def counts_add(
     ]
     for row in rows:
         setattr(row, kind, getattr(row, kind) + additions[(row.grain, row.period_start)])
-    SummaryCount.objects.bulk_create([row for row in rows if row.pk is None])
-    SummaryCount.objects.bulk_update([row for row in rows if row.pk is not None], [kind])
+    SummaryCount.objects.bulk_create([row for row in rows if row._state.adding])
+    SummaryCount.objects.bulk_update([row for row in rows if not row._state.adding], [kind])
 
 
 def dashboard_read(*, filters: DashboardFilters, province: Province | None):

@@ -6,14 +6,22 @@ import time
 from collections import Counter
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models import Max, QuerySet
 
 from courses.models import Lesson
 from learners.models import LearningEvent
 from learners.services.enrolments import enrolment_cancel, enrolment_create, profile_save
 from learners.services.progress import lesson_complete_manually
-from reporting.models import COUNTED_KINDS, SUMMARY_COUNTS, FillState, RecentCount, SummaryCount, SummaryTotal
+from reporting.models import (
+    COUNTED_KINDS,
+    SUMMARY_COUNTS,
+    SUMMARY_KEY_FIELDS,
+    FillState,
+    RecentCount,
+    SummaryCount,
+    SummaryTotal,
+)
 from reporting.services.fold import statistics_fold
 from reporting.services.rebuild import statistics_rebuild
 from tests.factories import course_make, learner_make, lesson_make, run_at_once
@@ -346,6 +354,16 @@ def test_a_rebuild_builds_each_period_part_on_a_connection_of_its_own(learner_ha
     folded = counts()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE learners_learningevent")  # the split follows PostgreSQL's statistics of the log
+    migrated_indexes = summary_indexes()
+    assert [name for name, _definition in migrated_indexes] == [
+        "reporting_summarycount_pkey",
+        "reporting_summarycount_pkey_p0",
+        "reporting_summarycount_pkey_p1",
+    ]
+    key = (
+        "PRIMARY KEY (province_id, commune_id, course_id, grain, period_start, audience_group) INCLUDE (learner_joined"
+    )
+    assert all(key in definition for _name, definition in migrated_indexes), migrated_indexes
     opened_by = []
     connection_created.connect(record := lambda sender, connection, **kwargs: opened_by.append(threading.get_ident()))
     try:
@@ -373,12 +391,23 @@ def test_a_rebuild_builds_each_period_part_on_a_connection_of_its_own(learner_ha
     # Each partition holds some of the months, each month whole in one of them.
     assert all(held for *_rest, held in partitions), partitions
     assert sum(held for *_rest, held in partitions) == len(months), partitions
-    ids = list(SummaryCount.objects.values_list("id", flat=True))
-    assert len(ids) == len(set(ids))
-    added = SummaryCount.objects.create(
-        grain="day", period_start=first.date(), province_id=0, commune_id=0, course_id=0
-    )
-    assert added.id > max(ids)
+    # The key is the primary key, the one index of the table and of each part, as migration 0010 made it.
+    assert summary_indexes() == migrated_indexes
+    row = SummaryCount.objects.filter(grain="day").first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SummaryCount.objects.create(**{field: getattr(row, field) for field in SUMMARY_KEY_FIELDS})
+
+
+def summary_indexes() -> list[tuple[str, str]]:
+    """Every index of the summary and its partitions: its name, and its constraint's definition if it has one."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.relname, pg_get_constraintdef(k.oid) FROM pg_index x "
+            "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid "
+            "LEFT JOIN pg_constraint k ON k.conindid = x.indexrelid "
+            "WHERE c.relname LIKE 'reporting\\_summarycount%%' ORDER BY i.relname"
+        )
+        return cursor.fetchall()
 
 
 def test_a_rebuild_drops_the_parts_a_failed_rebuild_with_more_parts_left_behind(learner_hanoi):
