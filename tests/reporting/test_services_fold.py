@@ -405,7 +405,7 @@ def summary_indexes() -> list[tuple[str, str]]:
             "SELECT i.relname, pg_get_constraintdef(k.oid) FROM pg_index x "
             "JOIN pg_class c ON c.oid = x.indrelid JOIN pg_class i ON i.oid = x.indexrelid "
             "LEFT JOIN pg_constraint k ON k.conindid = x.indexrelid "
-            "WHERE c.relname LIKE 'reporting\\_summarycount%%' ORDER BY i.relname"
+            "WHERE c.relname LIKE 'reporting\\_summarycount%' ORDER BY i.relname"
         )
         return cursor.fetchall()
 
