@@ -89,7 +89,6 @@ def learners_prepare(count: int) -> tuple[list[tuple[str, str, bool]], str]:
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
-    from django.contrib.sessions.backends.db import SessionStore
     from django.core.management import call_command
     from django.db import connections, transaction
 
@@ -100,6 +99,7 @@ def learners_prepare(count: int) -> tuple[list[tuple[str, str, bool]], str]:
     from learners.services.enrolments import profile_save
     from onetouch.models import Commune, User
     from onetouch.services.admin_units import admin_units_load
+    from onetouch.sessions import SessionStore
 
     call_command("migrate", interactive=False, verbosity=0)
     admin_units_load()

@@ -33,6 +33,8 @@ REPLICA_RETRY_SECONDS = 30
 replica_down_until = 0.0
 # Apps read from the primary even inside replica_reads(): who is signed in and what they may do.
 ALWAYS_PRIMARY = frozenset({"sessions", "auth", "contenttypes", "admin", "account"})
+# Models of other apps read from the primary for the same reason: the sessions (and with them their accounts).
+ALWAYS_PRIMARY_MODELS = frozenset({"onetouch.session"})
 
 # A context variable rather than a thread-local: each request, task or thread has its own.
 replica_wanted: ContextVar[bool] = ContextVar("replica_wanted", default=False)
@@ -97,7 +99,7 @@ class PrimaryReplicaRouter:
     """Route reads wanted on the replica there (see the module's docstring); all else to the primary."""
 
     def db_for_read(self, model, **hints):
-        if model._meta.app_label in ALWAYS_PRIMARY:
+        if model._meta.app_label in ALWAYS_PRIMARY or model._meta.label_lower in ALWAYS_PRIMARY_MODELS:
             return DEFAULT_DB_ALIAS
         return read_alias()
 

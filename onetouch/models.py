@@ -8,6 +8,7 @@ with a mapping onto these rows without touching what already points here (docs/d
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -139,6 +140,23 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[-1] if self.full_name else (self.email or self.phone or "")
+
+
+class Session(AbstractBaseSession):
+    """A browser's or the app's session: Django's, plus the account it is signed in to, if any.
+
+    The account column lets one statement read a request's session and its account together
+    (onetouch.sessions, docs/decisions/0042). It is only a hint: Django still decides who is signed
+    in from the session's own data. Deleting an account deletes its sessions.
+    """
+
+    account = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    @classmethod
+    def get_session_store_class(cls):
+        from onetouch.sessions import SessionStore
+
+        return SessionStore
 
 
 class Invitation(models.Model):

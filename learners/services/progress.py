@@ -28,7 +28,6 @@ from datetime import datetime
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Exists, Value
@@ -55,7 +54,7 @@ from learners.pure.progress import (
 from learners.selectors.progress import lesson_is_open
 from learners.services.completion import course_completion_check, enrolment_completion_state
 from learners.services.events import learning_event_record
-from onetouch.models import User
+from onetouch.models import Session, User
 from onetouch.prepared import PreparedStatement, prepared_execute
 
 # A conditional UPDATE that lost a race reads the row again, at most this many times in all.
@@ -80,13 +79,9 @@ PROGRESS_ROW_FIELDS = (
 )
 LESSON_FIELDS = ("kind", "duration_seconds", "page_count")
 JSON_FIELDS = ("watched_intervals", "pages_viewed")
-# Sessions these engines keep in the django_session table: the heartbeat's SELECT checks the
+# The engine that keeps sessions in onetouch.models.Session: the heartbeat's SELECT checks the
 # session there; any other engine is asked through its SessionStore.
-DATABASE_SESSION_ENGINES = (
-    "onetouch.sessions",
-    "django.contrib.sessions.backends.db",
-    "django.contrib.sessions.backends.cached_db",
-)
+DATABASE_SESSION_ENGINES = ("onetouch.sessions",)
 
 
 # The heartbeat's statements, written once as SQL: building and compiling them through the ORM
@@ -106,11 +101,12 @@ SELECT p.id, p.learner_id, p.lesson_id, p.watched_intervals, p.pages_viewed, p.l
  WHERE p.id = %s AND p.learner_id = %s AND p.lesson_id = %s
    AND e.is_active AND l.is_published AND c.is_published
 """
-# Whether the session is open: checked in django_session, or handed in by the session engine.
+# Whether the session is open: checked in the sessions' table, or handed in by the session engine.
 HEARTBEAT_ROW_BY_SESSION_TABLE = PreparedStatement(
     "heartbeat_row_by_session_table",
     HEARTBEAT_ROW_SQL.format(
-        session_is_open="EXISTS (SELECT 1 FROM django_session s WHERE s.session_key = %s AND s.expire_date > now())"
+        session_is_open=f"EXISTS (SELECT 1 FROM {Session._meta.db_table} s "  # noqa: S608 - the model's own name
+        "WHERE s.session_key = %s AND s.expire_date > now())"
     ),
 )
 HEARTBEAT_ROW_BY_PARAMETER = PreparedStatement(
@@ -461,7 +457,7 @@ def heartbeat_row_read_orm(*, session_key: str, progress_id: int, learner_id: in
 
 def session_open_outside_database(session_key: str) -> bool | None:
     """Whether the report's session is open, asked of its session engine; None when the engine keeps
-    sessions in django_session, which the heartbeat's read then checks in the same statement."""
+    sessions in onetouch.models.Session, which the heartbeat's read then checks in the same statement."""
     if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
         return None
     return import_module(settings.SESSION_ENGINE).SessionStore().exists(session_key)

@@ -8,7 +8,6 @@ here runs through Django's test client against the real database and Redis.
 from datetime import timedelta
 
 import pytest
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -17,7 +16,7 @@ from courses.services.catalogue import course_run_create
 from learners.models import Enrolment, LearnerProfile, LearningEvent
 from learners.services.enrolments import enrolment_cancel, enrolment_create
 from learners.services.progress import lesson_complete, lesson_progress_open
-from onetouch.models import Commune, User
+from onetouch.models import Commune, Session, User
 from tests.api.conftest import with_key
 from tests.api.test_completions import complete
 from tests.factories import course_make, lesson_make

@@ -6,7 +6,6 @@ import time
 
 import pytest
 from django.conf import settings
-from django.contrib.sessions.models import Session
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -17,6 +16,7 @@ from learners.models import LearningEvent, LessonProgress
 from learners.pure.progress import heartbeat_token_make
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import HEARTBEAT_ROW_BY_SESSION_TABLE, UNWAITED_UPDATES, VIDEO_UPDATE
+from onetouch.models import Session
 from onetouch.prepared import prepared_execute
 from tests.factories import (
     course_make,
@@ -549,7 +549,7 @@ def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(
         f"EXECUTE {HEARTBEAT_ROW_BY_SESSION_TABLE.name}",
         f"EXECUTE {UNWAITED_UPDATES[VIDEO_UPDATE].name}",  # completes nothing: commits without waiting for the disk
     ]
-    assert "django_session" in HEARTBEAT_ROW_BY_SESSION_TABLE.sql
+    assert "onetouch_session" in HEARTBEAT_ROW_BY_SESSION_TABLE.sql
     assert not response.cookies
     assert list(Session.objects.values_list("session_key", "session_data", "expire_date")) == session_before
     assert LessonProgress.objects.get(id=progress.id).watched_seconds == 10.0
