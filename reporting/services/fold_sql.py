@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
-from learners.models import LearningEvent
+from learners.models import RUN_COUNT_KINDS, LearningEvent
 from reporting.models import ALL, COUNTED_KINDS, RecentCount, RunCount, SummaryCount
 
 # Vietnam has kept UTC+7 without daylight saving since 1975, so SQLite can use a fixed offset.
@@ -33,19 +33,9 @@ _PLACES = ("province_id", "commune_id", "course_id")
 SUMMARY_KEY = ("grain", "period_start", *_PLACES, "audience_group")
 
 # What a course run's completion rate and its in-person day's attendance need (a run has at most
-# one day, so the run's counts are the day's); the other kinds are counted by day only.
-RUN_KINDS = ", ".join(
-    f"'{kind.value}'"
-    for kind in (
-        LearningEvent.Kind.ENROLLED,
-        LearningEvent.Kind.UNENROLLED,
-        LearningEvent.Kind.COURSE_COMPLETED,
-        LearningEvent.Kind.ATTENDED_IN_PERSON,
-        LearningEvent.Kind.ATTENDANCE_WITHDRAWN,
-        LearningEvent.Kind.COMPLETED_IN_PERSON,
-        LearningEvent.Kind.COMPLETED_IN_PERSON_WITHDRAWN,
-    )
-)
+# one day, so the run's counts are the day's); the other kinds are counted by day only. The events
+# of these kinds have an index of their own (learners.models.RUN_COUNT_KINDS).
+RUN_KINDS = ", ".join(f"'{kind}'" for kind in RUN_COUNT_KINDS)
 
 
 @dataclass(frozen=True)
@@ -173,13 +163,7 @@ def run_counts_add(cursor, events: EventRange, *, into: str | None = None) -> No
     runs, run_key = into or table(RunCount), "course_run_id, province_id, audience_group, kind"
     cursor.execute(
         f"""
-        WITH delta AS (
-            SELECT e.course_run_id, COALESCE(e.province_id, 0) AS province_id, e.audience_group, e.kind,
-                   COUNT(*) AS n
-            FROM {table(LearningEvent)} e
-            WHERE {events.where} AND e.course_run_id IS NOT NULL AND e.kind IN ({RUN_KINDS})
-            GROUP BY 1, 2, 3, 4
-        )
+        WITH delta AS ({run_delta_sql(events)})
         INSERT INTO {runs} ({run_key}, count)
         SELECT {run_key}, SUM(n) FROM (
             SELECT course_run_id, province_id, audience_group, kind, n FROM delta
@@ -191,6 +175,20 @@ def run_counts_add(cursor, events: EventRange, *, into: str | None = None) -> No
         """,
         events.params,
     )
+
+
+def run_delta_sql(events: EventRange) -> str:
+    """The run kinds' events of the range counted by run, province, group and kind.
+
+    Every column it reads is in the run counts' index (learners.models.RUN_COUNT_KINDS), so a
+    recount of the whole log reads that index alone, not the log.
+    """
+    return f"""
+        SELECT e.course_run_id, COALESCE(e.province_id, 0) AS province_id, e.audience_group, e.kind, COUNT(*) AS n
+        FROM {table(LearningEvent)} e
+        WHERE {events.where} AND e.course_run_id IS NOT NULL AND e.kind IN ({RUN_KINDS})
+        GROUP BY 1, 2, 3, 4
+    """
 
 
 def table(model) -> str:

@@ -330,6 +330,21 @@ def test_course_run_counts_are_folded_and_rebuilt_alike(learner_hanoi, learner_h
     assert run_counts() == folded
 
 
+def test_the_run_counts_are_read_from_their_index_alone():
+    """A recount reads the run kinds' events from their partial index, never the whole log: the
+    index's kinds and the statement's must stay the same (learners.models.RUN_COUNT_KINDS)."""
+    from reporting.services.fold_sql import EventRange, run_delta_sql
+
+    events = EventRange.of(None, 10**12)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The test database is small: tell the planner that reading the table is not an option.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {run_delta_sql(events)}", events.params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using learningevent_run_counts" in plan, plan
+
+
 def test_a_rebuild_builds_each_period_part_on_a_connection_of_its_own(learner_hanoi, learner_hue):
     """Events over four months: two partitions, each built by another connection, hold what the fold counted.
 
