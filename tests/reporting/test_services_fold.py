@@ -330,6 +330,15 @@ def test_course_run_counts_are_folded_and_rebuilt_alike(learner_hanoi, learner_h
     assert run_counts() == folded
 
 
+def test_every_run_count_kind_is_a_kind_of_event():
+    """RUN_COUNT_KINDS is written as text (the index needs it before LearningEvent exists): a misspelt
+    kind would match no event and quietly count nothing."""
+    from learners.models import RUN_COUNT_KINDS
+
+    assert set(RUN_COUNT_KINDS) <= set(LearningEvent.Kind.values)
+    assert len(set(RUN_COUNT_KINDS)) == len(RUN_COUNT_KINDS)
+
+
 def test_the_run_counts_are_read_from_their_index_alone():
     """A recount reads the run kinds' events from their partial index, never the whole log: the
     index's kinds and the statement's must stay the same (learners.models.RUN_COUNT_KINDS)."""
