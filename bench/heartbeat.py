@@ -10,12 +10,14 @@ a 20-page slide deck, and `--learners` learners, each enrolled, with a real sess
 progress row and embeds the signed heartbeat token that the benchmark then sends. The pages are
 then dated two hours back in the progress rows (as if the learners had been watching for two
 hours), so the server's bound on watched time, twice the time since the page was opened, accepts
-an hour of video. Then it loads, round after round, the bare view (GET /bench/bare/) and the
+an hour of video. Then it loads, round after round, the bare view (GET /bench/bare/), the
 heartbeat endpoint (POST, each request a different learner's report: the next ten seconds of the
-video from where that learner is, or the next slide), with wrk and a Lua script or with Python
-threads, and prints both rates, their ratio, the refused reports (any non-2xx), and the statements
-each heartbeat cost at the server (committed transactions of the benchmark's database, counted by
-PostgreSQL in pg_stat_database; every statement outside a transaction is one). See bench/README.md.
+video from where that learner is, or the next slide) and the bare view that asks who is signed in
+(GET /bench/bare-signed-in/ with one learner's cookie: the floor of every signed-in page), with wrk
+and a Lua script or with Python threads, and prints the rates, their ratios, the refused reports
+(any non-2xx), and the statements a heartbeat and a signed-in request cost at the server (committed
+transactions of the benchmark's database, counted by PostgreSQL in pg_stat_database; every
+statement outside a transaction is one). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from server import CACHE_PREFIX, bench_scratch, cache_keys_delete, get, gunicorn
 AIM = 0.5  # the project's aim: a heartbeat at half the bare view's rate or better
 HEARTBEAT_PATH = "/learning/heartbeat/"
 BARE_PATH = "/bench/bare/"
+# The bare view that asks who is signed in (bench/urls.py), with one learner's cookie: the floor of
+# every signed-in page, which reads the session and its account.
+SIGNED_IN_PATH = "/bench/bare-signed-in/"
 VIDEO_SECONDS = 3600.0
 SLIDE_PAGES = 20
 SLIDES_SHARE = 5  # one learner in five reads the slides, the others watch the video
@@ -280,7 +285,9 @@ def server_transactions(postgres: str, db_name: str) -> int:
     """Committed transactions of the benchmark's database so far, as PostgreSQL counts them."""
     import psycopg2
 
-    time.sleep(1.2)  # backends report their counts at most once a second when idle (PostgreSQL 15)
+    # A busy backend reports its counts at most once a second; one that went idle with counts not yet
+    # reported, up to 10 s later (PGSTAT_IDLE_INTERVAL, PostgreSQL 15). Waiting less counts too few.
+    time.sleep(11)
     connection = psycopg2.connect(database_url(postgres, "postgres"))
     try:
         with connection.cursor() as cursor:
@@ -327,34 +334,40 @@ def main() -> int:
                 if args.profile:
                     profile_in_process(learners, cookie_name, args.profile)
 
+                signed_in = {"Cookie": f"{cookie_name}={learners[0]['session']}"}
+
                 def measure(path: str, seconds: float) -> Result:
                     url = server.url(path)
-                    if path == BARE_PATH:
+                    if path in (BARE_PATH, SIGNED_IN_PATH):
+                        headers = signed_in if path == SIGNED_IN_PATH else None
                         return (
-                            wrk_run(url, seconds, args.concurrency)
+                            wrk_run(url, seconds, args.concurrency, headers=headers)
                             if client == "wrk"
-                            else python_run(url, seconds, args.concurrency)
+                            else python_run(url, seconds, args.concurrency, headers=headers)
                         )
                     if client == "wrk":
                         return wrk_run(url, seconds, args.concurrency, script=str(LUA))
                     return python_run(url, seconds, args.concurrency, next_request=reports)
 
-                status, body, _seconds = get(server.port, BARE_PATH)
-                if status != 200:
-                    raise RuntimeError(f"{BARE_PATH} answered {status}.\n{log_tail(server.log)}")
-                runs: dict[str, list[Result]] = {BARE_PATH: [], HEARTBEAT_PATH: []}
-                statements: list[float] = []
+                for path, headers, answer in ((BARE_PATH, None, b"ok"), (SIGNED_IN_PATH, signed_in, b"ok")):
+                    status, body, _seconds = get(server.port, path, headers=headers)
+                    if (status, body) != (200, answer):
+                        raise RuntimeError(f"{path} answered {status} {body[:40]!r}.\n{log_tail(server.log)}")
+                runs: dict[str, list[Result]] = {BARE_PATH: [], HEARTBEAT_PATH: [], SIGNED_IN_PATH: []}
                 for _round in range(args.rounds):
                     for path in runs:
                         if args.warmup > 0:
                             measure(path, args.warmup)
-                        before = server_transactions(args.postgres, args.db_name) if path == HEARTBEAT_PATH else 0
-                        result = measure(path, args.seconds)
-                        runs[path].append(result)
-                        if path == HEARTBEAT_PATH and result.requests:
-                            after = server_transactions(args.postgres, args.db_name)
-                            statements.append((after - before) / result.requests)
+                        runs[path].append(measure(path, args.seconds))
                         server.check_alive()
+                # Counted apart from the rates, which the waits for PostgreSQL's counts would interrupt.
+                statements: dict[str, float] = {}
+                before = server_transactions(args.postgres, args.db_name)
+                for path in (HEARTBEAT_PATH, SIGNED_IN_PATH):
+                    result = measure(path, args.seconds)
+                    after = server_transactions(args.postgres, args.db_name)
+                    statements[path] = (after - before) / max(1, result.requests)
+                    before = after
             report(args, client, runs, statements)
             print(f"\nTotal run time {time.monotonic() - started:.0f} s; the machine may have been shared.")
             return 0
@@ -366,7 +379,7 @@ def main() -> int:
         return 1
 
 
-def report(args: argparse.Namespace, client: str, runs: dict[str, list[Result]], statements: list[float]) -> None:
+def report(args: argparse.Namespace, client: str, runs: dict[str, list[Result]], statements: dict[str, float]) -> None:
     def median_result(results: list[Result]) -> Result:
         return sorted(results, key=lambda r: r.rps)[(len(results) - 1) // 2]
 
@@ -397,9 +410,14 @@ def report(args: argparse.Namespace, client: str, runs: dict[str, list[Result]],
     total = sum(r.requests for r in runs[HEARTBEAT_PATH])
     print(f"\nRatio heartbeat / bare view: {ratio:.2f}  ({'meets' if ratio >= AIM else 'below'} the aim of {AIM:.2f})")
     print(f"Heartbeats refused or failed (non-2xx, socket errors) in all rounds: {errors} of {total}")
-    if statements:
-        shown = ", ".join(f"{s:.2f}" for s in statements)
-        print(f"Statements per heartbeat at the server (pg_stat_database transactions ÷ requests): {shown}")
+    print(
+        "Statements per heartbeat at the server (pg_stat_database transactions ÷ requests): "
+        f"{statements[HEARTBEAT_PATH]:.2f}"
+    )
+    signed_in_ratio = chosen[SIGNED_IN_PATH].rps / bare_rps if bare_rps else 0.0
+    print(f"\nThe bare view that asks who is signed in (a signed-in page's floor) / bare view: {signed_in_ratio:.2f}")
+    signed_in_statements = statements[SIGNED_IN_PATH]
+    print(f"Statements per signed-in request at the server (the session and its account): {signed_in_statements:.2f}")
     if client == "python":
         print("\nLoad generator: Python threads; the client shares the CPU and the GIL, so these rates are")
         print("lower bounds. With wrk installed (apt-get install -y wrk) the default client gives closer figures.")

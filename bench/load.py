@@ -32,12 +32,16 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS_MS[unit]
 
 
-def wrk_run(url: str, seconds: float, concurrency: int, *, script: str | None = None) -> Result:
-    """Load `url` with wrk; a Lua `script` (a file) may build each request (wrk's request() hook)."""
+def wrk_run(
+    url: str, seconds: float, concurrency: int, *, script: str | None = None, headers: dict[str, str] | None = None
+) -> Result:
+    """Load `url` with wrk; a Lua `script` (a file) may build each request (wrk's request() hook), and
+    `headers` are sent with every request (a session cookie)."""
     threads = max(1, min(2, concurrency))
+    more_headers = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     output = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s",
-         "-H", "Accept-Language: vi", *(["--script", script] if script else []), url],
+         "-H", "Accept-Language: vi", *more_headers, *(["--script", script] if script else []), url],
         capture_output=True, text=True, timeout=seconds + 60, check=True,
     ).stdout  # fmt: skip
     latency = {"avg": _ms(re.search(r"Latency\s+(\S+)", output).group(1))}
@@ -59,17 +63,22 @@ def wrk_run(url: str, seconds: float, concurrency: int, *, script: str | None = 
 
 
 def python_run(
-    url: str, seconds: float, concurrency: int, *, next_request: Callable[[int], Request] | None = None
+    url: str,
+    seconds: float,
+    concurrency: int,
+    *,
+    next_request: Callable[[int], Request] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Result:
     """Keep-alive HTTP/1.1 clients in threads; bounded by the GIL, so a lower bound on the server.
 
-    Each client GETs `url`, or sends what `next_request(client number)` returns.
+    Each client GETs `url` (with `headers`), or sends what `next_request(client number)` returns.
     """
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
 
     def same_request(_index: int) -> Request:
-        return "GET", target, {"Accept-Language": "vi"}, None
+        return "GET", target, {"Accept-Language": "vi", **(headers or {})}, None
 
     next_request = next_request or same_request
     deadline = time.perf_counter() + seconds

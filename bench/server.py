@@ -106,9 +106,11 @@ def gunicorn_stop(server: subprocess.Popen) -> None:
         server.wait(timeout=5)
 
 
-def get(port: int, path: str, timeout: float = 30) -> tuple[int, bytes, float]:
+def get(port: int, path: str, timeout: float = 30, headers: dict[str, str] | None = None) -> tuple[int, bytes, float]:
     started = time.perf_counter()
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Accept-Language": "vi"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}{path}", headers={"Accept-Language": "vi", **(headers or {})}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - loopback only
             body = response.read()

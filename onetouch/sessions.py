@@ -4,7 +4,8 @@ Every signed-in request reads its session row and its account row. Through the O
 builds and compiles a query before PostgreSQL sees it, and together that took longer than the
 bare view's whole request (docs/decisions/0040); as two plain statements they still cost two
 round trips to the database. So the session's row names its account (`onetouch.models.Session`),
-and one statement reads both (docs/decisions/0042). Only this read is hand-written; everything
+and one statement reads both (docs/decisions/0042); it is the connection's health check too, so
+no SELECT 1 goes before it (docs/decisions/0044). Only this read is hand-written; everything
 Django decides around it (expiry, the session's signature, which account the session's data
 names, the password hash check that signs a session out after a password change, an inactive
 account refused) is Django's own code, unchanged.
@@ -24,6 +25,7 @@ from django.db import connections, router
 from django.db.models.expressions import Col
 from django.utils import timezone
 
+from onetouch.connection_check import read_checking_connection
 from onetouch.models import Session, User
 
 # Every stored column of the account, in the model's order: a field added to User is read too.
@@ -69,16 +71,22 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Session | None:
         # As Django's: an unknown or expired key loads nothing and is forgotten, so a new one is made.
         database = router.db_for_read(self.model)
-        connection = connections[database]
-        with connection.cursor() as cursor:
-            cursor.execute(SESSION_SQL, [self.session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
-            row = cursor.fetchone()
+        # Most requests' first statement: it is the connection's health check too (no SELECT 1 before it).
+        row = read_checking_connection(database, lambda: session_row(database, self.session_key))
         if row is None:
             self._session_key = None
             return None
         session_data, *account = row
         account_read_with_session.set(None if account[0] is None else account_from_row(database, account))
         return self.model(session_key=self.session_key, session_data=session_data)
+
+
+def session_row(database: str, session_key: str) -> tuple | None:
+    """The open session's data and its account's USER_FIELDS (None each without an account), or None."""
+    connection = connections[database]
+    with connection.cursor() as cursor:
+        cursor.execute(SESSION_SQL, [session_key, connection.ops.adapt_datetimefield_value(timezone.now())])
+        return cursor.fetchone()
 
 
 def account_id_of(data: dict) -> int | None:

@@ -10,6 +10,7 @@ from onetouch.services.staff_accounts import staff_account_create
 from rosters.models import OldCommune
 from rosters.services.addresses import address_mappings_load
 from tests.factories import learner_make
+from tests.postgres_wire import default_connection_counted
 
 PASSWORD = "mat-khau-dai-123"
 
@@ -96,6 +97,13 @@ def broker_queues_purge() -> None:
     with app.connection_for_write() as connection:
         for name in QUEUE_NAMES:
             connection.default_channel.queue_purge(name)
+
+
+@pytest.fixture
+def counted_connection():
+    """The default connection goes through a proxy that counts what PostgreSQL receives (tests.postgres_wire)."""
+    with default_connection_counted() as proxy:
+        yield proxy
 
 
 @pytest.fixture

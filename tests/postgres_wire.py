@@ -11,7 +11,12 @@ import contextlib
 import socket
 import struct
 import threading
+import time
 from collections import Counter
+from collections.abc import Iterator
+
+import psycopg2
+from django.db import connection
 
 STATEMENT_TYPES = (b"Q", b"E")
 # Start-up requests answered by one byte before the real start-up message (encryption offers).
@@ -98,3 +103,50 @@ def hang_up(sock: socket.socket) -> None:
     with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
     sock.close()
+
+
+@contextlib.contextmanager
+def default_connection_counted() -> Iterator[StatementCountingProxy]:
+    """Send the default connection through a counting proxy, persistent and health-checked as in production."""
+    upstream = (connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432))
+    proxy = StatementCountingProxy(upstream)
+    saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
+    saved_options = connection.settings_dict["OPTIONS"]
+    connection.close()
+    connection.settings_dict.update(HOST="127.0.0.1", PORT=proxy.port, CONN_MAX_AGE=600, CONN_HEALTH_CHECKS=True)
+    # Plain text on the wire, so the proxy can read it.
+    connection.settings_dict["OPTIONS"] = {**saved_options, "sslmode": "disable", "gssencmode": "disable"}
+    # Connected before anything is counted, as a worker is long before most requests (opening a
+    # connection sends statements of its own, SET TIME ZONE).
+    connection.ensure_connection()
+    try:
+        yield proxy
+    finally:
+        connection.close()
+        connection.settings_dict.update(saved)
+        connection.settings_dict["OPTIONS"] = saved_options
+        proxy.close()
+
+
+def backend_terminate(pid: int, server: tuple[str, int]) -> None:
+    """End a backend from another connection (a server restart, a proxy's timeout), and wait until it is gone."""
+    settings_dict = connection.settings_dict
+    other = psycopg2.connect(
+        dbname=settings_dict["NAME"],
+        user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"] or None,
+        host=server[0],
+        port=server[1],
+    )
+    try:
+        other.autocommit = True
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+            for _ in range(100):
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+                if cursor.fetchone()[0] == 0:
+                    return
+                time.sleep(0.05)
+    finally:
+        other.close()
+    raise AssertionError(f"backend {pid} did not end")

@@ -29,7 +29,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Exists, Value
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -54,6 +54,7 @@ from learners.pure.progress import (
 from learners.selectors.progress import lesson_is_open
 from learners.services.completion import course_completion_check, enrolment_completion_state
 from learners.services.events import learning_event_record
+from onetouch.connection_check import read_checking_connection
 from onetouch.models import Session, User
 from onetouch.prepared import PreparedStatement, prepared_execute
 
@@ -402,10 +403,8 @@ def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, l
     """Return the token's progress row with what the checks need, if its enrolment and lesson are live.
 
     `session_is_open` says whether the session the report came with is still open. This is the
-    heartbeat's first statement, and a read: instead of Django's health check, a statement of its
-    own before the first query of each request (CONN_HEALTH_CHECKS), it runs at once and, when the
-    persistent connection turns out to be broken (the server restarted, a proxy dropped it), runs
-    again once on a new connection. Inside a transaction nothing is retried: the transaction is lost.
+    heartbeat's first statement, and a read: it is the connection's health check too
+    (onetouch.connection_check), so no SELECT 1 goes before it.
     """
     if connection.vendor != "postgresql":
         return heartbeat_row_read_orm(
@@ -416,16 +415,7 @@ def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, l
         statement, params = HEARTBEAT_ROW_BY_SESSION_TABLE, (session_key, progress_id, learner_id, lesson_id)
     else:
         statement, params = HEARTBEAT_ROW_BY_PARAMETER, (session_open, progress_id, learner_id, lesson_id)
-    may_reconnect = not connection.in_atomic_block
-    if may_reconnect:
-        connection.health_check_done = True  # this statement is the check
-    try:
-        values = prepared_fetch_one(statement, params)
-    except (OperationalError, InterfaceError):
-        if not may_reconnect or connection.is_usable():
-            raise  # the statement failed, not the connection
-        connection.close()
-        values = prepared_fetch_one(statement, params)
+    values = read_checking_connection(connection.alias, lambda: prepared_fetch_one(statement, params))
     if values is None:
         return None
     row = dict(zip(ROW_KEYS, values, strict=True))

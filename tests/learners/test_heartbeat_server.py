@@ -8,9 +8,7 @@ the server receives, Django's health check included.
 """
 
 import json
-import time
 
-import psycopg2
 import pytest
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
@@ -20,34 +18,11 @@ from django.test import Client, RequestFactory
 from learners.models import LessonProgress
 from learners.services.enrolments import enrolment_create
 from tests.factories import course_make, enrolments_bulk_make, seconds_pass, video_lesson_make
-from tests.postgres_wire import StatementCountingProxy
+from tests.postgres_wire import backend_terminate
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 HEARTBEAT_URL = "/learning/heartbeat/"
-
-
-@pytest.fixture
-def counted_connection():
-    """Send the default connection through the counting proxy, persistent and health-checked as in production."""
-    upstream = (connection.settings_dict["HOST"] or "127.0.0.1", int(connection.settings_dict["PORT"] or 5432))
-    proxy = StatementCountingProxy(upstream)
-    saved = {key: connection.settings_dict[key] for key in ("HOST", "PORT", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS")}
-    saved_options = connection.settings_dict["OPTIONS"]
-    connection.close()
-    connection.settings_dict.update(HOST="127.0.0.1", PORT=proxy.port, CONN_MAX_AGE=600, CONN_HEALTH_CHECKS=True)
-    # Plain text on the wire, so the proxy can read it.
-    connection.settings_dict["OPTIONS"] = {**saved_options, "sslmode": "disable", "gssencmode": "disable"}
-    # Connected before anything is counted, as a worker is long before most requests (opening a
-    # connection sends statements of its own, SET TIME ZONE).
-    connection.ensure_connection()
-    try:
-        yield proxy
-    finally:
-        connection.close()
-        connection.settings_dict.update(saved)
-        connection.settings_dict["OPTIONS"] = saved_options
-        proxy.close()
 
 
 @pytest.fixture
@@ -125,34 +100,10 @@ def test_a_dropped_connection_between_two_heartbeats_fails_neither(watching, cou
     assert post({"intervals": [[0, 10]], "position": 10})[0] == 200
     pid = connection.connection.get_backend_pid()  # psycopg2 knows it: no statement
 
-    terminate(pid, counted_connection.upstream)
+    backend_terminate(pid, counted_connection.upstream)
 
     status, answer = post({"intervals": [[10, 20]], "position": 20})
     assert status == 200, answer
     progress.refresh_from_db()
     assert progress.watched_seconds == 20.0
     assert connection.connection.get_backend_pid() != pid
-
-
-def terminate(pid: int, server: tuple[str, int]) -> None:
-    """End a backend from another connection, and wait until it is gone."""
-    settings_dict = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=settings_dict["NAME"],
-        user=settings_dict["USER"],
-        password=settings_dict["PASSWORD"] or None,
-        host=server[0],
-        port=server[1],
-    )
-    try:
-        other.autocommit = True
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-            for _ in range(100):
-                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
-                if cursor.fetchone()[0] == 0:
-                    return
-                time.sleep(0.05)
-    finally:
-        other.close()
-    raise AssertionError(f"backend {pid} did not end")
