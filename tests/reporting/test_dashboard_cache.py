@@ -45,7 +45,7 @@ def test_the_same_view_again_is_the_cached_page_until_the_next_fold(
     first = client.get(HANOI).content.decode()
     enrolments_add(province_hanoi.id, 4)
 
-    with django_assert_max_num_queries(4):  # session, user, province, fold mark: no figure read
+    with django_assert_max_num_queries(3):  # the session with its account, province, fold mark: no figure read
         again = client.get(HANOI).content.decode()
     statistics_fold()  # nothing new in the event log: the mark's time still moves
     after_fold = client.get(HANOI).content.decode()
