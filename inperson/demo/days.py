@@ -1,6 +1,7 @@
 """Demo data: the demo trainer of the postal service; the Hà Nội course's in-person day, a week ahead,
-with the demo learner signed up; a day for checking in, today (or tomorrow morning when the demo is
-loaded late in the evening), with the demo learner and trainer; and days already held."""
+with the demo learner signed up; a day for checking in, today (at 8:00 when the demo is loaded before
+dawn, tomorrow at 8:00 when it is loaded late in the evening), with the demo learner and trainer; and
+days already held."""
 
 import datetime as dt
 
@@ -24,6 +25,9 @@ CHECK_IN_COURSE_SLUG = "to-cong-nghe-so-cong-dong"
 CHECK_IN_HOURS = 3
 # Local hour after which today's check-in day would run past midnight: it is tomorrow morning instead.
 CHECK_IN_LATEST_START_HOUR = 20
+# Before this local hour nobody holds a training day: it starts at CHECK_IN_MORNING instead.
+CHECK_IN_EARLIEST_START_HOUR = 7
+CHECK_IN_MORNING = dt.time(8)
 DEMO_ADMIN_EMAIL = "quantri.hanoi@demo.onetouch.vn"
 DEMO_COURSE_SLUG = "chuyen-doi-so-xa-ha-noi"
 DEMO_PARTNER_NAME = "Tổng công ty Bưu điện Việt Nam (Vietnam Post)"
@@ -73,18 +77,27 @@ def demo_hanoi_day_schedule(*, partner: Partner, trainer: Trainer) -> InPersonDa
     )
 
 
+def check_in_day_start(now: dt.datetime) -> dt.datetime:
+    """When the demo's check-in day starts, loaded at local time `now`: the next half hour at least a
+    quarter of an hour away (in the future however long loading takes), unless that is too early or too
+    late in the day for a training; then at 8:00, today or tomorrow."""
+    soon = now + dt.timedelta(minutes=15)
+    starts_at = soon.replace(minute=0 if soon.minute < 30 else 30, second=0, microsecond=0) + dt.timedelta(minutes=30)
+    if starts_at.date() == now.date() and starts_at.hour < CHECK_IN_EARLIEST_START_HOUR:
+        return dt.datetime.combine(now.date(), CHECK_IN_MORNING, tzinfo=now.tzinfo)
+    if starts_at.hour >= CHECK_IN_LATEST_START_HOUR or starts_at.date() != now.date():
+        return dt.datetime.combine(now.date() + dt.timedelta(days=1), CHECK_IN_MORNING, tzinfo=now.tzinfo)
+    return starts_at
+
+
 def demo_check_in_day_schedule(*, partner: Partner, trainer: Trainer) -> InPersonDay | None:
     """Schedule, once, a Hà Nội day of the national course starting within the hour, so that its check-in
-    (open from an hour before the start) is open when the demo starts; tomorrow at 8:00 when that is late."""
+    (open from an hour before the start) is open when the demo starts; at 8:00 when that is before dawn
+    or late in the evening (check_in_day_start)."""
     run = CourseRun.objects.filter(course__slug=CHECK_IN_COURSE_SLUG).order_by("starts_on").last()
     if run is None or InPersonDay.objects.filter(course_run=run).exists():
         return None
-    now = timezone.localtime()
-    # The next half hour at least a quarter of an hour away: in the future however long loading takes.
-    soon = now + dt.timedelta(minutes=15)
-    starts_at = soon.replace(minute=0 if soon.minute < 30 else 30, second=0, microsecond=0) + dt.timedelta(minutes=30)
-    if starts_at.hour >= CHECK_IN_LATEST_START_HOUR or starts_at.date() != now.date():
-        starts_at = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(8), tzinfo=now.tzinfo)
+    starts_at = check_in_day_start(timezone.localtime())
     if not run.starts_on <= starts_at.date() <= run.ends_on:
         return None
     return day_schedule(

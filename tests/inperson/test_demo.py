@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from courses.demo.catalogue import demo_catalogue_load
 from courses.models import Partner
-from inperson.demo.days import demo_in_person_days_load
+from inperson.demo.days import check_in_day_start, demo_in_person_days_load
 from inperson.models import DayChange, DaySeat, InPersonDay
 from learners.demo.accounts import demo_accounts_load
 from learners.models import LearningEvent
@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_schedules_two_hanoi_days_with_the_demo_trainer_and_learner_once(admin_units):
-    """The Hà Nội course's day a week ahead, and a day to check in at within the hour (or tomorrow at 8:00)."""
+    """The Hà Nội course's day a week ahead, and a day to check in at within the hour (or at 8:00)."""
     demo_catalogue_load(with_media=False)
     demo_accounts_load()
 
@@ -41,8 +41,25 @@ def test_demo_schedules_two_hanoi_days_with_the_demo_trainer_and_learner_once(ad
         ]
     check_in_day = days["to-cong-nghe-so-cong-dong"]
     opens_within_the_hour = check_in_day.starts_at - timezone.now() <= dt.timedelta(minutes=45)
-    tomorrow_morning = timezone.localtime(check_in_day.starts_at).time() == dt.time(8)
-    assert opens_within_the_hour or tomorrow_morning
+    at_eight_in_the_morning = timezone.localtime(check_in_day.starts_at).time() == dt.time(8)
+    assert opens_within_the_hour or at_eight_in_the_morning
+
+
+@pytest.mark.parametrize(
+    ("loaded_at", "starts_at"),
+    [
+        ((2026, 12, 5, 14, 10), (2026, 12, 5, 14, 30)),  # the next half hour a quarter of an hour away
+        ((2026, 12, 5, 14, 20), (2026, 12, 5, 15, 0)),
+        ((2026, 12, 5, 6, 20), (2026, 12, 5, 7, 0)),  # check-in opens at 6:00: open when the demo starts
+        ((2026, 12, 6, 3, 38), (2026, 12, 6, 8, 0)),  # before dawn: this morning at 8:00, not at 4:00
+        ((2026, 12, 5, 19, 50), (2026, 12, 6, 8, 0)),  # too late to end before midnight: tomorrow at 8:00
+        ((2026, 12, 5, 23, 40), (2026, 12, 6, 8, 0)),
+    ],
+)
+def test_the_check_in_day_starts_within_the_hour_or_at_eight_in_the_morning(loaded_at, starts_at):
+    zone = timezone.get_default_timezone()
+    now = dt.datetime(*loaded_at, tzinfo=zone)
+    assert check_in_day_start(now) == dt.datetime(*starts_at, tzinfo=zone)
 
 
 def test_demo_holds_days_in_the_past_with_seats_and_attendance_once(admin_units, commune_hanoi):
