@@ -33,7 +33,7 @@ from pathlib import Path
 
 # Run as a script, so this folder is on sys.path.
 from databases import database_name_check, database_options_add, database_recreate, database_url
-from load import Request, Result, python_run, wrk_run
+from load import Request, Result, python_run, wrk_run, wrk_threads
 from server import CACHE_PREFIX, bench_scratch, cache_keys_delete, get, gunicorn_serving, log_tail
 
 AIM = 0.5  # the project's aim: a heartbeat at half the bare view's rate or better
@@ -209,19 +209,25 @@ def lua_data_write(learners: list[dict], cookie_name: str, path: Path) -> None:
 
 
 class PythonReports:
-    """The same reports as heartbeat.lua, for the Python client."""
+    """The same reports as heartbeat.lua, for the Python client: each client reports for its own
+    share of the learners, each video report with the token of that learner's last answer."""
 
     def __init__(self, learners: list[dict], cookie_name: str, concurrency: int) -> None:
         self.learners = learners
         self.cookie_name = cookie_name
-        self.cursor = [index * len(learners) // concurrency for index in range(concurrency)]
+        # Client k reports for learners k, k + concurrency, …: no two clients report for one learner.
+        self.shares = [list(range(client, len(learners), concurrency)) or [0] for client in range(concurrency)]
+        self.turns = [0] * concurrency
+        self.sent = [0] * concurrency  # the learner each client reported for last
         self.place = [
             number % SLIDE_PAGES + 1 if learner["slides"] else (number * 97) % 3000
             for number, learner in enumerate(learners)
         ]
 
     def __call__(self, client: int) -> Request:
-        number = self.cursor[client] = (self.cursor[client] + 1) % len(self.learners)
+        share = self.shares[client]
+        number = self.sent[client] = share[self.turns[client] % len(share)]
+        self.turns[client] += 1
         learner = self.learners[number]
         if learner["slides"]:
             page = self.place[number] = self.place[number] % SLIDE_PAGES + 1
@@ -233,6 +239,11 @@ class PythonReports:
             report["position"] = start + REPORT_SECONDS
         headers = {"Cookie": f"{self.cookie_name}={learner['session']}", "Content-Type": "text/plain"}
         return "POST", HEARTBEAT_PATH, headers, json.dumps(report).encode()
+
+    def answered(self, client: int, status: int, body: bytes) -> None:
+        """Keep the answer's token for that learner's next report, as static/js/player.js does."""
+        if status == 200 and (token := json.loads(body).get("token")):
+            self.learners[self.sent[client]]["token"] = token
 
 
 def profile_in_process(learners: list[dict], cookie_name: str, count: int) -> None:
@@ -257,8 +268,10 @@ def profile_in_process(learners: list[dict], cookie_name: str, count: int) -> No
         extra = {"HTTP_COOKIE": headers["Cookie"]} if "Cookie" in headers else {}
         request = factory.generic(method, path, body or b"", content_type="text/plain", **extra)
         response = handler(request.environ, lambda status, _headers: statuses.append(status))
-        b"".join(response)
+        answer = b"".join(response)
         response.close()
+        if path == HEARTBEAT_PATH:
+            reports.answered(0, int(statuses[-1].split()[0]), answer)
 
     for label, next_request in (
         ("bare view", lambda: ("GET", BARE_PATH, {}, None)),
@@ -331,6 +344,7 @@ def main() -> int:
                 lua_data_write(learners, cookie_name, data)
                 reports = PythonReports(learners, cookie_name, args.concurrency)
                 os.environ["HEARTBEAT_LEARNERS"] = str(data)  # read by heartbeat.lua in each wrk thread
+                os.environ["HEARTBEAT_THREADS"] = str(wrk_threads(args.concurrency))  # each its own learners
                 if args.profile:
                     profile_in_process(learners, cookie_name, args.profile)
 
@@ -347,7 +361,7 @@ def main() -> int:
                         )
                     if client == "wrk":
                         return wrk_run(url, seconds, args.concurrency, script=str(LUA))
-                    return python_run(url, seconds, args.concurrency, next_request=reports)
+                    return python_run(url, seconds, args.concurrency, next_request=reports, answered=reports.answered)
 
                 for path, headers in ((BARE_PATH, None), (SIGNED_IN_PATH, signed_in)):
                     status, body, _seconds = get(server.port, path, headers=headers)

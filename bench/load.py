@@ -32,12 +32,17 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS_MS[unit]
 
 
+def wrk_threads(concurrency: int) -> int:
+    """The threads wrk_run gives wrk for `concurrency` connections."""
+    return max(1, min(2, concurrency))
+
+
 def wrk_run(
     url: str, seconds: float, concurrency: int, *, script: str | None = None, headers: dict[str, str] | None = None
 ) -> Result:
     """Load `url` with wrk; a Lua `script` (a file) may build each request (wrk's request() hook), and
     `headers` are sent with every request (a session cookie)."""
-    threads = max(1, min(2, concurrency))
+    threads = wrk_threads(concurrency)
     more_headers = [arg for name, value in (headers or {}).items() for arg in ("-H", f"{name}: {value}")]
     output = subprocess.run(
         ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s",
@@ -69,10 +74,12 @@ def python_run(
     *,
     next_request: Callable[[int], Request] | None = None,
     headers: dict[str, str] | None = None,
+    answered: Callable[[int, int, bytes], None] | None = None,
 ) -> Result:
     """Keep-alive HTTP/1.1 clients in threads; bounded by the GIL, so a lower bound on the server.
 
-    Each client GETs `url` (with `headers`), or sends what `next_request(client number)` returns.
+    Each client GETs `url` (with `headers`), or sends what `next_request(client number)` returns;
+    `answered(client number, status, body)` is told each answer.
     """
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -95,8 +102,10 @@ def python_run(
                 started = time.perf_counter()
                 connection.request(method, path, body=body, headers=headers)
                 response = connection.getresponse()
-                response.read()
+                body = response.read()
                 latencies[index].append(time.perf_counter() - started)
+                if answered is not None:
+                    answered(index, response.status, body)
                 if response.status >= 400:
                     errors[index] += 1
                 if response.will_close:

@@ -25,7 +25,7 @@ from django.db import connections, router
 from django.db.models.expressions import Col
 from django.utils import timezone
 
-from onetouch.connection_check import read_checking_connection
+from onetouch.connection_check import checking_connection
 from onetouch.models import Session, User
 
 # Every stored column of the account, in the model's order: a field added to User is read too.
@@ -72,7 +72,7 @@ class SessionStore(db.SessionStore):
         # As Django's: an unknown or expired key loads nothing and is forgotten, so a new one is made.
         database = router.db_for_read(self.model)
         # Most requests' first statement: it is the connection's health check too (no SELECT 1 before it).
-        row = read_checking_connection(database, lambda: session_row(database, self.session_key))
+        row = checking_connection(database, lambda: session_row(database, self.session_key))
         if row is None:
             self._session_key = None
             return None

@@ -9,6 +9,11 @@ fastest playback rate, plus one fixed slack (`watch_allowance_renew`), however m
 carry them. A video completes only when both a share of it was watched and its last seconds were
 reached, so neither one "100%" nor a seek to the end completes it.
 
+Each answer to a video's report carries a new token holding what the progress row then held (its
+intervals, its watch allowance and when that was set, when the report was written: `VideoRowState`),
+so the next report can be checked without reading the row; the database then writes it only if the
+row still holds exactly that (docs/decisions/0045).
+
 A slide page counts as seen only once it was shown for a few seconds by the server's clock
 (`slide_show`); a text or document lesson may be marked read only once a share of its estimated
 reading time has passed since it was opened (`reading_wait_seconds`).
@@ -16,7 +21,9 @@ reading time has passed since it was opened (`reading_wait_seconds`).
 
 import math
 import re
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -46,6 +53,11 @@ END_MARGIN_SHARE = 0.05
 HEARTBEAT_TOKEN_SALT = "learners.progress.heartbeat"  # noqa: S105
 HEARTBEAT_SESSION_SALT = "learners.progress.heartbeat.session"
 HEARTBEAT_TOKEN_MAX_AGE_SECONDS = 12 * 3600
+# The longest token read. An answer's token carrying the row's state stays well under it: one whose
+# intervals would not fit (a learner who skipped around a great deal) is sent without the state,
+# and the next report reads the row.
+HEARTBEAT_TOKEN_MAX_CHARS = 2000
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class HeartbeatRefused(ValueError):
@@ -61,18 +73,46 @@ class HeartbeatForbidden(HeartbeatRefused):
 
 
 @dataclass(frozen=True)
+class VideoRowState:
+    """What a video's progress row held when a report was written: the next report is checked against it.
+
+    Signed into the answer's token, it is as trustworthy as the row it was copied from, for as long as
+    the row still holds it: the write of the next report is conditioned on `last_heartbeat_at`,
+    `watch_allowance_at` and completion being unchanged (every write of the intervals sets
+    `last_heartbeat_at`; every opening of the page sets `watch_allowance_at`).
+    """
+
+    intervals: list[Interval]
+    last_heartbeat_at: datetime
+    allowance_seconds: float
+    allowance_at: datetime
+    is_completed: bool
+
+
+@dataclass(frozen=True)
 class HeartbeatClaim:
-    """What a lesson page's token says: whose progress row, for which lesson and video, in which session."""
+    """What a lesson page's token says: whose progress row, for which lesson and video, in which session.
+
+    `opened_at` (seconds since the epoch) is when the page was opened: the tokens of its answers
+    hold twelve hours from then, as the page's own does. `video`: the row's state when the last
+    report was written, carried by an answer's token (None in the page's token).
+    """
 
     progress_id: int
     learner_id: int
     lesson_id: int
     duration: float | None
     session_hash: str
+    opened_at: float = 0.0
+    video: VideoRowState | None = None
 
     def is_for_session(self, session_key: str | None) -> bool:
         """Return whether the report comes with the session cookie the token was issued under."""
         return bool(session_key) and constant_time_compare(self.session_hash, session_hash(session_key))
+
+    def with_video(self, video: VideoRowState | None) -> "HeartbeatClaim":
+        """The claim of the token that answers a report: the same page, the row as the report left it."""
+        return replace(self, video=video)
 
 
 def session_hash(session_key: str) -> str:
@@ -80,29 +120,92 @@ def session_hash(session_key: str) -> str:
     return salted_hmac(HEARTBEAT_SESSION_SALT, session_key, algorithm="sha256").hexdigest()[:32]
 
 
+def microseconds_since_epoch(moment: datetime) -> int:
+    """`moment` as a whole number of microseconds: a token carries a timestamp exactly, as the database holds it."""
+    return (moment - EPOCH) // timedelta(microseconds=1)
+
+
+def moment_from_microseconds(microseconds: int) -> datetime:
+    return EPOCH + timedelta(microseconds=microseconds)
+
+
 def heartbeat_token_make(
     *, progress_id: int, learner_id: int, lesson_id: int, duration: float | None, session_key: str
 ) -> str:
     """Return the signed token a lesson page hands its player, bound to one learner, lesson and session."""
-    claim = {"p": progress_id, "u": learner_id, "l": lesson_id, "d": duration, "s": session_hash(session_key)}
-    return signing.dumps(claim, salt=HEARTBEAT_TOKEN_SALT)
+    claim = HeartbeatClaim(
+        progress_id=progress_id,
+        learner_id=learner_id,
+        lesson_id=lesson_id,
+        duration=duration,
+        session_hash=session_hash(session_key),
+        opened_at=time.time(),
+    )
+    return heartbeat_token_sign(claim)
+
+
+def heartbeat_token_sign(claim: HeartbeatClaim) -> str:
+    """Return the signed token of `claim`, without its video state if the token would be too long."""
+    fields = {
+        "p": claim.progress_id,
+        "u": claim.learner_id,
+        "l": claim.lesson_id,
+        "d": claim.duration,
+        "s": claim.session_hash,
+        "o": int(claim.opened_at),
+    }
+    if claim.video is not None:
+        video = claim.video
+        fields["v"] = [
+            [list(pair) for pair in video.intervals],
+            microseconds_since_epoch(video.last_heartbeat_at),
+            video.allowance_seconds,
+            microseconds_since_epoch(video.allowance_at),
+            int(video.is_completed),
+        ]
+        token = signing.dumps(fields, salt=HEARTBEAT_TOKEN_SALT)
+        if len(token) <= HEARTBEAT_TOKEN_MAX_CHARS:
+            return token
+        del fields["v"]
+    return signing.dumps(fields, salt=HEARTBEAT_TOKEN_SALT)
 
 
 def heartbeat_token_read(token: object) -> HeartbeatClaim:
     """Return the claim of a genuine, unexpired token, else refuse."""
-    if not isinstance(token, str) or len(token) > 500:
-        raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress."))
+    expired = HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress."))
+    if not isinstance(token, str) or len(token) > HEARTBEAT_TOKEN_MAX_CHARS:
+        raise expired
     try:
         claim = signing.loads(token, salt=HEARTBEAT_TOKEN_SALT, max_age=HEARTBEAT_TOKEN_MAX_AGE_SECONDS)
-        return HeartbeatClaim(
+        # A page opened before tokens said when counts from now: its own token was signed within the
+        # twelve hours.
+        opened_at = float(claim.get("o", time.time()))
+        read = HeartbeatClaim(
             progress_id=int(claim["p"]),
             learner_id=int(claim["u"]),
             lesson_id=int(claim["l"]),
             duration=None if claim["d"] is None else float(claim["d"]),
             session_hash=str(claim["s"]),
+            opened_at=opened_at,
+            video=None if claim.get("v") is None else video_row_state_read(claim["v"]),
         )
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress.")) from error
+        raise expired from error
+    if time.time() - read.opened_at > HEARTBEAT_TOKEN_MAX_AGE_SECONDS:
+        raise expired
+    return read
+
+
+def video_row_state_read(fields: list) -> VideoRowState:
+    """The video state an answer's token carries (signed by the server, so well formed)."""
+    intervals, last_heartbeat_at, allowance_seconds, allowance_at, is_completed = fields
+    return VideoRowState(
+        intervals=[(float(start), float(end)) for start, end in intervals],
+        last_heartbeat_at=moment_from_microseconds(int(last_heartbeat_at)),
+        allowance_seconds=float(allowance_seconds),
+        allowance_at=moment_from_microseconds(int(allowance_at)),
+        is_completed=bool(is_completed),
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,14 @@ BEGIN and COMMIT, four round trips instead of two, for the same guarantee. Both 
 SQL written once (the ORM's building and compiling cost more than the database's work), and the
 SELECT stands in for Django's connection health check: a broken connection makes it run again on a
 new one (`heartbeat_row_read`), so two is also what PostgreSQL receives. Both are prepared once
-per connection (docs/decisions/0031): PostgreSQL plans them once, not on every heartbeat. The one heartbeat that
+per connection (docs/decisions/0031): PostgreSQL plans them once, not on every heartbeat.
+
+A video's answer carries a new token holding the row as the report left it (docs/decisions/0045):
+the player's next report is checked against that state and written by one conditional UPDATE
+that also checks the enrolment, lesson, course and session (`video_report_write_known`), so a
+report the player sends is one statement. If that UPDATE changes nothing (another window, a
+reopened page, a replayed token, signing out), or the report would be refused or would complete
+the lesson, the report takes the two-statement way above, which decides from the row. The one heartbeat that
 completes a lesson writes its UPDATE and the LESSON_COMPLETED event in one transaction: more
 statements, once per learner and lesson, through `lesson_complete`, the one place a lesson is
 completed (its event, then whether the course is now complete).
@@ -23,7 +30,7 @@ seconds, and a text or document may be marked read once a share of its reading t
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import import_module
 
@@ -39,9 +46,12 @@ from django.utils.translation import ngettext
 from courses.models import Lesson
 from learners.models import Enrolment, LearningEvent, LessonProgress
 from learners.pure.progress import (
+    HeartbeatClaim,
     HeartbeatForbidden,
     HeartbeatRefused,
+    VideoRowState,
     heartbeat_token_read,
+    heartbeat_token_sign,
     page_parse,
     reading_wait_seconds,
     slide_show,
@@ -54,7 +64,7 @@ from learners.pure.progress import (
 from learners.selectors.progress import lesson_is_open
 from learners.services.completion import course_completion_check, enrolment_completion_state
 from learners.services.events import learning_event_record
-from onetouch.connection_check import read_checking_connection
+from onetouch.connection_check import checking_connection
 from onetouch.models import Session, User
 from onetouch.prepared import PreparedStatement, prepared_execute
 
@@ -147,7 +157,36 @@ def commit_unwaited(statement: PreparedStatement) -> PreparedStatement:
     return PreparedStatement(f"{statement.name}_unwaited", statement.sql + UNWAITED_COMMIT_SQL)
 
 
-UNWAITED_UPDATES = {statement: commit_unwaited(statement) for statement in (VIDEO_UPDATE, SLIDES_UPDATE)}
+# A video report checked against the state its token carries (docs/decisions/0045), written with no
+# read before it: the row is changed only if it still holds that state and every check of the read
+# still holds (enrolment active, lesson and course published, the same video, the session open).
+# Zero rows changed says only that something differs; the report is then read and checked as any.
+KNOWN_VIDEO_UPDATE_SQL = """
+UPDATE learners_lessonprogress p
+   SET last_heartbeat_at = %s, updated_at = %s, watched_intervals = %s::jsonb, watched_seconds = %s,
+       position_seconds = COALESCE(%s, position_seconds)
+ WHERE p.id = %s AND p.learner_id = %s AND p.lesson_id = %s
+   AND p.last_heartbeat_at = %s AND p.watch_allowance_at = %s AND (p.completed_at IS NOT NULL) = %s
+   AND EXISTS (SELECT 1 FROM learners_enrolment e WHERE e.id = p.enrolment_id AND e.is_active)
+   AND EXISTS (SELECT 1 FROM courses_lesson l JOIN courses_course c ON c.id = l.course_id
+                WHERE l.id = p.lesson_id AND l.kind = 'video' AND l.duration_seconds = %s
+                  AND l.is_published AND c.is_published)
+   AND {session_is_open}
+"""
+KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE = PreparedStatement(
+    "heartbeat_known_video_by_session_table",
+    KNOWN_VIDEO_UPDATE_SQL.format(
+        session_is_open=f"EXISTS (SELECT 1 FROM {Session._meta.db_table} s "  # noqa: S608 - the model's own name
+        "WHERE s.session_key = %s AND s.expire_date > now())"
+    ),
+)
+KNOWN_VIDEO_UPDATE_BY_PARAMETER = PreparedStatement(
+    "heartbeat_known_video_by_parameter", KNOWN_VIDEO_UPDATE_SQL.format(session_is_open="%s::boolean")
+)
+UNWAITED_UPDATES = {
+    statement: commit_unwaited(statement)
+    for statement in (VIDEO_UPDATE, SLIDES_UPDATE, KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE, KNOWN_VIDEO_UPDATE_BY_PARAMETER)
+}
 
 
 @dataclass(frozen=True)
@@ -159,6 +198,9 @@ class HeartbeatResult:
     has_completed_now: bool = False
     learner_id: int = 0
     lesson_id: int = 0
+    # A video's row as this report left it, and the token that carries it to the next report.
+    video: VideoRowState | None = None
+    token: str = ""
 
 
 def lesson_progress_open(*, learner: User, lesson: Lesson, enrolment_id: int | None = None) -> LessonProgress:
@@ -243,11 +285,27 @@ def heartbeat_record(
     """Record a player's or slide viewer's report, or refuse it whole and change nothing.
 
     `session_key` is the session cookie the report came with: the token holds only while the
-    session it was issued in is open, so signing out ends it.
+    session it was issued in is open, so signing out ends it. A video's answer carries the next token.
     """
     claim = heartbeat_token_read(token)
     if not claim.is_for_session(session_key):
         raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress."))
+    if claim.video is not None and page is None:
+        result = video_report_write_known(claim, session_key=session_key, intervals=intervals, position=position)
+        if result is not None:
+            return result
+    result = heartbeat_report_read_and_write(
+        claim, session_key=session_key, intervals=intervals, position=position, page=page
+    )
+    if result.video is None:
+        return result
+    return replace(result, token=heartbeat_token_sign(claim.with_video(result.video)))
+
+
+def heartbeat_report_read_and_write(
+    claim: HeartbeatClaim, *, session_key: str, intervals: object, position: object, page: object
+) -> HeartbeatResult:
+    """Read the token's row with what its checks need, check the report against it and write it."""
     for _attempt in range(WRITE_ATTEMPTS):
         row = heartbeat_row_read(
             session_key=session_key,
@@ -265,6 +323,72 @@ def heartbeat_record(
         if result is not None:
             return result
     raise HeartbeatRefused(_("Your progress is being saved from another window; it will be sent again."))
+
+
+def video_report_write_known(
+    claim: HeartbeatClaim, *, session_key: str, intervals: object, position: object
+) -> HeartbeatResult | None:
+    """Check a video report against the state its token carries and write it in one statement.
+
+    Return None, having written nothing, whenever this cannot decide alone: the row or a check
+    changed (another window, a reopened page, a signed-out session, an unpublished lesson), the
+    report would be refused or would complete the lesson. The caller then reads the row, which
+    says why, and decides as for any report: a refusal is never based on a state that may be old.
+    """
+    if connection.vendor != "postgresql":
+        return None
+    known, now = claim.video, timezone.now()
+    try:
+        video = video_heartbeat_apply(
+            known=known.intervals,
+            reported=[] if intervals is None else intervals,
+            position=position,
+            duration=claim.duration or 0,
+            allowance_seconds=watch_allowance(
+                seconds=known.allowance_seconds, elapsed_seconds=(now - known.allowance_at).total_seconds()
+            ),
+            share=settings.VIDEO_COMPLETION_SHARE,
+        )
+    except HeartbeatRefused:
+        return None
+    if video.is_complete and not known.is_completed:
+        return None  # the completing report writes its event in a transaction, after reading the row
+    session_open = session_open_outside_database(session_key)
+    if session_open is None:
+        statement, session_param = KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE, session_key
+    else:
+        statement, session_param = KNOWN_VIDEO_UPDATE_BY_PARAMETER, session_open
+    if not connection.in_atomic_block:  # alone, it is the whole transaction: no need to wait for the disk
+        statement = UNWAITED_UPDATES[statement]
+    params = (
+        now,
+        now,
+        json.dumps([list(pair) for pair in video.intervals]),
+        video.watched_seconds,
+        video.position_seconds,
+        claim.progress_id,
+        claim.learner_id,
+        claim.lesson_id,
+        known.last_heartbeat_at,
+        known.allowance_at,
+        known.is_completed,
+        claim.duration,
+        session_param,
+    )
+    # The first statement of the request, so it is the connection's check too: run again on a new
+    # connection it cannot apply twice, being conditioned on the row's last heartbeat.
+    if checking_connection(connection.alias, lambda: prepared_row_count(statement, params)) != 1:
+        return None
+    state = replace(known, intervals=video.intervals, last_heartbeat_at=now)
+    return HeartbeatResult(
+        watched_seconds=video.watched_seconds,
+        pages_viewed=[],
+        is_complete=known.is_completed,
+        learner_id=claim.learner_id,
+        lesson_id=claim.lesson_id,
+        video=state,
+        token=heartbeat_token_sign(claim.with_video(state)),
+    )
 
 
 def slides_page_view_record(
@@ -415,7 +539,7 @@ def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, l
         statement, params = HEARTBEAT_ROW_BY_SESSION_TABLE, (session_key, progress_id, learner_id, lesson_id)
     else:
         statement, params = HEARTBEAT_ROW_BY_PARAMETER, (session_open, progress_id, learner_id, lesson_id)
-    values = read_checking_connection(connection.alias, lambda: prepared_fetch_one(statement, params))
+    values = checking_connection(connection.alias, lambda: prepared_fetch_one(statement, params))
     if values is None:
         return None
     row = dict(zip(ROW_KEYS, values, strict=True))
@@ -509,6 +633,7 @@ def progress_report_apply(
             fields["position_seconds"] = video.position_seconds
         is_complete, pages_viewed = video.is_complete, row["pages_viewed"] or []
         watched = video.watched_seconds
+        intervals_after = video.intervals
     elif kind == Lesson.Kind.SLIDES and intervals is None:
         shown_at = row["page_shown_at"]
         show = slide_show(
@@ -526,6 +651,7 @@ def progress_report_apply(
         pages_viewed = show.pages_viewed
         is_complete = slides_are_complete(pages_viewed, page_count=row["lesson__page_count"])
         watched = 0.0
+        intervals_after = None
     else:
         raise HeartbeatRefused(_("This lesson does not report progress this way."))
     params = (now, now, *assigned, row["id"], row["last_heartbeat_at"], row["completed_at"])
@@ -539,13 +665,24 @@ def progress_report_apply(
             lesson_complete(progress_id=row["id"], enrolment_id=row["enrolment_id"], lesson_id=row["lesson_id"])
     elif progress_row_write(row, statement=statement, params=params, fields=fields) != 1:
         return None
+    is_completed = completing or row["completed_at"] is not None
+    video_state = None
+    if intervals_after is not None:
+        video_state = VideoRowState(
+            intervals=intervals_after,
+            last_heartbeat_at=now,
+            allowance_seconds=row["watch_allowance_seconds"],
+            allowance_at=row["watch_allowance_at"],
+            is_completed=is_completed,
+        )
     return HeartbeatResult(
         watched_seconds=watched,
         pages_viewed=pages_viewed,
-        is_complete=completing or row["completed_at"] is not None,
+        is_complete=is_completed,
         has_completed_now=completing,
         learner_id=row["learner_id"],
         lesson_id=row["lesson_id"],
+        video=video_state,
     )
 
 

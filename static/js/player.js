@@ -6,8 +6,9 @@
 // It resumes at the saved position and reports the intervals actually played. Every ~10 s while
 // playing (the server's HEARTBEAT_SECONDS, from the page and then from each answer), and on pause,
 // end, leaving or hiding the page, it posts them with the page's signed token (and the session
-// cookie, which the token is bound to); the server merges them, caps them by the time since the
-// page was opened and decides completion. Without this script the MP4 plays and
+// cookie, which the token is bound to), then with the token of the last answer, which also
+// carries what the server recorded so the next report needs no read; the server merges them, caps
+// them by the time since the page was opened and decides completion. Without this script the MP4 plays and
 // nothing is recorded.
 (function () {
   "use strict";
@@ -231,6 +232,7 @@
       // 400: the server refused this batch; sending it again would be refused again.
       return response.ok ? response.json() : null;
     }).then(function (result) {
+      if (result && result.token) { token = result.token; }
       if (result && result.next_seconds > 0 && result.next_seconds * 1000 !== heartbeatMs) {
         heartbeatMs = result.next_seconds * 1000;
         if (timer) { window.clearInterval(timer); timer = window.setInterval(send, heartbeatMs); }

@@ -10,6 +10,7 @@ the poster, and is remembered on the learner's profile: after a reload and in a 
 a short clip played to its end completes the lesson: the outline marks it without a reload.
 """
 
+import json
 import re
 import time
 from pathlib import Path
@@ -206,22 +207,30 @@ def test_a_playing_video_reports_as_often_as_the_server_says(
     live_server, new_page, settings, video_course, learner_hue
 ) -> None:
     """At HEARTBEAT_SECONDS = 2 three reports go out within 9 s of play (at the default 10 s, none
-    would before the first 10 s); each is accepted. The clip loops so that it keeps playing."""
+    would before the first 10 s); each is accepted. The clip loops so that it keeps playing. After
+    the first, each report goes with the token of the answer before it (the row's state: one
+    statement), not the page's."""
     settings.HEARTBEAT_SECONDS = 2
     course, lesson = video_course
     enrolment_create(learner=learner_hue, course=course)
     page = new_page(**DESKTOP)
     sign_in(page, live_server, learner_hue.email, PASSWORD)
     lesson_open(page, live_server, course, lesson)
-    reports = []
-    page.on("response", lambda response: "/learning/heartbeat/" in response.url and reports.append(response.status))
+    page_token = page.locator("#lesson-video").get_attribute("data-token")
+    reports, answers = [], []
+    page.on("response", lambda response: "/learning/heartbeat/" in response.url and answers.append(response))
+    page.on("request", lambda request: "/learning/heartbeat/" in request.url and reports.append(request.post_data))
     page.evaluate("() => { document.getElementById('lesson-video').loop = true; }")
 
     video_play(page)
     started = time.monotonic()
-    while len(reports) < 3 and time.monotonic() - started < 9:
+    while len(answers) < 3 and time.monotonic() - started < 9:
         page.wait_for_timeout(250)
 
-    assert len(reports) >= 3, reports
-    assert set(reports) == {200}
+    assert len(answers) >= 3, answers
+    assert {answer.status for answer in answers} == {200}
+    sent = [json.loads(report)["token"] for report in reports]
+    answered = [answer.json()["token"] for answer in answers]
+    assert sent[0] == page_token
+    assert sent[1:3] == answered[0:2]
     assert page.js_errors == []

@@ -41,8 +41,10 @@ def watching(learner_hue, province_hue):
     progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
     seconds_pass(progress, 120)
 
-    def post(report: dict) -> tuple[int, dict | bytes]:
-        """Send a heartbeat through the WSGI handler, as gunicorn would; return its status and answer."""
+    def post(report: dict, token: str = token) -> tuple[int, dict | bytes]:
+        """Send a heartbeat through the WSGI handler, as gunicorn would; return its status and answer.
+
+        With the page's token, unless another is given (an answer's, as the player sends)."""
         factory.cookies[settings.SESSION_COOKIE_NAME] = session_key
         request = factory.post(HEARTBEAT_URL, json.dumps({"token": token, **report}), content_type="text/plain")
         statuses = []
@@ -69,10 +71,36 @@ def test_the_proxy_counts_what_the_server_receives(counted_connection):
     assert counted_connection.statements - before == 3
 
 
-def test_a_heartbeat_sends_postgresql_two_statements_at_any_data_size(watching, counted_connection):
-    """A SELECT and an UPDATE, with no health check in front, on a connection kept between
-    requests (each prepared by the connection's first heartbeat); the same with many more
-    learners, progress rows and sessions in the tables."""
+def test_a_report_with_the_answer_s_token_sends_postgresql_one_statement_at_any_data_size(watching, counted_connection):
+    """The player sends each report with the last answer's token: after the page's first report
+    (a SELECT and an UPDATE), one conditional UPDATE and nothing else, with no health check in
+    front, on a connection kept between requests (each statement prepared by its first use on the
+    connection); the same with many more learners, progress rows and sessions in the tables."""
+    progress, post = watching
+    counts = []
+    answer = {"token": None}
+    for second in range(0, 30, 10):
+        before = counted_connection.statements
+        token = {"token": answer["token"]} if answer["token"] else {}
+        status, answer = post({"intervals": [[second, second + 10]], "position": second + 10}, **token)
+        assert status == 200, answer
+        counts.append(counted_connection.statements - before)
+
+    enrolments_bulk_make([progress.lesson.course], learner_count=300)
+    before = counted_connection.statements
+    status, _answer = post({"intervals": [[30, 40]], "position": 40}, token=answer["token"])
+    assert status == 200
+    counts.append(counted_connection.statements - before)
+
+    # First report: read and write, each prepared (docs/decisions/0031); then the one UPDATE, prepared once.
+    assert counts == [4, 2, 1, 1]
+    progress.refresh_from_db()
+    assert progress.watched_seconds == 40.0
+
+
+def test_a_heartbeat_with_the_page_s_token_sends_postgresql_two_statements(watching, counted_connection):
+    """A client that keeps the page's token (written before answers carried one): a SELECT and an
+    UPDATE each time, the same with many more rows in the tables."""
     progress, post = watching
     counts = []
     for second in range(0, 30, 10):
@@ -103,6 +131,23 @@ def test_a_dropped_connection_between_two_heartbeats_fails_neither(watching, cou
     backend_terminate(pid, counted_connection.upstream)
 
     status, answer = post({"intervals": [[10, 20]], "position": 20})
+    assert status == 200, answer
+    progress.refresh_from_db()
+    assert progress.watched_seconds == 20.0
+    assert connection.connection.get_backend_pid() != pid
+
+
+def test_a_dropped_connection_before_a_report_with_the_answer_s_token_fails_nothing(watching, counted_connection):
+    """That report's first statement is its conditional UPDATE: on a broken connection it runs again
+    on a new one (it cannot apply twice), and is recorded."""
+    progress, post = watching
+    status, answer = post({"intervals": [[0, 10]], "position": 10})
+    assert status == 200
+    pid = connection.connection.get_backend_pid()
+
+    backend_terminate(pid, counted_connection.upstream)
+
+    status, answer = post({"intervals": [[10, 20]], "position": 20}, token=answer["token"])
     assert status == 200, answer
     progress.refresh_from_db()
     assert progress.watched_seconds == 20.0

@@ -2,14 +2,18 @@
 
 import math
 import time
+from datetime import UTC, datetime
 
 import pytest
 
 from learners.pure.progress import (
+    HEARTBEAT_TOKEN_MAX_CHARS,
     HeartbeatForbidden,
     HeartbeatRefused,
+    VideoRowState,
     heartbeat_token_make,
     heartbeat_token_read,
+    heartbeat_token_sign,
     intervals_clamp,
     intervals_merge,
     intervals_parse,
@@ -270,3 +274,56 @@ def test_expired_token_is_refused(monkeypatch):
         token = heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=None, session_key="abc")
     with pytest.raises(HeartbeatForbidden):
         heartbeat_token_read(token)
+
+
+def video_state(intervals: list) -> VideoRowState:
+    return VideoRowState(
+        intervals=intervals,
+        last_heartbeat_at=datetime(2026, 12, 5, 9, 30, 15, 123456, tzinfo=UTC),
+        allowance_seconds=245.5,
+        allowance_at=datetime(2026, 12, 5, 9, 28, 1, 7, tzinfo=UTC),
+        is_completed=False,
+    )
+
+
+def test_an_answer_s_token_carries_the_row_s_state_to_the_microsecond():
+    """The state the next report is checked against reads back exactly: the database compares its
+    timestamps for equality."""
+    page = heartbeat_token_read(
+        heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=600.0, session_key="abc")
+    )
+    assert page.video is None
+    state = video_state([(0.0, 10.25), (30.0, 45.5)])
+
+    claim = heartbeat_token_read(heartbeat_token_sign(page.with_video(state)))
+
+    assert claim.video == state
+    assert (claim.progress_id, claim.learner_id, claim.lesson_id, claim.duration) == (7, 3, 5, 600.0)
+    assert claim.session_hash == page.session_hash and claim.opened_at == page.opened_at
+
+
+def test_a_state_too_long_for_a_token_is_left_out():
+    """A learner who skipped around a great deal: the answer's token carries no state (the next report
+    reads the row) rather than a token longer than any read accepts."""
+    page = heartbeat_token_read(
+        heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=3600.0, session_key="abc")
+    )
+    skipped = [(start + 0.123456789, start + 1.987654321) for start in range(0, 3000, 10)]
+
+    token = heartbeat_token_sign(page.with_video(video_state(skipped)))
+
+    assert len(token) <= HEARTBEAT_TOKEN_MAX_CHARS
+    assert heartbeat_token_read(token).video is None
+    assert heartbeat_token_read(heartbeat_token_sign(page.with_video(video_state(skipped[:10])))).video is not None
+
+
+def test_an_answer_s_token_holds_no_longer_than_its_page_s(monkeypatch):
+    """Answers' tokens are signed afresh, but they hold twelve hours from the page's opening, as its own."""
+    thirteen_hours_ago = time.time() - 13 * 3600
+    with monkeypatch.context() as patch:
+        patch.setattr(time, "time", lambda: thirteen_hours_ago)
+        page_token = heartbeat_token_make(progress_id=7, learner_id=3, lesson_id=5, duration=None, session_key="abc")
+        page = heartbeat_token_read(page_token)
+
+    with pytest.raises(HeartbeatForbidden):
+        heartbeat_token_read(heartbeat_token_sign(page.with_video(video_state([(0.0, 10.0)]))))

@@ -48,11 +48,21 @@ def token_for(session_key):
     return make
 
 
-@pytest.fixture
-def beat(session_key):
+@pytest.fixture(params=["page's token", "answer's token"])
+def beat(request, session_key):
+    """Send reports as a client that keeps its page's token, or as the player, which sends each
+    report with the token of the last answer (the row's state, so the report needs no read): every
+    rule below holds both ways."""
+    follows_answers = request.param == "answer's token"
+    latest: dict[str, str] = {}
+
     def send(token: str, **report):
         """Send a report with the session cookie of the page that embedded the token."""
-        return heartbeat_record(token=token, session_key=session_key, **report)
+        sent = latest.get(token, token) if follows_answers else token
+        result = heartbeat_record(token=sent, session_key=session_key, **report)
+        if result.token:
+            latest[token] = result.token
+        return result
 
     return send
 

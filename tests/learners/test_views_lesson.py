@@ -15,7 +15,12 @@ from courses.services.structure import module_create
 from learners.models import LearningEvent, LessonProgress
 from learners.pure.progress import heartbeat_token_make
 from learners.services.enrolments import enrolment_create
-from learners.services.progress import HEARTBEAT_ROW_BY_SESSION_TABLE, UNWAITED_UPDATES, VIDEO_UPDATE
+from learners.services.progress import (
+    HEARTBEAT_ROW_BY_SESSION_TABLE,
+    KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE,
+    UNWAITED_UPDATES,
+    VIDEO_UPDATE,
+)
 from onetouch.models import Session
 from onetouch.prepared import prepared_execute
 from tests.factories import (
@@ -553,6 +558,36 @@ def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(
     assert not response.cookies
     assert list(Session.objects.values_list("session_key", "session_data", "expire_date")) == session_before
     assert LessonProgress.objects.get(id=progress.id).watched_seconds == 10.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_heartbeat_with_the_last_answer_s_token_runs_one_statement(
+    client, learner_hue, province_hue, django_assert_max_num_queries
+):
+    """The answer to a video's report carries the next token, with the row as the report left it: the
+    report sent with it (as the player sends it) is one conditional UPDATE, with no read before it."""
+    course = course_make(province=province_hue)
+    enrolment_create(learner=learner_hue, course=course)
+    lesson = video_lesson_make(course=course, duration=600.0)
+    client.force_login(learner_hue)
+    token = page_token(client.get(lesson_url(lesson)).content.decode())
+    progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
+    seconds_pass(progress, 30)
+    answer = beat(client, token, intervals=[[0, 5]], position=5).json()
+    answer = beat(client, answer["token"], intervals=[[5, 10]], position=10).json()  # prepares the UPDATE
+    session_before = list(Session.objects.values_list("session_key", "session_data", "expire_date"))
+
+    with django_assert_max_num_queries(1) as captured:
+        response = beat(client, answer["token"], intervals=[[10, 15]], position=15)
+
+    assert response.status_code == 200
+    assert response.json()["token"] not in (token, answer["token"])
+    assert [query["sql"].split("(")[0] for query in captured.captured_queries] == [
+        f"EXECUTE {UNWAITED_UPDATES[KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE].name}"  # commits without waiting for the disk
+    ]
+    assert not response.cookies
+    assert list(Session.objects.values_list("session_key", "session_data", "expire_date")) == session_before
+    assert LessonProgress.objects.get(id=progress.id).watched_seconds == 15.0
 
 
 @pytest.mark.django_db(transaction=True)
