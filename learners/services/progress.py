@@ -112,17 +112,36 @@ SELECT p.id, p.learner_id, p.lesson_id, p.watched_intervals, p.pages_viewed, p.l
  WHERE p.id = %s AND p.learner_id = %s AND p.lesson_id = %s
    AND e.is_active AND l.is_published AND c.is_published
 """
-# Whether the session is open: checked in the sessions' table, or handed in by the session engine.
-HEARTBEAT_ROW_BY_SESSION_TABLE = PreparedStatement(
-    "heartbeat_row_by_session_table",
-    HEARTBEAT_ROW_SQL.format(
-        session_is_open=f"EXISTS (SELECT 1 FROM {Session._meta.db_table} s "  # noqa: S608 - the model's own name
-        "WHERE s.session_key = %s AND s.expire_date > now())"
-    ),
-)
-HEARTBEAT_ROW_BY_PARAMETER = PreparedStatement(
-    "heartbeat_row_by_parameter", HEARTBEAT_ROW_SQL.format(session_is_open="%s::boolean")
-)
+
+
+@dataclass(frozen=True)
+class SessionCheckedStatements:
+    """One statement prepared twice: checking that the report's session is open in the sessions'
+    table, or taking whether it is open as a parameter (asked of another session engine)."""
+
+    by_session_table: PreparedStatement
+    by_parameter: PreparedStatement
+
+    @classmethod
+    def of(cls, name: str, sql: str) -> "SessionCheckedStatements":
+        in_table = (
+            f"EXISTS (SELECT 1 FROM {Session._meta.db_table} s "  # noqa: S608 - the model's own name
+            "WHERE s.session_key = %s AND s.expire_date > now())"
+        )
+        return cls(
+            by_session_table=PreparedStatement(f"{name}_by_session_table", sql.format(session_is_open=in_table)),
+            by_parameter=PreparedStatement(f"{name}_by_parameter", sql.format(session_is_open="%s::boolean")),
+        )
+
+    def for_session(self, session_key: str) -> tuple[PreparedStatement, str | bool]:
+        """The statement to run for this session, and its session parameter."""
+        session_open = session_open_outside_database(session_key)
+        if session_open is None:
+            return self.by_session_table, session_key
+        return self.by_parameter, session_open
+
+
+HEARTBEAT_ROW = SessionCheckedStatements.of("heartbeat_row", HEARTBEAT_ROW_SQL)
 ROW_KEYS = (*PROGRESS_ROW_FIELDS, *(f"lesson__{name}" for name in LESSON_FIELDS), "session_is_open")
 # The conditional UPDATE of a report: applied only if the row still holds what was read. A NULL
 # position or page_shown_at keeps the stored one (the report said nothing of it).
@@ -173,19 +192,10 @@ UPDATE learners_lessonprogress p
                   AND l.is_published AND c.is_published)
    AND {session_is_open}
 """
-KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE = PreparedStatement(
-    "heartbeat_known_video_by_session_table",
-    KNOWN_VIDEO_UPDATE_SQL.format(
-        session_is_open=f"EXISTS (SELECT 1 FROM {Session._meta.db_table} s "  # noqa: S608 - the model's own name
-        "WHERE s.session_key = %s AND s.expire_date > now())"
-    ),
-)
-KNOWN_VIDEO_UPDATE_BY_PARAMETER = PreparedStatement(
-    "heartbeat_known_video_by_parameter", KNOWN_VIDEO_UPDATE_SQL.format(session_is_open="%s::boolean")
-)
+KNOWN_VIDEO_UPDATE = SessionCheckedStatements.of("heartbeat_known_video", KNOWN_VIDEO_UPDATE_SQL)
 UNWAITED_UPDATES = {
     statement: commit_unwaited(statement)
-    for statement in (VIDEO_UPDATE, SLIDES_UPDATE, KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE, KNOWN_VIDEO_UPDATE_BY_PARAMETER)
+    for statement in (VIDEO_UPDATE, SLIDES_UPDATE, KNOWN_VIDEO_UPDATE.by_session_table, KNOWN_VIDEO_UPDATE.by_parameter)
 }
 
 
@@ -353,11 +363,7 @@ def video_report_write_known(
         return None
     if video.is_complete and not known.is_completed:
         return None  # the completing report writes its event in a transaction, after reading the row
-    session_open = session_open_outside_database(session_key)
-    if session_open is None:
-        statement, session_param = KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE, session_key
-    else:
-        statement, session_param = KNOWN_VIDEO_UPDATE_BY_PARAMETER, session_open
+    statement, session_param = KNOWN_VIDEO_UPDATE.for_session(session_key)
     if not connection.in_atomic_block:  # alone, it is the whole transaction: no need to wait for the disk
         statement = UNWAITED_UPDATES[statement]
     params = (
@@ -534,11 +540,8 @@ def heartbeat_row_read(*, session_key: str, progress_id: int, learner_id: int, l
         return heartbeat_row_read_orm(
             session_key=session_key, progress_id=progress_id, learner_id=learner_id, lesson_id=lesson_id
         )
-    session_open = session_open_outside_database(session_key)
-    if session_open is None:
-        statement, params = HEARTBEAT_ROW_BY_SESSION_TABLE, (session_key, progress_id, learner_id, lesson_id)
-    else:
-        statement, params = HEARTBEAT_ROW_BY_PARAMETER, (session_open, progress_id, learner_id, lesson_id)
+    statement, session_param = HEARTBEAT_ROW.for_session(session_key)
+    params = (session_param, progress_id, learner_id, lesson_id)
     values = checking_connection(connection.alias, lambda: prepared_fetch_one(statement, params))
     if values is None:
         return None

@@ -27,13 +27,6 @@ KNOWN_VIDEO_UPDATE = "heartbeat_known_video_by_session_table"
 
 
 @pytest.fixture
-def session_key() -> str:
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session.create()
-    return session.session_key
-
-
-@pytest.fixture
 def progress(learner_hanoi) -> LessonProgress:
     """A ten-minute video's page opened two minutes ago: 245 s may be watched in all by now."""
     course = course_make(title="Thanh toán trực tuyến")

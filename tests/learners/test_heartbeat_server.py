@@ -71,52 +71,33 @@ def test_the_proxy_counts_what_the_server_receives(counted_connection):
     assert counted_connection.statements - before == 3
 
 
-def test_a_report_with_the_answer_s_token_sends_postgresql_one_statement_at_any_data_size(watching, counted_connection):
+@pytest.mark.parametrize(
+    ("client_kind", "expected"),
+    [("the player, with each answer's token", [4, 2, 1, 1]), ("a client keeping the page's token", [4, 2, 2, 2])],
+)
+def test_a_heartbeat_sends_postgresql_its_statements_alone_at_any_data_size(
+    watching, counted_connection, client_kind, expected
+):
     """The player sends each report with the last answer's token: after the page's first report
-    (a SELECT and an UPDATE), one conditional UPDATE and nothing else, with no health check in
-    front, on a connection kept between requests (each statement prepared by its first use on the
-    connection); the same with many more learners, progress rows and sessions in the tables."""
+    (a SELECT and an UPDATE), one conditional UPDATE and nothing else. A client that keeps the
+    page's token (written before answers carried one): the SELECT and the UPDATE each time. Never a
+    health check in front, on a connection kept between requests (each statement prepared by its
+    first use on the connection, docs/decisions/0031); the same with many more learners, progress
+    rows and sessions in the tables."""
     progress, post = watching
-    counts = []
-    answer = {"token": None}
-    for second in range(0, 30, 10):
+    follows_answers = client_kind.startswith("the player")
+    counts, token = [], {}
+    for second in range(0, 40, 10):
+        if second == 30:
+            enrolments_bulk_make([progress.lesson.course], learner_count=300)
         before = counted_connection.statements
-        token = {"token": answer["token"]} if answer["token"] else {}
         status, answer = post({"intervals": [[second, second + 10]], "position": second + 10}, **token)
         assert status == 200, answer
         counts.append(counted_connection.statements - before)
+        if follows_answers:
+            token = {"token": answer["token"]}
 
-    enrolments_bulk_make([progress.lesson.course], learner_count=300)
-    before = counted_connection.statements
-    status, _answer = post({"intervals": [[30, 40]], "position": 40}, token=answer["token"])
-    assert status == 200
-    counts.append(counted_connection.statements - before)
-
-    # First report: read and write, each prepared (docs/decisions/0031); then the one UPDATE, prepared once.
-    assert counts == [4, 2, 1, 1]
-    progress.refresh_from_db()
-    assert progress.watched_seconds == 40.0
-
-
-def test_a_heartbeat_with_the_page_s_token_sends_postgresql_two_statements(watching, counted_connection):
-    """A client that keeps the page's token (written before answers carried one): a SELECT and an
-    UPDATE each time, the same with many more rows in the tables."""
-    progress, post = watching
-    counts = []
-    for second in range(0, 30, 10):
-        before = counted_connection.statements
-        status, answer = post({"intervals": [[second, second + 10]], "position": second + 10})
-        assert status == 200, answer
-        counts.append(counted_connection.statements - before)
-
-    enrolments_bulk_make([progress.lesson.course], learner_count=300)
-    before = counted_connection.statements
-    status, _answer = post({"intervals": [[30, 40]], "position": 40})
-    assert status == 200
-    counts.append(counted_connection.statements - before)
-
-    # The connection's first heartbeat also prepares both statements (docs/decisions/0031).
-    assert counts == [4, 2, 2, 2]
+    assert counts == expected
     progress.refresh_from_db()
     assert progress.watched_seconds == 40.0
 

@@ -34,8 +34,8 @@ from learners.models import CourseCompletion, LessonProgress, QuizAttempt
 from learners.services.certificates import certificate_issue
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import (
-    HEARTBEAT_ROW_BY_PARAMETER,
-    HEARTBEAT_ROW_BY_SESSION_TABLE,
+    HEARTBEAT_ROW,
+    KNOWN_VIDEO_UPDATE,
     SLIDES_UPDATE,
     UNWAITED_UPDATES,
     VIDEO_UPDATE,
@@ -417,8 +417,9 @@ def heartbeat_statements_prepare() -> None:
     """
     names = prepared_names()
     with connection.cursor() as cursor:
-        statements = (HEARTBEAT_ROW_BY_SESSION_TABLE, HEARTBEAT_ROW_BY_PARAMETER, VIDEO_UPDATE, SLIDES_UPDATE)
-        for statement in (*statements, *UNWAITED_UPDATES.values()):
+        statements = (HEARTBEAT_ROW.by_session_table, HEARTBEAT_ROW.by_parameter, VIDEO_UPDATE, SLIDES_UPDATE)
+        known = (KNOWN_VIDEO_UPDATE.by_session_table, KNOWN_VIDEO_UPDATE.by_parameter)
+        for statement in (*statements, *known, *UNWAITED_UPDATES.values()):
             if statement.name not in names:
                 cursor.execute(statement.prepare_sql())
                 names.add(statement.name)

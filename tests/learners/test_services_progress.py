@@ -26,14 +26,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def session_key() -> str:
-    """The key of a real open session, as signing in makes one."""
-    session = import_module(settings.SESSION_ENGINE).SessionStore()
-    session.create()
-    return session.session_key
-
-
-@pytest.fixture
 def token_for(session_key):
     def make(progress: LessonProgress) -> str:
         """Return the token the lesson page would have embedded in that session."""

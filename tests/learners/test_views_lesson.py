@@ -16,8 +16,8 @@ from learners.models import LearningEvent, LessonProgress
 from learners.pure.progress import heartbeat_token_make
 from learners.services.enrolments import enrolment_create
 from learners.services.progress import (
-    HEARTBEAT_ROW_BY_SESSION_TABLE,
-    KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE,
+    HEARTBEAT_ROW,
+    KNOWN_VIDEO_UPDATE,
     UNWAITED_UPDATES,
     VIDEO_UPDATE,
 )
@@ -531,11 +531,9 @@ def test_heartbeat_without_post_is_refused(client):
     assert client.get(HEARTBEAT_URL).status_code == 405
 
 
-@pytest.mark.django_db(transaction=True)
-def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(
-    client, learner_hue, province_hue, django_assert_max_num_queries
-):
-    """A heartbeat is one SELECT (the session's liveness inside it) and one UPDATE: no cookie, no session save."""
+@pytest.fixture
+def watching(client, learner_hue, province_hue) -> tuple[str, LessonProgress]:
+    """Huế's learner signed in, with a ten-minute video's page open for 30 s: its token and progress row."""
     course = course_make(province=province_hue)
     enrolment_create(learner=learner_hue, course=course)
     lesson = video_lesson_make(course=course, duration=600.0)
@@ -543,6 +541,13 @@ def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(
     token = page_token(client.get(lesson_url(lesson)).content.decode())
     progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
     seconds_pass(progress, 30)
+    return token, progress
+
+
+@pytest.mark.django_db(transaction=True)
+def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(client, watching, django_assert_max_num_queries):
+    """A heartbeat is one SELECT (the session's liveness inside it) and one UPDATE: no cookie, no session save."""
+    token, progress = watching
     assert beat(client, token, intervals=[[0, 5]], position=5).status_code == 200  # prepares both (ADR 0031)
     session_before = list(Session.objects.values_list("session_key", "session_data", "expire_date"))
 
@@ -551,28 +556,20 @@ def test_heartbeat_runs_two_statements_and_leaves_the_session_alone(
 
     assert response.status_code == 200
     assert [query["sql"].split("(")[0] for query in captured.captured_queries] == [
-        f"EXECUTE {HEARTBEAT_ROW_BY_SESSION_TABLE.name}",
+        f"EXECUTE {HEARTBEAT_ROW.by_session_table.name}",
         f"EXECUTE {UNWAITED_UPDATES[VIDEO_UPDATE].name}",  # completes nothing: commits without waiting for the disk
     ]
-    assert "onetouch_session" in HEARTBEAT_ROW_BY_SESSION_TABLE.sql
+    assert "onetouch_session" in HEARTBEAT_ROW.by_session_table.sql
     assert not response.cookies
     assert list(Session.objects.values_list("session_key", "session_data", "expire_date")) == session_before
     assert LessonProgress.objects.get(id=progress.id).watched_seconds == 10.0
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_heartbeat_with_the_last_answer_s_token_runs_one_statement(
-    client, learner_hue, province_hue, django_assert_max_num_queries
-):
+def test_a_heartbeat_with_the_last_answer_s_token_runs_one_statement(client, watching, django_assert_max_num_queries):
     """The answer to a video's report carries the next token, with the row as the report left it: the
     report sent with it (as the player sends it) is one conditional UPDATE, with no read before it."""
-    course = course_make(province=province_hue)
-    enrolment_create(learner=learner_hue, course=course)
-    lesson = video_lesson_make(course=course, duration=600.0)
-    client.force_login(learner_hue)
-    token = page_token(client.get(lesson_url(lesson)).content.decode())
-    progress = LessonProgress.objects.get(learner=learner_hue, lesson=lesson)
-    seconds_pass(progress, 30)
+    token, progress = watching
     answer = beat(client, token, intervals=[[0, 5]], position=5).json()
     answer = beat(client, answer["token"], intervals=[[5, 10]], position=10).json()  # prepares the UPDATE
     session_before = list(Session.objects.values_list("session_key", "session_data", "expire_date"))
@@ -583,7 +580,7 @@ def test_a_heartbeat_with_the_last_answer_s_token_runs_one_statement(
     assert response.status_code == 200
     assert response.json()["token"] not in (token, answer["token"])
     assert [query["sql"].split("(")[0] for query in captured.captured_queries] == [
-        f"EXECUTE {UNWAITED_UPDATES[KNOWN_VIDEO_UPDATE_BY_SESSION_TABLE].name}"  # commits without waiting for the disk
+        f"EXECUTE {UNWAITED_UPDATES[KNOWN_VIDEO_UPDATE.by_session_table].name}"  # commits without waiting for the disk
     ]
     assert not response.cookies
     assert list(Session.objects.values_list("session_key", "session_data", "expire_date")) == session_before
