@@ -103,7 +103,7 @@ class HeartbeatClaim:
     lesson_id: int
     duration: float | None
     session_hash: str
-    opened_at: float = 0.0
+    opened_at: float
     video: VideoRowState | None = None
 
     def is_for_session(self, session_key: str | None) -> bool:

@@ -208,7 +208,8 @@ class HeartbeatResult:
     has_completed_now: bool = False
     learner_id: int = 0
     lesson_id: int = 0
-    # A video's row as this report left it, and the token that carries it to the next report.
+    # A video's row as this report left it, and the token that carries it to the next report
+    # (signed by heartbeat_record).
     video: VideoRowState | None = None
     token: str = ""
 
@@ -300,13 +301,13 @@ def heartbeat_record(
     claim = heartbeat_token_read(token)
     if not claim.is_for_session(session_key):
         raise HeartbeatForbidden(_("This page has expired; reload it to keep saving your progress."))
+    result = None
     if claim.video is not None and page is None:
         result = video_report_write_known(claim, session_key=session_key, intervals=intervals, position=position)
-        if result is not None:
-            return result
-    result = heartbeat_report_read_and_write(
-        claim, session_key=session_key, intervals=intervals, position=position, page=page
-    )
+    if result is None:
+        result = heartbeat_report_read_and_write(
+            claim, session_key=session_key, intervals=intervals, position=position, page=page
+        )
     if result.video is None:
         return result
     return replace(result, token=heartbeat_token_sign(claim.with_video(result.video)))
@@ -385,15 +386,13 @@ def video_report_write_known(
     # connection it cannot apply twice, being conditioned on the row's last heartbeat.
     if checking_connection(connection.alias, lambda: prepared_row_count(statement, params)) != 1:
         return None
-    state = replace(known, intervals=video.intervals, last_heartbeat_at=now)
     return HeartbeatResult(
         watched_seconds=video.watched_seconds,
         pages_viewed=[],
         is_complete=known.is_completed,
         learner_id=claim.learner_id,
         lesson_id=claim.lesson_id,
-        video=state,
-        token=heartbeat_token_sign(claim.with_video(state)),
+        video=replace(known, intervals=video.intervals, last_heartbeat_at=now),
     )
 
 
